@@ -1,0 +1,77 @@
+"""Nazorgportaal: the application factory, as a sequence of small configure steps."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from flask import Flask
+
+from config import load_settings
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    config_name = config_name or os.environ.get("NAZORG_CONFIG", "production")
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.update(load_settings(config_name, overrides))
+    configure_logging(app)
+    configure_extensions(app)
+    configure_database(app)
+    configure_blueprints(app)
+    configure_request_hooks(app)
+    configure_templates(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    logging.getLogger("nazorg").setLevel(logging.INFO)
+
+
+def configure_extensions(app: Flask) -> None:
+    from app.core.i18n import select_locale
+    from app.extensions import babel, csrf, db, htmx, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+
+def configure_database(app: Flask) -> None:
+    from app.core import sqlite  # noqa: F401 - registers the foreign-key pragma
+    from app.core import tenancy  # noqa: F401 - registers the tenant scope hooks
+
+
+def configure_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.cases.views import bp as cases_bp
+    from app.core.views import bp as core_bp
+    from app.tenants.cli import register_cli
+    from app.tenants.views import bp as tenants_bp
+    from app.volunteers.views import bp as volunteers_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(tenants_bp)
+    app.register_blueprint(cases_bp)
+    app.register_blueprint(volunteers_bp)
+    register_cli(app)
+
+
+def configure_request_hooks(app: Flask) -> None:
+    from app.auth.session import bind_request_to_user
+    from app.core.permissions import enforce_declared_permission
+
+    @app.before_request
+    def bind_and_authorise():
+        user = bind_request_to_user()
+        return enforce_declared_permission(user)
+
+
+def configure_templates(app: Flask) -> None:
+    from app.core.i18n import register_filters, template_helpers
+
+    app.context_processor(template_helpers)
+    register_filters(app)

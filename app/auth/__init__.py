@@ -1,0 +1,1 @@
+"""Users, sign-in and the binding of each request to the signed-in user's tenant."""

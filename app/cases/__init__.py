@@ -1,0 +1,1 @@
+"""Clients, cases and the five life domains (the aftercare file)."""

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces. Nothing here imports a feature package."""

@@ -1,0 +1,64 @@
+"""Declarative base, naming convention and the mixins every model builds on.
+
+Tenant-owned tables get their primary key as ``(tenant_id, id)`` with a
+client-generated UUID ``id``: the key then works on SQLite (which cannot
+autoincrement one column of a composite key) and on PostgreSQL/Citus (which
+needs the distribution column in every unique key), and ids in URLs cannot be
+enumerated.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, ForeignKey, Integer, MetaData
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class SharedTable:
+    """Marks a table that every tenant reads (a Citus reference table, no RLS)."""
+
+    __shared_table__ = True
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class TenantScoped:
+    """A row owned by one tenant.
+
+    Declaring this mixin is all a model does for isolation: the session hooks in
+    ``app.core.tenancy`` scope every query and stamp every insert, and the
+    migration helpers in ``app.core.rls`` give the table row-level security.
+    """
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr takes the class
+        return mapped_column(
+            Integer, ForeignKey("tenants.id"), primary_key=True, sort_order=-20, index=False
+        )
+
+    @declared_attr
+    def id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
+        return mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-19)

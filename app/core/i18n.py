@@ -1,0 +1,52 @@
+"""Locale choice and the template helpers every page uses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, session
+from flask_babel import format_date as babel_format_date
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.core.permissions import Permission, Role, role_has
+
+ROLE_LABELS = {
+    Role.CASE_WORKER: _l("Case worker"),
+    Role.TENANT_ADMIN: _l("Municipal administrator"),
+    Role.REGIONAL_COORDINATOR: _l("Regional coordinator"),
+    Role.VOLUNTEER: _l("Volunteer"),
+    Role.PROVIDER_WORKER: _l("Provider worker"),
+}
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def role_label(role: str) -> str:
+    try:
+        return str(ROLE_LABELS[Role(role)])
+    except ValueError:
+        return role
+
+
+def can(permission: str) -> bool:
+    return current_user.is_authenticated and role_has(
+        current_user.role, frozenset({Permission(permission)})
+    )
+
+
+def format_date(value: date) -> str:
+    return babel_format_date(value, "long")
+
+
+def template_helpers() -> dict:
+    return {"current_locale": select_locale(), "role_label": role_label, "can": can}
+
+
+def register_filters(app) -> None:
+    app.jinja_env.filters["format_date"] = format_date

@@ -1,0 +1,100 @@
+"""Roles and permissions, declared per view; whatever is not declared is denied.
+
+A view declares what it needs with ``@requires(Permission.X)`` or, for the few
+pages anyone may open (sign-in, health), ``@public``. ``enforce_declared_permission``
+runs before every request: an endpoint without a declaration is refused, even
+when the developer forgot the decorator. ``tests/core/test_route_permissions.py``
+walks ``app.url_map`` and fails on any such endpoint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from typing import TypeVar
+
+from flask import abort, current_app, request
+
+F = TypeVar("F", bound=Callable)
+
+
+class Role(StrEnum):
+    CASE_WORKER = "case_worker"
+    TENANT_ADMIN = "tenant_admin"
+    REGIONAL_COORDINATOR = "regional_coordinator"
+    VOLUNTEER = "volunteer"
+    PROVIDER_WORKER = "provider_worker"
+
+
+class Permission(StrEnum):
+    START_PAGE = "start_page"
+    CASE_READ = "case.read"
+    CASE_WRITE = "case.write"
+    TENANT_ADMIN = "tenant.admin"
+    REGIONAL_OVERVIEW = "regional.overview"
+    MENTOR_PORTAL = "mentor.portal"
+    TRAJECTORY_PROGRESS = "trajectory.progress"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CASE_WORKER: frozenset({Permission.START_PAGE, Permission.CASE_READ, Permission.CASE_WRITE}),
+    Role.TENANT_ADMIN: frozenset({Permission.START_PAGE, Permission.TENANT_ADMIN}),
+    Role.REGIONAL_COORDINATOR: frozenset(
+        {Permission.START_PAGE, Permission.CASE_READ, Permission.REGIONAL_OVERVIEW}
+    ),
+    Role.VOLUNTEER: frozenset({Permission.START_PAGE, Permission.MENTOR_PORTAL}),
+    Role.PROVIDER_WORKER: frozenset({Permission.START_PAGE, Permission.TRAJECTORY_PROGRESS}),
+}
+
+PUBLIC = "public"
+_DECLARATION = "required_permissions"
+
+
+def requires(*permissions: Permission) -> Callable[[F], F]:
+    """Declare that a view needs every one of ``permissions``."""
+    if not permissions:
+        raise ValueError("requires() needs at least one permission; use @public for open pages")
+
+    def mark(view: F) -> F:
+        setattr(view, _DECLARATION, frozenset(permissions))
+        return view
+
+    return mark
+
+
+def public(view: F) -> F:
+    """Declare that a view may be opened without signing in."""
+    setattr(view, _DECLARATION, PUBLIC)
+    return view
+
+
+def declared_permissions(view: Callable) -> frozenset[Permission] | str | None:
+    return getattr(view, _DECLARATION, None)
+
+
+def role_has(role: str | None, permissions: frozenset[Permission]) -> bool:
+    try:
+        granted = ROLE_PERMISSIONS[Role(role)]
+    except ValueError:
+        return False
+    return permissions <= granted
+
+
+def enforce_declared_permission(current_user) -> object | None:
+    """before_request: deny by default, then check the signed-in user's role."""
+    if request.endpoint is None:
+        return None  # 404 from routing
+    if request.endpoint == "static":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    declaration = declared_permissions(view)
+    if declaration is None:
+        current_app.logger.error("endpoint %s has no permission declaration", request.endpoint)
+        abort(403)
+    if declaration == PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not role_has(current_user.role, declaration):
+        abort(403)
+    return None

@@ -1,0 +1,96 @@
+"""Row-level security and grants for PostgreSQL, used by the migrations.
+
+The schema is owned by the migration role; the portal connects as
+``DB_APP_ROLE``, which owns nothing, is neither superuser nor BYPASSRLS and gets
+DML grants only. Every tenant-owned table gets RLS enabled and forced with one
+policy for reads and writes on ``tenant_id = app_current_tenant()`` and one
+select-only policy for the regional read of the centre municipality.
+
+Migrations call these helpers instead of writing the SQL again, so a new table
+needs one line: ``rls.protect_tenant_table("notes")``. The catalogue test in
+``tests/core/test_rls_catalogue.py`` fails the build when one is forgotten.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from alembic import op
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+
+
+def app_role() -> str:
+    role = os.environ.get("DB_APP_ROLE", "nazorg_app")
+    if not _IDENTIFIER.match(role):
+        raise ValueError(f"DB_APP_ROLE {role!r} is not a plain lower-case identifier")
+    return role
+
+
+def _identifier(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"{name!r} is not a plain lower-case identifier")
+    return name
+
+
+def is_postgresql() -> bool:
+    return op.get_bind().dialect.name == "postgresql"
+
+
+def create_context_functions() -> None:
+    """The STABLE functions the policies compare against (PITFALLS: NULLIF for '')."""
+    if not is_postgresql():
+        return
+    role = app_role()
+    op.execute(
+        """
+        CREATE OR REPLACE FUNCTION app_current_tenant() RETURNS integer
+        LANGUAGE sql STABLE PARALLEL SAFE AS
+        $$ SELECT NULLIF(current_setting('app.tenant_id', true), '')::integer $$
+        """
+    )
+    # The regional read counts only for a session bound to the centre municipality.
+    op.execute(
+        """
+        CREATE OR REPLACE FUNCTION app_regional_read() RETURNS boolean
+        LANGUAGE sql STABLE AS
+        $$ SELECT coalesce(current_setting('app.regional_read', true), '') = 'on'
+               AND EXISTS (SELECT 1 FROM tenants
+                           WHERE id = app_current_tenant() AND is_centre) $$
+        """
+    )
+    op.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
+    op.execute(f"GRANT EXECUTE ON FUNCTION app_current_tenant() TO {role}")
+    op.execute(f"GRANT EXECUTE ON FUNCTION app_regional_read() TO {role}")
+
+
+def protect_tenant_table(table: str) -> None:
+    """RLS enabled and forced, the tenant policy, the regional read policy, DML grants."""
+    if not is_postgresql():
+        return
+    table = _identifier(table)
+    role = app_role()
+    op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+    op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+    op.execute(
+        f"CREATE POLICY tenant_isolation ON {table} "
+        "USING (tenant_id = app_current_tenant()) "
+        "WITH CHECK (tenant_id = app_current_tenant())"
+    )
+    op.execute(f"CREATE POLICY regional_read ON {table} FOR SELECT USING (app_regional_read())")
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role}")
+
+
+def grant_read_only(table: str) -> None:
+    """A shared reference table: every tenant reads it, the portal never writes it."""
+    if not is_postgresql():
+        return
+    op.execute(f"GRANT SELECT ON {_identifier(table)} TO {app_role()}")
+
+
+def grant_insert_only(table: str) -> None:
+    """An append-only log: the portal adds rows and reads them, never changes them."""
+    if not is_postgresql():
+        return
+    op.execute(f"GRANT SELECT, INSERT ON {_identifier(table)} TO {app_role()}")

@@ -1,0 +1,157 @@
+"""The one tenant scope: every ORM statement and every write is bound to one tenant.
+
+The tenant is bound to a session once (``bind_tenant``), from the signed-in user in
+a request or from the job's arguments in a job, and never changes within it:
+objects in the identity map would otherwise leak from one tenant to the next.
+
+Layer 1 (here): ``do_orm_execute`` adds ``tenant_id = :tenant`` to every select,
+update and delete of a tenant-owned model, relationships and joins included; a
+session with no tenant gets ``tenant_id = 0``, which matches nothing.
+``before_flush`` stamps new rows and refuses rows of another tenant.
+
+Layer 2 (PostgreSQL): ``after_begin`` copies the tenant into the transaction with
+``set_config('app.tenant_id', ..., true)``, which the RLS policies read, so a
+pooled connection never carries one request's tenant into the next.
+
+The only way across tenants is ``regional_read``: select-only, for the regional
+coordinator of the centre municipality, and written to the security log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, text
+from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader_criteria
+
+from app.core.db import TenantScoped
+
+TENANT_KEY = "tenant_id"
+REGIONAL_KEY = "regional_read"
+NO_TENANT = 0  # tenants.id is positive (check constraint), so this matches no row
+
+security_log = logging.getLogger("nazorg.security")
+
+
+class TenantViolation(RuntimeError):
+    """A write or a switch that would cross the tenant boundary."""
+
+
+def _real_session(session: Session | scoped_session) -> Session:
+    return session() if isinstance(session, scoped_session) else session
+
+
+def bind_tenant(session: Session | scoped_session, tenant_id: int) -> None:
+    """Bind ``session`` to ``tenant_id`` for the rest of its life."""
+    session = _real_session(session)
+    if not isinstance(tenant_id, int) or tenant_id <= 0:
+        raise TenantViolation(f"invalid tenant id {tenant_id!r}")
+    current = session.info.get(TENANT_KEY)
+    if current is not None and current != tenant_id:
+        raise TenantViolation("a session cannot switch tenants; open a new one")
+    session.info[TENANT_KEY] = tenant_id
+    if session.in_transaction():
+        _copy_context_to_database(session, session.connection())
+
+
+def current_tenant_id(session: Session) -> int | None:
+    return session.info.get(TENANT_KEY)
+
+
+@contextmanager
+def regional_read(
+    session: Session | scoped_session, *, actor: str, purpose: str
+) -> Iterator[None]:
+    """Read rows of every tenant within the block; writes stay bound to one tenant.
+
+    The caller has already checked that ``actor`` holds the regional role; this
+    is the single place where isolation is widened, and every use is logged.
+    """
+    session = _real_session(session)
+    security_log.info(
+        "regional read opened", extra={"actor": actor, "purpose": purpose, "result": "granted"}
+    )
+    previous = session.info.get(REGIONAL_KEY, False)
+    session.info[REGIONAL_KEY] = True
+    if session.in_transaction():
+        _copy_context_to_database(session, session.connection())
+    try:
+        yield
+    finally:
+        session.info[REGIONAL_KEY] = previous
+        if session.in_transaction():
+            _copy_context_to_database(session, session.connection())
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _scope_statement_to_tenant(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    # Lazy and column loads inherit the criteria of the statement that loaded the parent.
+    if state.is_column_load or state.is_relationship_load:
+        return
+    if state.is_select and state.session.info.get(REGIONAL_KEY):
+        return
+    tenant_id = state.session.info.get(TENANT_KEY) or NO_TENANT
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: cls.tenant_id == tenant_id,
+            include_aliases=True,
+        )
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_and_check_tenant(session: Session, flush_context, instances) -> None:
+    tenant_id = session.info.get(TENANT_KEY)
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant_id is None:
+            raise TenantViolation(f"cannot insert {type(obj).__name__} without a tenant")
+        if obj.tenant_id is None:
+            obj.tenant_id = tenant_id
+        elif obj.tenant_id != tenant_id:
+            _refuse(session, obj, "insert")
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, TenantScoped) and obj.tenant_id != tenant_id:
+            _refuse(session, obj, "delete" if obj in session.deleted else "update")
+
+
+def _refuse(session: Session, obj: TenantScoped, action: str) -> None:
+    security_log.warning(
+        "cross-tenant write refused",
+        extra={
+            "model": type(obj).__name__,
+            "action": action,
+            "session_tenant": session.info.get(TENANT_KEY),
+            "row_tenant": obj.tenant_id,
+            "result": "refused",
+        },
+    )
+    raise TenantViolation(f"{action} of a {type(obj).__name__} of another tenant refused")
+
+
+@event.listens_for(Session, "after_begin")
+def _copy_context_on_begin(session: Session, transaction, connection) -> None:
+    _copy_context_to_database(session, connection)
+
+
+def _copy_context_to_database(session: Session, connection) -> None:
+    if connection.dialect.name != "postgresql":
+        return
+    tenant_id = session.info.get(TENANT_KEY)
+    connection.execute(
+        text(
+            "SELECT set_config('app.tenant_id', :tenant, true),"
+            " set_config('app.regional_read', :regional, true)"
+        ),
+        {
+            "tenant": "" if tenant_id is None else str(tenant_id),
+            "regional": "on" if session.info.get(REGIONAL_KEY) else "",
+        },
+    )
+

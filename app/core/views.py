@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, url_for
+from flask_login import current_user
+
+from app.core.health import health_report
+from app.core.permissions import Permission, Role, public, requires
+from app.core.rendering import render
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/healthz")
+@public
+def healthz():
+    report, status = health_report()
+    return jsonify(report), status
+
+
+@bp.get("/")
+@public
+def index():
+    if current_user.is_authenticated:
+        return redirect(url_for("core.start"))
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/start")
+@requires(Permission.START_PAGE)
+def start():
+    if current_user.role == Role.CASE_WORKER:
+        return redirect(url_for("cases.case_list"))
+    return render("core/start.html")

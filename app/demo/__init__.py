@@ -1,0 +1,125 @@
+"""Demo data for the one-command demo: fictitious people, generated citizen numbers.
+
+Idempotent: a tenant that already has demo users is left as it is, so running
+the demo command twice does not duplicate anything.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.auth.demo import DEMO_ISSUER
+from app.auth.models import User
+from app.cases.bsn import generate_bsn
+from app.cases.models import CasePhase, Client, DomainStatus
+from app.cases.services import open_case
+from app.core.context import tenant_app_context
+from app.core.permissions import Role
+from app.extensions import db
+from app.tenants.models import Tenant
+
+GIVEN_NAMES = (
+    "Jeroen", "Sanne", "Mohamed", "Linda", "Kevin", "Fatima", "Dennis", "Esra", "Mark",
+    "Priscilla", "Ricardo", "Anouk", "Youssef", "Marieke", "Bas", "Naima", "Tom", "Kim",
+    "Ahmet", "Chantal", "Stefan", "Iris", "Gerrit", "Samira", "Pieter", "Yvonne",
+)
+FAMILY_NAMES = (
+    "de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
+    "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer",
+    "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer", "Kok", "Jacobs", "Yilmaz",
+    "El Amrani", "Wolters", "Nijland", "Oosterhof", "Hulshof", "Brinkman",
+)
+FACILITIES = (
+    "PI Zwolle", "PI Almelo", "PI Arnhem", "PI Lelystad", "PI Nijmegen", "PI Achterhoek",
+)
+PHASE_BY_DAYS_TO_RELEASE = (
+    (-1, CasePhase.AFTER_RELEASE),
+    (42, CasePhase.RELEASE_PREPARATION),
+    (10_000, CasePhase.IN_DETENTION),
+)
+
+
+def load_demo_data(today: date | None = None, seed: int = 2026) -> dict[str, int]:
+    """Fill every tenant with demo staff, volunteers and clients; return clients per tenant."""
+    today = today or date.today()
+    tenants = db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
+    counts = {}
+    for tenant in tenants:
+        rng = random.Random(f"{seed}-{tenant.slug}")
+        with tenant_app_context(tenant.id):
+            if _has_demo_users():
+                counts[tenant.slug] = 0
+                continue
+            case_worker = _add_staff(tenant)
+            counts[tenant.slug] = _add_clients(rng, case_worker, today)
+            db.session.commit()
+    return counts
+
+
+def _has_demo_users() -> bool:
+    return db.session.scalar(select(User.id).where(User.issuer == DEMO_ISSUER).limit(1)) is not None
+
+
+def _add_staff(tenant: Tenant) -> User:
+    def person(role: Role, name: str) -> User:
+        slug = name.lower().replace(" ", ".")
+        user = User(
+            display_name=name,
+            email=f"{slug}@{tenant.slug}.demo.invalid",
+            role=role.value,
+            issuer=DEMO_ISSUER,
+            subject=f"{tenant.slug}-{slug}",
+        )
+        db.session.add(user)
+        return user
+
+    case_worker = person(Role.CASE_WORKER, f"Casemanager {tenant.name}")
+    person(Role.TENANT_ADMIN, f"Beheerder {tenant.name}")
+    person(Role.VOLUNTEER, f"Vrijwilliger A {tenant.name}")
+    person(Role.VOLUNTEER, f"Vrijwilliger B {tenant.name}")
+    if tenant.is_centre:
+        person(Role.REGIONAL_COORDINATOR, f"Regiocoördinator {tenant.name}")
+    db.session.flush()
+    return case_worker
+
+
+def _add_clients(rng: random.Random, case_worker: User, today: date) -> int:
+    count = rng.randint(15, 30)
+    used_bsns: set[str] = set()
+    for _ in range(count):
+        bsn = generate_bsn(rng)
+        while bsn in used_bsns:
+            bsn = generate_bsn(rng)
+        used_bsns.add(bsn)
+        client = Client(
+            given_name=rng.choice(GIVEN_NAMES),
+            family_name=rng.choice(FAMILY_NAMES),
+            date_of_birth=today - timedelta(days=rng.randint(19 * 365, 60 * 365)),
+            bsn=bsn,
+        )
+        # About four in five are short stays (under four months), as in the plan.
+        stay_days = rng.randint(14, 110) if rng.random() < 0.8 else rng.randint(120, 900)
+        days_to_release = rng.randint(-30, 180)
+        expected_release = today + timedelta(days=days_to_release)
+        case = open_case(
+            client,
+            case_worker_id=case_worker.id,
+            facility=rng.choice(FACILITIES),
+            detention_start=expected_release - timedelta(days=stay_days),
+            expected_release=expected_release,
+            actual_release=expected_release if days_to_release < 0 else None,
+            phase=_phase_for(days_to_release).value,
+        )
+        for domain in case.life_domains:
+            domain.status = rng.choice(list(DomainStatus)).value
+    return count
+
+
+def _phase_for(days_to_release: int) -> CasePhase:
+    for limit, phase in PHASE_BY_DAYS_TO_RELEASE:
+        if days_to_release <= limit:
+            return phase
+    return CasePhase.IN_DETENTION

@@ -1,0 +1,1 @@
+"""Tenants (the five municipalities), isolation settings and, later, the regional overview."""

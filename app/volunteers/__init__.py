@@ -1,0 +1,1 @@
+"""Volunteers, screening, circles and the mentor portal (built in a later issue)."""

@@ -1,0 +1,111 @@
+"""Settings classes, read from the environment (12-factor).
+
+``load_config(name)`` returns the class for ``development``, ``testing`` or
+``production``; every value can be overridden by an environment variable of
+the same name, which is read last.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The settings are unsafe or incomplete for the chosen environment."""
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    # Owner role for migrations; the portal itself connects as a role that owns nothing.
+    MIGRATION_DATABASE_URI: str | None = None
+    DB_APP_ROLE = "nazorg_app"
+    REDIS_URL: str | None = None
+    REDIS_TIMEOUT_SECONDS = 0.5
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    DEMO_SIGN_IN = False
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    LANGUAGES = ("nl", "en")
+    # A case page left open longer than an hour must keep working (PITFALLS: CSRF).
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-nazorg"
+    CENTRE_TENANT_SLUG = "deventer"
+
+    @classmethod
+    def validate(cls, settings: dict) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class DevelopmentConfig(BaseConfig):
+    """The one-command demo: SQLite file, jobs inline, demo sign-in page."""
+
+    ENV_NAME = "development"
+    SECRET_KEY = "development-only-not-secret"  # noqa: S105 - demo config only
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{PROJECT_ROOT / 'instance' / 'nazorg-demo.sqlite'}"
+    DEMO_SIGN_IN = True
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "nazorg"
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"  # noqa: S105 - test config only
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "nazorg"
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+
+    @classmethod
+    def validate(cls, settings: dict) -> None:
+        if not settings.get("SECRET_KEY") or len(settings["SECRET_KEY"]) < 32:
+            raise ConfigError("SECRET_KEY must be set to at least 32 characters in production")
+        uri = settings.get("SQLALCHEMY_DATABASE_URI") or ""
+        if not uri.startswith("postgresql"):
+            raise ConfigError("DATABASE_URL must point to PostgreSQL in production")
+        if not settings.get("REDIS_URL"):
+            raise ConfigError("REDIS_URL must be set in production")
+        if settings.get("DEMO_SIGN_IN"):
+            raise ConfigError("The demo sign-in may not be enabled in production")
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+# Environment variable -> setting. Read last, so the environment always wins.
+ENVIRONMENT_OVERRIDES = {
+    "SECRET_KEY": "SECRET_KEY",
+    "DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "MIGRATION_DATABASE_URL": "MIGRATION_DATABASE_URI",
+    "DB_APP_ROLE": "DB_APP_ROLE",
+    "REDIS_URL": "REDIS_URL",
+}
+
+
+def load_settings(name: str, overrides: dict | None = None) -> dict:
+    """Settings for ``name`` as a plain dict: class defaults, then environment, then overrides."""
+    try:
+        config_class = CONFIGS[name]
+    except KeyError:
+        raise ConfigError(f"Unknown config {name!r}; choose one of {sorted(CONFIGS)}") from None
+    settings = {key: getattr(config_class, key) for key in dir(config_class) if key.isupper()}
+    for env_name, key in ENVIRONMENT_OVERRIDES.items():
+        if os.environ.get(env_name):
+            settings[key] = os.environ[env_name]
+    settings.update(overrides or {})
+    config_class.validate(settings)
+    return settings
