@@ -32,7 +32,9 @@ def configure_extensions(app: Flask) -> None:
     from app.extensions import babel, csrf, db, htmx, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations")))
+    migrate.init_app(
+        app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations"))
+    )
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
@@ -40,8 +42,10 @@ def configure_extensions(app: Flask) -> None:
 
 
 def configure_database(app: Flask) -> None:
-    from app.core import sqlite  # noqa: F401 - registers the foreign-key pragma
-    from app.core import tenancy  # noqa: F401 - registers the tenant scope hooks
+    from app.core import (
+        sqlite,  # noqa: F401 - registers the foreign-key pragma
+        tenancy,  # noqa: F401 - registers the tenant scope hooks
+    )
 
 
 def configure_blueprints(app: Flask) -> None:

@@ -20,9 +20,10 @@ target_db = current_app.extensions["migrate"].db
 
 
 def migration_url() -> str:
-    return current_app.config.get("MIGRATION_DATABASE_URI") or current_app.config[
-        "SQLALCHEMY_DATABASE_URI"
-    ]
+    return (
+        current_app.config.get("MIGRATION_DATABASE_URI")
+        or current_app.config["SQLALCHEMY_DATABASE_URI"]
+    )
 
 
 def get_metadata():

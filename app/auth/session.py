@@ -55,4 +55,3 @@ def unauthorized():
 def bind_request_to_user():
     """Load the signed-in user (binding the tenant); anonymous requests stay unbound."""
     return current_user._get_current_object()
-

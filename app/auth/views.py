@@ -40,8 +40,7 @@ def demo_sign_in():
     if request.method == "POST":
         user = demo.find_demo_user(request.form.get("user", ""))
         if user is None:
-            return render("auth/demo.html", directory=demo.demo_directory(), status=422,
-                          error=True)
+            return render("auth/demo.html", directory=demo.demo_directory(), status=422, error=True)
         session.clear()  # a fresh session at every sign-in
         login_user(user)
         return redirect(url_for("core.start"))

@@ -26,8 +26,12 @@ def access_case(user: User, case_id: uuid.UUID) -> Case:
     if case is None:
         security_log.warning(
             "case not found or not accessible",
-            extra={"user": str(user.id), "tenant": user.tenant_id, "case": str(case_id),
-                   "result": "not_found"},
+            extra={
+                "user": str(user.id),
+                "tenant": user.tenant_id,
+                "case": str(case_id),
+                "result": "not_found",
+            },
         )
         raise NotFound()
     return case

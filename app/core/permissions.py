@@ -37,7 +37,9 @@ class Permission(StrEnum):
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.CASE_WORKER: frozenset({Permission.START_PAGE, Permission.CASE_READ, Permission.CASE_WRITE}),
+    Role.CASE_WORKER: frozenset(
+        {Permission.START_PAGE, Permission.CASE_READ, Permission.CASE_WRITE}
+    ),
     Role.TENANT_ADMIN: frozenset({Permission.START_PAGE, Permission.TENANT_ADMIN}),
     Role.REGIONAL_COORDINATOR: frozenset(
         {Permission.START_PAGE, Permission.CASE_READ, Permission.REGIONAL_OVERVIEW}

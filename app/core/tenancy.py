@@ -61,9 +61,7 @@ def current_tenant_id(session: Session) -> int | None:
 
 
 @contextmanager
-def regional_read(
-    session: Session | scoped_session, *, actor: str, purpose: str
-) -> Iterator[None]:
+def regional_read(session: Session | scoped_session, *, actor: str, purpose: str) -> Iterator[None]:
     """Read rows of every tenant within the block; writes stay bound to one tenant.
 
     The caller has already checked that ``actor`` holds the regional role; this
@@ -154,4 +152,3 @@ def _copy_context_to_database(session: Session, connection) -> None:
             "regional": "on" if session.info.get(REGIONAL_KEY) else "",
         },
     )
-

@@ -22,18 +22,72 @@ from app.extensions import db
 from app.tenants.models import Tenant
 
 GIVEN_NAMES = (
-    "Jeroen", "Sanne", "Mohamed", "Linda", "Kevin", "Fatima", "Dennis", "Esra", "Mark",
-    "Priscilla", "Ricardo", "Anouk", "Youssef", "Marieke", "Bas", "Naima", "Tom", "Kim",
-    "Ahmet", "Chantal", "Stefan", "Iris", "Gerrit", "Samira", "Pieter", "Yvonne",
+    "Jeroen",
+    "Sanne",
+    "Mohamed",
+    "Linda",
+    "Kevin",
+    "Fatima",
+    "Dennis",
+    "Esra",
+    "Mark",
+    "Priscilla",
+    "Ricardo",
+    "Anouk",
+    "Youssef",
+    "Marieke",
+    "Bas",
+    "Naima",
+    "Tom",
+    "Kim",
+    "Ahmet",
+    "Chantal",
+    "Stefan",
+    "Iris",
+    "Gerrit",
+    "Samira",
+    "Pieter",
+    "Yvonne",
 )
 FAMILY_NAMES = (
-    "de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "de Boer", "Mulder",
-    "de Groot", "Bos", "Vos", "Peters", "Hendriks", "van Leeuwen", "Dekker", "Brouwer",
-    "de Wit", "Dijkstra", "Smits", "de Graaf", "van der Meer", "Kok", "Jacobs", "Yilmaz",
-    "El Amrani", "Wolters", "Nijland", "Oosterhof", "Hulshof", "Brinkman",
+    "de Vries",
+    "Jansen",
+    "Bakker",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "Kok",
+    "Jacobs",
+    "Yilmaz",
+    "El Amrani",
+    "Wolters",
+    "Nijland",
+    "Oosterhof",
+    "Hulshof",
+    "Brinkman",
 )
 FACILITIES = (
-    "PI Zwolle", "PI Almelo", "PI Arnhem", "PI Lelystad", "PI Nijmegen", "PI Achterhoek",
+    "PI Zwolle",
+    "PI Almelo",
+    "PI Arnhem",
+    "PI Lelystad",
+    "PI Nijmegen",
+    "PI Achterhoek",
 )
 PHASE_BY_DAYS_TO_RELEASE = (
     (-1, CasePhase.AFTER_RELEASE),
@@ -48,7 +102,7 @@ def load_demo_data(today: date | None = None, seed: int = 2026) -> dict[str, int
     tenants = db.session.scalars(select(Tenant).order_by(Tenant.id)).all()
     counts = {}
     for tenant in tenants:
-        rng = random.Random(f"{seed}-{tenant.slug}")
+        rng = random.Random(f"{seed}-{tenant.slug}")  # noqa: S311 - fictitious demo data
         with tenant_app_context(tenant.id):
             if _has_demo_users():
                 counts[tenant.slug] = 0

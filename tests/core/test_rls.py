@@ -1,0 +1,155 @@
+"""Layer 2: PostgreSQL itself keeps tenants apart, whatever SQL the portal role sends."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+from sqlalchemy import select, text
+
+from app.auth.models import User
+from app.extensions import db
+from tests.conftest import DATABASE_URL
+from tests.factories import CaseFactory, UserFactory
+
+pytestmark = pytest.mark.postgres
+
+
+def portal_connection() -> psycopg.Connection:
+    return psycopg.connect(DATABASE_URL.replace("postgresql+psycopg://", "postgresql://"))
+
+
+@pytest.fixture
+def rows(app, tenants, in_tenant):
+    with in_tenant(tenants["deventer"]):
+        a = CaseFactory(client__family_name="Deventenaar")
+        a_ids = (a.id, a.client_id)
+    with in_tenant(tenants["zutphen"]):
+        b = CaseFactory(client__family_name="Zutphenaar")
+        b_ids = (b.id, b.client_id)
+    return {
+        "a": tenants["deventer"].id,
+        "b": tenants["zutphen"].id,
+        "client_a": a_ids[1],
+        "client_b": b_ids[1],
+    }
+
+
+def set_tenant(cursor, tenant_id: int | None, regional: bool = False) -> None:
+    cursor.execute(
+        "SELECT set_config('app.tenant_id', %s, true), set_config('app.regional_read', %s, true)",
+        ("" if tenant_id is None else str(tenant_id), "on" if regional else ""),
+    )
+
+
+def test_no_tenant_set_returns_no_rows(rows):
+    with portal_connection() as connection, connection.cursor() as cursor:
+        for table in ("clients", "cases", "life_domains"):
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed names
+            assert cursor.fetchone()[0] == 0, table
+
+
+def test_other_tenants_rows_are_invisible_and_untouchable(rows):
+    with portal_connection() as connection, connection.cursor() as cursor:
+        set_tenant(cursor, rows["a"])
+        cursor.execute("SELECT family_name FROM clients")
+        assert cursor.fetchall() == [("Deventenaar",)]
+        cursor.execute("UPDATE clients SET family_name = 'X' WHERE tenant_id = %s", (rows["b"],))
+        assert cursor.rowcount == 0
+        cursor.execute("DELETE FROM cases WHERE tenant_id = %s", (rows["b"],))
+        assert cursor.rowcount == 0
+        cursor.execute("DELETE FROM clients WHERE id = %s", (rows["client_b"],))
+        assert cursor.rowcount == 0
+        connection.commit()
+    with portal_connection() as connection, connection.cursor() as cursor:
+        set_tenant(cursor, rows["b"])
+        cursor.execute("SELECT family_name FROM clients")
+        assert cursor.fetchall() == [("Zutphenaar",)]
+
+
+def test_insert_with_another_tenants_id_raises_a_policy_error(rows):
+    with portal_connection() as connection, connection.cursor() as cursor:
+        set_tenant(cursor, rows["a"])
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            cursor.execute(
+                "INSERT INTO clients (tenant_id, id, given_name, family_name, date_of_birth,"
+                " bsn, created_at, updated_at) VALUES (%s, %s, 'X', 'Y', '1990-01-01',"
+                " '111222333', now(), now())",
+                (rows["b"], uuid.uuid4()),
+            )
+
+
+def test_regional_read_needs_the_centre_municipality_and_is_read_only(rows):
+    with portal_connection() as connection, connection.cursor() as cursor:
+        set_tenant(cursor, rows["b"], regional=True)  # Zutphen is not the centre
+        cursor.execute("SELECT count(*) FROM clients")
+        assert cursor.fetchone()[0] == 1
+    with portal_connection() as connection, connection.cursor() as cursor:
+        set_tenant(cursor, rows["a"], regional=True)  # Deventer is
+        cursor.execute("SELECT count(*) FROM clients")
+        assert cursor.fetchone()[0] == 2
+        cursor.execute("UPDATE clients SET family_name = 'X' WHERE tenant_id = %s", (rows["b"],))
+        assert cursor.rowcount == 0
+
+
+def test_setting_ends_with_the_transaction(rows):
+    with portal_connection() as connection, connection.cursor() as cursor:
+        set_tenant(cursor, rows["a"])
+        connection.commit()
+        cursor.execute("SELECT count(*) FROM clients")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_the_portal_role_cannot_change_the_shared_tenant_table(rows):
+    with (
+        portal_connection() as connection,
+        connection.cursor() as cursor,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        cursor.execute("UPDATE tenants SET name = 'X'")
+
+
+def test_pooled_connection_does_not_carry_a_tenant_into_the_next_request(
+    rows, tenants, in_tenant, tmp_path
+):
+    from app import create_app
+    from tests.conftest import MIGRATION_DATABASE_URL
+
+    with in_tenant(tenants["deventer"]):
+        key_a = UserFactory().get_id()
+    with in_tenant(tenants["zutphen"]):
+        key_b = UserFactory().get_id()
+    single = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+            "MIGRATION_DATABASE_URI": MIGRATION_DATABASE_URL,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 1, "max_overflow": 0},
+        },
+    )
+
+    def signed_in(user_key: str):
+        client = single.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = user_key
+        return client
+
+    first = signed_in(key_a).get("/cases/")
+    second = signed_in(key_b).get("/cases/")
+    assert b"Deventenaar" in first.data and b"Zutphenaar" not in first.data
+    assert b"Zutphenaar" in second.data and b"Deventenaar" not in second.data
+
+    # Layer 2 on its own: raw SQL on the same single pooled connection after both requests.
+    with single.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM clients")).scalar() == 0
+        assert db.session.scalars(select(User)).all() == []
+        assert db.engine.pool.size() == 1
+    with single.app_context():
+        from app.core.tenancy import bind_tenant
+
+        bind_tenant(db.session, tenants["zutphen"].id)
+        names = db.session.execute(text("SELECT family_name FROM clients")).scalars().all()
+        assert names == ["Zutphenaar"]
+    with single.app_context():
+        db.engine.dispose()

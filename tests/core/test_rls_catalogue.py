@@ -1,0 +1,75 @@
+"""The catalogue check: every tenant-owned table is protected, the portal role is powerless."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from app.core.db import SharedTable, TenantScoped
+from app.extensions import db
+from tests.conftest import MIGRATION_DATABASE_URL
+
+SHARED_TABLES = {"tenants", "alembic_version"}
+
+
+def test_every_model_declares_tenant_scoped_or_shared(app):
+    for mapper in db.Model.registry.mappers:
+        cls = mapper.class_
+        assert issubclass(cls, TenantScoped) != issubclass(cls, SharedTable), (
+            f"{cls.__name__} must be exactly one of TenantScoped or SharedTable"
+        )
+
+
+def test_tenant_owned_keys_lead_with_tenant_id(app):
+    for table in db.metadata.sorted_tables:
+        if "tenant_id" not in table.c or table.name in SHARED_TABLES:
+            continue
+        assert [c.name for c in table.primary_key.columns][0] == "tenant_id", table.name
+        for constraint in table.foreign_key_constraints:
+            referred = constraint.referred_table.name
+            if referred in SHARED_TABLES:
+                continue
+            assert "tenant_id" in constraint.column_keys, f"{table.name} -> {referred}"
+        for unique in table.constraints:
+            if unique.__class__.__name__ == "UniqueConstraint":
+                assert "tenant_id" in unique.columns, f"{table.name}: {unique.name}"
+
+
+@pytest.mark.postgres
+def test_every_table_with_tenant_id_has_forced_rls_and_a_policy(app):
+    owner = create_engine(MIGRATION_DATABASE_URL)
+    with owner.connect() as connection:
+        tables = connection.execute(
+            text(
+                """
+            SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
+                   pg_get_userbyid(c.relowner) AS owner,
+                   (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p')
+              AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                          AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+            """
+            )
+        ).all()
+        role = connection.execute(
+            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = :r"),
+            {"r": app.config["DB_APP_ROLE"]},
+        ).one()
+        views = (
+            connection.execute(text("SELECT viewname FROM pg_views WHERE schemaname = 'public'"))
+            .scalars()
+            .all()
+        )
+    owner.dispose()
+
+    assert tables, "no tenant-owned tables found"
+    unprotected = [t.relname for t in tables if not (t.relrowsecurity and t.relforcerowsecurity)]
+    assert unprotected == []
+    assert [t.relname for t in tables if t.policies < 1] == []
+    assert all(t.owner != app.config["DB_APP_ROLE"] for t in tables)
+    assert not role.rolsuper and not role.rolbypassrls
+    assert views == [], "views run with their owner's rights and would bypass RLS"
+    in_models = {t.name for t in db.metadata.sorted_tables if "tenant_id" in t.c}
+    assert in_models - SHARED_TABLES <= {t.relname for t in tables}

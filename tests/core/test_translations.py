@@ -1,0 +1,35 @@
+"""Every interface text has a Dutch translation in the catalogue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+
+
+def extracted_msgids() -> set[str]:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / "app"), METHOD_MAP, keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def test_every_interface_text_is_translated_to_dutch():
+    with open(ROOT / "app/translations/nl/LC_MESSAGES/messages.po", "rb") as handle:
+        catalogue = read_po(handle, locale="nl")
+    translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
+    untranslated = sorted(extracted_msgids() - translated)
+    assert untranslated == []
+
+
+def test_pages_are_in_dutch_by_default(app):
+    body = app.test_client().get("/auth/sign-in").get_data(as_text=True)
+    assert 'lang="nl"' in body
+    assert "Aanmelden" in body

@@ -1,0 +1,118 @@
+"""The one-command demo: demo data, the demo sign-in, and the command in a fresh clone."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import func, select
+
+from app import create_app
+from app.auth.models import User
+from app.cases.bsn import passes_eleven_test
+from app.cases.models import Case, Client
+from app.core.permissions import Role
+from app.demo import load_demo_data
+from app.extensions import db
+from tests.conftest import copy_tracked_files
+from tests.core.test_health import unused_port
+
+ROOT = Path(__file__).resolve().parents[1]
+MUNICIPALITIES = ("Deventer", "Lochem", "Olst-Wijhe", "Raalte", "Zutphen")
+
+
+def test_demo_data_fills_every_municipality_once(app, tenants, in_tenant):
+    with app.app_context():
+        first = load_demo_data()
+        second = load_demo_data()
+    assert all(15 <= count <= 30 for count in first.values())
+    assert set(second.values()) == {0}
+    for slug, tenant in tenants.items():
+        with in_tenant(tenant):
+            roles = sorted(db.session.scalars(select(User.role)).all())
+            bsns = db.session.scalars(select(Client.bsn)).all()
+            releases = db.session.scalars(select(Case.expected_release)).all()
+            assert db.session.scalar(select(func.count()).select_from(Client)) == first[slug]
+        expected = [Role.CASE_WORKER, Role.TENANT_ADMIN, Role.VOLUNTEER, Role.VOLUNTEER]
+        if tenant.is_centre:
+            expected.append(Role.REGIONAL_COORDINATOR)
+        assert roles == sorted(r.value for r in expected)
+        assert all(passes_eleven_test(bsn) for bsn in bsns)
+        assert len(set(bsns)) == len(bsns)
+        assert len({(r.year, r.month) for r in releases}) >= 3  # spread over months
+
+
+def test_demo_sign_in_lists_the_five_municipalities_and_signs_in(app):
+    development = create_app(
+        "development",
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "MIGRATION_DATABASE_URI": app.config.get("MIGRATION_DATABASE_URI"),
+            "WTF_CSRF_ENABLED": False,
+        },
+    )
+    with development.app_context():
+        load_demo_data()
+    client = development.test_client()
+    page = client.get("/auth/demo").get_data(as_text=True)
+    for name in MUNICIPALITIES:
+        assert f">{name}" in page
+    key = re.search(r'name="user" value="([^"]+)">\s*<button[^>]*>Casemanager Deventer', page)
+    assert key
+    response = client.post("/auth/demo", data={"user": key.group(1)}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Nazorgdossiers" in response.get_data(as_text=True)
+    assert client.post("/auth/demo", data={"user": "1:not-a-user"}).status_code == 422
+
+
+def test_demo_command_serves_the_portal_from_a_fresh_clone(tmp_path):
+    clone = tmp_path / "clone"
+    copy_tracked_files(ROOT, clone)
+    port = unused_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "MIGRATION_DATABASE_URL", "REDIS_URL", "NAZORG_CONFIG"}
+    }
+    env["PORT"] = str(port)
+    log = (tmp_path / "demo.log").open("w")
+    process = subprocess.Popen(
+        ["bash", "scripts/demo"],
+        cwd=clone,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        page = wait_for_page(f"http://127.0.0.1:{port}/auth/demo", process, deadline=600)
+        for name in MUNICIPALITIES:
+            assert f">{name}" in page
+        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        assert health["database"] == "ok"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+        log.close()
+
+
+def wait_for_page(url: str, process: subprocess.Popen, deadline: float) -> str:
+    """Poll until the server answers (install time varies); fail if the command dies."""
+    give_up = time.monotonic() + deadline
+    while time.monotonic() < give_up:
+        if process.poll() is not None:
+            pytest.fail(f"the demo command exited with {process.returncode}")
+        try:
+            response = requests.get(url, timeout=2)
+        except requests.ConnectionError:
+            time.sleep(1)
+            continue
+        if response.status_code == 200:
+            return response.text
+    pytest.fail("the demo command did not serve a page in time")
