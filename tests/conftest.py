@@ -190,3 +190,66 @@ def copy_tracked_files(source: Path, target: Path) -> None:
         destination = target / name
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(origin, destination)
+
+
+def session_cookie_for(app: Flask, user: User) -> tuple[str, str]:
+    """The session cookie (name, value) of a signed-in ``user``, as the portal would set it."""
+    serializer = app.session_interface.get_signing_serializer(app)
+    value = serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
+    return app.config["SESSION_COOKIE_NAME"], value
+
+
+@pytest.fixture(scope="session")
+def live_server(app) -> Iterator[str]:
+    """The test app served over real HTTP on loopback, for the browser and the IdP."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; never a downloaded browser."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM_PATH,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server, locale="nl-NL")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def browser_sign_in(app, live_server) -> Callable:
+    """``browser_sign_in(page, user)``: the page's browser is signed in as ``user``."""
+
+    def sign_in_page(page, user: User) -> None:
+        name, value = session_cookie_for(app, user)
+        page.context.add_cookies([{"name": name, "value": value, "url": live_server}])
+
+    return sign_in_page
