@@ -62,6 +62,9 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(cases_bp)
     app.register_blueprint(volunteers_bp)
     register_cli(app)
+    from app.jobs import init_app as init_jobs
+
+    init_jobs(app)
 
 
 def configure_request_hooks(app: Flask) -> None:

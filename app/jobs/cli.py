@@ -1,0 +1,55 @@
+"""``flask --app wsgi jobs ...``: the worker, the outbox sweep and the daily plan."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+jobs_cli = AppGroup("jobs", help="Background work: worker, outbox sweep, daily plan.")
+
+
+@jobs_cli.command("worker")
+@click.option("--queue", "queue_names", multiple=True, help="Queues to listen on (default all).")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option(
+    "--with-scheduler/--without-scheduler",
+    default=True,
+    help="Run rq's scheduler too (needed for retries with backoff).",
+)
+@click.option("--maintenance-interval", default=60, show_default=True, type=int)
+def worker_command(queue_names, burst, with_scheduler, maintenance_interval) -> None:
+    """Start an rq worker for the portal's queues (needs REDIS_URL)."""
+    from app.jobs import queue as queues
+    from app.jobs.worker import make_worker, sweep_outbox
+
+    if queues.embedded():
+        raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker needed")
+    sweep_outbox()
+    worker = make_worker(list(queue_names) or None, maintenance_interval=maintenance_interval)
+    worker.work(burst=burst, with_scheduler=with_scheduler)
+
+
+@jobs_cli.command("sweep")
+def sweep_command() -> None:
+    """Hand the jobs still waiting in the outbox to Redis (or run them inline)."""
+    from app.jobs.outbox import sweep
+
+    click.echo(f"{sweep()} job(s) handed over")
+
+
+@jobs_cli.command("daily")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None)
+def daily_command(day) -> None:
+    """Run the daily plan (reminders, digests, retention) for every municipality."""
+    from app.jobs.schedule import plan_day
+
+    chosen: date = day.date() if day else date.today()
+    count = plan_day(chosen)
+    click.echo(f"daily plan for {chosen.isoformat()}: {count} job(s) enqueued")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(jobs_cli)

@@ -1,0 +1,206 @@
+"""Enqueue safely: a job is an outbox row in the change's own transaction.
+
+``enqueue(function, **arguments)`` adds the row to the current (tenant-bound)
+session; nothing touches Redis before the commit. After the commit the rows are
+handed to Redis (or, without a Redis URL, run inline). When Redis is away the
+rows stay in the table and ``sweep()`` hands them over later; it runs from
+``flask jobs sweep`` (cron) and from every worker's periodic maintenance.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TypeVar
+
+import redis
+from flask import current_app
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.core.context import tenant_app_context
+from app.core.db import utcnow
+from app.core.tenancy import current_tenant_id
+from app.extensions import db
+from app.jobs import queue as queues
+from app.jobs.models import OutboxJob
+
+log = logging.getLogger("nazorg.jobs")
+F = TypeVar("F", bound=Callable)
+PENDING_KEY = "outbox_pending"
+MARKER = "__nazorg_job_queue__"
+
+
+class JobError(RuntimeError):
+    """A job that cannot be enqueued or resolved as written."""
+
+
+def job(queue: str = "default") -> Callable[[F], F]:
+    """Mark ``function(tenant_id, **ids)`` as a job on ``queue``.
+
+    The function runs inside its tenant's context (``app.jobs.runner``); it takes
+    ids and plain values, never ORM objects, and flushes but does not commit.
+    """
+    if queue not in queues.QUEUE_NAMES:
+        raise ValueError(f"unknown queue {queue!r}")
+
+    def mark(function: F) -> F:
+        setattr(function, MARKER, queue)
+        return function
+
+    return mark
+
+
+def function_path(function: Callable) -> str:
+    return f"{function.__module__}.{function.__name__}"
+
+
+def resolve(path: str) -> Callable:
+    """The job function at ``path``; only functions marked with ``@job`` resolve."""
+    module_name, _dot, name = path.rpartition(".")
+    function = getattr(importlib.import_module(module_name), name, None)
+    if function is None or getattr(function, MARKER, None) is None:
+        raise JobError(f"{path} is not a job")
+    return function
+
+
+def max_attempts() -> int:
+    return len(current_app.config["JOB_RETRY_INTERVALS"]) + 1
+
+
+def enqueue(function: Callable, **arguments) -> OutboxJob:
+    """Record a job in the current transaction; it is handed over after the commit."""
+    queue_name = getattr(function, MARKER, None)
+    if queue_name is None:
+        raise JobError(f"{function_path(function)} is not marked with @job")
+    try:
+        json.dumps(arguments)
+    except TypeError as exc:
+        raise JobError("job arguments must be plain JSON values (ids as strings)") from exc
+    tenant_id = current_tenant_id(db.session())
+    if tenant_id is None:
+        raise JobError("enqueue needs a session bound to a tenant")
+    row = OutboxJob(
+        id=uuid.uuid4(), function=function_path(function), queue=queue_name, arguments=arguments
+    )
+    db.session.add(row)
+    db.session.info.setdefault(PENDING_KEY, []).append(
+        (tenant_id, row.id, queue_name, row.function)
+    )
+    return row
+
+
+@event.listens_for(Session, "after_commit")
+def _hand_over_after_commit(session: Session) -> None:
+    pending = session.info.pop(PENDING_KEY, None)
+    if pending:
+        hand_over(pending)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(PENDING_KEY, None)
+
+
+def hand_over(pending: list[tuple[int, uuid.UUID, str, str]]) -> int:
+    """Push committed rows to Redis, or run them inline without Redis; never raises.
+
+    Returns how many were handed over. The first Redis error stops the hand-over:
+    the rest wait in the outbox for the sweep instead of each waiting for a timeout.
+    """
+    handed = 0
+    for tenant_id, outbox_id, queue_name, function in pending:
+        if queues.embedded():
+            run_inline(tenant_id, outbox_id)
+            handed += 1
+            continue
+        try:
+            queues.push(tenant_id, outbox_id, queue_name, function)
+        except redis.RedisError as exc:
+            log.warning(
+                "redis unavailable; %d job(s) wait in the outbox (%s)",
+                len(pending) - handed,
+                type(exc).__name__,
+            )
+            return handed
+        handed += 1
+    return handed
+
+
+def run_inline(tenant_id: int, outbox_id: uuid.UUID) -> bool:
+    """Run one outbox job now (embedded mode). A failure is logged and kept on the row."""
+    from app.jobs.runner import run_outbox_job
+
+    try:
+        run_outbox_job(tenant_id, str(outbox_id))
+    except Exception:  # noqa: BLE001 - the change is saved; the failure stays on the row
+        log.exception("inline job %s failed", outbox_id)
+        return False
+    return True
+
+
+def tenant_ids() -> list[int]:
+    from app.tenants.models import Tenant
+
+    with current_app.app_context():
+        return list(db.session.scalars(select(Tenant.id).order_by(Tenant.id)))
+
+
+def sweep(grace_seconds: int | None = None) -> int:
+    """Hand over every outbox row still waiting; returns how many were handed over.
+
+    A row whose rq job exists (queued, running, scheduled for a retry or failed) is
+    left alone; so is a row that used up its tries. Stops at the first Redis error.
+    """
+    if grace_seconds is None:
+        grace_seconds = int(current_app.config["OUTBOX_SWEEP_GRACE_SECONDS"])
+    cutoff = utcnow() - timedelta(seconds=grace_seconds)
+    handed = 0
+    for tenant_id in tenant_ids():
+        with tenant_app_context(tenant_id):
+            rows = db.session.scalars(
+                select(OutboxJob)
+                .where(
+                    OutboxJob.done_at.is_(None),
+                    OutboxJob.created_at <= cutoff,
+                    OutboxJob.attempts < max_attempts(),
+                )
+                .order_by(OutboxJob.created_at)
+            ).all()
+            waiting = [(tenant_id, row.id, row.queue, row.function) for row in rows]
+            db.session.rollback()
+            if queues.embedded():
+                for _tenant, outbox_id, _queue, _function in waiting:
+                    handed += run_inline(tenant_id, outbox_id)
+                continue
+            try:
+                for _tenant, outbox_id, queue_name, function in waiting:
+                    if queues.job_exists(outbox_id):
+                        continue
+                    queues.push(tenant_id, outbox_id, queue_name, function)
+                    db.session.get(OutboxJob, (tenant_id, outbox_id)).enqueued_at = utcnow()
+                    handed += 1
+            except redis.RedisError as exc:
+                db.session.commit()
+                log.warning("sweep stopped: redis unavailable (%s)", type(exc).__name__)
+                return handed
+            db.session.commit()
+    return handed
+
+
+def purge_done(older_than_days: int | None = None) -> int:
+    """Delete finished outbox rows (their arguments) after the keeping period."""
+    if older_than_days is None:
+        older_than_days = int(current_app.config["OUTBOX_KEEP_DAYS"])
+    cutoff = utcnow() - timedelta(days=older_than_days)
+    rows = db.session.scalars(
+        select(OutboxJob).where(OutboxJob.done_at.is_not(None), OutboxJob.done_at < cutoff)
+    ).all()
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    return len(rows)
