@@ -29,7 +29,8 @@ def configure_logging(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     from app.core.i18n import select_locale
-    from app.extensions import babel, csrf, db, htmx, login_manager, migrate
+    from app.auth.oidc import PendingSignInStore
+    from app.extensions import babel, csrf, db, htmx, login_manager, migrate, oauth
 
     db.init_app(app)
     migrate.init_app(
@@ -39,6 +40,7 @@ def configure_extensions(app: Flask) -> None:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    oauth.init_app(app, cache=PendingSignInStore())
 
 
 def configure_database(app: Flask) -> None:
@@ -49,6 +51,9 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from app.auth.admin import bp as accounts_bp
+    from app.auth.events import connect_audit_signals
+    from app.auth.local_views import bp as local_bp
     from app.auth.views import bp as auth_bp
     from app.cases.views import bp as cases_bp
     from app.core.views import bp as core_bp
@@ -58,6 +63,9 @@ def configure_blueprints(app: Flask) -> None:
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp)
+    app.register_blueprint(local_bp)
+    app.register_blueprint(accounts_bp)
+    connect_audit_signals()
     app.register_blueprint(tenants_bp)
     app.register_blueprint(cases_bp)
     app.register_blueprint(volunteers_bp)

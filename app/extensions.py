@@ -1,5 +1,6 @@
 """Extensions, created once and bound to the app in the factory."""
 
+from authlib.integrations.flask_client import OAuth
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager
@@ -15,3 +16,4 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
 babel = Babel()
+oauth = OAuth()

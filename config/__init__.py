@@ -38,6 +38,20 @@ class BaseConfig:
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-nazorg"
     CENTRE_TENANT_SLUG = "deventer"
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
+    # Host name -> tenant slug, for municipalities that reach the portal on their own host.
+    TENANT_HOSTS: dict[str, str] = {}
+    OIDC_HTTP_TIMEOUT_SECONDS = 5
+    # Wrong passwords (or codes) allowed per account and per address before refusing.
+    SIGN_IN_FAILURES_PER_ACCOUNT = "10/minute"
+    SIGN_IN_FAILURES_PER_ADDRESS = "50/minute"
+    # Consecutive failures that lock a local account, and for how long.
+    LOCKOUT_AFTER_FAILURES = 20
+    LOCKOUT_MINUTES = 30
+    INVITATION_HOURS = 72
+    PASSWORD_RESET_MINUTES = 60
+    PASSWORD_MIN_LENGTH = 12
 
     @classmethod
     def validate(cls, settings: dict) -> None:
@@ -93,7 +107,10 @@ ENVIRONMENT_OVERRIDES = {
     "MIGRATION_DATABASE_URL": "MIGRATION_DATABASE_URI",
     "DB_APP_ROLE": "DB_APP_ROLE",
     "REDIS_URL": "REDIS_URL",
+    "SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
+    "SESSION_ABSOLUTE_HOURS": "SESSION_ABSOLUTE_HOURS",
 }
+INTEGER_SETTINGS = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"}
 
 
 def load_settings(name: str, overrides: dict | None = None) -> dict:
@@ -105,7 +122,8 @@ def load_settings(name: str, overrides: dict | None = None) -> dict:
     settings = {key: getattr(config_class, key) for key in dir(config_class) if key.isupper()}
     for env_name, key in ENVIRONMENT_OVERRIDES.items():
         if os.environ.get(env_name):
-            settings[key] = os.environ[env_name]
+            value = os.environ[env_name]
+            settings[key] = int(value) if key in INTEGER_SETTINGS else value
     settings.update(overrides or {})
     config_class.validate(settings)
     return settings

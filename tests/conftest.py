@@ -157,9 +157,9 @@ def sign_in(app) -> Callable[[User], FlaskClient]:
 
     def signed_in_client(user: User) -> FlaskClient:
         client = app.test_client()
+        value = open_session_for(app, user)
         with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
-            session["_fresh"] = True
+            session["sid"] = value
         return client
 
     return signed_in_client
@@ -192,10 +192,22 @@ def copy_tracked_files(source: Path, target: Path) -> None:
         shutil.copy2(origin, destination)
 
 
+def open_session_for(app: Flask, user: User) -> str:
+    """A server-side session for ``user`` (as a sign-in makes one); the cookie's ``sid``."""
+    from app.auth.services import start_session_for
+
+    with app.test_request_context():
+        value = start_session_for(
+            user.tenant_id, user.id, method="test", origin="127.0.0.1", user_agent="pytest"
+        )
+    assert value, "the user must exist and be active"
+    return value
+
+
 def session_cookie_for(app: Flask, user: User) -> tuple[str, str]:
     """The session cookie (name, value) of a signed-in ``user``, as the portal would set it."""
     serializer = app.session_interface.get_signing_serializer(app)
-    value = serializer.dumps({"_user_id": user.get_id(), "_fresh": True})
+    value = serializer.dumps({"sid": open_session_for(app, user)})
     return app.config["SESSION_COOKIE_NAME"], value
 
 

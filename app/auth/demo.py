@@ -6,12 +6,12 @@ The list spans all tenants, so it reads each tenant in a session of its own
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.auth.session import parse_user_key
 from app.core.context import tenant_app_context
 from app.extensions import db
 from app.tenants.models import Tenant
@@ -39,6 +39,14 @@ def demo_directory() -> list[tuple[Tenant, list[DemoEntry]]]:
             entries = [DemoEntry(u.get_id(), u.display_name, u.role) for u in users]
         directory.append((tenant, entries))
     return directory
+
+
+def parse_user_key(key: str) -> tuple[int, uuid.UUID] | None:
+    tenant_part, _sep, id_part = key.partition(":")
+    try:
+        return int(tenant_part), uuid.UUID(id_part)
+    except ValueError:
+        return None
 
 
 def find_demo_user(key: str) -> User | None:

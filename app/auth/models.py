@@ -1,9 +1,22 @@
+"""Users, their server-side sessions, identity-provider settings and the security log."""
+
 from __future__ import annotations
 
-from sqlalchemy import String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+import uuid
+from datetime import datetime
 
-from app.core.db import TenantScoped, Timestamped
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKeyConstraint,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import SharedTable, TenantScoped, Timestamped, utcnow
 from app.core.permissions import Role
 from app.extensions import db
 
@@ -11,7 +24,9 @@ from app.extensions import db
 class User(TenantScoped, Timestamped, db.Model):
     """A person who signs in: staff through their municipality's IdP, others locally.
 
-    Keyed by (issuer, subject) within the tenant, never by e-mail.
+    Staff are keyed by (issuer, subject) within the tenant, never by e-mail. Local
+    accounts (volunteers, provider workers) have the issuer ``local`` and their
+    e-mail address as subject, a password hash and a TOTP secret.
     """
 
     __tablename__ = "users"
@@ -23,6 +38,12 @@ class User(TenantScoped, Timestamped, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     issuer: Mapped[str] = mapped_column(String(500))
     subject: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @property
     def is_authenticated(self) -> bool:
@@ -37,10 +58,104 @@ class User(TenantScoped, Timestamped, db.Model):
         return False
 
     def get_id(self) -> str:
-        # The tenant travels with the id, inside the signed session cookie, so the
-        # request is bound to the user's tenant before any tenant-owned row is read.
         return f"{self.tenant_id}:{self.id}"
 
     @property
     def role_enum(self) -> Role:
         return Role(self.role)
+
+
+class UserSession(TenantScoped, db.Model):
+    """A signed-in browser. The cookie holds only a random token; its hash is stored here,
+    so that sign-out, deactivation and "end all sessions" really end it."""
+
+    __tablename__ = "user_sessions"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+        UniqueConstraint("tenant_id", "token_hash"),
+    )
+
+    user_id: Mapped[uuid.UUID]
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    origin: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    # Kept for RP-initiated logout (id_token_hint); never shown.
+    id_token: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(
+        primaryjoin="and_(User.id == foreign(UserSession.user_id), "
+        "User.tenant_id == UserSession.tenant_id)",
+    )
+
+
+class SecurityEvent(TenantScoped, db.Model):
+    """Append-only: the portal role may insert and read, never update or delete."""
+
+    __tablename__ = "security_events"
+
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    event: Mapped[str] = mapped_column(String(40))
+    result: Mapped[str] = mapped_column(String(40))
+    # No foreign key: the record outlives the account it names.
+    user_id: Mapped[uuid.UUID | None]
+    account: Mapped[str | None] = mapped_column(String(320))
+    origin: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class IdentityProvider(TenantScoped, Timestamped, db.Model):
+    """A municipality's OpenID provider. The client secret itself is never stored:
+    ``client_secret_ref`` names the environment variable that holds it."""
+
+    __tablename__ = "identity_providers"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret_ref: Mapped[str] = mapped_column(String(100))
+    scopes: Mapped[str] = mapped_column(String(255), default="openid profile email")
+    roles_claim: Mapped[str] = mapped_column(String(100), default="roles")
+    role_mapping: Mapped[dict] = mapped_column(JSON, default=dict)
+    required_acr: Mapped[str | None] = mapped_column(String(255))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    config_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AccountToken(TenantScoped, db.Model):
+    """A single-use, expiring link: an invitation or a password reset."""
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+        UniqueConstraint("tenant_id", "token_hash"),
+    )
+
+    user_id: Mapped[uuid.UUID]
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship(
+        primaryjoin="and_(User.id == foreign(AccountToken.user_id), "
+        "User.tenant_id == AccountToken.tenant_id)",
+    )
+
+
+class PendingSignIn(SharedTable, db.Model):
+    """Authlib's state store: state, nonce and PKCE verifier of a sign-in under way.
+
+    Server-side, so that a state is single-use even if an old cookie is replayed.
+    Not tenant-owned: it exists before anyone is signed in and holds no personal data.
+    """
+
+    __tablename__ = "pending_sign_ins"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

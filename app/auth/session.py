@@ -1,44 +1,54 @@
 """Binding each request to the signed-in user and their tenant.
 
-The user id in the signed session cookie is ``"<tenant_id>:<user uuid>"``; the
-loader binds the request's database session to that tenant before it reads the
-user, so every later query of the request is scoped to it. The tenant never
-comes from a URL, form field or header.
+Flask-Login asks ``load_user_from_session`` for the user: the signed cookie holds
+``sid`` (``"<tenant_id>:<token>"``), the server-side session row decides whether it
+is still valid (app.auth.sessions). The tenant never comes from a URL, form field
+or header.
 """
 
 from __future__ import annotations
 
-import uuid
-
-from flask import make_response, redirect, url_for
+from flask import make_response, redirect, session, url_for
 from flask_login import current_user
 
+from app.auth.events import Event, record_security_event
 from app.auth.models import User
-from app.core.tenancy import bind_tenant
-from app.extensions import db, htmx, login_manager
+from app.auth.sessions import resolve_session
+from app.extensions import htmx, login_manager
+
+SESSION_KEY = "sid"
 
 login_manager.login_message = None
 
 
-def parse_user_key(key: str) -> tuple[int, uuid.UUID] | None:
-    tenant_part, _sep, id_part = key.partition(":")
-    try:
-        return int(tenant_part), uuid.UUID(id_part)
-    except ValueError:
-        return None
-
-
 @login_manager.user_loader
-def load_user(key: str) -> User | None:
-    parsed = parse_user_key(key)
-    if parsed is None:
+def _no_user_id_sessions(_user_id: str) -> None:
+    # Sessions are server-side (SESSION_KEY); a bare user id in a cookie signs in no one.
+    return None
+
+
+@login_manager.request_loader
+def load_user_from_session(_request) -> User | None:
+    cookie_value = session.get(SESSION_KEY)
+    if not cookie_value:
         return None
-    tenant_id, user_id = parsed
-    bind_tenant(db.session, tenant_id)
-    user = db.session.get(User, (tenant_id, user_id))
-    if user is None or not user.active:
-        return None
+    user, ended_because = resolve_session(cookie_value)
+    if user is None:
+        session.pop(SESSION_KEY, None)
+        if ended_because:
+            tenant_id = int(cookie_value.split(":", 1)[0])
+            record_security_event(tenant_id, Event.SESSION_ENDED, ended_because)
     return user
+
+
+def establish_session(cookie_value: str) -> None:
+    """A fresh cookie session holding only the new session id (rotated at sign-in)."""
+    session.clear()
+    session[SESSION_KEY] = cookie_value
+
+
+def current_session_value() -> str | None:
+    return session.get(SESSION_KEY)
 
 
 @login_manager.unauthorized_handler

@@ -33,7 +33,11 @@ class Base(DeclarativeBase):
 
 
 class SharedTable:
-    """Marks a table that every tenant reads (a Citus reference table, no RLS)."""
+    """Marks a table no tenant owns (no ``tenant_id``, no RLS; a Citus reference table).
+
+    The migration grants the portal role exactly what it may do with it: read only for
+    the municipalities, read and write for the sign-in state store.
+    """
 
     __shared_table__ = True
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask import current_app, session
 from flask_babel import format_date as babel_format_date
+from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -44,9 +45,23 @@ def format_date(value: date) -> str:
     return babel_format_date(value, "long")
 
 
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
+
+
+def format_datetime(value) -> str:
+    return babel_format_datetime(value, "short")
+
+
 def template_helpers() -> dict:
-    return {"current_locale": select_locale(), "role_label": role_label, "can": can}
+    return {
+        "current_locale": select_locale(),
+        "role_label": role_label,
+        "role_choices": role_choices,
+        "can": can,
+    }
 
 
 def register_filters(app) -> None:
     app.jinja_env.filters["format_date"] = format_date
+    app.jinja_env.filters["format_datetime"] = format_datetime

@@ -15,6 +15,8 @@ from typing import TypeVar
 
 from flask import abort, current_app, request
 
+from app.core.audit import report_refused_access
+
 F = TypeVar("F", bound=Callable)
 
 
@@ -34,15 +36,29 @@ class Permission(StrEnum):
     REGIONAL_OVERVIEW = "regional.overview"
     MENTOR_PORTAL = "mentor.portal"
     TRAJECTORY_PROGRESS = "trajectory.progress"
+    ACCOUNTS_MANAGE = "accounts.manage"
+    ACCOUNTS_INVITE = "accounts.invite"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASE_WORKER: frozenset(
         {Permission.START_PAGE, Permission.CASE_READ, Permission.CASE_WRITE}
     ),
-    Role.TENANT_ADMIN: frozenset({Permission.START_PAGE, Permission.TENANT_ADMIN}),
+    Role.TENANT_ADMIN: frozenset(
+        {
+            Permission.START_PAGE,
+            Permission.TENANT_ADMIN,
+            Permission.ACCOUNTS_MANAGE,
+            Permission.ACCOUNTS_INVITE,
+        }
+    ),
     Role.REGIONAL_COORDINATOR: frozenset(
-        {Permission.START_PAGE, Permission.CASE_READ, Permission.REGIONAL_OVERVIEW}
+        {
+            Permission.START_PAGE,
+            Permission.CASE_READ,
+            Permission.REGIONAL_OVERVIEW,
+            Permission.ACCOUNTS_INVITE,
+        }
     ),
     Role.VOLUNTEER: frozenset({Permission.START_PAGE, Permission.MENTOR_PORTAL}),
     Role.PROVIDER_WORKER: frozenset({Permission.START_PAGE, Permission.TRAJECTORY_PROGRESS}),
@@ -92,11 +108,13 @@ def enforce_declared_permission(current_user) -> object | None:
     declaration = declared_permissions(view)
     if declaration is None:
         current_app.logger.error("endpoint %s has no permission declaration", request.endpoint)
+        report_refused_access(current_user, "endpoint", f"{request.endpoint} (undeclared)")
         abort(403)
     if declaration == PUBLIC:
         return None
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
     if not role_has(current_user.role, declaration):
+        report_refused_access(current_user, "endpoint", request.endpoint)
         abort(403)
     return None

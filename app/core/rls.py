@@ -65,8 +65,9 @@ def create_context_functions() -> None:
     op.execute(f"GRANT EXECUTE ON FUNCTION app_regional_read() TO {role}")
 
 
-def protect_tenant_table(table: str) -> None:
-    """RLS enabled and forced, the tenant policy, the regional read policy, DML grants."""
+def protect_tenant_table(table: str, *, append_only: bool = False) -> None:
+    """RLS enabled and forced, the tenant policy, the regional read policy, and grants:
+    DML, or only SELECT and INSERT for an append-only log."""
     if not is_postgresql():
         return
     table = _identifier(table)
@@ -79,7 +80,15 @@ def protect_tenant_table(table: str) -> None:
         "WITH CHECK (tenant_id = app_current_tenant())"
     )
     op.execute(f"CREATE POLICY regional_read ON {table} FOR SELECT USING (app_regional_read())")
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role}")
+    privileges = "SELECT, INSERT" if append_only else "SELECT, INSERT, UPDATE, DELETE"
+    op.execute(f"GRANT {privileges} ON {table} TO {role}")
+
+
+def grant_read_write(table: str) -> None:
+    """A shared table the portal maintains itself (no tenant owns its rows)."""
+    if not is_postgresql():
+        return
+    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {_identifier(table)} TO {app_role()}")
 
 
 def grant_read_only(table: str) -> None:
@@ -87,10 +96,3 @@ def grant_read_only(table: str) -> None:
     if not is_postgresql():
         return
     op.execute(f"GRANT SELECT ON {_identifier(table)} TO {app_role()}")
-
-
-def grant_insert_only(table: str) -> None:
-    """An append-only log: the portal adds rows and reads them, never changes them."""
-    if not is_postgresql():
-        return
-    op.execute(f"GRANT SELECT, INSERT ON {_identifier(table)} TO {app_role()}")

@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from app.auth.models import User
 from app.extensions import db
-from tests.conftest import DATABASE_URL
+from tests.conftest import DATABASE_URL, open_session_for
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.postgres
@@ -117,9 +117,9 @@ def test_pooled_connection_does_not_carry_a_tenant_into_the_next_request(
     from tests.conftest import MIGRATION_DATABASE_URL
 
     with in_tenant(tenants["deventer"]):
-        key_a = UserFactory().get_id()
+        worker_a = UserFactory()
     with in_tenant(tenants["zutphen"]):
-        key_b = UserFactory().get_id()
+        worker_b = UserFactory()
     single = create_app(
         "testing",
         {
@@ -129,14 +129,15 @@ def test_pooled_connection_does_not_carry_a_tenant_into_the_next_request(
         },
     )
 
-    def signed_in(user_key: str):
+    def signed_in(user: User):
         client = single.test_client()
+        value = open_session_for(single, user)
         with client.session_transaction() as session:
-            session["_user_id"] = user_key
+            session["sid"] = value
         return client
 
-    first = signed_in(key_a).get("/cases/")
-    second = signed_in(key_b).get("/cases/")
+    first = signed_in(worker_a).get("/cases/")
+    second = signed_in(worker_b).get("/cases/")
     assert b"Deventenaar" in first.data and b"Zutphenaar" not in first.data
     assert b"Zutphenaar" in second.data and b"Deventenaar" not in second.data
 

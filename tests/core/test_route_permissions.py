@@ -95,18 +95,14 @@ def test_anonymous_htmx_requests_get_an_hx_redirect(app):
 
 
 def test_deactivated_user_is_signed_out_on_the_next_request(app, tenants, in_tenant, sign_in):
+    from app.auth.models import User
     from app.extensions import db
 
     with in_tenant(tenants["lochem"]):
         user = UserFactory()
-        key = user.get_id()
     client = sign_in(user)
     assert client.get("/cases/").status_code == 200
     with in_tenant(tenants["lochem"]):
-        from app.auth.models import User
-        from app.auth.session import parse_user_key
-
-        tenant_id, user_id = parse_user_key(key)
-        db.session.get(User, (tenant_id, user_id)).active = False
+        db.session.get(User, (user.tenant_id, user.id)).active = False
         db.session.commit()
     assert client.get("/cases/").status_code == 302

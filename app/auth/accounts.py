@@ -1,0 +1,160 @@
+"""What a tenant admin does with the accounts and the identity provider of their municipality."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from app.auth.events import Event, record_security_event
+from app.auth.models import IdentityProvider, SecurityEvent, User
+from app.auth.sessions import end_all_sessions
+from app.core.audit import report_refused_access
+from app.core.permissions import Role
+from app.extensions import db
+from app.tenants.models import Tenant
+
+
+class SettingsRejected(ValueError):
+    pass
+
+
+def access_user(actor: User, user_id: uuid.UUID) -> User:
+    user = db.session.scalars(select(User).where(User.id == user_id)).one_or_none()
+    if user is None:
+        report_refused_access(actor, "user", str(user_id))
+        raise NotFound()
+    return user
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.role, User.display_name)))
+
+
+def change_role(actor: User, user: User, role_name: str) -> None:
+    try:
+        role = Role(role_name)
+    except ValueError:
+        raise SettingsRejected(_l("Unknown role.")) from None
+    tenant = db.session.get(Tenant, user.tenant_id)
+    if role is Role.REGIONAL_COORDINATOR and not tenant.is_centre:
+        raise SettingsRejected(_l("Only the centre municipality has a regional coordinator."))
+    if role.value == user.role:
+        return
+    previous, user.role = user.role, role.value
+    record_security_event(
+        user.tenant_id,
+        Event.ROLE_CHANGED,
+        f"{previous}->{role.value}",
+        user_id=user.id,
+        account=user.subject,
+        detail=f"by {actor.id}",
+    )
+
+
+def deactivate(actor: User, user: User) -> None:
+    user.active = False
+    ended = end_all_sessions(user, "deactivated")
+    record_security_event(
+        user.tenant_id,
+        Event.ACCOUNT_DEACTIVATED,
+        "success",
+        user_id=user.id,
+        account=user.subject,
+        detail=f"by {actor.id}; {ended} sessions ended",
+    )
+
+
+def reactivate(actor: User, user: User) -> None:
+    user.active = True
+
+
+def end_sessions(actor: User, user: User) -> int:
+    ended = end_all_sessions(user, "ended_by_admin")
+    record_security_event(
+        user.tenant_id,
+        Event.SESSION_ENDED,
+        "ended_by_admin",
+        user_id=user.id,
+        account=user.subject,
+        detail=f"by {actor.id}",
+    )
+    return ended
+
+
+def identity_provider() -> IdentityProvider | None:
+    return db.session.scalars(select(IdentityProvider)).one_or_none()
+
+
+def parse_role_mapping(text: str, *, is_centre: bool) -> dict[str, str]:
+    """``value = role`` per line, in order of precedence."""
+    mapping: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        value, sep, role_name = line.partition("=")
+        value, role_name = value.strip(), role_name.strip()
+        if not sep or not value or not role_name:
+            raise SettingsRejected(_l("Line %(n)s: write it as value = role.", n=number))
+        try:
+            role = Role(role_name)
+        except ValueError:
+            raise SettingsRejected(
+                _l("Line %(n)s: %(role)s is not a role.", n=number, role=role_name)
+            ) from None
+        if role is Role.REGIONAL_COORDINATOR and not is_centre:
+            raise SettingsRejected(
+                _l("Line %(n)s: only the centre municipality has a regional coordinator.", n=number)
+            )
+        mapping[value] = role.value
+    if not mapping:
+        raise SettingsRejected(_l("Map at least one value to a role."))
+    return mapping
+
+
+def save_identity_provider(actor: User, data: dict) -> IdentityProvider:
+    tenant = db.session.get(Tenant, actor.tenant_id)
+    mapping = parse_role_mapping(data["role_mapping"], is_centre=tenant.is_centre)
+    issuer = data["issuer"].strip()
+    if not (
+        issuer.startswith("https://")
+        or issuer.startswith("http://127.0.0.1")
+        or issuer.startswith("http://localhost")
+    ):
+        raise SettingsRejected(_l("The issuer must be an https address."))
+    row = identity_provider()
+    if row is None:
+        row = IdentityProvider(config_version=0)
+        db.session.add(row)
+    row.issuer = issuer
+    row.client_id = data["client_id"].strip()
+    row.client_secret_ref = data["client_secret_ref"].strip()
+    row.scopes = data["scopes"].strip()
+    row.roles_claim = data["roles_claim"].strip()
+    row.role_mapping = mapping
+    row.required_acr = (data.get("required_acr") or "").strip() or None
+    row.enabled = bool(data.get("enabled"))
+    row.config_version = (row.config_version or 0) + 1
+    record_security_event(
+        actor.tenant_id,
+        Event.SETTINGS_CHANGED,
+        "identity_provider",
+        user_id=actor.id,
+        detail=f"version {row.config_version}",
+    )
+    return row
+
+
+def mapping_as_text(mapping: dict[str, str]) -> str:
+    return "\n".join(f"{value} = {role}" for value, role in mapping.items())
+
+
+def recent_security_events(limit: int = 200) -> list[SecurityEvent]:
+    return list(
+        db.session.scalars(
+            select(SecurityEvent).order_by(SecurityEvent.occurred_at.desc()).limit(limit)
+        )
+    )

@@ -1,0 +1,91 @@
+"""The log of security events: sign-ins, failures, sign-outs, role changes, refusals.
+
+Each event is written and committed in a session of its own, so it stays even when
+the request that caused it rolls back.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from enum import StrEnum
+
+from flask import current_app, has_request_context, request
+
+from app.auth.models import SecurityEvent
+from app.core.context import tenant_app_context
+from app.extensions import db
+
+security_log = logging.getLogger("nazorg.security")
+
+
+class Event(StrEnum):
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    SESSION_ENDED = "session_ended"
+    ROLE_CHANGED = "role_changed"
+    ACCOUNT_DEACTIVATED = "account_deactivated"
+    ACCESS_REFUSED = "access_refused"
+    INVITATION_SENT = "invitation_sent"
+    ACCOUNT_ACTIVATED = "account_activated"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 - an event name
+    SETTINGS_CHANGED = "settings_changed"
+
+
+def request_origin() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def record_security_event(
+    tenant_id: int,
+    event: Event,
+    result: str,
+    *,
+    user_id: uuid.UUID | None = None,
+    account: str | None = None,
+    detail: str | None = None,
+) -> None:
+    origin = request_origin()
+    security_log.info(
+        "%s %s",
+        event.value,
+        result,
+        extra={
+            "tenant": tenant_id,
+            "user": str(user_id) if user_id else None,
+            "account": account,
+            "origin": origin,
+            "detail": detail,
+        },
+    )
+    with current_app.app_context(), tenant_app_context(tenant_id):
+        db.session.add(
+            SecurityEvent(
+                event=event.value,
+                result=result,
+                user_id=user_id,
+                account=(account or "")[:320] or None,
+                origin=origin,
+                detail=(detail or "")[:500] or None,
+            )
+        )
+        db.session.commit()
+
+
+def _record_refused_access(user, what: str, detail: str) -> None:
+    if getattr(user, "is_authenticated", False):
+        record_security_event(
+            user.tenant_id,
+            Event.ACCESS_REFUSED,
+            what,
+            user_id=user.id,
+            account=user.subject,
+            detail=detail,
+        )
+
+
+def connect_audit_signals() -> None:
+    from app.core.audit import access_refused
+
+    access_refused.connect(_record_refused_access)

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from app.core.permissions import Role
+
+CODE = Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter the 6-digit code from your app."))
+
+
+class PasswordStepForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
+    password = PasswordField(_l("Password"), validators=[DataRequired()])
+
+
+class CodeStepForm(FlaskForm):
+    code = StringField(_l("Code from your authenticator app"), validators=[DataRequired(), CODE])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+    code = StringField(_l("Code from your authenticator app"), validators=[DataRequired(), CODE])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
+
+
+class InviteForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=320)])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            (Role.VOLUNTEER.value, _l("Volunteer")),
+            (Role.PROVIDER_WORKER.value, _l("Provider worker")),
+        ],
+    )
+
+
+class IdentityProviderForm(FlaskForm):
+    issuer = StringField(_l("Issuer (URL)"), validators=[DataRequired(), Length(max=500)])
+    client_id = StringField(_l("Client ID"), validators=[DataRequired(), Length(max=255)])
+    client_secret_ref = StringField(
+        _l("Environment variable holding the client secret"),
+        validators=[
+            DataRequired(),
+            Length(max=100),
+            Regexp(r"^[A-Z][A-Z0-9_]*$", message=_l("Use capitals, digits and _ only.")),
+        ],
+    )
+    scopes = StringField(_l("Scopes"), validators=[DataRequired(), Length(max=255)])
+    roles_claim = StringField(
+        _l("Claim with groups or roles"), validators=[DataRequired(), Length(max=100)]
+    )
+    role_mapping = TextAreaField(
+        _l("Role mapping (one per line: value = role)"), validators=[DataRequired()]
+    )
+    required_acr = StringField(
+        _l("Required acr value (second factor)"), validators=[Optional(), Length(max=255)]
+    )
+    enabled = BooleanField(_l("Sign-in through this provider is on"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])

@@ -1,0 +1,235 @@
+"""Sign-in, activation and password reset of local accounts, per municipality.
+
+The municipality in the URL only says which door the person came through; every
+lookup runs in that municipality's own session (``tenant_app_context``), and the
+session that results belongs to the account's tenant.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from flask import Blueprint, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from app.auth import local, passwords
+from app.auth.events import Event, record_security_event
+from app.auth.forms import CodeStepForm, NewPasswordForm, PasswordStepForm, ResetRequestForm
+from app.auth.local import LocalSignInRefused, PasswordChecked, TokenInvalid
+from app.auth.mail import send_account_link
+from app.auth.passwords import PasswordRejected
+from app.auth.services import start_session_for
+from app.auth.session import establish_session
+from app.core.context import tenant_app_context
+from app.core.permissions import public
+from app.core.rendering import render
+from app.extensions import db
+from app.tenants.services import tenant_by_slug
+
+bp = Blueprint("local", __name__, url_prefix="/auth/<slug>")
+
+PENDING_KEY = "pending_second_factor"
+PENDING_SECONDS = 300
+
+
+def _refusal(reason: str) -> str:
+    messages = {
+        "invalid": _("The e-mail address or password is not correct."),
+        "invalid_code": _("The code is not correct. Use the newest code from your app."),
+        "rate_limited": _("Too many failed attempts. Wait a minute and try again."),
+        "locked": _(
+            "This account is locked after too many failed attempts. Try again in half an "
+            "hour, or ask your coordinator."
+        ),
+    }
+    return messages[reason]
+
+
+REFUSAL_STATUS = {"invalid": 401, "invalid_code": 401, "rate_limited": 429, "locked": 423}
+
+
+@bp.route("/local", methods=["GET", "POST"])
+@public
+def password_step(slug: str):
+    tenant = tenant_by_slug(slug)
+    form = PasswordStepForm()
+    if form.validate_on_submit():
+        try:
+            checked = local.check_password(
+                tenant.id, form.email.data, form.password.data, request.remote_addr
+            )
+        except LocalSignInRefused as refused:
+            return render(
+                "auth/local_password.html",
+                form=form,
+                tenant=tenant,
+                error=_refusal(refused.reason),
+                status=REFUSAL_STATUS[refused.reason],
+            )
+        session.clear()
+        session[PENDING_KEY] = {
+            "tenant": checked.tenant_id,
+            "user": str(checked.user_id),
+            "at": int(time.time()),
+        }
+        return redirect(url_for("local.code_step", slug=slug))
+    return render(
+        "auth/local_password.html", form=form, tenant=tenant, status=422 if form.errors else 200
+    )
+
+
+def _pending() -> PasswordChecked | None:
+    pending = session.get(PENDING_KEY)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    return PasswordChecked(tenant_id=pending["tenant"], user_id=uuid.UUID(pending["user"]))
+
+
+@bp.route("/local/code", methods=["GET", "POST"])
+@public
+def code_step(slug: str):
+    tenant = tenant_by_slug(slug)
+    checked = _pending()
+    if checked is None or checked.tenant_id != tenant.id:
+        return redirect(url_for("local.password_step", slug=slug))
+    form = CodeStepForm()
+    if form.validate_on_submit():
+        try:
+            local.check_code(checked, form.code.data, request.remote_addr)
+        except LocalSignInRefused as refused:
+            return render(
+                "auth/local_code.html",
+                form=form,
+                tenant=tenant,
+                error=_refusal(refused.reason),
+                status=REFUSAL_STATUS[refused.reason],
+            )
+        cookie = start_session_for(
+            checked.tenant_id,
+            checked.user_id,
+            method="local",
+            origin=request.remote_addr,
+            user_agent=request.headers.get("User-Agent"),
+        )
+        if cookie is None:
+            return redirect(url_for("local.password_step", slug=slug))
+        establish_session(cookie)
+        return redirect(url_for("core.start"))
+    return render(
+        "auth/local_code.html", form=form, tenant=tenant, status=422 if form.errors else 200
+    )
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def activate(slug: str, token: str):
+    tenant = tenant_by_slug(slug)
+    form = NewPasswordForm()
+    error = None
+    with tenant_app_context(tenant.id):
+        try:
+            record = local.token_user(token, local.INVITE)
+        except TokenInvalid:
+            return render("auth/link_invalid.html", tenant=tenant, status=404)
+        user = record.user
+        if user.totp_secret is None:
+            user.totp_secret = passwords.new_totp_secret()
+            db.session.commit()
+        if form.validate_on_submit():
+            try:
+                local.activate(record, form.password.data, user.totp_secret, form.code.data)
+            except PasswordRejected as rejected:
+                db.session.rollback()
+                error = (
+                    _("The code is not correct. Use the newest code from your app.")
+                    if (str(rejected) == "code")
+                    else str(rejected)
+                )
+            else:
+                db.session.commit()
+                user_id = user.id
+                record_security_event(
+                    tenant.id,
+                    Event.ACCOUNT_ACTIVATED,
+                    "success",
+                    user_id=user_id,
+                    account=user.subject,
+                )
+                return redirect(url_for("local.password_step", slug=slug, activated=1))
+        qr_svg = passwords.totp_qr_svg(user.totp_secret, user.subject)
+        secret, name = user.totp_secret, user.display_name
+    return render(
+        "auth/activate.html",
+        form=form,
+        tenant=tenant,
+        qr_svg=qr_svg,
+        secret=secret,
+        name=name,
+        error=error,
+        status=422 if (error or form.errors) else 200,
+    )
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+@public
+def request_reset(slug: str):
+    tenant = tenant_by_slug(slug)
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        with tenant_app_context(tenant.id):
+            token = local.request_reset(form.email.data)
+            db.session.commit()
+        if token:
+            send_account_link(
+                tenant.id,
+                local.normalise_email(form.email.data),
+                "reset",
+                url_for("local.reset", slug=slug, token=token, _external=True),
+                "",
+            )
+        # The same answer whether or not the address is known.
+        return render("auth/reset_requested.html", tenant=tenant)
+    return render(
+        "auth/reset_request.html", form=form, tenant=tenant, status=422 if form.errors else 200
+    )
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset(slug: str, token: str):
+    tenant = tenant_by_slug(slug)
+    form = NewPasswordForm()
+    error = None
+    with tenant_app_context(tenant.id):
+        try:
+            record = local.token_user(token, local.RESET)
+        except TokenInvalid:
+            return render("auth/link_invalid.html", tenant=tenant, status=404)
+        if form.validate_on_submit():
+            try:
+                user = local.reset_password(record, form.password.data, form.code.data)
+            except PasswordRejected as rejected:
+                db.session.rollback()
+                error = (
+                    _("The code is not correct. Use the newest code from your app.")
+                    if (str(rejected) == "code")
+                    else str(rejected)
+                )
+            else:
+                db.session.commit()
+                record_security_event(
+                    tenant.id,
+                    Event.PASSWORD_RESET,
+                    "success",
+                    user_id=user.id,
+                    account=user.subject,
+                )
+                return redirect(url_for("local.password_step", slug=slug, reset=1))
+    return render(
+        "auth/reset.html",
+        form=form,
+        tenant=tenant,
+        error=error,
+        status=422 if (error or form.errors) else 200,
+    )

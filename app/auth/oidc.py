@@ -1,0 +1,307 @@
+"""Sign-in through a municipality's OpenID provider (authorization code flow + PKCE).
+
+Authlib does the protocol plumbing: the authorization URL with ``state``, ``nonce``
+and an S256 code challenge, the state store, the code exchange, discovery and the
+provider's keys. The checks that decide who gets in are written out here, because
+Authlib leaves them open (PITFALLS): the discovered issuer must equal the configured
+one, the ``iss`` response parameter (RFC 9207) must match, and the ID token is
+verified against an explicit algorithm allow-list with ``iss``, ``aud``, ``azp``,
+``exp``, ``iat`` and ``nonce`` checked here. The user is keyed by (issuer, subject)
+and the tenant is the one whose provider signed the token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from authlib.integrations.base_client.errors import OAuthError
+from flask import current_app, session
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+from joserfc.jwt import JWTClaimsRegistry
+from requests import RequestException
+from sqlalchemy import delete, select
+
+from app.auth.models import IdentityProvider, PendingSignIn, User
+from app.core.context import tenant_app_context
+from app.core.db import utcnow
+from app.core.permissions import Role
+from app.extensions import db, oauth
+from app.tenants.models import Tenant
+
+ALLOWED_ALGORITHMS = ("RS256", "PS256", "ES256")
+CLOCK_LEEWAY_SECONDS = 60
+
+
+class SignInRejected(Exception):
+    """Sign-in refused; ``reason`` is a code for the log and the Dutch page."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    tenant_id: int
+    tenant_slug: str
+    is_centre: bool
+    issuer: str
+    client_id: str
+    client_secret_ref: str
+    scopes: str
+    roles_claim: str
+    role_mapping: dict
+    required_acr: str | None
+    config_version: int
+
+    @property
+    def registry_name(self) -> str:
+        # Authlib caches a client per name forever: a changed setting needs a new name.
+        digest = hashlib.sha256(f"{self.issuer}|{self.client_id}".encode()).hexdigest()[:10]
+        return f"{self.tenant_slug}-v{self.config_version}-{digest}"
+
+
+def provider_config(tenant: Tenant) -> ProviderConfig | None:
+    """The tenant's provider settings, read in that tenant's own session."""
+    with tenant_app_context(tenant.id):
+        row = db.session.scalars(
+            select(IdentityProvider).where(IdentityProvider.enabled.is_(True))
+        ).one_or_none()
+        if row is None:
+            return None
+        return ProviderConfig(
+            tenant_id=tenant.id,
+            tenant_slug=tenant.slug,
+            is_centre=tenant.is_centre,
+            issuer=row.issuer,
+            client_id=row.client_id,
+            client_secret_ref=row.client_secret_ref,
+            scopes=row.scopes,
+            roles_claim=row.roles_claim,
+            role_mapping=dict(row.role_mapping or {}),
+            required_acr=row.required_acr,
+            config_version=row.config_version,
+        )
+
+
+def _client(config: ProviderConfig):
+    client = oauth.create_client(config.registry_name)
+    if client is not None:
+        return client
+    scope = config.scopes if "openid" in config.scopes.split() else f"openid {config.scopes}"
+    oauth.register(
+        config.registry_name,
+        client_id=config.client_id,
+        client_secret=os.environ.get(config.client_secret_ref, ""),
+        server_metadata_url=config.issuer.rstrip("/") + "/.well-known/openid-configuration",
+        client_kwargs={
+            "scope": scope,
+            "code_challenge_method": "S256",
+            "timeout": current_app.config["OIDC_HTTP_TIMEOUT_SECONDS"],
+        },
+    )
+    return oauth.create_client(config.registry_name)
+
+
+def verified_metadata(config: ProviderConfig) -> dict:
+    client = _client(config)
+    try:
+        metadata = client.load_server_metadata()
+    except (RequestException, ValueError) as error:
+        raise SignInRejected("provider_unreachable", str(error)) from error
+    if metadata.get("issuer") != config.issuer:
+        raise SignInRejected("issuer_mismatch", f"discovery issuer {metadata.get('issuer')!r}")
+    return metadata
+
+
+def begin_sign_in(config: ProviderConfig, redirect_uri: str):
+    """The redirect to the provider; state, nonce and verifier go to the state store."""
+    verified_metadata(config)
+    return _client(config).authorize_redirect(redirect_uri)
+
+
+@dataclass(frozen=True)
+class VerifiedIdentity:
+    subject: str
+    claims: dict
+    id_token: str
+
+
+def complete_sign_in(config: ProviderConfig, args: dict) -> VerifiedIdentity:
+    """Check the provider's answer and the ID token; raise SignInRejected otherwise."""
+    client = _client(config)
+    state = args.get("state")
+    if not state:
+        raise SignInRejected("state_missing")
+    framework = client.framework
+    pending = framework.get_state_data(session, state)
+    framework.clear_state_data(session, state)  # single use, whatever happens next
+    db.session.commit()
+    if pending is None:
+        raise SignInRejected("state_invalid")
+    if args.get("error"):
+        raise SignInRejected("provider_error", str(args.get("error"))[:100])
+    metadata = verified_metadata(config)
+    returned_issuer = args.get("iss")
+    if returned_issuer is not None and returned_issuer != config.issuer:
+        raise SignInRejected("issuer_mismatch", f"iss parameter {returned_issuer!r}")
+    if returned_issuer is None and metadata.get("authorization_response_iss_parameter_supported"):
+        raise SignInRejected("issuer_mismatch", "iss parameter missing")
+    if not args.get("code"):
+        raise SignInRejected("code_missing")
+    try:
+        token = client.fetch_access_token(
+            code=args["code"],
+            code_verifier=pending.get("code_verifier"),
+            redirect_uri=pending.get("redirect_uri"),
+        )
+    except (OAuthError, RequestException, ValueError) as error:
+        raise SignInRejected("code_exchange_failed", str(error)[:200]) from error
+    raw = token.get("id_token")
+    if not raw:
+        raise SignInRejected("id_token_missing")
+    claims = validate_id_token(
+        raw,
+        key_set=client.fetch_jwk_set(),
+        issuer=config.issuer,
+        client_id=config.client_id,
+        nonce=pending.get("nonce"),
+    )
+    if config.required_acr and claims.get("acr") != config.required_acr:
+        raise SignInRejected("second_factor_missing", f"acr {claims.get('acr')!r}")
+    return VerifiedIdentity(subject=claims["sub"], claims=claims, id_token=raw)
+
+
+def validate_id_token(
+    raw: str,
+    *,
+    key_set: dict,
+    issuer: str,
+    client_id: str,
+    nonce: str | None,
+    now: int | None = None,
+) -> dict:
+    if not nonce:
+        raise SignInRejected("nonce_missing")
+    try:
+        keys = KeySet.import_key_set(key_set)
+        token = jwt.decode(raw, keys, algorithms=list(ALLOWED_ALGORITHMS))
+        registry = JWTClaimsRegistry(
+            now=now if now is not None else int(time.time()),
+            leeway=CLOCK_LEEWAY_SECONDS,
+            iss={"essential": True, "value": issuer},
+            sub={"essential": True},
+            aud={"essential": True, "value": client_id},
+            exp={"essential": True},
+            iat={"essential": True},
+            nonce={"essential": True, "value": nonce},
+        )
+        registry.validate(token.claims)
+    except (JoseError, ValueError, TypeError) as error:
+        raise SignInRejected(
+            "id_token_invalid", f"{type(error).__name__}: {error}"[:200]
+        ) from error
+    claims = token.claims
+    audiences = claims["aud"] if isinstance(claims["aud"], list) else [claims["aud"]]
+    if len(audiences) > 1 and claims.get("azp") != client_id:
+        raise SignInRejected("id_token_invalid", "azp does not name this client")
+    return claims
+
+
+def mapped_role(config: ProviderConfig, claims: dict) -> Role | None:
+    """The portal role the provider's group/role claim maps to, or None."""
+    values = claims.get(config.roles_claim) or []
+    if isinstance(values, str):
+        values = [values]
+    # Most powerful mapping first is not wanted: a person with several groups gets the
+    # first one in the mapping's own order, which the tenant admin controls.
+    for claim_value, role_name in config.role_mapping.items():
+        if claim_value in values:
+            try:
+                role = Role(role_name)
+            except ValueError:
+                continue
+            if role is Role.REGIONAL_COORDINATOR and not config.is_centre:
+                continue
+            return role
+    return None
+
+
+def provision_user(config: ProviderConfig, identity: VerifiedIdentity) -> User:
+    """Find or create the user (by issuer and subject) in the provider's tenant.
+
+    Runs in the request's session, which the caller bound to ``config.tenant_id``.
+    The role follows the provider's claims at every sign-in.
+    """
+    role = mapped_role(config, identity.claims)
+    if role is None:
+        raise SignInRejected("no_role", f"claim {config.roles_claim!r} has no mapped value")
+    user = db.session.scalars(
+        select(User).where(User.issuer == config.issuer, User.subject == identity.subject)
+    ).one_or_none()
+    name = identity.claims.get("name") or identity.claims.get("email") or identity.subject
+    if user is None:
+        user = User(
+            issuer=config.issuer,
+            subject=identity.subject,
+            role=role.value,
+            display_name=str(name)[:200],
+            email=identity.claims.get("email"),
+        )
+        db.session.add(user)
+        db.session.flush()
+    elif not user.active:
+        raise SignInRejected("deactivated")
+    else:
+        user.role = role.value
+        user.display_name = str(name)[:200]
+    return user
+
+
+class PendingSignInStore:
+    """Authlib's cache interface on the ``pending_sign_ins`` table."""
+
+    def get(self, key: str) -> str | None:
+        row = db.session.get(PendingSignIn, key)
+        if row is None:
+            return None
+        expires = (
+            row.expires_at
+            if row.expires_at.tzinfo
+            else row.expires_at.replace(tzinfo=utcnow().tzinfo)
+        )
+        return row.value if expires > utcnow() else None
+
+    def set(self, key: str, value: str, expires_in: int) -> None:
+        db.session.merge(
+            PendingSignIn(key=key, value=value, expires_at=utcnow() + timedelta(seconds=expires_in))
+        )
+        db.session.flush()
+
+    def delete(self, key: str) -> None:
+        db.session.execute(delete(PendingSignIn).where(PendingSignIn.key == key))
+        db.session.execute(delete(PendingSignIn).where(PendingSignIn.expires_at < utcnow()))
+
+
+def logout_url(config: ProviderConfig, id_token: str | None, return_to: str) -> str | None:
+    """The provider's end-session URL (RP-initiated logout), where it has one."""
+    try:
+        metadata = verified_metadata(config)
+    except SignInRejected:
+        return None
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint:
+        return None
+    from urllib.parse import urlencode
+
+    params = {"client_id": config.client_id, "post_logout_redirect_uri": return_to}
+    if id_token:
+        params["id_token_hint"] = id_token
+    return f"{endpoint}?{urlencode(params)}"
