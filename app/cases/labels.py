@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.cases.bsn import mask_bsn
-from app.cases.models import CasePhase, DomainStatus, LifeDomainKind
+from app.cases.models import CasePhase, DomainStatus, LifeDomainKind, MonitorMoment, StayKind
+from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
 
 PHASE_LABELS = {
     CasePhase.REGISTERED: _l("Registered"),
@@ -29,19 +30,92 @@ STATUS_LABELS = {
     DomainStatus.UNKNOWN: _l("Unknown"),
     DomainStatus.NOT_APPLICABLE: _l("Not applicable"),
 }
+MOMENT_LABELS = {
+    MonitorMoment.INTAKE: _l("At intake"),
+    MonitorMoment.RELEASE: _l("At release"),
+    MonitorMoment.SIX_MONTHS: _l("Six months after release"),
+}
+STAY_LABELS = {
+    StayKind.LONG: _l("Long stay"),
+    StayKind.SHORT: _l("Short stay"),
+}
+RESPONSIBLE_LABELS = {
+    Responsible.AFTERCARE_COORDINATOR: _l("Aftercare coordinator"),
+    Responsible.PRISON_CASEWORKER: _l("Prison caseworker"),
+    Responsible.WORK_AND_INCOME: _l("Work and income team"),
+    Responsible.OUTREACH_UNIT: _l("Outreach unit"),
+    Responsible.BUDGET_ADVICE: _l("Budget advice bureau"),
+    Responsible.ADDICTION_CARE: _l("Addiction care"),
+    Responsible.SUPPORTED_HOUSING: _l("Supported housing"),
+    Responsible.EMPLOYMENT_AGENCY: _l("Employment agency"),
+    Responsible.CARE_DIRECTOR: _l("Care director"),
+}
+PLAN_PHASE_LABELS = {
+    PlanPhase.IN_DETENTION: _l("In detention"),
+    PlanPhase.RELEASE_PREPARATION: _l("Preparing release"),
+    PlanPhase.AFTER_RELEASE: _l("After release"),
+}
+ANCHOR_LABELS = {
+    Anchor.RELEASE: _l("expected release"),
+    Anchor.DETENTION_START: _l("start of detention"),
+}
+TASK_STATUS_LABELS = {
+    TaskStatus.OPEN: _l("Open"),
+    TaskStatus.DONE: _l("Done"),
+}
+
+FIELD_LABELS = {
+    "facility": _l("Facility"),
+    "detention_start": _l("Start of detention"),
+    "expected_release": _l("Expected release"),
+    "prolific_offender": _l("Prolific offender"),
+    "benefit_recipient": _l("Benefit recipient"),
+    "case_worker_id": _l("Case worker"),
+    "given_name": _l("Given name"),
+    "family_name": _l("Family name"),
+    "date_of_birth": _l("Date of birth"),
+    "address": _l("Address"),
+    "postal_address": _l("Postal address"),
+    "responsible_municipality": _l("Municipality of responsibility"),
+    "status": _l("Status"),
+    "need": _l("Need"),
+    "notes": _l("Notes"),
+}
+
+ALL_LABELS = {
+    "phase": PHASE_LABELS,
+    "domain": DOMAIN_LABELS,
+    "status": STATUS_LABELS,
+    "moment": MOMENT_LABELS,
+    "stay": STAY_LABELS,
+    "responsible": RESPONSIBLE_LABELS,
+    "plan_phase": PLAN_PHASE_LABELS,
+    "anchor": ANCHOR_LABELS,
+    "task_status": TASK_STATUS_LABELS,
+}
 
 
-def _label(labels: dict, value: str) -> str:
-    for key, label in labels.items():
+def label(kind: str, value) -> str:
+    if value is None:
+        return ""
+    value = getattr(value, "value", value)
+    for key, text in ALL_LABELS.get(kind, {}).items():
         if key.value == value:
-            return str(label)
-    return value
+            return str(text)
+    return str(value)
+
+
+def field_names(changes) -> str:
+    return ", ".join(str(FIELD_LABELS.get(name, name)) for name in (changes or {}))
 
 
 def template_helpers() -> dict:
     return {
-        "phase_label": lambda value: _label(PHASE_LABELS, value),
-        "domain_label": lambda value: _label(DOMAIN_LABELS, value),
-        "status_label": lambda value: _label(STATUS_LABELS, value),
+        "field_names": field_names,
+        "responsible_labels": RESPONSIBLE_LABELS,
+        "label": label,
+        "phase_label": lambda value: label("phase", value),
+        "domain_label": lambda value: label("domain", value),
+        "status_label": lambda value: label("status", value),
         "mask_bsn": mask_bsn,
     }

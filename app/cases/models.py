@@ -1,20 +1,36 @@
-"""The case-file skeleton: Client, Case and the life domains of a case.
+"""The core of the aftercare file: Client, Case, its life domains and their snapshots.
+
+Capabilities that grow have their own sub-modules (``intake/``, ``plan/``,
+``notes``, ``timeline``, ``handover/``, ``transfer``); this module keeps the
+records every one of them hangs off.
 
 Foreign keys between tenant-owned tables are composite ``(tenant_id, x_id)``;
 relationships mark only the id as foreign (PITFALLS: two composite keys share
-``tenant_id``), the tenant side is stamped by the flush hook.
+``tenant_id``), the tenant side is stamped by the flush hook. History rows keep
+the actor's name as text (``actor_name``): they travel with a case to another
+municipality, where the acting user does not exist.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TenantScoped, Timestamped
+from app.core.db import TenantScoped, Timestamped, utcnow
 from app.extensions import db
 
 
@@ -43,6 +59,7 @@ CORE_LIFE_DOMAINS = (
     LifeDomainKind.DEBTS,
     LifeDomainKind.CARE,
 )
+ALL_LIFE_DOMAINS = (*CORE_LIFE_DOMAINS, LifeDomainKind.SOCIAL_NETWORK)
 
 
 class DomainStatus(StrEnum):
@@ -50,6 +67,41 @@ class DomainStatus(StrEnum):
     NOT_ARRANGED = "not_arranged"
     UNKNOWN = "unknown"
     NOT_APPLICABLE = "not_applicable"
+
+
+class MonitorMoment(StrEnum):
+    """The national monitor's three measuring points."""
+
+    INTAKE = "intake"
+    RELEASE = "release"
+    SIX_MONTHS = "six_months"
+
+
+class StayKind(StrEnum):
+    LONG = "long"
+    SHORT = "short"
+
+
+LONG_STAY_MONTHS = 4
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    days_in_month = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+    return date(year, month, min(day.day, days_in_month[month - 1]))
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def derive_stay(detention_start: date | None, expected_release: date | None) -> StayKind | None:
+    """Long stay when the remaining sentence is four months or more; None when unknown."""
+    if detention_start is None or expected_release is None:
+        return None
+    long_from = add_months(detention_start, LONG_STAY_MONTHS)
+    return StayKind.LONG if expected_release >= long_from else StayKind.SHORT
 
 
 class Client(TenantScoped, Timestamped, db.Model):
@@ -60,6 +112,10 @@ class Client(TenantScoped, Timestamped, db.Model):
     family_name: Mapped[str] = mapped_column(String(120))
     date_of_birth: Mapped[date] = mapped_column(Date)
     bsn: Mapped[str] = mapped_column(String(9))
+    address: Mapped[str | None] = mapped_column(Text)
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    # Where the client lived before detention or will settle after it; may change.
+    responsible_municipality: Mapped[str | None] = mapped_column(String(120))
 
     cases: Mapped[list[Case]] = relationship(
         primaryjoin="and_(Client.id == foreign(Case.client_id), "
@@ -78,16 +134,25 @@ class Case(TenantScoped, Timestamped, db.Model):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"]),
         ForeignKeyConstraint(["tenant_id", "case_worker_id"], ["users.tenant_id", "users.id"]),
+        ForeignKeyConstraint(["tenant_id", "previous_case_id"], ["cases.tenant_id", "cases.id"]),
         Index("ix_cases_tenant_id_expected_release", "tenant_id", "expected_release"),
+        Index("ix_cases_tenant_id_phase", "tenant_id", "phase"),
     )
 
     client_id: Mapped[uuid.UUID]
     case_worker_id: Mapped[uuid.UUID | None]
+    # A new detention of a known client links to the case of the earlier one.
+    previous_case_id: Mapped[uuid.UUID | None]
     phase: Mapped[str] = mapped_column(String(30), default=CasePhase.REGISTERED.value)
+    closed_reason: Mapped[str | None] = mapped_column(Text)
     facility: Mapped[str | None] = mapped_column(String(200))
     detention_start: Mapped[date | None] = mapped_column(Date)
     expected_release: Mapped[date | None] = mapped_column(Date)
     actual_release: Mapped[date | None] = mapped_column(Date)
+    prolific_offender: Mapped[bool] = mapped_column(Boolean, default=False)
+    benefit_recipient: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set on the receiving side of a transfer: the municipality the case came from.
+    transferred_from: Mapped[str | None] = mapped_column(String(120))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -109,6 +174,29 @@ class Case(TenantScoped, Timestamped, db.Model):
         cascade="all, delete-orphan",
         order_by="LifeDomain.position",
     )
+    snapshots: Mapped[list[DomainSnapshot]] = relationship(
+        primaryjoin="and_(Case.id == foreign(DomainSnapshot.case_id), "
+        "Case.tenant_id == DomainSnapshot.tenant_id)",
+        cascade="all, delete-orphan",
+        order_by="DomainSnapshot.taken_at",
+    )
+    phase_changes: Mapped[list[PhaseChange]] = relationship(
+        primaryjoin="and_(Case.id == foreign(PhaseChange.case_id), "
+        "Case.tenant_id == PhaseChange.tenant_id)",
+        cascade="all, delete-orphan",
+        order_by="PhaseChange.changed_at",
+    )
+
+    @property
+    def stay(self) -> StayKind | None:
+        return derive_stay(self.detention_start, self.expected_release)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.phase == CasePhase.CLOSED.value
+
+    def domain(self, kind: str) -> LifeDomain | None:
+        return next((d for d in self.life_domains if d.domain == kind), None)
 
 
 class LifeDomain(TenantScoped, Timestamped, db.Model):
@@ -135,3 +223,50 @@ class LifeDomain(TenantScoped, Timestamped, db.Model):
         "Case.tenant_id == LifeDomain.tenant_id)",
         back_populates="life_domains",
     )
+
+
+class DomainSnapshot(TenantScoped, db.Model):
+    """The status of one life domain at one of the monitor's moments (retaking replaces it)."""
+
+    __tablename__ = "life_domain_snapshots"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+        UniqueConstraint("tenant_id", "case_id", "domain", "moment"),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    domain: Mapped[str] = mapped_column(String(30))
+    moment: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(30))
+    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_name: Mapped[str] = mapped_column(String(200))
+
+
+class PhaseChange(TenantScoped, db.Model):
+    """One step of the phase machine; the case's ``phase`` is the last ``to_phase``."""
+
+    __tablename__ = "case_phase_changes"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    from_phase: Mapped[str | None] = mapped_column(String(30))
+    to_phase: Mapped[str] = mapped_column(String(30))
+    reason: Mapped[str | None] = mapped_column(Text)
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    actor_name: Mapped[str] = mapped_column(String(200))
+
+
+class CaseSettings(TenantScoped, Timestamped, db.Model):
+    """A municipality's settings for the aftercare file (one row per tenant, set by its admin)."""
+
+    __tablename__ = "case_settings"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    social_network_domain: Mapped[bool] = mapped_column(Boolean, default=False)
+    trajectory_default_cost_cents: Mapped[int] = mapped_column(Integer, default=150_000)
+    # The intake API token: only its hash is kept; the hint helps the admin recognise it.
+    api_token_hash: Mapped[str | None] = mapped_column(String(128))
+    api_token_hint: Mapped[str | None] = mapped_column(String(16))
+    api_token_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,19 +1,54 @@
-"""Reading the aftercare file. Views call these; nothing here reads the request."""
+"""The aftercare file's rules: access, opening, editing and the monitor snapshots.
+
+Views call these; nothing here reads the request. Services flush, the view commits.
+Intake, the plan, notes, hand-over and transfer live in their own sub-modules.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
+from datetime import date
+from typing import Any
 
+from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
 from app.auth.models import User
-from app.cases.models import CORE_LIFE_DOMAINS, Case, Client, DomainStatus, LifeDomain
+from app.cases import phases, timeline
+from app.cases.errors import CaseError, EditConflict
+from app.cases.models import (
+    CORE_LIFE_DOMAINS,
+    Case,
+    CasePhase,
+    CaseSettings,
+    Client,
+    DomainSnapshot,
+    DomainStatus,
+    LifeDomain,
+    LifeDomainKind,
+    MonitorMoment,
+    add_months,
+)
+from app.cases.timeline import EventKind
+from app.core.db import utcnow
+from app.core.permissions import Role
 from app.extensions import db
 
 security_log = logging.getLogger("nazorg.security")
+
+
+def conflict_message():
+    return _(
+        "Someone else saved this in the meantime. Your changes have not been saved yet: "
+        "compare them with the saved version below and save again."
+    )
+
+
+# --- access -----------------------------------------------------------------------------
 
 
 def access_case(user: User, case_id: uuid.UUID) -> Case:
@@ -21,7 +56,11 @@ def access_case(user: User, case_id: uuid.UUID) -> Case:
     case = db.session.scalars(
         select(Case)
         .where(Case.id == case_id)
-        .options(selectinload(Case.client), selectinload(Case.life_domains))
+        .options(
+            selectinload(Case.client),
+            selectinload(Case.life_domains),
+            selectinload(Case.snapshots),
+        )
     ).one_or_none()
     if case is None:
         security_log.warning(
@@ -37,6 +76,13 @@ def access_case(user: User, case_id: uuid.UUID) -> Case:
     return case
 
 
+def access_life_domain(user: User, case: Case, domain_id: uuid.UUID) -> LifeDomain:
+    domain = next((d for d in case.life_domains if d.id == domain_id), None)
+    if domain is None:
+        raise NotFound()
+    return domain
+
+
 def list_cases(user: User) -> list[Case]:
     return list(
         db.session.scalars(
@@ -48,12 +94,200 @@ def list_cases(user: User) -> list[Case]:
     )
 
 
-def open_case(client: Client, **fields) -> Case:
-    """A new case for ``client`` with the five core life domains, status unknown."""
-    case = Case(client=client, **fields)
+def case_workers() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.CASE_WORKER.value, User.active.is_(True))
+            .order_by(User.display_name)
+        )
+    )
+
+
+# --- settings ---------------------------------------------------------------------------
+
+
+def tenant_settings() -> CaseSettings:
+    """This municipality's settings; defaults (unsaved) until the admin saves them."""
+    row = db.session.scalars(select(CaseSettings)).one_or_none()
+    if row is None:
+        row = CaseSettings(social_network_domain=False, trajectory_default_cost_cents=150_000)
+    return row
+
+
+def saved_tenant_settings() -> CaseSettings:
+    row = tenant_settings()
+    if row not in db.session:
+        db.session.add(row)
+    return row
+
+
+def life_domain_kinds() -> tuple[LifeDomainKind, ...]:
+    if tenant_settings().social_network_domain:
+        return (*CORE_LIFE_DOMAINS, LifeDomainKind.SOCIAL_NETWORK)
+    return CORE_LIFE_DOMAINS
+
+
+# --- opening ----------------------------------------------------------------------------
+
+
+def find_client_by_bsn(bsn: str) -> Client | None:
+    """The known client with this citizen number in this municipality, if any."""
+    return db.session.scalars(select(Client).where(Client.bsn == bsn)).one_or_none()
+
+
+def open_case(client: Client, actor=None, **fields) -> Case:
+    """A new case for ``client`` with the tenant's life domains, status unknown.
+
+    A known client's new detention links to their latest earlier case.
+    """
+    fields.setdefault("phase", CasePhase.REGISTERED.value)
+    kinds = life_domain_kinds()
+    earlier = list(client.cases) if client in db.session and client.id else []
+    case = Case(client=client, id=uuid.uuid4(), **fields)
+    if earlier and case.previous_case_id is None:
+        case.previous_case_id = earlier[-1].id
     case.life_domains = [
         LifeDomain(domain=kind.value, position=position, status=DomainStatus.UNKNOWN.value)
-        for position, kind in enumerate(CORE_LIFE_DOMAINS)
+        for position, kind in enumerate(kinds)
     ]
     db.session.add(case)
+    phases.start_history(case, actor)
+    timeline.record(case.id, EventKind.OPENED, actor, phase=case.phase)
     return case
+
+
+# --- editing ----------------------------------------------------------------------------
+
+
+def _check_version(row, expected_version: int | None) -> None:
+    if expected_version is not None and row.version != expected_version:
+        raise EditConflict(conflict_message(), current=row)
+
+
+def _flush_or_conflict(row) -> None:
+    """Flush; a concurrent save that slipped in after we loaded is a conflict too."""
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        fresh = db.session.get(type(row), (row.tenant_id, row.id), populate_existing=True)
+        raise EditConflict(conflict_message(), current=fresh) from None
+
+
+def _apply(row, changes: dict[str, Any]) -> dict[str, list]:
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(row, field)
+        if old != value:
+            diff[field] = [old, value]
+            setattr(row, field, value)
+    return diff
+
+
+def update_life_domain(
+    domain: LifeDomain,
+    *,
+    expected_version: int | None,
+    actor,
+    status: str,
+    need: str | None,
+    notes: str | None,
+) -> dict[str, list]:
+    """Save one life domain; a stale ``expected_version`` raises EditConflict, saving nothing."""
+    _check_version(domain, expected_version)
+    status = DomainStatus(status).value
+    diff = _apply(domain, {"status": status, "need": need or None, "notes": notes or None})
+    if diff:
+        _flush_or_conflict(domain)
+        timeline.record(
+            domain.case_id, EventKind.DOMAIN_UPDATED, actor, domain=domain.domain, changes=diff
+        )
+    return diff
+
+
+CASE_FIELDS = (
+    "facility",
+    "detention_start",
+    "prolific_offender",
+    "benefit_recipient",
+    "case_worker_id",
+)
+CLIENT_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "address",
+    "postal_address",
+    "responsible_municipality",
+)
+
+
+def update_case(case: Case, *, expected_version: int | None, actor, **changes) -> dict:
+    """Edit the case's own fields (not the phase or the release dates: they have services)."""
+    _check_version(case, expected_version)
+    unknown = set(changes) - set(CASE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    if "case_worker_id" in changes and changes["case_worker_id"] is not None:
+        worker = db.session.get(User, (case.tenant_id, changes["case_worker_id"]))
+        if worker is None or worker.role != Role.CASE_WORKER.value:
+            raise CaseError(_("Choose a case worker of this municipality."))
+    diff = _apply(case, changes)
+    if diff:
+        _flush_or_conflict(case)
+        timeline.record(case.id, EventKind.CASE_UPDATED, actor, changes=diff)
+    return diff
+
+
+def update_client(case: Case, *, actor, **changes) -> dict:
+    unknown = set(changes) - set(CLIENT_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {sorted(unknown)}")
+    diff = _apply(case.client, changes)
+    if diff:
+        timeline.record(case.id, EventKind.CLIENT_UPDATED, actor, changes=diff)
+    return diff
+
+
+# --- release and the monitor --------------------------------------------------------------
+
+
+def take_snapshot(case: Case, moment: MonitorMoment, actor) -> list[DomainSnapshot]:
+    """Record every life domain's status at ``moment``; taking it again replaces it."""
+    moment = MonitorMoment(moment)
+    existing = {(s.domain, s.moment): s for s in case.snapshots}
+    taken = []
+    for domain in case.life_domains:
+        snapshot = existing.get((domain.domain, moment.value))
+        if snapshot is None:
+            snapshot = DomainSnapshot(case_id=case.id, domain=domain.domain, moment=moment.value)
+            case.snapshots.append(snapshot)
+        snapshot.status = domain.status
+        snapshot.taken_at = utcnow()
+        snapshot.actor_name = timeline.actor_name(actor)
+        taken.append(snapshot)
+    timeline.record(
+        case.id,
+        EventKind.SNAPSHOT,
+        actor,
+        moment=moment.value,
+        statuses={d.domain: d.status for d in case.life_domains},
+    )
+    return taken
+
+
+def monitor_matrix(case: Case) -> list[dict]:
+    """Rows of (domain, current status, status per monitor moment) for the case page."""
+    by_key = {(s.domain, s.moment): s for s in case.snapshots}
+    return [
+        {
+            "domain": domain,
+            "moments": {m.value: by_key.get((domain.domain, m.value)) for m in MonitorMoment},
+        }
+        for domain in case.life_domains
+    ]
+
+
+def six_month_snapshot_due(case: Case) -> date | None:
+    return add_months(case.actual_release, 6) if case.actual_release else None

@@ -1,15 +1,46 @@
+"""The case list and the case page. Views parse, call a service, render.
+
+Sub-modules add their own routes to the same blueprint (imported at the bottom).
+"""
+
 from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import format_datetime as babel_format_datetime
 from flask_login import current_user
 
-from app.cases import services
+from app.cases import forms, phases, release, services, timeline
+from app.cases.blueprint import bp
+from app.cases.errors import CaseError, EditConflict
+from app.cases.models import CasePhase, DomainStatus, MonitorMoment
+from app.cases.plan import services as plan
 from app.core.permissions import Permission, requires
 from app.core.rendering import render
+from app.extensions import db, htmx
 
-bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+def case_page(case, *, status: int = 200, **extra):
+    tasks = plan.tasks_of(case)
+    return render(
+        "cases/detail.html",
+        status=status,
+        case=case,
+        matrix=services.monitor_matrix(case),
+        moments=list(MonitorMoment),
+        next_phases=phases.allowed_next(case),
+        tasks=tasks,
+        events=timeline.entries_for(case.id),
+        workers=services.case_workers(),
+        six_months_due=services.six_month_snapshot_due(case),
+        statuses=list(DomainStatus),
+        **extra,
+    )
+
+
+def back_to_case(case, anchor: str = ""):
+    return redirect(url_for("cases.case_detail", case_id=case.id) + anchor)
 
 
 @bp.get("/")
@@ -21,7 +52,232 @@ def case_list():
 @bp.get("/<uuid:case_id>")
 @requires(Permission.CASE_READ)
 def case_detail(case_id: uuid.UUID):
-    return render("cases/detail.html", case=services.access_case(current_user, case_id))
+    return case_page(services.access_case(current_user, case_id))
+
+
+@bp.get("/<uuid:case_id>/bsn")
+@requires(Permission.CASE_WRITE)
+def reveal_bsn(case_id: uuid.UUID):
+    """The full citizen number, on request, for the roles that need it."""
+    case = services.access_case(current_user, case_id)
+    return render_template("cases/_bsn.html", case=case, revealed=True)
+
+
+@bp.post("/<uuid:case_id>/phase")
+@requires(Permission.CASE_WRITE)
+def change_phase(case_id: uuid.UUID):
+    case = services.access_case(current_user, case_id)
+    errors = forms.FormErrors()
+    target = forms.choice(request.form, "phase", list(CasePhase), errors)
+    if not errors:
+        try:
+            phases.change_phase(case, CasePhase(target), current_user, request.form.get("reason"))
+            db.session.commit()
+            return back_to_case(case, "#phase")
+        except CaseError as error:
+            db.session.rollback()
+            errors["phase"] = error.message
+    case = services.access_case(current_user, case_id)
+    return case_page(case, status=422, phase_errors=errors)
+
+
+@bp.post("/<uuid:case_id>/details")
+@requires(Permission.CASE_WRITE)
+def update_details(case_id: uuid.UUID):
+    case = services.access_case(current_user, case_id)
+    form = request.form
+    errors = forms.FormErrors()
+    detention_start = forms.parse_date(form, "detention_start", errors)
+    expected_release = forms.parse_date(form, "expected_release", errors)
+    version = forms.parse_int(form, "version", errors)
+    if not errors:
+        try:
+            services.update_case(
+                case,
+                expected_version=version,
+                actor=current_user,
+                facility=forms.text(form, "facility", 200),
+                detention_start=detention_start,
+                prolific_offender=forms.parse_bool(form, "prolific_offender"),
+                benefit_recipient=forms.parse_bool(form, "benefit_recipient"),
+                case_worker_id=forms.parse_uuid(form, "case_worker_id"),
+            )
+            release.move_expected_release(case, expected_release, current_user)
+            db.session.commit()
+            return back_to_case(case, "#details")
+        except EditConflict as conflict:
+            db.session.rollback()
+            errors["form"] = conflict.message
+        except CaseError as error:
+            db.session.rollback()
+            errors["form"] = error.message
+    case = services.access_case(current_user, case_id)
+    return case_page(
+        case, status=409 if "form" in errors else 422, detail_errors=errors, detail_input=form
+    )
+
+
+@bp.post("/<uuid:case_id>/release")
+@requires(Permission.CASE_WRITE)
+def record_release(case_id: uuid.UUID):
+    case = services.access_case(current_user, case_id)
+    errors = forms.FormErrors()
+    released_on = forms.parse_date(request.form, "released_on", errors, required=True)
+    if not errors:
+        try:
+            release.record_release(case, released_on, current_user)
+            db.session.commit()
+            return back_to_case(case, "#release")
+        except CaseError as error:
+            db.session.rollback()
+            errors["released_on"] = error.message
+    case = services.access_case(current_user, case_id)
+    return case_page(case, status=422, release_errors=errors)
+
+
+@bp.post("/<uuid:case_id>/snapshots/<moment>")
+@requires(Permission.CASE_WRITE)
+def take_snapshot(case_id: uuid.UUID, moment: str):
+    case = services.access_case(current_user, case_id)
+    if moment not in {m.value for m in MonitorMoment}:
+        abort(404)
+    services.take_snapshot(case, MonitorMoment(moment), current_user)
+    db.session.commit()
+    return back_to_case(case, "#domains")
+
+
+# --- life domains, edited inline -----------------------------------------------------------
+
+
+def domain_row(case, domain, *, editing: bool = False, status: int = 200, **extra):
+    body = render_template(
+        "cases/_domain_row.html",
+        case=case,
+        row=next(r for r in services.monitor_matrix(case) if r["domain"] is domain),
+        moments=list(MonitorMoment),
+        statuses=list(DomainStatus),
+        editing=editing,
+        **extra,
+    )
+    return body, status, {"Vary": "HX-Request"}
+
+
+@bp.get("/<uuid:case_id>/domains/<uuid:domain_id>")
+@requires(Permission.CASE_READ)
+def domain_view(case_id: uuid.UUID, domain_id: uuid.UUID):
+    case = services.access_case(current_user, case_id)
+    domain = services.access_life_domain(current_user, case, domain_id)
+    return domain_row(case, domain)
+
+
+@bp.get("/<uuid:case_id>/domains/<uuid:domain_id>/edit")
+@requires(Permission.CASE_WRITE)
+def domain_edit(case_id: uuid.UUID, domain_id: uuid.UUID):
+    case = services.access_case(current_user, case_id)
+    domain = services.access_life_domain(current_user, case, domain_id)
+    if not htmx:
+        return case_page(case, editing_domain=domain.id)
+    return domain_row(case, domain, editing=True)
+
+
+@bp.post("/<uuid:case_id>/domains/<uuid:domain_id>")
+@requires(Permission.CASE_WRITE)
+def domain_save(case_id: uuid.UUID, domain_id: uuid.UUID):
+    case = services.access_case(current_user, case_id)
+    domain = services.access_life_domain(current_user, case, domain_id)
+    form = request.form
+    errors = forms.FormErrors()
+    status = forms.choice(form, "status", list(DomainStatus), errors)
+    version = forms.parse_int(form, "version", errors, required=True)
+    submitted = {"status": status, "need": form.get("need", ""), "notes": form.get("notes", "")}
+    if not errors:
+        try:
+            services.update_life_domain(
+                domain,
+                expected_version=version,
+                actor=current_user,
+                status=status,
+                need=forms.text(form, "need"),
+                notes=forms.text(form, "notes"),
+            )
+            db.session.commit()
+            if not htmx:
+                return back_to_case(case, "#domains")
+            return domain_row(case, domain)
+        except EditConflict as conflict:
+            # Nothing saved: the user's input stays in the form, the saved version beside it.
+            db.session.rollback()
+            case = services.access_case(current_user, case_id)
+            domain = services.access_life_domain(current_user, case, domain_id)
+            if not htmx:
+                return case_page(
+                    case,
+                    status=409,
+                    editing_domain=domain.id,
+                    domain_input=submitted,
+                    domain_conflict=conflict.message,
+                )
+            return domain_row(
+                case,
+                domain,
+                editing=True,
+                status=409,
+                submitted=submitted,
+                conflict=conflict.message,
+            )
+    if not htmx:
+        return case_page(
+            case, status=422, editing_domain=domain.id, domain_input=submitted, domain_errors=errors
+        )
+    return domain_row(case, domain, editing=True, status=422, submitted=submitted, errors=errors)
+
+
+# --- tasks -------------------------------------------------------------------------------------
+
+
+@bp.post("/<uuid:case_id>/tasks/<uuid:task_id>/done")
+@requires(Permission.CASE_WRITE)
+def task_done(case_id: uuid.UUID, task_id: uuid.UUID):
+    case = services.access_case(current_user, case_id)
+    task = plan.access_task(case, task_id)
+    plan.complete_task(task, current_user, done=request.form.get("done", "1") == "1")
+    db.session.commit()
+    if not htmx:
+        return back_to_case(case, "#plan")
+    return (
+        render_template("cases/_task_row.html", case=case, task=task),
+        200,
+        {"Vary": "HX-Request"},
+    )
+
+
+@bp.post("/<uuid:case_id>/tasks")
+@requires(Permission.CASE_WRITE)
+def task_add(case_id: uuid.UUID):
+    case = services.access_case(current_user, case_id)
+    form = request.form
+    errors = forms.FormErrors()
+    due = forms.parse_date(form, "due_date", errors, required=True)
+    domain = forms.choice(form, "domain", [d.domain for d in case.life_domains], errors)
+    from app.cases.plan.models import Responsible
+
+    responsible = forms.choice(form, "responsible", list(Responsible), errors)
+    if not errors:
+        try:
+            plan.add_task(
+                case,
+                current_user,
+                domain=domain,
+                title=form.get("title", ""),
+                responsible=responsible,
+                due_date=due,
+            )
+            db.session.commit()
+            return back_to_case(case, "#plan")
+        except CaseError as error:
+            db.session.rollback()
+            errors["title"] = error.message
+    return case_page(case, status=422, task_errors=errors)
 
 
 @bp.app_context_processor
@@ -29,3 +285,8 @@ def inject_case_labels() -> dict:
     from app.cases.labels import template_helpers
 
     return template_helpers()
+
+
+@bp.app_template_filter("format_datetime")
+def format_datetime(value) -> str:
+    return babel_format_datetime(value, "d MMM yyyy HH:mm")

@@ -1,0 +1,1 @@
+"""The plan of a case: tasks per life domain keyed to the release date, from templates."""

@@ -1,0 +1,102 @@
+"""Task templates (per municipality, editable by its admin) and the tasks of a case."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import TenantScoped, Timestamped
+from app.extensions import db
+
+
+class Responsible(StrEnum):
+    """Who carries out a task (the parties of the plan)."""
+
+    AFTERCARE_COORDINATOR = "aftercare_coordinator"
+    PRISON_CASEWORKER = "prison_caseworker"
+    WORK_AND_INCOME = "work_and_income"
+    OUTREACH_UNIT = "outreach_unit"
+    BUDGET_ADVICE = "budget_advice"
+    ADDICTION_CARE = "addiction_care"
+    SUPPORTED_HOUSING = "supported_housing"
+    EMPLOYMENT_AGENCY = "employment_agency"
+    CARE_DIRECTOR = "care_director"
+
+
+class Anchor(StrEnum):
+    """The date a task's offset counts from."""
+
+    RELEASE = "release"
+    DETENTION_START = "detention_start"
+
+
+class PlanPhase(StrEnum):
+    """The phase a task belongs to; all but after-release are done before the release."""
+
+    IN_DETENTION = "in_detention"
+    RELEASE_PREPARATION = "release_preparation"
+    AFTER_RELEASE = "after_release"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class TaskTemplate(TenantScoped, Timestamped, db.Model):
+    __tablename__ = "task_templates"
+    __table_args__ = (Index("ix_task_templates_tenant_id_position", "tenant_id", "position"),)
+
+    domain: Mapped[str] = mapped_column(String(30))
+    phase: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    responsible: Mapped[str] = mapped_column(String(40))
+    anchor: Mapped[str] = mapped_column(String(20), default=Anchor.RELEASE.value)
+    offset_days: Mapped[int] = mapped_column(Integer, default=0)
+    # The compressed plan of a short stay: another offset, or the task left out.
+    short_stay_offset_days: Mapped[int | None] = mapped_column(Integer)
+    long_stay_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Task(TenantScoped, Timestamped, db.Model):
+    __tablename__ = "tasks"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+        Index("ix_tasks_tenant_id_case_id", "tenant_id", "case_id"),
+        Index("ix_tasks_tenant_id_status_due_date", "tenant_id", "status", "due_date"),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    # The template it came from, if any (no key: a template may be deleted later).
+    template_id: Mapped[uuid.UUID | None]
+    domain: Mapped[str] = mapped_column(String(30))
+    phase: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    responsible: Mapped[str] = mapped_column(String(40))
+    due_date: Mapped[date] = mapped_column(Date)
+    before_release: Mapped[bool] = mapped_column(Boolean, default=True)
+    status: Mapped[str] = mapped_column(String(10), default=TaskStatus.OPEN.value)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_by: Mapped[str | None] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == TaskStatus.OPEN.value
+
+    def is_overdue(self, today: date | None = None) -> bool:
+        return self.is_open and self.due_date < (today or date.today())

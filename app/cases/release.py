@@ -1,0 +1,61 @@
+"""The release date: moving the expected date, and recording the release itself.
+
+The plan is keyed to the expected release date, so both move the plan along
+(``app.cases.plan.services``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _
+
+from app.cases import phases, timeline
+from app.cases.errors import CaseError
+from app.cases.models import Case, CasePhase, MonitorMoment
+from app.cases.plan import services as plan
+from app.cases.services import take_snapshot
+from app.cases.timeline import EventKind
+
+
+def move_expected_release(case: Case, new_date: date | None, actor) -> int:
+    """Set a new expected release date; every open task moves by the same number of days.
+
+    Returns the shift in days (0 when there was no earlier date to shift from).
+    """
+    old = case.expected_release
+    if new_date == old:
+        return 0
+    if new_date and case.detention_start and new_date < case.detention_start:
+        raise CaseError(_("The release date cannot be before the start of detention."))
+    case.expected_release = new_date
+    shift = (new_date - old).days if (old and new_date) else 0
+    if shift:
+        plan.shift_open_tasks(case, shift)
+    timeline.record(
+        case.id, EventKind.RELEASE_MOVED, actor, old=old, new=new_date, shift_days=shift
+    )
+    return shift
+
+
+def record_release(case: Case, released_on: date, actor, *, today: date | None = None) -> None:
+    """The client left prison on ``released_on``: phase, release snapshot, plan.
+
+    A release before the expected date is an immediate release: every open task
+    that was meant for before the release is due today.
+    """
+    today = today or date.today()
+    if case.actual_release is not None:
+        raise CaseError(_("The release has already been recorded."))
+    if released_on > today:
+        raise CaseError(_("A release can only be recorded on or after the day itself."))
+    immediate = case.expected_release is None or released_on < case.expected_release
+    case.actual_release = released_on
+    if CasePhase(case.phase) != CasePhase.AFTER_RELEASE:
+        phases.change_phase(case, CasePhase.AFTER_RELEASE, actor)
+    if immediate:
+        plan.make_pre_release_tasks_due(case, today)
+    timeline.record(
+        case.id, EventKind.RELEASED, actor, released_on=released_on, immediate=immediate
+    )
+    take_snapshot(case, MonitorMoment.RELEASE, actor)

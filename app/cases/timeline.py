@@ -1,0 +1,98 @@
+"""The timeline of a case: one row per change, written by the services that make it.
+
+``case_id`` has no foreign key on purpose: when a case leaves for another
+municipality, the sending side keeps the one row that says so (a tombstone)
+while every other row of the case goes with it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Index, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import TenantScoped, utcnow
+from app.extensions import db
+
+
+class EventKind(StrEnum):
+    OPENED = "opened"
+    INTAKE = "intake"
+    PHASE = "phase"
+    CASE_UPDATED = "case_updated"
+    CLIENT_UPDATED = "client_updated"
+    DOMAIN_UPDATED = "domain_updated"
+    SNAPSHOT = "snapshot"
+    RELEASE_MOVED = "release_moved"
+    RELEASED = "released"
+    PLAN_GENERATED = "plan_generated"
+    TASK_DONE = "task_done"
+    TASK_REOPENED = "task_reopened"
+    TASK_ADDED = "task_added"
+    TASK_UPDATED = "task_updated"
+    NOTE_ADDED = "note_added"
+    NOTE_EDITED = "note_edited"
+    CONSENT = "consent"
+    REFERRAL = "referral"
+    REFERRAL_OUTCOME = "referral_outcome"
+    TRAJECTORY = "trajectory"
+    TRAJECTORY_UPDATED = "trajectory_updated"
+    TRANSFER_OUT = "transfer_out"
+    TRANSFER_IN = "transfer_in"
+    EXPORTED = "exported"
+
+
+class TimelineEntry(TenantScoped, db.Model):
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_tenant_id_case_id_at", "tenant_id", "case_id", "at"),)
+
+    case_id: Mapped[uuid.UUID]
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    # Plain values only (names of fields, old and new values, ids); rendered by the template.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+SYSTEM_ACTOR = "system"
+
+
+def actor_name(actor) -> str:
+    """The name kept in history rows: a user's display name, or a source such as 'api'."""
+    if actor is None:
+        return SYSTEM_ACTOR
+    if isinstance(actor, str):
+        return actor
+    return actor.display_name
+
+
+def record(case_id: uuid.UUID, kind: EventKind, actor, **detail: Any) -> TimelineEntry:
+    entry = TimelineEntry(
+        case_id=case_id, kind=kind.value, actor_name=actor_name(actor), detail=_plain(detail)
+    )
+    db.session.add(entry)
+    return entry
+
+
+def entries_for(case_id: uuid.UUID) -> list[TimelineEntry]:
+    return list(
+        db.session.scalars(
+            select(TimelineEntry)
+            .where(TimelineEntry.case_id == case_id)
+            .order_by(TimelineEntry.at.desc(), TimelineEntry.id)
+        )
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)

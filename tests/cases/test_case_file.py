@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from app.cases import services
+from app.cases.models import (
+    Case,
+    Client,
+    MonitorMoment,
+    StayKind,
+    derive_stay,
+)
+from app.extensions import db
+from tests.factories import UserFactory
+
+
+def test_stay_is_derived_from_the_remaining_sentence():
+    start = date(2026, 1, 31)
+    assert derive_stay(start, date(2026, 5, 30)) == StayKind.SHORT
+    assert derive_stay(start, date(2026, 5, 31)) == StayKind.LONG  # four months exactly
+    assert derive_stay(start, None) is None
+
+
+def test_a_known_clients_new_detention_links_to_the_earlier_case(tenants, in_tenant, make_case):
+    first = make_case(tenants["deventer"])
+    with in_tenant(tenants["deventer"]):
+        client = services.find_client_by_bsn(first.client.bsn)
+        second = services.open_case(client, actor="t", detention_start=date.today())
+        db.session.commit()
+        assert second.previous_case_id == first.id
+        assert db.session.scalar(select(db.func.count()).select_from(Client)) == 1
+    # The same number in another municipality is another client there.
+    with in_tenant(tenants["lochem"]):
+        assert services.find_client_by_bsn(first.client.bsn) is None
+
+
+def test_social_network_domain_follows_the_tenant_setting(tenants, in_tenant, make_case):
+    without = make_case(tenants["olst-wijhe"])
+    with in_tenant(tenants["olst-wijhe"]):
+        services.saved_tenant_settings().social_network_domain = True
+        db.session.commit()
+    with_it = make_case(tenants["olst-wijhe"])
+    assert [d.domain for d in without.life_domains][-1] == "care"
+    assert [d.domain for d in with_it.life_domains][-1] == "social_network"
+
+
+def test_snapshots_fill_the_monitor_matrix_on_the_case_page(tenants, in_tenant, make_case, sign_in):
+    case = make_case(tenants["deventer"])
+    with in_tenant(tenants["deventer"]):
+        case = db.session.get(Case, (case.tenant_id, case.id))
+        housing = case.domain("housing")
+        services.update_life_domain(
+            housing,
+            expected_version=housing.version,
+            actor="t",
+            status="not_arranged",
+            need="Woning zoeken",
+            notes=None,
+        )
+        services.take_snapshot(case, MonitorMoment.INTAKE, "t")
+        housing.status = "arranged"
+        services.take_snapshot(case, MonitorMoment.RELEASE, "t")
+        db.session.commit()
+        worker = UserFactory()
+    page = sign_in(worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    row = page.split('data-testid="domain-housing"')[1].split("</tr>")[0]
+    assert (
+        'data-testid="snapshot-intake"><span class="portal-status portal-status--not_arranged"'
+        in row
+    )
+    assert (
+        'data-testid="snapshot-release"><span class="portal-status portal-status--arranged"' in row
+    )
+    assert 'data-testid="snapshot-six_months">—' in row
+    assert "Woning zoeken" in row
+
+
+def test_full_bsn_only_on_request_for_case_workers(tenants, in_tenant, make_case, sign_in):
+    case = make_case(tenants["raalte"])
+    with in_tenant(tenants["raalte"]):
+        worker = UserFactory()
+        coordinator = UserFactory(role="regional_coordinator")
+    client = sign_in(worker)
+    assert case.client.bsn not in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert case.client.bsn in client.get(f"/cases/{case.id}/bsn").get_data(as_text=True)
+    assert sign_in(coordinator).get(f"/cases/{case.id}/bsn").status_code == 403
+
+
+def test_details_edit_moves_release_and_records_the_timeline(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["zutphen"], plan=True)
+    with in_tenant(tenants["zutphen"]):
+        worker = UserFactory()
+    new_release = case.expected_release + timedelta(days=7)
+    response = worker_client(worker).post(
+        f"/cases/{case.id}/details",
+        data={
+            "version": case.version,
+            "facility": "PI Almelo",
+            "detention_start": case.detention_start.isoformat(),
+            "expected_release": new_release.isoformat(),
+            "prolific_offender": "1",
+            "case_worker_id": str(worker.id),
+        },
+    )
+    assert response.status_code == 302
+    with in_tenant(tenants["zutphen"]):
+        saved = db.session.get(Case, (case.tenant_id, case.id))
+        assert saved.facility == "PI Almelo" and saved.prolific_offender
+        assert saved.expected_release == new_release and saved.case_worker_id == worker.id
+        from app.cases.timeline import entries_for
+
+        kinds = [e.kind for e in entries_for(case.id)]
+    assert "release_moved" in kinds and "case_updated" in kinds

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.cases import phases
+from app.cases.errors import InvalidTransition
+from app.cases.models import Case, CasePhase, PhaseChange
+from app.extensions import db
+
+
+def test_the_machine_moves_forward_and_writes_a_history_row(tenants, in_tenant, make_case):
+    case = make_case(tenants["lochem"])
+    with in_tenant(tenants["lochem"]):
+        case = db.session.get(Case, (case.tenant_id, case.id))
+        phases.change_phase(case, CasePhase.IN_DETENTION, "tester")
+        phases.change_phase(case, CasePhase.RELEASE_PREPARATION, "tester")
+        db.session.commit()
+        rows = db.session.scalars(
+            select(PhaseChange)
+            .where(PhaseChange.case_id == case.id)
+            .order_by(PhaseChange.changed_at)
+        ).all()
+    assert [(r.from_phase, r.to_phase) for r in rows] == [
+        (None, "registered"),
+        ("registered", "in_detention"),
+        ("in_detention", "release_preparation"),
+    ]
+    assert rows[-1].actor_name == "tester"
+
+
+def test_closing_needs_a_reason_and_only_a_closed_case_reopens(tenants, in_tenant, make_case):
+    case = make_case(tenants["raalte"])
+    with in_tenant(tenants["raalte"]):
+        case = db.session.get(Case, (case.tenant_id, case.id))
+        with pytest.raises(InvalidTransition):
+            phases.change_phase(case, CasePhase.REOPENED, "t")
+        with pytest.raises(InvalidTransition):
+            phases.change_phase(case, CasePhase.CLOSED, "t", reason="  ")
+        phases.change_phase(case, CasePhase.CLOSED, "t", reason="Verhuisd naar het buitenland")
+        assert case.closed_reason == "Verhuisd naar het buitenland"
+        with pytest.raises(InvalidTransition):
+            phases.change_phase(case, CasePhase.AFTER_RELEASE, "t")
+        phases.change_phase(case, CasePhase.REOPENED, "t")
+        assert case.closed_reason is None
+
+
+@pytest.mark.parametrize("phase", list(CasePhase))
+def test_every_phase_has_a_way_on(phase):
+    assert phases.TRANSITIONS[phase], phase
+
+
+def test_phase_change_through_the_page(tenants, in_tenant, make_case, worker_client):
+    from tests.factories import UserFactory
+
+    case = make_case(tenants["zutphen"])
+    with in_tenant(tenants["zutphen"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    refused = client.post(f"/cases/{case.id}/phase", data={"phase": "closed", "reason": ""})
+    assert refused.status_code == 422
+    assert "Geef een reden" in refused.get_data(as_text=True)
+    done = client.post(f"/cases/{case.id}/phase", data={"phase": "closed", "reason": "Overleden"})
+    assert done.status_code == 302
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Afgesloten" in page and "Overleden" in page
