@@ -16,6 +16,7 @@ from app.auth.mail import send_account_link
 from app.core.permissions import Permission, Role, requires
 from app.core.rendering import render
 from app.extensions import db
+from app.tenants.models import Tenant
 
 bp = Blueprint("accounts", __name__, url_prefix="/beheer")
 
@@ -74,31 +75,29 @@ def invite():
         except ValueError:
             form.email.errors.append(_("This address already has an active account."))
         else:
-            db.session.commit()
-            slug = current_tenant_slug()
-            send_account_link(
-                current_user.tenant_id,
-                user.email,
-                "invitation",
-                url_for("local.activate", slug=slug, token=token, _external=True),
-                user.display_name,
+            # The mail joins the account's transaction: both or neither.
+            link = url_for(
+                "local.activate", slug=current_tenant_slug(), token=token, _external=True
             )
+            send_account_link(
+                current_user.tenant_id, user.email, "invitation", link, user.display_name
+            )
+            user_id, email = user.id, user.email
+            db.session.commit()
             record_security_event(
                 current_user.tenant_id,
                 Event.INVITATION_SENT,
                 "success",
-                user_id=user.id,
-                account=user.email,
+                user_id=user_id,
+                account=email,
                 detail=f"by {current_user.id}",
             )
-            flash(_("An invitation has been sent to %(email)s.", email=user.email), "ok")
+            flash(_("An invitation has been sent to %(email)s.", email=email), "ok")
             return redirect(url_for("accounts.invite"))
     return render("auth/admin/invite.html", form=form, status=422 if form.errors else 200)
 
 
 def current_tenant_slug() -> str:
-    from app.tenants.models import Tenant
-
     return db.session.get(Tenant, current_user.tenant_id).slug
 
 

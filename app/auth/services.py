@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from flask_login import logout_user
 from sqlalchemy import select
 
 from app.auth.events import Event, record_security_event
-from app.auth.models import User, UserSession
+from app.auth.models import User
 from app.auth.oidc import ProviderConfig, VerifiedIdentity, provision_user
 from app.auth.sessions import end_session, start_session
 from app.core.context import tenant_app_context
@@ -71,17 +72,23 @@ def start_session_for(
     return cookie
 
 
-def sign_out(cookie_value: str | None) -> UserSession | None:
-    """End the server-side session; returns the ended record (for the IdP logout)."""
+@dataclass(frozen=True)
+class EndedSession:
+    tenant_id: int
+    user_id: uuid.UUID
+    id_token: str | None
+
+
+def sign_out(cookie_value: str | None) -> EndedSession | None:
+    """End the server-side session; returns what the provider's logout needs."""
     ended = None
     if cookie_value:
         tenant_id = int(cookie_value.split(":", 1)[0])
         with tenant_app_context(tenant_id):
             record = end_session(cookie_value, "sign_out")
             if record is not None:
+                ended = EndedSession(record.tenant_id, record.user_id, record.id_token)
                 db.session.commit()
-                ended = record
-                db.session.expunge(record)
         if ended is not None:
             record_security_event(tenant_id, Event.SIGN_OUT, "success", user_id=ended.user_id)
     logout_user()
