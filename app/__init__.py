@@ -55,6 +55,7 @@ def configure_blueprints(app: Flask) -> None:
     from app.auth.events import connect_audit_signals
     from app.auth.local_views import bp as local_bp
     from app.auth.views import bp as auth_bp
+    from app.cases.intake.api import bp as intake_api_bp
     from app.cases.views import bp as cases_bp
     from app.core.views import bp as core_bp
     from app.tenants.cli import register_cli
@@ -68,6 +69,7 @@ def configure_blueprints(app: Flask) -> None:
     connect_audit_signals()
     app.register_blueprint(tenants_bp)
     app.register_blueprint(cases_bp)
+    app.register_blueprint(intake_api_bp)
     app.register_blueprint(volunteers_bp)
     register_cli(app)
     from app.jobs import init_app as init_jobs
@@ -77,7 +79,12 @@ def configure_blueprints(app: Flask) -> None:
 
 def configure_request_hooks(app: Flask) -> None:
     from app.auth.session import bind_request_to_user
+    from app.core.errors import configure_error_pages
     from app.core.permissions import enforce_declared_permission
+    from app.core.security import configure_security_headers
+
+    configure_security_headers(app)
+    configure_error_pages(app)
 
     @app.before_request
     def bind_and_authorise():

@@ -78,8 +78,13 @@ FIELD_LABELS = {
     "postal_address": _l("Postal address"),
     "responsible_municipality": _l("Municipality of responsibility"),
     "status": _l("Status"),
+    "situation": _l("Situation"),
     "need": _l("Need"),
     "notes": _l("Notes"),
+    "bsn": _l("Citizen number"),
+    "message_id": _l("Message id"),
+    "domains": _l("Life domains"),
+    "document": _l("Document"),
 }
 
 ALL_LABELS = {
@@ -103,6 +108,15 @@ def label(kind: str, value) -> str:
         if key.value == value:
             return str(text)
     return str(value)
+
+
+def intake_field_label(name: str) -> str:
+    """``bsn`` -> 'BSN'; ``domains.housing.status`` -> 'Huisvesting (status)'."""
+    parts = name.split(".")
+    if parts[0] == "domains" and len(parts) > 1:
+        domain = label("domain", parts[1])
+        return f"{domain} ({FIELD_LABELS[parts[2]]})" if len(parts) > 2 else domain
+    return str(FIELD_LABELS.get(name, name))
 
 
 def field_names(changes) -> str:

@@ -290,3 +290,9 @@ def inject_case_labels() -> dict:
 @bp.app_template_filter("format_datetime")
 def format_datetime(value) -> str:
     return babel_format_datetime(value, "d MMM yyyy HH:mm")
+
+
+# The sub-modules' routes (imported for their side effect of registering on ``bp``).
+from app.cases import admin as _admin  # noqa: E402, F401
+from app.cases.intake import views as _intake_views  # noqa: E402, F401
+from app.cases.plan import admin as _plan_admin  # noqa: E402, F401

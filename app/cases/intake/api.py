@@ -1,0 +1,107 @@
+"""The intake API for the justice side: ``POST /api/v1/intake-documents``.
+
+Authenticated with the municipality's API token (``Authorization: Bearer npt_…``),
+not with a session: the blueprint is exempt from CSRF (nothing else is), and every
+answer, errors included, is JSON. Idempotent on the sender's ``message_id``.
+Documented in ``docs/openapi.yaml``.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from flask import Blueprint, g, jsonify, request
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from app.cases.intake import tokens
+from app.cases.intake.document import parse_document
+from app.cases.intake.services import Source, receive_intake
+from app.cases.labels import intake_field_label
+from app.core.permissions import public
+from app.core.tenancy import bind_tenant
+from app.extensions import csrf, db
+
+bp = Blueprint("intake_api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+security_log = logging.getLogger("nazorg.security")
+API_ACTOR = "API"
+
+
+def problem(status: int, title: str, errors: list | None = None):
+    body = {"status": status, "title": title}
+    if errors is not None:
+        body["errors"] = errors
+    response = jsonify(body)
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="intake"'
+    return response
+
+
+def token_required(view):
+    """Bind the request to the tenant whose API token it carries, or answer 401."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        scheme, _sep, token = header.partition(" ")
+        tenant_id = tokens.tenant_of(token.strip()) if scheme.lower() == "bearer" else None
+        if tenant_id is None:
+            return problem(401, "Geen geldig API-token.")
+        bind_tenant(db.session, tenant_id)
+        if not tokens.matches(token.strip()):
+            security_log.warning(
+                "intake api token refused", extra={"tenant": tenant_id, "result": "refused"}
+            )
+            return problem(401, "Geen geldig API-token.")
+        g.api_tenant_id = tenant_id
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+@bp.post("/intake-documents")
+@public  # no session: the API token is checked by @token_required
+@token_required
+def receive_document():
+    data = request.get_json(silent=True)
+    if data is None:
+        return problem(400, "De body moet een JSON-object zijn.")
+    document, errors = parse_document(data)
+    if errors:
+        return problem(
+            422,
+            "Het basisdocument is niet geldig.",
+            [
+                {"field": name, "message": f"{intake_field_label(name)}: {message}"}
+                for name, message in errors
+            ],
+        )
+    try:
+        result = receive_intake(document, API_ACTOR, Source.API)
+        db.session.commit()
+    except IntegrityError:
+        # The same message arrived twice at once: the other request made the case.
+        db.session.rollback()
+        result = receive_intake(document, API_ACTOR, Source.API)
+        db.session.commit()
+    body = {
+        "case_id": str(result.case_id),
+        "message_id": document.message_id,
+        "status": "created" if result.created else "duplicate",
+    }
+    return jsonify(body), 201 if result.created else 200
+
+
+@bp.errorhandler(HTTPException)
+def http_error(error: HTTPException):
+    return problem(error.code or 500, error.description or error.name)
+
+
+@bp.errorhandler(Exception)
+def server_error(error: Exception):
+    logging.getLogger("nazorg").exception("intake api failed")
+    db.session.rollback()
+    return problem(500, "Interne fout.")

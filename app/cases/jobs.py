@@ -1,0 +1,151 @@
+"""The case file's background work: release notices and the case worker's task digest.
+
+Both are daily reminders (``app.jobs.schedule``): they run in one tenant's context,
+take the day as an argument, and are idempotent through the notice's key. Mail and
+the in-portal notice carry the same text, with no client names in it (mail leaves
+the portal); the link opens the case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.cases.labels import DOMAIN_LABELS, STATUS_LABELS
+from app.cases.models import Case, CasePhase, DomainStatus
+from app.core.permissions import Role
+from app.extensions import db
+from app.jobs.schedule import daily
+from app.notifications.services import notify
+
+# (kind, the notice is due when the release is at most this many days away)
+RELEASE_NOTICES = (("six_weeks", 42), ("two_weeks", 14), ("today", 0))
+NOT_YET_ARRANGED = (DomainStatus.NOT_ARRANGED.value, DomainStatus.UNKNOWN.value)
+DONE_PHASES = (CasePhase.AFTER_RELEASE.value, CasePhase.CLOSED.value)
+
+
+def case_link(case_id: uuid.UUID) -> str:
+    return f"/cases/{case_id}"
+
+
+def release_notice_kind(today: date, release: date) -> str | None:
+    """The notice a release on ``release`` calls for today: the nearest window it is in.
+
+    Windows rather than exact days, so a day the plan did not run is caught up
+    the next day; the key (case, kind, release date) still sends each notice once.
+    """
+    days = (release - today).days
+    if days < 0:
+        return None
+    for kind, limit in reversed(RELEASE_NOTICES):
+        if days <= limit:
+            return kind
+    return None
+
+
+def _label(labels: dict, value: str):
+    for key, label in labels.items():
+        if key.value == value:
+            return label
+    return value
+
+
+@daily("release_notices")
+def release_notices(tenant_id: int, today: date) -> None:
+    horizon = today + timedelta(days=RELEASE_NOTICES[0][1])
+    cases = db.session.scalars(
+        select(Case)
+        .where(
+            Case.expected_release >= today,
+            Case.expected_release <= horizon,
+            Case.case_worker_id.is_not(None),
+            Case.actual_release.is_(None),
+            Case.phase.not_in(DONE_PHASES),
+        )
+        .options(selectinload(Case.life_domains))
+    ).all()
+    for case in cases:
+        kind = release_notice_kind(today, case.expected_release)
+        if kind is None:
+            continue
+        open_domains = [
+            {"domain": _label(DOMAIN_LABELS, d.domain), "status": _label(STATUS_LABELS, d.status)}
+            for d in case.life_domains
+            if d.status in NOT_YET_ARRANGED
+        ]
+        notify(
+            case.case_worker_id,
+            kind=f"release_{kind}",
+            dedupe_key=f"release:{case.id}:{kind}:{case.expected_release.isoformat()}",
+            template="release_notice",
+            context={
+                "kind": kind,
+                "release_date": case.expected_release,
+                "days": (case.expected_release - today).days,
+                "open_domains": open_domains,
+                "link": case_link(case.id),
+            },
+            link=case_link(case.id),
+        )
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    title: str
+    due_date: date
+    link: str
+
+
+def open_tasks_for(user_id: uuid.UUID, until: date) -> list[DigestItem]:
+    """Open tasks due on or before ``until`` in the cases ``user_id`` works on.
+
+    Built against the plan's Task model (issue 4); without it there is nothing to list.
+    """
+    try:
+        from app.cases.plan.models import Task, TaskStatus
+    except ImportError:  # the plan is not there yet
+        return []
+    rows = db.session.execute(
+        select(Task.title, Task.due_date, Task.case_id)
+        .join(Case, (Case.id == Task.case_id) & (Case.tenant_id == Task.tenant_id))
+        .where(
+            Case.case_worker_id == user_id,
+            Task.status == TaskStatus.OPEN.value,
+            Task.due_date <= until,
+        )
+        .order_by(Task.due_date, Task.title)
+    ).all()
+    return [DigestItem(title, due, case_link(case_id)) for title, due, case_id in rows]
+
+
+def task_digest_for(user_id: uuid.UUID, today: date, *, on_request: bool = False):
+    """The digest notice (and mail) of one case worker: overdue and due this week."""
+    week_end = today + timedelta(days=6 - today.weekday())
+    items = open_tasks_for(user_id, week_end)
+    overdue = [item for item in items if item.due_date < today]
+    this_week = [item for item in items if item.due_date >= today]
+    if not items and not on_request:
+        return None
+    suffix = f":{uuid.uuid4().hex}" if on_request else ""
+    return notify(
+        user_id,
+        kind="task_digest",
+        dedupe_key=f"digest:{user_id}:{today.isoformat()}{suffix}",
+        template="task_digest",
+        context={"overdue": overdue, "this_week": this_week, "week_end": week_end},
+        link="/cases/",
+    )
+
+
+@daily("task_digest")
+def task_digest(tenant_id: int, today: date) -> None:
+    workers = db.session.scalars(
+        select(User.id).where(User.role == Role.CASE_WORKER.value, User.active.is_(True))
+    ).all()
+    for user_id in workers:
+        task_digest_for(user_id, today)
