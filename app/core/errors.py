@@ -1,0 +1,78 @@
+"""Error pages: a Dutch explanation and a reference number, never a stack trace or SQL.
+
+The reference is written to the log with the exception, so the service desk can
+find what happened from the number a user reads out. The JSON API gets the same
+as a JSON body.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from flask import Flask, jsonify, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.core.rendering import render
+
+log = logging.getLogger("nazorg.errors")
+
+MESSAGES = {
+    400: _l("The request could not be processed. Go back and try again."),
+    403: _l("You do not have access to this page."),
+    404: _l("This page does not exist, or you have no access to it."),
+    405: _l("This action is not possible here."),
+    413: _l("The file is too large."),
+    422: _l("Some of the data is not correct."),
+    423: _l("This account is locked for now."),
+    429: _l("Too many attempts. Wait a moment and try again."),
+    500: _l("Something went wrong on our side. Your last change may not have been saved."),
+}
+CSRF_MESSAGE = _l("The page was open too long or was opened elsewhere. Reload it and try again.")
+
+
+def new_reference() -> str:
+    return secrets.token_hex(4).upper()
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def error_response(status: int, message, reference: str):
+    if wants_json():
+        body = {"error": status, "message": str(message), "reference": reference}
+        return jsonify(body), status
+    return render(
+        "errors/error.html",
+        block="content",
+        status=status,
+        code=status,
+        message=message,
+        reference=reference,
+    )
+
+
+def handle_http_error(error: HTTPException):
+    status = error.code or 500
+    reference = new_reference()
+    message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(status, MESSAGES[400])
+    if status >= 500:
+        log.error("HTTP %s (reference %s) at %s", status, reference, request.path)
+    return error_response(status, message, reference)
+
+
+def handle_unexpected_error(error: Exception):
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    reference = new_reference()
+    log.exception("unhandled error (reference %s) at %s", reference, request.path)
+    return error_response(500, MESSAGES[500], reference)
+
+
+def configure_error_pages(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected_error)
