@@ -14,8 +14,9 @@ from sqlalchemy import select
 from app.auth.demo import DEMO_ISSUER
 from app.auth.models import User
 from app.cases.bsn import generate_bsn
-from app.cases.models import CasePhase, Client, DomainStatus
-from app.cases.services import open_case
+from app.cases.models import CasePhase, Client, DomainStatus, MonitorMoment
+from app.cases.plan.services import complete_task, generate_plan
+from app.cases.services import open_case, take_snapshot
 from app.core.context import tenant_app_context
 from app.core.permissions import Role
 from app.extensions import db
@@ -169,7 +170,19 @@ def _add_clients(rng: random.Random, case_worker: User, today: date) -> int:
         )
         for domain in case.life_domains:
             domain.status = rng.choice(list(DomainStatus)).value
+        _add_plan(rng, case, today)
     return count
+
+
+def _add_plan(rng: random.Random, case, today: date) -> None:
+    """The plan from the default template, with the tasks that are past mostly done."""
+    db.session.flush()
+    take_snapshot(case, MonitorMoment.INTAKE, "demo")
+    for task in generate_plan(case, "demo", today=case.detention_start or today):
+        if task.due_date < today and rng.random() < 0.75:
+            complete_task(task, "demo")
+    if case.actual_release is not None:
+        take_snapshot(case, MonitorMoment.RELEASE, "demo")
 
 
 def _phase_for(days_to_release: int) -> CasePhase:
