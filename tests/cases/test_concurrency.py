@@ -1,0 +1,135 @@
+"""Two people editing one item: one wins, the other gets the conflict message, nothing is lost."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.cases import services
+from app.cases.errors import EditConflict
+from app.cases.models import Case, LifeDomain
+from app.extensions import db
+from tests.factories import UserFactory
+
+
+def version_in(body: str) -> str:
+    return re.search(r'name="version" value="(\d+)"', body).group(1)
+
+
+def test_the_second_save_of_a_stale_form_gets_the_conflict_and_keeps_its_input(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["deventer"])
+    with in_tenant(tenants["deventer"]):
+        housing = db.session.get(Case, (case.tenant_id, case.id)).domain("housing")
+        anna, bert = UserFactory(display_name="Anna"), UserFactory(display_name="Bert")
+    a, b = worker_client(anna), worker_client(bert)
+    url = f"/cases/{case.id}/domains/{housing.id}"
+    htmx = {"HX-Request": "true"}
+    form_a = a.get(url + "/edit", headers=htmx).get_data(as_text=True)
+    form_b = b.get(url + "/edit", headers=htmx).get_data(as_text=True)
+    assert version_in(form_a) == version_in(form_b)
+
+    first = a.post(
+        url,
+        headers=htmx,
+        data={
+            "version": version_in(form_a),
+            "status": "arranged",
+            "need": "Kamer via Humanitas",
+            "notes": "Anna belde",
+        },
+    )
+    assert first.status_code == 200 and "Kamer via Humanitas" in first.get_data(as_text=True)
+
+    second = b.post(
+        url,
+        headers=htmx,
+        data={
+            "version": version_in(form_b),
+            "status": "not_arranged",
+            "need": "Bert zijn hulpvraag",
+            "notes": "Bert belde",
+        },
+    )
+    body = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "Iemand anders heeft dit intussen opgeslagen" in body
+    assert "Bert zijn hulpvraag" in body  # the user's input stays in the form
+    assert "Kamer via Humanitas" in body  # beside the version saved in the meantime
+    with in_tenant(tenants["deventer"]):
+        saved = db.session.get(LifeDomain, (housing.tenant_id, housing.id))
+        assert (saved.status, saved.need) == ("arranged", "Kamer via Humanitas")
+
+    # Saving again on top of the current version works: nothing was lost on either side.
+    third = b.post(
+        url,
+        headers=htmx,
+        data={
+            "version": version_in(body),
+            "status": "not_arranged",
+            "need": "Bert zijn hulpvraag",
+            "notes": "Bert belde",
+        },
+    )
+    assert third.status_code == 200
+    with in_tenant(tenants["deventer"]):
+        saved = db.session.get(LifeDomain, (housing.tenant_id, housing.id))
+        assert saved.need == "Bert zijn hulpvraag"
+        from app.cases.timeline import entries_for
+
+        assert [e.actor_name for e in entries_for(case.id) if e.kind == "domain_updated"] == [
+            "Bert",
+            "Anna",
+        ]
+
+
+def test_a_save_racing_in_between_load_and_write_is_a_conflict_too(tenants, in_tenant, make_case):
+    """Both loaded version 1; the other commits first; the database refuses the stale write."""
+    case = make_case(tenants["zutphen"])
+    with in_tenant(tenants["zutphen"]):
+        mine = db.session.get(Case, (case.tenant_id, case.id)).domain("debts")
+        loaded_version = mine.version
+        with in_tenant(tenants["zutphen"]):  # another request, its own session
+            theirs = db.session.get(Case, (case.tenant_id, case.id)).domain("debts")
+            services.update_life_domain(
+                theirs,
+                expected_version=theirs.version,
+                actor="ander",
+                status="arranged",
+                need="CJIB geregeld",
+                notes=None,
+            )
+            db.session.commit()
+        with pytest.raises(EditConflict) as conflict:
+            services.update_life_domain(
+                mine,
+                expected_version=loaded_version,
+                actor="ik",
+                status="not_arranged",
+                need="Mijn tekst",
+                notes=None,
+            )
+        assert conflict.value.current.need == "CJIB geregeld"
+    with in_tenant(tenants["zutphen"]):
+        saved = db.session.get(Case, (case.tenant_id, case.id)).domain("debts")
+        assert saved.need == "CJIB geregeld"
+
+
+def test_stale_case_details_form_gets_the_conflict(tenants, in_tenant, make_case, worker_client):
+    case = make_case(tenants["lochem"])
+    with in_tenant(tenants["lochem"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    data = {
+        "version": str(case.version),
+        "facility": "PI Arnhem",
+        "detention_start": case.detention_start.isoformat(),
+        "expected_release": case.expected_release.isoformat(),
+    }
+    assert client.post(f"/cases/{case.id}/details", data=data).status_code == 302
+    stale = client.post(f"/cases/{case.id}/details", data={**data, "facility": "PI Lelystad"})
+    body = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "Iemand anders heeft dit intussen opgeslagen" in body
+    assert 'value="PI Lelystad"' in body
