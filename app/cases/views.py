@@ -11,7 +11,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import format_datetime as babel_format_datetime
 from flask_login import current_user
 
-from app.cases import forms, phases, release, services, timeline
+from app.cases import forms, listing, phases, release, services, timeline
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError, EditConflict
 from app.cases.models import CasePhase, DomainStatus, MonitorMoment
@@ -21,22 +21,28 @@ from app.core.rendering import render
 from app.extensions import db, htmx
 
 
+def case_context(case) -> dict:
+    """Everything the case page (and the PDF of the file) shows."""
+    return {
+        "case": case,
+        "matrix": services.monitor_matrix(case),
+        "moments": list(MonitorMoment),
+        "next_phases": phases.allowed_next(case),
+        "tasks": plan.tasks_of(case),
+        "events": timeline.entries_for(case.id),
+        "workers": services.case_workers(),
+        "six_months_due": services.six_month_snapshot_due(case),
+        "statuses": list(DomainStatus),
+        **extra_sections(case),
+    }
+
+
+def extra_sections(case) -> dict:
+    return {}
+
+
 def case_page(case, *, status: int = 200, **extra):
-    tasks = plan.tasks_of(case)
-    return render(
-        "cases/detail.html",
-        status=status,
-        case=case,
-        matrix=services.monitor_matrix(case),
-        moments=list(MonitorMoment),
-        next_phases=phases.allowed_next(case),
-        tasks=tasks,
-        events=timeline.entries_for(case.id),
-        workers=services.case_workers(),
-        six_months_due=services.six_month_snapshot_due(case),
-        statuses=list(DomainStatus),
-        **extra,
-    )
+    return render("cases/detail.html", status=status, **{**case_context(case), **extra})
 
 
 def back_to_case(case, anchor: str = ""):
@@ -46,7 +52,17 @@ def back_to_case(case, anchor: str = ""):
 @bp.get("/")
 @requires(Permission.CASE_READ)
 def case_list():
-    return render("cases/list.html", cases=services.list_cases(current_user))
+    query = listing.CaseQuery.from_args(request.args)
+    result = listing.search_cases(query)
+    block = "results" if htmx and htmx.target == "case-results" else "content"
+    return render(
+        "cases/list.html",
+        block=block,
+        page=result,
+        query=result.query,
+        workers=services.case_workers(),
+        phases=list(CasePhase),
+    )
 
 
 @bp.get("/<uuid:case_id>")
@@ -294,5 +310,6 @@ def format_datetime(value) -> str:
 
 # The sub-modules' routes (imported for their side effect of registering on ``bp``).
 from app.cases import admin as _admin  # noqa: E402, F401
+from app.cases import export_views as _export_views  # noqa: E402, F401
 from app.cases.intake import views as _intake_views  # noqa: E402, F401
 from app.cases.plan import admin as _plan_admin  # noqa: E402, F401

@@ -27,11 +27,13 @@ def make_case(in_tenant) -> Callable:
     def make(tenant, *, client: dict | None = None, plan: bool = False, **fields):
         with in_tenant(tenant):
             person = Client(
-                given_name="Jan",
-                family_name="Testpersoon",
-                date_of_birth=date(1985, 3, 1),
-                bsn=new_bsn(),
-                **(client or {}),
+                **{
+                    "given_name": "Jan",
+                    "family_name": "Testpersoon",
+                    "date_of_birth": date(1985, 3, 1),
+                    "bsn": new_bsn(),
+                    **(client or {}),
+                }
             )
             fields.setdefault("detention_start", date.today() - timedelta(days=20))
             fields.setdefault("expected_release", date.today() + timedelta(days=60))

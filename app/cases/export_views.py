@@ -1,0 +1,52 @@
+"""Export routes: the case list as CSV, the whole file as PDF."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+
+from flask import request
+from flask_login import current_user
+
+from app.cases import export, listing, services
+from app.cases.blueprint import bp
+from app.core.permissions import Permission, requires
+from app.extensions import db
+
+
+def download(body, mimetype: str, filename: str):
+    from flask import Response
+
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/export.csv")
+@requires(Permission.CASE_READ)
+def export_case_list():
+    query = listing.CaseQuery.from_args(request.args)
+    cases = listing.all_matching(query)
+    export.record_export(
+        current_user,
+        kind="case_list_csv",
+        detail={"query": query.to_args(page=1), "rows": len(cases)},
+    )
+    body = export.case_list_csv(cases)
+    return download(body, "text/csv; charset=utf-8", f"nazorgdossiers-{date.today()}.csv")
+
+
+@bp.get("/<uuid:case_id>/export.pdf")
+@requires(Permission.CASE_READ)
+def export_case_pdf(case_id: uuid.UUID):
+    from app.cases.views import case_context
+
+    case = services.access_case(current_user, case_id)
+    export.record_export(current_user, kind="case_file_pdf", case_id=case.id)
+    db.session.commit()
+    pdf = export.case_file_pdf(case_context(case))
+    family = re.sub(r"[^A-Za-z0-9]+", "-", case.client.family_name).strip("-") or "client"
+    name = f"nazorgdossier-{family}-{date.today()}.pdf"
+    return download(pdf, "application/pdf", name)

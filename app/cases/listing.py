@@ -1,0 +1,200 @@
+"""The case list: search, filters, sorting and pagination; the query string is the state.
+
+``CaseQuery.from_args`` reads a query string leniently (an unknown value is ignored,
+never an error), ``to_args`` writes one for links, so every view of the list can
+be bookmarked and restored.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import selectinload
+
+from app.cases.models import Case, CasePhase, Client
+from app.cases.plan.models import Task, TaskStatus
+from app.extensions import db
+
+SORTS = ("release", "name", "phase", "updated")
+TARGETS = ("prolific_offender", "benefit_recipient")
+PER_PAGE = 25
+MAX_RELEASE_WINDOW = 3650
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    q: str = ""
+    phase: str = ""
+    release_within: int | None = None
+    overdue: bool = False
+    target: str = ""
+    worker: str = ""  # a user id, or "none" for cases without a case worker
+    sort: str = "release"
+    desc: bool = False
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> CaseQuery:
+        def integer(name: str, low: int, high: int) -> int | None:
+            try:
+                value = int(args.get(name, ""))
+            except ValueError:
+                return None
+            return value if low <= value <= high else None
+
+        phase = args.get("phase", "")
+        worker = args.get("worker", "")
+        if worker not in ("", "none"):
+            try:
+                worker = str(uuid.UUID(worker))
+            except ValueError:
+                worker = ""
+        return cls(
+            q=args.get("q", "").strip()[:100],
+            phase=phase if phase in {p.value for p in CasePhase} or phase == "open" else "",
+            release_within=integer("release_within", 0, MAX_RELEASE_WINDOW),
+            overdue=args.get("overdue") in ("1", "on", "true"),
+            target=args.get("target", "") if args.get("target") in TARGETS else "",
+            worker=worker,
+            sort=args.get("sort") if args.get("sort") in SORTS else "release",
+            desc=args.get("desc") in ("1", "true"),
+            page=integer("page", 1, 100_000) or 1,
+        )
+
+    def to_args(self, **changes) -> str:
+        query = replace(self, **changes)
+        defaults = CaseQuery()
+        pairs = []
+        for name in (
+            "q",
+            "phase",
+            "release_within",
+            "overdue",
+            "target",
+            "worker",
+            "sort",
+            "desc",
+            "page",
+        ):
+            value = getattr(query, name)
+            if value == getattr(defaults, name) or value is None:
+                continue
+            pairs.append((name, "1" if value is True else str(value)))
+        return urlencode(pairs)
+
+    def sorted_by(self, sort: str) -> str:
+        """The query string for a click on a column header: toggles the direction."""
+        return self.to_args(sort=sort, desc=(not self.desc) if self.sort == sort else False, page=1)
+
+
+@dataclass
+class CasePage:
+    query: CaseQuery
+    cases: list[Case]
+    total: int
+    overdue_counts: dict[uuid.UUID, int] = field(default_factory=dict)
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _overdue_clause(today: date):
+    return exists(
+        select(Task.id).where(
+            Task.case_id == Case.id,
+            Task.tenant_id == Case.tenant_id,
+            Task.status == TaskStatus.OPEN.value,
+            Task.due_date < today,
+        )
+    )
+
+
+def filtered(query: CaseQuery, today: date):
+    """The select of the cases that match ``query`` (unsorted, unpaged)."""
+    stmt = select(Case).join(Case.client)
+    text = query.q
+    if text:
+        digits = text.replace(" ", "")
+        if len(digits) == 9 and digits.isdigit():
+            stmt = stmt.where(Client.bsn == digits)  # exact only: no partial BSN search
+        else:
+            full_name = Client.given_name + " " + Client.family_name
+            stmt = stmt.where(full_name.icontains(text, autoescape=True))
+    if query.phase == "open":
+        stmt = stmt.where(Case.phase != CasePhase.CLOSED.value)
+    elif query.phase:
+        stmt = stmt.where(Case.phase == query.phase)
+    if query.release_within is not None:
+        stmt = stmt.where(
+            and_(
+                Case.actual_release.is_(None),
+                Case.expected_release >= today,
+                Case.expected_release <= today + timedelta(days=query.release_within),
+            )
+        )
+    if query.overdue:
+        stmt = stmt.where(_overdue_clause(today))
+    if query.target:
+        stmt = stmt.where(getattr(Case, query.target).is_(True))
+    if query.worker == "none":
+        stmt = stmt.where(Case.case_worker_id.is_(None))
+    elif query.worker:
+        stmt = stmt.where(Case.case_worker_id == uuid.UUID(query.worker))
+    return stmt
+
+
+def ordered(stmt, query: CaseQuery):
+    if query.sort == "name":
+        keys = [func.lower(Client.family_name), func.lower(Client.given_name)]
+    elif query.sort == "phase":
+        keys = [Case.phase, Case.expected_release]
+    elif query.sort == "updated":
+        keys = [Case.updated_at]
+    else:
+        keys = [Case.expected_release]
+    keys = [k.desc().nulls_last() if query.desc else k.asc().nulls_last() for k in keys]
+    return stmt.order_by(*keys, Case.id)
+
+
+def search_cases(query: CaseQuery, today: date | None = None, per_page: int = PER_PAGE) -> CasePage:
+    today = today or date.today()
+    stmt = filtered(query, today)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = min(query.page, max(1, math.ceil(total / per_page)))
+    cases = list(
+        db.session.scalars(
+            ordered(stmt, query)
+            .options(selectinload(Case.client), selectinload(Case.case_worker))
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    counts = {}
+    if cases:
+        counts = dict(
+            db.session.execute(
+                select(Task.case_id, func.count())
+                .where(
+                    Task.case_id.in_([c.id for c in cases]),
+                    Task.status == TaskStatus.OPEN.value,
+                    Task.due_date < today,
+                )
+                .group_by(Task.case_id)
+            ).all()
+        )
+    return CasePage(replace(query, page=page), cases, total, counts, per_page)
+
+
+def all_matching(query: CaseQuery, today: date | None = None) -> list[Case]:
+    """Every case that matches (for the CSV export), in the list's order."""
+    stmt = ordered(filtered(query, today or date.today()), query)
+    return list(
+        db.session.scalars(stmt.options(selectinload(Case.client), selectinload(Case.case_worker)))
+    )

@@ -1,0 +1,128 @@
+"""The case list: search, filters, sorting, pagination, htmx in place, bookmarkable; CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+from app.cases import listing
+from app.cases.models import Case
+from app.cases.plan.models import Task
+from app.extensions import db
+from tests.factories import UserFactory
+
+TODAY = date.today()
+
+
+def names(body: str, cases: dict) -> set[str]:
+    return {key for key, case in cases.items() if case.client.full_name in body}
+
+
+def setup_cases(tenants, in_tenant, make_case):
+    tenant = tenants["deventer"]
+    with in_tenant(tenant):
+        anna = UserFactory(display_name="Anna")
+    cases = {
+        "soon": make_case(
+            tenant,
+            client={"given_name": "Sanne", "family_name": "Visser"},
+            expected_release=TODAY + timedelta(days=5),
+            case_worker_id=anna.id,
+        ),
+        "later": make_case(
+            tenant,
+            client={"given_name": "Mohamed", "family_name": "Bakker"},
+            expected_release=TODAY + timedelta(days=90),
+            prolific_offender=True,
+        ),
+        "overdue": make_case(
+            tenant,
+            client={"given_name": "Linda", "family_name": "de Groot"},
+            expected_release=TODAY + timedelta(days=40),
+            plan=True,
+            benefit_recipient=True,
+        ),
+    }
+    with in_tenant(tenant):
+        task = db.session.query(Task).filter(Task.case_id == cases["overdue"].id).first()
+        task.due_date = TODAY - timedelta(days=3)
+        db.session.get(Case, (tenant.id, cases["later"].id)).phase = "release_preparation"
+        db.session.commit()
+    return anna, cases
+
+
+def test_search_and_filters(tenants, in_tenant, make_case, sign_in):
+    anna, cases = setup_cases(tenants, in_tenant, make_case)
+    client = sign_in(anna)
+
+    def found(query: str) -> set[str]:
+        return names(client.get(f"/cases/?{query}").get_data(as_text=True), cases)
+
+    assert found("") == {"soon", "later", "overdue"}
+    assert found("q=vis") == {"soon"}
+    assert found("q=linda+de+g") == {"overdue"}
+    assert found(f"q={cases['later'].client.bsn}") == {"later"}
+    assert found(f"q={cases['later'].client.bsn[:8]}") == set()  # exact BSN only
+    assert found("q=%25") == set()  # a wildcard is searched for literally
+    assert found("phase=release_preparation") == {"later"}
+    assert found("release_within=30") == {"soon"}
+    assert found("overdue=1") == {"overdue"}
+    assert found("target=prolific_offender") == {"later"}
+    assert found("target=benefit_recipient") == {"overdue"}
+    assert found(f"worker={anna.id}") == {"soon"}
+    assert found("worker=none") == {"later", "overdue"}
+    assert found("phase=nonsense&release_within=x&sort=evil") == {"soon", "later", "overdue"}
+
+
+def test_sorting_and_pagination(tenants, in_tenant, make_case, sign_in):
+    anna, cases = setup_cases(tenants, in_tenant, make_case)
+    with in_tenant(tenants["deventer"]):
+        page = listing.search_cases(listing.CaseQuery(sort="name"), per_page=2)
+        assert [c.client.family_name for c in page.cases] == ["Bakker", "de Groot"]
+        assert page.pages == 2
+        second = listing.search_cases(listing.CaseQuery(sort="name", page=2), per_page=2)
+        assert [c.client.family_name for c in second.cases] == ["Visser"]
+        by_release = listing.search_cases(listing.CaseQuery(sort="release", desc=True))
+        assert [c.client.family_name for c in by_release.cases] == ["Bakker", "de Groot", "Visser"]
+    body = sign_in(anna).get("/cases/?sort=name&desc=1").get_data(as_text=True)
+    assert body.index("Visser") < body.index("Bakker")
+
+
+def test_the_list_updates_in_place_and_the_query_string_is_the_state(
+    tenants, in_tenant, make_case, sign_in
+):
+    anna, cases = setup_cases(tenants, in_tenant, make_case)
+    client = sign_in(anna)
+    fragment = client.get(
+        "/cases/?q=vis", headers={"HX-Request": "true", "HX-Target": "case-results"}
+    )
+    body = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200 and "<html" not in body and "case-filters" not in body
+    assert "Visser" in body and "Bakker" not in body
+    page = client.get("/cases/?q=vis").get_data(as_text=True)
+    assert 'value="vis"' in page and 'hx-push-url="true"' in page
+    assert listing.CaseQuery.from_args({"q": "vis", "overdue": "1", "page": "2"}).to_args() == (
+        "q=vis&overdue=1&page=2"
+    )
+
+
+def test_case_list_csv_export(tenants, in_tenant, make_case, sign_in, caplog):
+    anna, cases = setup_cases(tenants, in_tenant, make_case)
+    with in_tenant(tenants["deventer"]):
+        db.session.get(
+            Case, (tenants["deventer"].id, cases["soon"].id)
+        ).client.given_name = "=HYPERLINK(1)"
+        db.session.commit()
+    with caplog.at_level("INFO", logger="nazorg.access"):
+        response = sign_in(anna).get("/cases/export.csv?target=benefit_recipient")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(
+        csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";")
+    )
+    assert rows[0][0] == "Cliënt" and len(rows) == 2 and rows[1][0] == "Linda de Groot"
+    assert rows[1][1].startswith("******")
+    everything = sign_in(anna).get("/cases/export.csv").get_data(as_text=True)
+    assert "'=HYPERLINK(1) Visser" in everything
+    assert any(getattr(r, "kind", None) == "case_list_csv" for r in caplog.records)
