@@ -28,8 +28,8 @@ def configure_logging(app: Flask) -> None:
 
 
 def configure_extensions(app: Flask) -> None:
-    from app.core.i18n import select_locale
     from app.auth.oidc import PendingSignInStore
+    from app.core.i18n import select_locale
     from app.extensions import babel, csrf, db, htmx, login_manager, migrate, oauth
 
     db.init_app(app)
