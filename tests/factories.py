@@ -17,6 +17,8 @@ from app.cases.bsn import generate_bsn
 from app.cases.models import Case, Client, DomainStatus, LifeDomain
 from app.core.permissions import Role
 from app.extensions import db
+from app.jobs.models import OutboxJob
+from app.notifications.models import Notification
 
 _rng = random.Random(11)
 
@@ -67,3 +69,27 @@ class LifeDomainFactory(BaseFactory):
     case = factory.SubFactory(CaseFactory)
     domain = "housing"
     status = DomainStatus.UNKNOWN.value
+
+
+class NotificationFactory(BaseFactory):
+    class Meta:
+        model = Notification
+
+    user = factory.SubFactory(UserFactory)
+    kind = "release_six_weeks"
+    dedupe_key = factory.Sequence(lambda n: f"test-notice-{n}")
+    subject = "Vrijlating binnen zes weken"
+    body_text = "Een cliënt uit uw caseload komt naar verwachting vrij."
+    body_html = "<p>Een cliënt uit uw caseload komt naar verwachting vrij.</p>"
+    link = "/cases/"
+
+
+class OutboxJobFactory(BaseFactory):
+    """An outbox row as ``app.jobs.enqueue`` writes it (not handed over by itself)."""
+
+    class Meta:
+        model = OutboxJob
+
+    function = "app.mail.jobs.send_notification_mail"
+    queue = "mail"
+    arguments = factory.LazyFunction(dict)

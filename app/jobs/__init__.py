@@ -24,7 +24,11 @@ def init_app(app: Flask) -> None:
         settings,
     )
     from app.jobs.cli import register_cli
+    from app.jobs.views import bp as jobs_bp
     from app.notifications import models as notification_models  # noqa: F401
+    from app.notifications.views import bp as notifications_bp
 
     settings.configure(app)
     register_cli(app)
+    app.register_blueprint(jobs_bp)
+    app.register_blueprint(notifications_bp)

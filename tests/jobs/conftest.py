@@ -1,4 +1,7 @@
-"""Fixtures for background work: the test's own Redis, a burst worker, the jobs mode."""
+"""Fixtures for background work: the test's own Redis, a burst worker, the jobs mode.
+
+Imported by other test folders (``tests/mail``) with ``from tests.jobs.conftest import ...``.
+"""
 
 from __future__ import annotations
 

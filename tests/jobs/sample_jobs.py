@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 from sqlalchemy import func, select, text
@@ -45,11 +46,11 @@ def broken_until_healed(tenant_id: int, key: str) -> None:
 
 @job()
 def hang_first_time(tenant_id: int, key: str) -> None:
-    """The first try signals that it started and then hangs until killed."""
+    """The first try signals that it started (with its pid) and then hangs until killed."""
     connection = queues.connection()
     attempt = connection.incr(f"test:attempts:{key}")
     if attempt == 1:
-        connection.set(f"test:started:{key}", "1")
+        connection.set(f"test:started:{key}", os.getpid())
         connection.blpop([f"test:never:{key}"], timeout=120)
         raise RuntimeError("should have been killed")
     connection.incr(f"test:runs:{key}")

@@ -1,0 +1,112 @@
+"""Notices to users: stored in the portal, mailed with the same subject and text."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import NotFound
+
+from app.core.db import utcnow
+from app.extensions import db
+from app.mail.render import render_mail
+from app.notifications.models import Notification
+
+security_log = logging.getLogger("nazorg.security")
+LIST_LENGTH = 50
+
+
+def notify(
+    user_id: uuid.UUID,
+    *,
+    kind: str,
+    dedupe_key: str,
+    template: str,
+    context: dict,
+    link: str | None = None,
+) -> Notification | None:
+    """A notice for ``user_id`` from ``mail/<template>``, once per ``dedupe_key``.
+
+    Returns None when a notice with this key exists already. The mail goes out by
+    a job recorded in the same transaction, with the notice's own content.
+    """
+    from app.jobs import enqueue
+    from app.mail.jobs import send_notification_mail
+
+    if notice_exists(dedupe_key):
+        return None
+    mail = render_mail(template, context)
+    notification = Notification(
+        id=uuid.uuid4(),
+        user_id=user_id,
+        kind=kind,
+        dedupe_key=dedupe_key,
+        subject=mail.subject,
+        body_text=mail.text,
+        body_html=mail.html,
+        link=link,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        return None  # written meanwhile by a concurrent run: the unique key keeps one
+    enqueue(send_notification_mail, notification_id=str(notification.id))
+    return notification
+
+
+def notice_exists(dedupe_key: str) -> bool:
+    return (
+        db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key))
+        is not None
+    )
+
+
+def notifications_for(user) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            select(Notification)
+            .where(Notification.user_id == user.id)
+            .order_by(Notification.created_at.desc())
+            .limit(LIST_LENGTH)
+        )
+    )
+
+
+def unread_count(user) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    )
+
+
+def access_notification(user, notification_id: uuid.UUID) -> Notification:
+    """The user's own notice; 404 alike for someone else's, another tenant's and missing."""
+    notification = db.session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user.id
+        )
+    )
+    if notification is None:
+        security_log.warning(
+            "notification not found or not accessible",
+            extra={
+                "user": str(user.id),
+                "tenant": user.tenant_id,
+                "notification": str(notification_id),
+                "result": "not_found",
+            },
+        )
+        raise NotFound()
+    return notification
+
+
+def mark_read(user, notification_id: uuid.UUID) -> Notification:
+    notification = access_notification(user, notification_id)
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+        db.session.flush()
+    return notification

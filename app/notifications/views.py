@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import Blueprint, redirect, url_for
+from flask_login import current_user
+
+from app.core.permissions import Permission, requires
+from app.core.rendering import render, wants_fragment
+from app.extensions import db
+from app.notifications import services
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.get("/")
+@requires(Permission.START_PAGE)
+def notification_list():
+    return render(
+        "notifications/list.html",
+        block="list",
+        notifications=services.notifications_for(current_user),
+        unread=services.unread_count(current_user),
+    )
+
+
+@bp.get("/count")
+@requires(Permission.START_PAGE)
+def unread_badge():
+    return render(
+        "notifications/badge.html", block="badge", unread=services.unread_count(current_user)
+    )
+
+
+@bp.post("/<uuid:notification_id>/read")
+@requires(Permission.START_PAGE)
+def mark_read(notification_id: uuid.UUID):
+    notification = services.mark_read(current_user, notification_id)
+    db.session.commit()
+    if wants_fragment():
+        return render("notifications/list.html", block="item", notification=notification)
+    return redirect(url_for("notifications.notification_list"))
+
+
+@bp.post("/digest")
+@requires(Permission.CASE_READ)
+def send_digest_now():
+    """The case worker asks for the overview of their tasks now (notice and mail)."""
+    from app.cases.jobs import task_digest_for
+
+    task_digest_for(current_user.id, date.today(), on_request=True)
+    db.session.commit()
+    return redirect(url_for("notifications.notification_list"))

@@ -1,0 +1,109 @@
+"""With Redis away the portal keeps working: pages answer, changes are saved, jobs wait.
+
+Uses the test's own redis-server (stopped and started by the test), never the
+shared one.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from app.core.context import tenant_app_context
+from app.core.permissions import Role
+from app.extensions import db
+from app.jobs.models import OutboxJob
+from app.jobs.outbox import sweep
+from app.mail.backends import sent_messages
+from app.notifications.models import Notification
+from tests.factories import CaseFactory, UserFactory
+from tests.jobs.conftest import queued_count, run_burst
+from tests.jobs.csrf import csrf_token
+
+pytestmark = pytest.mark.redis
+
+
+def timed(call):
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+@pytest.fixture
+def mailbox(app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_BACKEND", "memory")
+    sent = sent_messages(app)
+    sent.clear()
+    return sent
+
+
+@pytest.fixture
+def silent_redis(app, monkeypatch) -> Iterator[str]:
+    """A port that accepts connections and never answers: the worst kind of 'away'."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        url = f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+        monkeypatch.setitem(app.config, "REDIS_URL", url)
+        yield url
+
+
+def test_with_redis_stopped_pages_answer_the_change_is_saved_and_its_job_runs_once_later(
+    app, tenants, in_tenant, sign_in, own_redis, mailbox
+):
+    lochem = tenants["lochem"]
+    with in_tenant(lochem):
+        worker = UserFactory(role=Role.CASE_WORKER.value, email="cw@lochem.example")
+        case = CaseFactory(case_worker_id=worker.id)
+    client = sign_in(worker)
+    token = csrf_token(client)
+    own_redis.stop()
+
+    for path in ("/cases/", f"/cases/{case.id}", "/notifications/"):
+        response, seconds = timed(lambda path=path: client.get(path))
+        assert response.status_code == 200, path
+        assert seconds < 1.0, (path, seconds)
+
+    # A change that needs a job: the notice is saved, its mail job waits in the outbox.
+    response, seconds = timed(
+        lambda: client.post("/notifications/digest", headers={"X-CSRFToken": token})
+    )
+    assert response.status_code == 302 and seconds < 1.0
+    with app.app_context(), tenant_app_context(lochem.id):
+        assert len(db.session.scalars(select(Notification)).all()) == 1
+        [waiting] = db.session.scalars(select(OutboxJob)).all()
+        assert waiting.done_at is None and waiting.function.endswith("send_notification_mail")
+    assert mailbox == []
+
+    own_redis.start()
+    assert queued_count(app) == 0  # Redis came back empty: the outbox is the record
+    with app.app_context():
+        assert sweep() == 1
+    run_burst(app)
+    with app.app_context():
+        assert sweep() == 0
+    run_burst(app)
+    assert [m["To"] for m in mailbox] == ["cw@lochem.example"]  # exactly once
+    with app.app_context(), tenant_app_context(lochem.id):
+        assert db.session.get(OutboxJob, (lochem.id, waiting.id)).done_at is not None
+
+
+def test_a_redis_that_accepts_but_never_answers_costs_a_request_at_most_the_timeout(
+    app, tenants, in_tenant, sign_in, silent_redis, mailbox
+):
+    raalte = tenants["raalte"]
+    with in_tenant(raalte):
+        worker = UserFactory(role=Role.CASE_WORKER.value)
+    client = sign_in(worker)
+    token = csrf_token(client)
+    response, seconds = timed(
+        lambda: client.post("/notifications/digest", headers={"X-CSRFToken": token})
+    )
+    assert response.status_code == 302
+    assert seconds < 1.0 + app.config["REDIS_TIMEOUT_SECONDS"]
+    with app.app_context(), tenant_app_context(raalte.id):
+        assert db.session.scalars(select(OutboxJob)).one().done_at is None

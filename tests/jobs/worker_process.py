@@ -1,0 +1,82 @@
+"""A real ``flask jobs worker`` process (rq's forking Worker with its scheduler)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from rq import Worker
+
+ROOT = Path(__file__).resolve().parents[2]
+FLASK = str(Path(sys.executable).with_name("flask"))
+
+
+class WorkerProcess:
+    def __init__(self, app, redis_url: str, log_path: Path) -> None:
+        self.app = app
+        self.redis_url = redis_url
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self, *extra: str) -> None:
+        env = dict(
+            os.environ,
+            NAZORG_CONFIG="testing",
+            DATABASE_URL=self.app.config["SQLALCHEMY_DATABASE_URI"],
+            REDIS_URL=self.redis_url,
+            PYTHONUNBUFFERED="1",
+        )
+        self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [FLASK, "--app", "wsgi", "jobs", "worker", *extra],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_until_listening(self, connection, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while not Worker.all(connection=connection):
+            assert self.process.poll() is None, self.output()
+            assert time.monotonic() < deadline, "worker did not start\n" + self.output()
+            time.sleep(0.05)
+
+    def kill(self, horse_pid: int) -> None:
+        """SIGKILL the worker and its work-horse (rq gives it a process group of its own)."""
+        os.kill(horse_pid, signal.SIGKILL)
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+        self.process = None
+        if getattr(self, "log", None):
+            self.log.close()
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:]
+
+
+def wait_for(condition, timeout: float = 30, message=None) -> None:
+    """Poll ``condition`` until it holds (a deadline, not a sleep for timing).
+
+    ``message`` may be a callable, read only on failure (e.g. the worker's log).
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            text = message() if callable(message) else message
+            raise AssertionError(text or "condition not reached in time")
+        time.sleep(0.05)
