@@ -22,13 +22,14 @@ class WorkerProcess:
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
 
-    def start(self, *extra: str) -> None:
+    def start(self, *extra: str, env: dict[str, str] | None = None) -> None:
         env = dict(
             os.environ,
             NAZORG_CONFIG="testing",
             DATABASE_URL=self.app.config["SQLALCHEMY_DATABASE_URI"],
             REDIS_URL=self.redis_url,
             PYTHONUNBUFFERED="1",
+            **(env or {}),
         )
         self.log = open(self.log_path, "ab")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
@@ -67,6 +68,20 @@ class WorkerProcess:
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:]
+
+
+def all_work_done(connection) -> bool:
+    """No job queued, running or waiting for a retry in any of the portal's queues."""
+    from rq import Queue
+    from rq.registry import ScheduledJobRegistry, StartedJobRegistry
+
+    for name in ("default", "mail", "reports"):
+        queue = Queue(name, connection=connection)
+        if queue.count or StartedJobRegistry(queue=queue).count:
+            return False
+        if ScheduledJobRegistry(queue=queue).count:
+            return False
+    return True
 
 
 def wait_for(condition, timeout: float = 30, message=None) -> None:

@@ -18,7 +18,7 @@ from app.mail import send_mail
 from app.mail.backends import sent_messages
 from app.notifications.models import Notification
 from tests.factories import CaseFactory, LifeDomainFactory, UserFactory
-from tests.jobs.conftest import run_burst
+from tests.jobs.worker_process import WorkerProcess, all_work_done, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,17 +50,32 @@ def assert_dutch_release_mail(message, case, today):
 
 
 @pytest.mark.redis
-def test_release_notice_mail_arrives_once_over_smtp_when_the_plan_runs_twice(
-    app, tenants, in_tenant, own_redis, smtp_server
+def test_release_notice_mail_arrives_once_over_smtp_from_a_worker_process(
+    app, tenants, in_tenant, own_redis, smtp_server, tmp_path
 ):
+    """The daily plan runs twice; a real worker process runs the jobs and sends the mail."""
     today = date.today()
     lochem = tenants["lochem"]
     _worker, case = release_in_six_weeks(in_tenant, lochem, today)
     with app.app_context():
         plan_day(today)
         plan_day(today)
-    run_burst(app)  # the daily reminders; they enqueue the mail jobs
-    run_burst(app)  # the mail jobs
+    worker = WorkerProcess(app, own_redis.url, tmp_path / "worker.log")
+    try:
+        worker.start(
+            env={
+                "MAIL_BACKEND": "smtp",
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": str(app.config["MAIL_PORT"]),
+            }
+        )
+        connection = own_redis.client()
+        wait_for(
+            lambda: smtp_server.messages and all_work_done(connection),
+            message=lambda: "no mail arrived\n" + worker.output(),
+        )
+    finally:
+        worker.stop()
     assert notices(app, lochem) == 1
     [message] = smtp_server.messages
     assert_dutch_release_mail(message, case, today)
