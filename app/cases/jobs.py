@@ -20,6 +20,7 @@ from app.cases.labels import DOMAIN_LABELS, STATUS_LABELS
 from app.cases.models import Case, CasePhase, DomainStatus
 from app.core.permissions import Role
 from app.extensions import db
+from app.jobs import enqueue, job
 from app.jobs.schedule import daily
 from app.notifications.services import notify
 
@@ -70,28 +71,51 @@ def release_notices(tenant_id: int, today: date) -> None:
         .options(selectinload(Case.life_domains))
     ).all()
     for case in cases:
-        kind = release_notice_kind(today, case.expected_release)
-        if kind is None:
-            continue
-        open_domains = [
-            {"domain": _label(DOMAIN_LABELS, d.domain), "status": _label(STATUS_LABELS, d.status)}
-            for d in case.life_domains
-            if d.status in NOT_YET_ARRANGED
-        ]
-        notify(
-            case.case_worker_id,
-            kind=f"release_{kind}",
-            dedupe_key=f"release:{case.id}:{kind}:{case.expected_release.isoformat()}",
-            template="release_notice",
-            context={
-                "kind": kind,
-                "release_date": case.expected_release,
-                "days": (case.expected_release - today).days,
-                "open_domains": open_domains,
-                "link": case_link(case.id),
-            },
-            link=case_link(case.id),
-        )
+        notify_release(case, today)
+
+
+def notify_release(case: Case, today: date) -> None:
+    """The notice the case's release date calls for today, unless it was sent already."""
+    if case.case_worker_id is None or case.expected_release is None:
+        return
+    kind = release_notice_kind(today, case.expected_release)
+    if kind is None:
+        return
+    open_domains = [
+        {"domain": _label(DOMAIN_LABELS, d.domain), "status": _label(STATUS_LABELS, d.status)}
+        for d in case.life_domains
+        if d.status in NOT_YET_ARRANGED
+    ]
+    notify(
+        case.case_worker_id,
+        kind=f"release_{kind}",
+        dedupe_key=f"release:{case.id}:{kind}:{case.expected_release.isoformat()}",
+        template="release_notice",
+        context={
+            "kind": kind,
+            "release_date": case.expected_release,
+            "days": (case.expected_release - today).days,
+            "open_domains": open_domains,
+            "link": case_link(case.id),
+        },
+        link=case_link(case.id),
+    )
+
+
+@job()
+def release_notice_for_case(tenant_id: int, case_id: str) -> None:
+    case = db.session.get(Case, (tenant_id, uuid.UUID(case_id)))
+    if case is not None and case.actual_release is None and case.phase not in DONE_PHASES:
+        notify_release(case, date.today())
+
+
+def release_date_moved(case: Case) -> None:
+    """Hook for the case service: a release date moved into a notice window is
+    announced now (by a job after the commit), not only by tomorrow's daily plan."""
+    if case.case_worker_id is None or case.expected_release is None:
+        return
+    if release_notice_kind(date.today(), case.expected_release) is not None:
+        enqueue(release_notice_for_case, case_id=str(case.id))
 
 
 @dataclass(frozen=True)

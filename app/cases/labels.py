@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.cases.bsn import mask_bsn
+from app.cases.handover.models import ReferralStatus, SharingBasis, TrajectoryStatus
 from app.cases.models import CasePhase, DomainStatus, LifeDomainKind, MonitorMoment, StayKind
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
 
@@ -87,6 +88,24 @@ FIELD_LABELS = {
     "document": _l("Document"),
 }
 
+BASIS_LABELS = {
+    SharingBasis.CONSENT_GIVEN: _l("Consent given"),
+    SharingBasis.CONSENT_WITHDRAWN: _l("Consent withdrawn"),
+    SharingBasis.STATUTORY: _l("Statutory basis"),
+}
+REFERRAL_STATUS_LABELS = {
+    ReferralStatus.SENT: _l("Sent"),
+    ReferralStatus.ACCEPTED: _l("Accepted"),
+    ReferralStatus.REJECTED: _l("Rejected"),
+    ReferralStatus.DONE: _l("Done"),
+}
+TRAJECTORY_STATUS_LABELS = {
+    TrajectoryStatus.PROPOSED: _l("Proposed"),
+    TrajectoryStatus.ACTIVE: _l("Active"),
+    TrajectoryStatus.COMPLETED: _l("Completed"),
+    TrajectoryStatus.CANCELLED: _l("Cancelled"),
+}
+
 ALL_LABELS = {
     "phase": PHASE_LABELS,
     "domain": DOMAIN_LABELS,
@@ -97,6 +116,9 @@ ALL_LABELS = {
     "plan_phase": PLAN_PHASE_LABELS,
     "anchor": ANCHOR_LABELS,
     "task_status": TASK_STATUS_LABELS,
+    "basis": BASIS_LABELS,
+    "referral_status": REFERRAL_STATUS_LABELS,
+    "trajectory_status": TRAJECTORY_STATUS_LABELS,
 }
 
 
@@ -127,6 +149,9 @@ def template_helpers() -> dict:
     return {
         "field_names": field_names,
         "responsible_labels": RESPONSIBLE_LABELS,
+        "basis_labels": BASIS_LABELS,
+        "referral_status_labels": REFERRAL_STATUS_LABELS,
+        "trajectory_status_labels": TRAJECTORY_STATUS_LABELS,
         "label": label,
         "phase_label": lambda value: label("phase", value),
         "domain_label": lambda value: label("domain", value),

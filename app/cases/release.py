@@ -35,6 +35,9 @@ def move_expected_release(case: Case, new_date: date | None, actor) -> int:
     timeline.record(
         case.id, EventKind.RELEASE_MOVED, actor, old=old, new=new_date, shift_days=shift
     )
+    from app.cases.jobs import release_date_moved  # the notice, if the new date calls for one
+
+    release_date_moved(case)
     return shift
 
 

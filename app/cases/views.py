@@ -6,6 +6,7 @@ Sub-modules add their own routes to the same blueprint (imported at the bottom).
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import format_datetime as babel_format_datetime
@@ -33,12 +34,24 @@ def case_context(case) -> dict:
         "workers": services.case_workers(),
         "six_months_due": services.six_month_snapshot_due(case),
         "statuses": list(DomainStatus),
+        "today_iso": date.today().isoformat(),
         **extra_sections(case),
     }
 
 
 def extra_sections(case) -> dict:
-    return {}
+    from app.cases import notes
+    from app.cases.handover import services as handover
+
+    return {
+        "notes": notes.notes_of(case),
+        "bases": handover.current_bases(case),
+        "basis_history": handover.consent_history(case),
+        "referrals": handover.referrals_of(case),
+        "trajectories": handover.trajectories_of(case),
+        "default_cost_euros": (services.tenant_settings().trajectory_default_cost_cents or 0)
+        // 100,
+    }
 
 
 def case_page(case, *, status: int = 200, **extra):
@@ -311,5 +324,7 @@ def format_datetime(value) -> str:
 # The sub-modules' routes (imported for their side effect of registering on ``bp``).
 from app.cases import admin as _admin  # noqa: E402, F401
 from app.cases import export_views as _export_views  # noqa: E402, F401
+from app.cases import notes_views as _notes_views  # noqa: E402, F401
+from app.cases.handover import views as _handover_views  # noqa: E402, F401
 from app.cases.intake import views as _intake_views  # noqa: E402, F401
 from app.cases.plan import admin as _plan_admin  # noqa: E402, F401

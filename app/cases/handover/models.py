@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import TenantScoped, Timestamped, utcnow
+from app.extensions import db
+
+
+class SharingBasis(StrEnum):
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    STATUTORY = "statutory"
+
+
+SHARING_ALLOWED = frozenset({SharingBasis.CONSENT_GIVEN.value, SharingBasis.STATUTORY.value})
+
+
+class ReferralStatus(StrEnum):
+    SENT = "sent"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    DONE = "done"
+
+
+class TrajectoryStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+def _case_key(table: str):
+    return ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"])
+
+
+class DomainConsent(TenantScoped, db.Model):
+    """One recording of the basis for sharing a life domain's data; the latest one counts."""
+
+    __tablename__ = "domain_consents"
+    __table_args__ = (
+        _case_key("domain_consents"),
+        Index("ix_domain_consents_tenant_id_case_id", "tenant_id", "case_id"),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    domain: Mapped[str] = mapped_column(String(30))
+    basis: Mapped[str] = mapped_column(String(30))
+    # The day the consent was given or withdrawn (or the statutory basis applies from).
+    effective_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+
+
+class Referral(TenantScoped, Timestamped, db.Model):
+    """A referral of the client to a partner organisation for one life domain."""
+
+    __tablename__ = "referrals"
+    __table_args__ = (
+        _case_key("referrals"),
+        Index("ix_referrals_tenant_id_case_id", "tenant_id", "case_id"),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    domain: Mapped[str] = mapped_column(String(30))
+    partner: Mapped[str] = mapped_column(String(40))
+    request: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=ReferralStatus.SENT.value)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    sent_on: Mapped[date] = mapped_column(Date)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    referred_by: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Trajectory(TenantScoped, Timestamped, db.Model):
+    """A paid aftercare assignment to the care director (EUR 1,500 by default); feeds finance."""
+
+    __tablename__ = "trajectories"
+    __table_args__ = (
+        _case_key("trajectories"),
+        Index("ix_trajectories_tenant_id_case_id", "tenant_id", "case_id"),
+        Index("ix_trajectories_tenant_id_start_date", "tenant_id", "start_date"),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    provider: Mapped[str] = mapped_column(String(200))
+    cost_cents: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=TrajectoryStatus.PROPOSED.value)
+    handed_over_by: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}

@@ -1,0 +1,245 @@
+"""Consent and legal basis per life domain; referrals (which check it); trajectories."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy import select
+from werkzeug.exceptions import NotFound
+
+from app.cases import timeline
+from app.cases.errors import CaseError, EditConflict
+from app.cases.handover.models import (
+    SHARING_ALLOWED,
+    DomainConsent,
+    Referral,
+    ReferralStatus,
+    SharingBasis,
+    Trajectory,
+    TrajectoryStatus,
+)
+from app.cases.models import Case
+from app.cases.plan.models import Responsible
+from app.cases.services import conflict_message, tenant_settings
+from app.cases.timeline import EventKind
+from app.extensions import db
+
+CARE_DIRECTOR = "Regizorg BV"
+
+
+# --- consent and legal basis ----------------------------------------------------------------
+
+
+def consent_history(case: Case) -> list[DomainConsent]:
+    return list(
+        db.session.scalars(
+            select(DomainConsent)
+            .where(DomainConsent.case_id == case.id)
+            .order_by(DomainConsent.recorded_at.desc(), DomainConsent.id)
+        )
+    )
+
+
+def current_bases(case: Case) -> dict[str, DomainConsent]:
+    """The latest recording per life domain (a domain without one may not be shared)."""
+    current: dict[str, DomainConsent] = {}
+    for row in consent_history(case):
+        current.setdefault(row.domain, row)
+    return current
+
+
+def may_share(case: Case, domain: str) -> bool:
+    """Whether this domain's data may go to partners: consent given and not withdrawn since,
+    or a statutory basis. Referrals and volunteer matching ask this."""
+    row = current_bases(case).get(domain)
+    return row is not None and row.basis in SHARING_ALLOWED
+
+
+def record_basis(
+    case: Case, actor, *, domain: str, basis: str, effective_on: date, note: str | None = None
+) -> DomainConsent:
+    if domain not in {d.domain for d in case.life_domains}:
+        raise CaseError(_("Choose a life domain of this case."))
+    if effective_on > date.today():
+        raise CaseError(_("The date cannot be in the future."))
+    row = DomainConsent(
+        case_id=case.id,
+        domain=domain,
+        basis=SharingBasis(basis).value,
+        effective_on=effective_on,
+        note=note,
+        recorded_by=timeline.actor_name(actor),
+    )
+    db.session.add(row)
+    timeline.record(
+        case.id, EventKind.CONSENT, actor, domain=domain, basis=basis, effective_on=effective_on
+    )
+    return row
+
+
+# --- referrals --------------------------------------------------------------------------------
+
+
+def referrals_of(case: Case) -> list[Referral]:
+    return list(
+        db.session.scalars(
+            select(Referral).where(Referral.case_id == case.id).order_by(Referral.created_at.desc())
+        )
+    )
+
+
+def access_referral(case: Case, referral_id: uuid.UUID) -> Referral:
+    row = db.session.scalars(
+        select(Referral).where(Referral.id == referral_id, Referral.case_id == case.id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def refer(
+    case: Case, actor, *, domain: str, partner: str, request: str | None, today: date | None = None
+) -> Referral:
+    """Refer the client to a partner for one domain: only with consent or a statutory basis."""
+    if case.is_closed:
+        raise CaseError(_("A closed case cannot be referred."))
+    if domain not in {d.domain for d in case.life_domains}:
+        raise CaseError(_("Choose a life domain of this case."))
+    if not may_share(case, domain):
+        raise CaseError(
+            _("No consent or statutory basis to share this life domain: record it first.")
+        )
+    referral = Referral(
+        case_id=case.id,
+        domain=domain,
+        partner=Responsible(partner).value,
+        request=request,
+        status=ReferralStatus.SENT.value,
+        sent_on=today or date.today(),
+        referred_by=timeline.actor_name(actor),
+    )
+    db.session.add(referral)
+    timeline.record(case.id, EventKind.REFERRAL, actor, domain=domain, partner=partner)
+    return referral
+
+
+OUTCOMES = {
+    ReferralStatus.SENT: {ReferralStatus.ACCEPTED, ReferralStatus.REJECTED},
+    ReferralStatus.ACCEPTED: {ReferralStatus.DONE, ReferralStatus.REJECTED},
+    ReferralStatus.REJECTED: set(),
+    ReferralStatus.DONE: set(),
+}
+
+
+def record_outcome(
+    referral: Referral,
+    actor,
+    *,
+    status: str,
+    reason: str | None,
+    outcome: str | None,
+    expected_version: int | None,
+    today: date | None = None,
+) -> None:
+    if expected_version is not None and expected_version != referral.version:
+        raise EditConflict(conflict_message(), current=referral)
+    new = ReferralStatus(status)
+    if new not in OUTCOMES[ReferralStatus(referral.status)]:
+        raise CaseError(_("This outcome does not follow from the referral's status."))
+    if new == ReferralStatus.REJECTED and not (reason or "").strip():
+        raise CaseError(_("Give the reason for the rejection."))
+    referral.status = new.value
+    referral.rejection_reason = reason if new == ReferralStatus.REJECTED else None
+    referral.outcome = outcome or referral.outcome
+    referral.decided_on = today or date.today()
+    timeline.record(
+        referral.case_id,
+        EventKind.REFERRAL_OUTCOME,
+        actor,
+        partner=referral.partner,
+        status=new.value,
+        reason=reason,
+    )
+
+
+# --- trajectories -------------------------------------------------------------------------------
+
+
+def trajectories_of(case: Case) -> list[Trajectory]:
+    return list(
+        db.session.scalars(
+            select(Trajectory)
+            .where(Trajectory.case_id == case.id)
+            .order_by(Trajectory.start_date.desc())
+        )
+    )
+
+
+def access_trajectory(case: Case, trajectory_id: uuid.UUID) -> Trajectory:
+    row = db.session.scalars(
+        select(Trajectory).where(Trajectory.id == trajectory_id, Trajectory.case_id == case.id)
+    ).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def hand_over(
+    case: Case,
+    actor,
+    *,
+    start_date: date,
+    end_date: date | None = None,
+    cost_cents: int | None = None,
+    provider: str = CARE_DIRECTOR,
+) -> Trajectory:
+    """Hand the case to the care director as a trajectory (cost: the municipality's default)."""
+    if case.is_closed:
+        raise CaseError(_("A closed case cannot be handed over."))
+    if end_date and end_date < start_date:
+        raise CaseError(_("The end date cannot be before the start date."))
+    if cost_cents is None:
+        cost_cents = tenant_settings().trajectory_default_cost_cents or 150_000
+    if cost_cents < 0:
+        raise CaseError(_("The cost cannot be negative."))
+    trajectory = Trajectory(
+        case_id=case.id,
+        provider=provider,
+        cost_cents=cost_cents,
+        start_date=start_date,
+        end_date=end_date,
+        status=TrajectoryStatus.ACTIVE.value,
+        handed_over_by=timeline.actor_name(actor),
+    )
+    db.session.add(trajectory)
+    timeline.record(
+        case.id,
+        EventKind.TRAJECTORY,
+        actor,
+        provider=provider,
+        cost_cents=cost_cents,
+        start=start_date,
+        end=end_date,
+    )
+    return trajectory
+
+
+def update_trajectory(
+    trajectory: Trajectory,
+    actor,
+    *,
+    status: str,
+    end_date: date | None,
+    expected_version: int | None,
+) -> None:
+    if expected_version is not None and expected_version != trajectory.version:
+        raise EditConflict(conflict_message(), current=trajectory)
+    if end_date and end_date < trajectory.start_date:
+        raise CaseError(_("The end date cannot be before the start date."))
+    trajectory.status = TrajectoryStatus(status).value
+    trajectory.end_date = end_date
+    timeline.record(
+        trajectory.case_id, EventKind.TRAJECTORY_UPDATED, actor, status=status, end=end_date
+    )

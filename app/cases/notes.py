@@ -1,0 +1,118 @@
+"""Notes on a case, with their author and every earlier text (edit history)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _
+from sqlalchemy import DateTime, ForeignKeyConstraint, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from werkzeug.exceptions import NotFound
+
+from app.cases import timeline
+from app.cases.errors import CaseError, EditConflict
+from app.cases.models import Case
+from app.cases.timeline import EventKind
+from app.core.db import TenantScoped, Timestamped, utcnow
+from app.extensions import db
+
+MAX_NOTE = 10_000
+
+
+class Note(TenantScoped, Timestamped, db.Model):
+    __tablename__ = "case_notes"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+        Index("ix_case_notes_tenant_id_case_id", "tenant_id", "case_id"),
+    )
+
+    case_id: Mapped[uuid.UUID]
+    # The author's id (to let only them edit) and name (kept when the case moves away).
+    author_id: Mapped[uuid.UUID | None]
+    author_name: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    revisions: Mapped[list[NoteRevision]] = relationship(
+        primaryjoin="and_(Note.id == foreign(NoteRevision.note_id), "
+        "Note.tenant_id == NoteRevision.tenant_id)",
+        cascade="all, delete-orphan",
+        order_by="NoteRevision.edited_at.desc()",
+    )
+
+
+class NoteRevision(TenantScoped, db.Model):
+    """The text of a note as it was before one edit."""
+
+    __tablename__ = "case_note_revisions"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "note_id"], ["case_notes.tenant_id", "case_notes.id"]),
+    )
+
+    note_id: Mapped[uuid.UUID]
+    body: Mapped[str] = mapped_column(Text)
+    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    edited_by: Mapped[str] = mapped_column(String(200))
+
+
+def _clean(body: str | None) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise CaseError(_("A note cannot be empty."))
+    if len(body) > MAX_NOTE:
+        raise CaseError(_("A note can be at most %(n)s characters.", n=MAX_NOTE))
+    return body
+
+
+def notes_of(case: Case) -> list[Note]:
+    return list(
+        db.session.scalars(
+            select(Note)
+            .where(Note.case_id == case.id)
+            .options(selectinload(Note.revisions))
+            .order_by(Note.created_at.desc())
+        )
+    )
+
+
+def access_note(case: Case, note_id: uuid.UUID) -> Note:
+    note = db.session.scalars(
+        select(Note).where(Note.id == note_id, Note.case_id == case.id)
+    ).one_or_none()
+    if note is None:
+        raise NotFound()
+    return note
+
+
+def add_note(case: Case, author, body: str) -> Note:
+    note = Note(
+        case_id=case.id,
+        author_id=getattr(author, "id", None),
+        author_name=timeline.actor_name(author),
+        body=_clean(body),
+    )
+    db.session.add(note)
+    db.session.flush()
+    timeline.record(case.id, EventKind.NOTE_ADDED, author, note=str(note.id))
+    return note
+
+
+def edit_note(note: Note, editor, body: str, *, expected_version: int | None) -> None:
+    """Change the text; the old text becomes a revision. Only the author edits a note."""
+    if note.author_id is None or note.author_id != getattr(editor, "id", None):
+        raise CaseError(_("Only the author can change a note."))
+    if expected_version is not None and expected_version != note.version:
+        from app.cases.services import conflict_message
+
+        raise EditConflict(conflict_message(), current=note)
+    body = _clean(body)
+    if body == note.body:
+        return
+    note.revisions.append(
+        NoteRevision(body=note.body, edited_by=timeline.actor_name(editor), edited_at=utcnow())
+    )
+    note.body = body
+    timeline.record(note.case_id, EventKind.NOTE_EDITED, editor, note=str(note.id))

@@ -1,0 +1,131 @@
+"""Hand-over as a trajectory, referrals with outcome, and the sharing basis they check."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from app.cases.errors import CaseError
+from app.cases.handover import services as handover
+from app.cases.models import Case
+from app.extensions import db
+from tests.factories import UserFactory
+
+TODAY = date.today()
+
+
+def load(case):
+    return db.session.get(Case, (case.tenant_id, case.id))
+
+
+def test_a_referral_needs_consent_or_a_statutory_basis(tenants, in_tenant, make_case):
+    case = make_case(tenants["lochem"])
+    with in_tenant(tenants["lochem"]):
+        case = load(case)
+        with pytest.raises(CaseError):
+            handover.refer(case, "t", domain="care", partner="addiction_care", request="Intake")
+        handover.record_basis(
+            case,
+            "Anouk",
+            domain="care",
+            basis="consent_given",
+            effective_on=TODAY - timedelta(days=3),
+        )
+        db.session.flush()
+        assert handover.may_share(case, "care") and not handover.may_share(case, "debts")
+        referral = handover.refer(
+            case, "t", domain="care", partner="addiction_care", request="Intake tijdens verlof"
+        )
+        handover.record_basis(
+            case, "Anouk", domain="care", basis="consent_withdrawn", effective_on=TODAY
+        )
+        db.session.flush()
+        with pytest.raises(CaseError):
+            handover.refer(case, "t", domain="care", partner="addiction_care", request=None)
+        handover.record_basis(case, "Bas", domain="debts", basis="statutory", effective_on=TODAY)
+        db.session.flush()
+        handover.refer(case, "t", domain="debts", partner="budget_advice", request=None)
+        handover.record_outcome(
+            referral,
+            "t",
+            status="accepted",
+            reason=None,
+            outcome=None,
+            expected_version=referral.version,
+        )
+        with pytest.raises(CaseError):
+            handover.record_outcome(
+                referral, "t", status="rejected", reason="", outcome=None, expected_version=None
+            )
+        handover.record_outcome(
+            referral,
+            "t",
+            status="done",
+            reason=None,
+            outcome="In behandeling bij Tactus",
+            expected_version=None,
+        )
+        db.session.commit()
+        history = handover.consent_history(case)
+    assert [(r.domain, r.basis, r.recorded_by) for r in history][-1] == (
+        "care",
+        "consent_given",
+        "Anouk",
+    )
+    assert referral.status == "done" and referral.outcome == "In behandeling bij Tactus"
+
+
+def test_referral_refused_on_the_page_with_a_dutch_reason(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["zutphen"])
+    with in_tenant(tenants["zutphen"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    refused = client.post(
+        f"/cases/{case.id}/referrals", data={"partner": "supported_housing", "domain": "housing"}
+    )
+    assert refused.status_code == 422
+    assert "Geen toestemming of wettelijke grondslag" in refused.get_data(as_text=True)
+    client.post(
+        f"/cases/{case.id}/consents",
+        data={"domain": "housing", "basis": "consent_given", "effective_on": TODAY.isoformat()},
+    )
+    done = client.post(
+        f"/cases/{case.id}/referrals",
+        data={"partner": "supported_housing", "domain": "housing", "request": "Begeleid wonen"},
+    )
+    assert done.status_code == 302
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Begeleid wonen" in page and "Toestemming gegeven" in page
+
+
+def test_hand_over_to_the_care_director_as_a_trajectory(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["deventer"])
+    with in_tenant(tenants["deventer"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    response = client.post(
+        f"/cases/{case.id}/trajectories", data={"start_date": TODAY.isoformat(), "cost_euros": ""}
+    )
+    assert response.status_code == 302
+    with in_tenant(tenants["deventer"]):
+        (trajectory,) = handover.trajectories_of(load(case))
+        assert trajectory.cost_cents == 150_000 and trajectory.provider == "Regizorg BV"
+        assert trajectory.status == "active"
+    end = (TODAY + timedelta(days=180)).isoformat()
+    client.post(
+        f"/cases/{case.id}/trajectories/{trajectory.id}",
+        data={"status": "completed", "end_date": end, "version": trajectory.version},
+    )
+    stale = client.post(
+        f"/cases/{case.id}/trajectories/{trajectory.id}",
+        data={"status": "cancelled", "end_date": "", "version": trajectory.version},
+    )
+    assert stale.status_code == 409
+    with in_tenant(tenants["deventer"]):
+        (trajectory,) = handover.trajectories_of(load(case))
+        assert trajectory.status == "completed" and trajectory.end_date.isoformat() == end

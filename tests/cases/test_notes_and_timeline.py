@@ -1,0 +1,70 @@
+"""Notes with author and edit history; a timeline of every change to the case."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.cases import notes
+from app.cases.errors import CaseError
+from app.cases.models import Case
+from app.cases.timeline import entries_for
+from app.extensions import db
+from tests.factories import UserFactory
+
+
+def test_notes_keep_their_author_and_every_earlier_text(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["raalte"])
+    with in_tenant(tenants["raalte"]):
+        author = UserFactory(display_name="Fatima")
+        colleague = UserFactory(display_name="Dennis")
+    client = worker_client(author)
+    assert (
+        client.post(f"/cases/{case.id}/notes", data={"body": "Eerste gesprek"}).status_code == 302
+    )
+    with in_tenant(tenants["raalte"]):
+        note = notes.notes_of(db.session.get(Case, (case.tenant_id, case.id)))[0]
+    htmx = {"HX-Request": "true"}
+    edited = client.post(
+        f"/cases/{case.id}/notes/{note.id}",
+        headers=htmx,
+        data={"body": "Eerste gesprek, cliënt gemotiveerd", "version": note.version},
+    )
+    body = edited.get_data(as_text=True)
+    assert edited.status_code == 200 and "cliënt gemotiveerd" in body
+    assert "Eerdere versies (1)" in body and "Eerste gesprek" in body and "Fatima" in body
+    refused = worker_client(colleague).post(
+        f"/cases/{case.id}/notes/{note.id}", headers=htmx, data={"body": "Overschreven"}
+    )
+    assert refused.status_code == 422 and "Alleen de auteur" in refused.get_data(as_text=True)
+    with in_tenant(tenants["raalte"]):
+        saved = notes.access_note(db.session.get(Case, (case.tenant_id, case.id)), note.id)
+        assert saved.body == "Eerste gesprek, cliënt gemotiveerd"
+        assert [r.body for r in saved.revisions] == ["Eerste gesprek"]
+        with pytest.raises(CaseError):
+            notes.add_note(db.session.get(Case, (case.tenant_id, case.id)), author, "   ")
+
+
+def test_the_timeline_records_every_change(tenants, in_tenant, make_case, worker_client):
+    case = make_case(tenants["deventer"], plan=True)
+    with in_tenant(tenants["deventer"]):
+        worker = UserFactory(display_name="Kim")
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        housing = loaded.domain("housing")
+    client = worker_client(worker)
+    client.post(
+        f"/cases/{case.id}/domains/{housing.id}",
+        data={"status": "arranged", "version": housing.version, "need": "", "notes": ""},
+    )
+    client.post(f"/cases/{case.id}/phase", data={"phase": "in_detention"})
+    client.post(f"/cases/{case.id}/snapshots/intake")
+    client.post(f"/cases/{case.id}/notes", data={"body": "Gebeld met PI"})
+    with in_tenant(tenants["deventer"]):
+        kinds = [e.kind for e in entries_for(case.id)]
+    for kind in ("opened", "plan_generated", "domain_updated", "phase", "snapshot", "note_added"):
+        assert kind in kinds, kind
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    timeline = page.split('data-testid="timeline"')[1]
+    assert "Leefgebied Huisvesting gewijzigd" in timeline and "Kim" in timeline
+    assert "Fase gewijzigd van Aangemeld naar In detentie" in timeline
