@@ -9,10 +9,12 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from app.cases.models import Case
 from app.core.context import tenant_app_context
 from app.core.permissions import Role
 from app.extensions import db
@@ -90,6 +92,55 @@ def test_with_redis_stopped_pages_answer_the_change_is_saved_and_its_job_runs_on
     assert [m["To"] for m in mailbox] == ["cw@lochem.example"]  # exactly once
     with app.app_context(), tenant_app_context(lochem.id):
         assert db.session.get(OutboxJob, (lochem.id, waiting.id)).done_at is not None
+
+
+def test_moving_the_release_date_with_redis_stopped_saves_it_and_the_notice_follows_once(
+    app, tenants, in_tenant, sign_in, own_redis, mailbox
+):
+    zutphen = tenants["zutphen"]
+    with in_tenant(zutphen):
+        worker = UserFactory(role=Role.CASE_WORKER.value, email="cw@zutphen.example")
+        case = CaseFactory(
+            case_worker_id=worker.id, expected_release=date.today() + timedelta(days=120)
+        )
+    client = sign_in(worker)
+    token = csrf_token(client, f"/cases/{case.id}")
+    own_redis.stop()
+
+    moved_to = date.today() + timedelta(days=40)  # into the six-week window
+    response, seconds = timed(
+        lambda: client.post(
+            f"/cases/{case.id}/details",
+            data={
+                "facility": case.facility,
+                "detention_start": case.detention_start.isoformat(),
+                "expected_release": moved_to.isoformat(),
+                "case_worker_id": str(worker.id),
+                "version": str(case.version),
+            },
+            headers={"X-CSRFToken": token},
+        )
+    )
+    assert response.status_code in (200, 302, 303) and seconds < 1.0
+    with app.app_context(), tenant_app_context(zutphen.id):
+        assert db.session.get(Case, (zutphen.id, case.id)).expected_release == moved_to
+        [waiting] = db.session.scalars(select(OutboxJob)).all()
+        assert waiting.function == "app.cases.jobs.release_notice_for_case"
+        assert waiting.done_at is None
+        assert db.session.scalars(select(Notification)).all() == []
+
+    own_redis.start()
+    with app.app_context():
+        assert sweep() == 1
+    run_burst(app)  # the notice, which enqueues its mail
+    run_burst(app)  # the mail
+    with app.app_context():
+        assert sweep() == 0
+    run_burst(app)
+    with app.app_context(), tenant_app_context(zutphen.id):
+        [notice] = db.session.scalars(select(Notification)).all()
+        assert notice.kind == "release_six_weeks"
+    assert [m["To"] for m in mailbox] == ["cw@zutphen.example"]
 
 
 def test_a_redis_that_accepts_but_never_answers_costs_a_request_at_most_the_timeout(
