@@ -51,6 +51,7 @@ def configure_database(app: Flask) -> None:
 
 
 def configure_blueprints(app: Flask) -> None:
+    from app.audit.views import bp as audit_bp
     from app.auth.admin import bp as accounts_bp
     from app.auth.events import connect_audit_signals
     from app.auth.local_views import bp as local_bp
@@ -66,6 +67,7 @@ def configure_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(local_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(audit_bp)
     connect_audit_signals()
     app.register_blueprint(tenants_bp)
     app.register_blueprint(cases_bp)

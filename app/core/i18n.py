@@ -18,6 +18,7 @@ ROLE_LABELS = {
     Role.REGIONAL_COORDINATOR: _l("Regional coordinator"),
     Role.VOLUNTEER: _l("Volunteer"),
     Role.PROVIDER_WORKER: _l("Provider worker"),
+    Role.PRIVACY_OFFICER: _l("Privacy officer"),
 }
 
 

@@ -26,6 +26,7 @@ class Role(StrEnum):
     REGIONAL_COORDINATOR = "regional_coordinator"
     VOLUNTEER = "volunteer"
     PROVIDER_WORKER = "provider_worker"
+    PRIVACY_OFFICER = "privacy_officer"
 
 
 class Permission(StrEnum):
@@ -38,6 +39,7 @@ class Permission(StrEnum):
     TRAJECTORY_PROGRESS = "trajectory.progress"
     ACCOUNTS_MANAGE = "accounts.manage"
     ACCOUNTS_INVITE = "accounts.invite"
+    ACCESS_LOG_READ = "access_log.read"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -50,6 +52,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.TENANT_ADMIN,
             Permission.ACCOUNTS_MANAGE,
             Permission.ACCOUNTS_INVITE,
+            Permission.ACCESS_LOG_READ,
         }
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
@@ -62,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.VOLUNTEER: frozenset({Permission.START_PAGE, Permission.MENTOR_PORTAL}),
     Role.PROVIDER_WORKER: frozenset({Permission.START_PAGE, Permission.TRAJECTORY_PROGRESS}),
+    Role.PRIVACY_OFFICER: frozenset({Permission.START_PAGE, Permission.ACCESS_LOG_READ}),
 }
 
 PUBLIC = "public"

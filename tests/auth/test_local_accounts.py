@@ -1,0 +1,234 @@
+"""Volunteers and provider workers: invitation, password + TOTP, throttling, lockout, reset."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from datetime import timedelta
+
+import pyotp
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from app.auth.models import SecurityEvent, User
+from app.core.db import utcnow
+from app.core.permissions import Role
+from app.extensions import db
+from tests.csrf import csrf_token, csrf_token_from
+from tests.factories import UserFactory
+
+STRONG = "lantaarnpaal-rivier-7-wolken"
+
+
+def invite_volunteer(app, sign_in, tenants, in_tenant, sent_mail, email: str) -> str:
+    with in_tenant(tenants["lochem"]):
+        admin = UserFactory(role=Role.TENANT_ADMIN.value)
+    client = sign_in(admin)
+    token = csrf_token(client, "/beheer/uitnodigingen/nieuw")
+    response = client.post(
+        "/beheer/uitnodigingen/nieuw",
+        data={
+            "csrf_token": token,
+            "display_name": "Vera Vrijwilliger",
+            "email": email,
+            "role": "volunteer",
+        },
+    )
+    assert response.status_code == 302
+    (message,) = sent_mail
+    assert message["To"] == email
+    assert message["Subject"] == "Uw uitnodiging voor het nazorgportaal"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    return re.search(r"https?://\S+/auth/lochem/invitation/\S+", text).group(0)
+
+
+def activate(client, link: str, password: str = STRONG) -> str:
+    page = client.get(link).get_data(as_text=True)
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page).group(1)
+    response = client.post(
+        link,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "password": password,
+            "confirm": password,
+            "code": pyotp.TOTP(secret).now(),
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return secret
+
+
+def password_step(client, email: str, password: str):
+    token = csrf_token(client, "/auth/lochem/local")
+    return client.post(
+        "/auth/lochem/local", data={"csrf_token": token, "email": email, "password": password}
+    )
+
+
+def code_step(client, code: str):
+    token = csrf_token(client, "/auth/lochem/local/code")
+    return client.post("/auth/lochem/local/code", data={"csrf_token": token, "code": code})
+
+
+def next_code(secret: str) -> str:
+    # The activation used the current step; a code may not be used twice.
+    return pyotp.TOTP(secret).at(time.time() + 30)
+
+
+@pytest.fixture
+def volunteer(app, sign_in, tenants, in_tenant, sent_mail):
+    email = f"vera-{uuid.uuid4().hex[:6]}@example.org"
+    link = invite_volunteer(app, sign_in, tenants, in_tenant, sent_mail, email)
+    secret = activate(app.test_client(), link)
+    return {"email": email, "secret": secret, "link": link}
+
+
+def test_invited_volunteer_signs_in_with_password_and_code(app, volunteer):
+    client = app.test_client()
+    response = password_step(client, volunteer["email"], STRONG)
+    assert response.headers["Location"].endswith("/auth/lochem/local/code")
+    # The password alone signs in no one.
+    assert client.get("/start").status_code == 302
+    response = code_step(client, next_code(volunteer["secret"]))
+    assert response.headers["Location"].endswith("/start")
+    page = client.get("/start").get_data(as_text=True)
+    assert "Vera Vrijwilliger" in page and "Lochem" in page
+
+
+def test_a_used_invitation_link_does_not_work_again(app, volunteer):
+    response = app.test_client().get(volunteer["link"])
+    assert response.status_code == 404
+    assert "werkt niet meer" in response.get_data(as_text=True)
+
+
+def test_an_expired_invitation_link_does_not_work(app, sign_in, tenants, in_tenant, sent_mail):
+    link = invite_volunteer(app, sign_in, tenants, in_tenant, sent_mail, "laat@example.org")
+    with freeze_time(utcnow() + timedelta(hours=73)):
+        assert app.test_client().get(link).status_code == 404
+
+
+def test_wrong_code_and_replayed_code_are_refused(app, volunteer):
+    client = app.test_client()
+    password_step(client, volunteer["email"], STRONG)
+    assert code_step(client, "000000").status_code == 401
+    code = next_code(volunteer["secret"])
+    assert code_step(client, code).status_code == 302
+    other = app.test_client()
+    password_step(other, volunteer["email"], STRONG)
+    response = code_step(other, code)
+    assert response.status_code == 401
+    assert "code klopt niet" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("kort", "ten minste 12 tekens"),
+        ("password1234", "komt te vaak voor"),
+        ("welkom123456789", "komt te vaak voor"),
+    ],
+)
+def test_weak_passwords_are_refused_at_activation(
+    app, sign_in, tenants, in_tenant, sent_mail, password, message
+):
+    link = invite_volunteer(app, sign_in, tenants, in_tenant, sent_mail, "zwak@example.org")
+    client = app.test_client()
+    page = client.get(link).get_data(as_text=True)
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page).group(1)
+    response = client.post(
+        link,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "password": password,
+            "confirm": password,
+            "code": pyotp.TOTP(secret).now(),
+        },
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_the_eleventh_wrong_password_in_a_minute_is_refused(app, volunteer):
+    client = app.test_client()
+    statuses = [
+        password_step(client, volunteer["email"], "fout-wachtwoord").status_code for _ in range(10)
+    ]
+    assert statuses == [401] * 10
+    eleventh = password_step(client, volunteer["email"], "fout-wachtwoord")
+    assert eleventh.status_code == 429
+    assert "Te veel mislukte pogingen" in eleventh.get_data(as_text=True)
+    # Even the right password waits until the minute has passed.
+    assert password_step(client, volunteer["email"], STRONG).status_code == 429
+
+
+def test_many_failures_lock_the_account_and_the_page_says_so(app, volunteer):
+    client = app.test_client()
+    start = utcnow()
+    with freeze_time(start) as clock:
+        for _attempt in range(20):
+            assert password_step(client, volunteer["email"], "fout").status_code == 401
+            clock.tick(timedelta(seconds=7))  # stay under the per-minute limit
+        response = password_step(client, volunteer["email"], STRONG)
+        assert response.status_code == 423
+        assert "geblokkeerd" in response.get_data(as_text=True)
+        clock.tick(timedelta(minutes=31))
+        assert password_step(client, volunteer["email"], STRONG).status_code == 302
+
+
+def test_password_reset_by_mail_link_with_the_second_factor(
+    app, volunteer, sent_mail, tenants, in_tenant, sign_in
+):
+    sent_mail.clear()
+    client = app.test_client()
+    token = csrf_token(client, "/auth/lochem/reset")
+    response = client.post(
+        "/auth/lochem/reset", data={"csrf_token": token, "email": volunteer["email"]}
+    )
+    assert "Kijk in uw e-mail" in response.get_data(as_text=True)
+    (message,) = sent_mail
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://\S+/auth/lochem/reset/\S+", text).group(0)
+    page = client.get(link).get_data(as_text=True)
+    new_password = "nieuwe-zomer-aan-de-ijssel-42"
+    response = client.post(
+        link,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "password": new_password,
+            "confirm": new_password,
+            "code": next_code(volunteer["secret"]),
+        },
+    )
+    assert response.status_code == 302
+    assert client.get(link).status_code == 404  # single use
+    assert password_step(app.test_client(), volunteer["email"], STRONG).status_code == 401
+    assert password_step(app.test_client(), volunteer["email"], new_password).status_code == 302
+
+
+def test_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(app, sent_mail):
+    client = app.test_client()
+    token = csrf_token(client, "/auth/lochem/reset")
+    response = client.post(
+        "/auth/lochem/reset", data={"csrf_token": token, "email": "niemand@example.org"}
+    )
+    assert response.status_code == 200
+    assert "Kijk in uw e-mail" in response.get_data(as_text=True)
+    assert sent_mail == []
+
+
+def test_sign_in_events_are_in_the_security_log(app, volunteer, tenants, in_tenant):
+    client = app.test_client()
+    password_step(client, volunteer["email"], "fout")
+    password_step(client, volunteer["email"], STRONG)
+    code_step(client, next_code(volunteer["secret"]))
+    with in_tenant(tenants["lochem"]):
+        events = db.session.execute(
+            select(SecurityEvent.event, SecurityEvent.result, SecurityEvent.origin)
+        ).all()
+        user = db.session.scalars(select(User).where(User.email == volunteer["email"])).one()
+    assert ("sign_in_failed", "invalid", "127.0.0.1") in events
+    assert ("sign_in", "success", "127.0.0.1") in events
+    assert ("invitation_sent", "success", "127.0.0.1") in events
+    assert user.role == "volunteer" and user.active
