@@ -40,7 +40,7 @@ def case_context(case) -> dict:
 
 
 def extra_sections(case) -> dict:
-    from app.cases import notes
+    from app.cases import notes, transfer
     from app.cases.handover import services as handover
 
     return {
@@ -51,6 +51,7 @@ def extra_sections(case) -> dict:
         "trajectories": handover.trajectories_of(case),
         "default_cost_euros": (services.tenant_settings().trajectory_default_cost_cents or 0)
         // 100,
+        "region": transfer.region_tenants(),
     }
 
 
@@ -68,9 +69,12 @@ def case_list():
     query = listing.CaseQuery.from_args(request.args)
     result = listing.search_cases(query)
     block = "results" if htmx and htmx.target == "case-results" else "content"
+    from app.cases.transfer import outgoing_transfers
+
     return render(
         "cases/list.html",
         block=block,
+        transfers=outgoing_transfers() if block == "content" else [],
         page=result,
         query=result.query,
         workers=services.case_workers(),
@@ -328,3 +332,22 @@ from app.cases import notes_views as _notes_views  # noqa: E402, F401
 from app.cases.handover import views as _handover_views  # noqa: E402, F401
 from app.cases.intake import views as _intake_views  # noqa: E402, F401
 from app.cases.plan import admin as _plan_admin  # noqa: E402, F401
+
+
+@bp.post("/<uuid:case_id>/transfer")
+@requires(Permission.CASE_WRITE)
+def transfer(case_id: uuid.UUID):
+    from app.cases import transfer as transfers
+
+    case = services.access_case(current_user, case_id)
+    errors = forms.FormErrors()
+    target = forms.parse_int(request.form, "target", errors, required=True)
+    if not errors:
+        try:
+            transfers.transfer_case(case, target, current_user, request.form.get("reason"))
+            return redirect(url_for("cases.case_list"))
+        except CaseError as error:
+            db.session.rollback()
+            errors["target"] = error.message
+    case = services.access_case(current_user, case_id)
+    return case_page(case, status=422, transfer_errors=errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -259,7 +260,9 @@ def test_a_new_detention_of_a_known_client_links_cases(app, tenants, in_tenant, 
     assert first.status_code == second.status_code == 201
     with in_tenant(tenants["deventer"]):
         assert db.session.scalar(select(func.count()).select_from(Client)) == 1
-        newer = db.session.scalars(select(Case).where(Case.id == second.json["case_id"])).one()
+        newer = db.session.scalars(
+            select(Case).where(Case.id == uuid.UUID(second.json["case_id"]))
+        ).one()
         assert str(newer.previous_case_id) == first.json["case_id"]
 
 

@@ -1,0 +1,98 @@
+"""Transfer between municipalities: the case moves with its history; the sender loses access."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.cases import notes
+from app.cases.handover import services as handover
+from app.cases.models import Case, Client
+from app.cases.timeline import entries_for
+from app.extensions import db
+from tests.factories import UserFactory
+
+
+def test_after_a_transfer_zutphen_gets_404_and_deventer_sees_the_full_history(
+    tenants, in_tenant, make_case, worker_client, caplog
+):
+    case = make_case(
+        tenants["zutphen"], plan=True, client={"given_name": "Ricardo", "family_name": "Wolters"}
+    )
+    with in_tenant(tenants["zutphen"]):
+        zutphen_worker = UserFactory(display_name="Casemanager Zutphen")
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        notes.add_note(loaded, zutphen_worker, "Woont sinds kort bij zijn zus in Deventer")
+        handover.record_basis(
+            loaded, zutphen_worker, domain="care", basis="statutory", effective_on=date.today()
+        )
+        db.session.commit()
+        history_before = len(entries_for(case.id))
+    with in_tenant(tenants["deventer"]):
+        deventer_worker = UserFactory(display_name="Casemanager Deventer")
+    zutphen = worker_client(zutphen_worker)
+    deventer = worker_client(deventer_worker)
+    assert zutphen.get(f"/cases/{case.id}").status_code == 200
+    assert deventer.get(f"/cases/{case.id}").status_code == 404
+
+    with caplog.at_level(logging.INFO, logger="nazorg.security"):
+        response = zutphen.post(
+            f"/cases/{case.id}/transfer",
+            data={"target": tenants["deventer"].id, "reason": "Verhuisd"},
+        )
+    assert response.status_code == 302
+    assert any(r.getMessage() == "case transferred" for r in caplog.records)
+
+    assert zutphen.get(f"/cases/{case.id}").status_code == 404
+    page = deventer.get(f"/cases/{case.id}")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Ricardo Wolters" in body and "Overgedragen door Zutphen" in body
+    assert "Woont sinds kort bij zijn zus in Deventer" in body  # the notes came along
+    assert "Overgedragen van Zutphen naar Deventer" in body  # the timeline shows it
+    assert "Plan gemaakt met" in body  # and the history from before
+    with in_tenant(tenants["deventer"]):
+        moved = entries_for(case.id)
+        assert len(moved) == history_before + 1
+        assert handover.may_share(db.session.get(Case, (tenants["deventer"].id, case.id)), "care")
+    with in_tenant(tenants["zutphen"]):
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+        assert db.session.scalar(select(func.count()).select_from(Client)) == 0
+        (tombstone,) = entries_for(case.id)
+        assert tombstone.kind == "transfer_out" and tombstone.detail["target"] == "Deventer"
+    listing = zutphen.get("/cases/").get_data(as_text=True)
+    assert "Ricardo Wolters → Deventer" in listing
+
+
+def test_a_known_client_in_the_receiving_municipality_is_not_duplicated(
+    tenants, in_tenant, make_case
+):
+    moving = make_case(tenants["lochem"])
+    earlier = make_case(tenants["raalte"], client={"bsn": moving.client.bsn})
+    from app.cases.transfer import transfer_case
+
+    with in_tenant(tenants["lochem"]):
+        transfer_case(
+            db.session.get(Case, (moving.tenant_id, moving.id)), tenants["raalte"].id, "test"
+        )
+    with in_tenant(tenants["raalte"]):
+        assert db.session.scalar(select(func.count()).select_from(Client)) == 1
+        arrived = db.session.get(Case, (tenants["raalte"].id, moving.id))
+        assert arrived.client_id == earlier.client_id
+        assert arrived.previous_case_id == earlier.id
+        assert arrived.transferred_from == "Lochem"
+
+
+def test_a_transfer_to_the_own_municipality_is_refused(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["lochem"])
+    with in_tenant(tenants["lochem"]):
+        worker = UserFactory()
+    response = worker_client(worker).post(
+        f"/cases/{case.id}/transfer", data={"target": tenants["lochem"].id}
+    )
+    assert response.status_code == 422
+    assert worker_client(worker).get(f"/cases/{case.id}").status_code == 200
