@@ -54,7 +54,7 @@ def record_export(
         },
     )
     if case_id is not None:
-        timeline.record(case_id, EventKind.EXPORTED, user, kind=kind)
+        timeline.record(case_id, EventKind.EXPORTED, user, export=kind)
 
 
 def _cell(value) -> str:
