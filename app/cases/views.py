@@ -135,6 +135,13 @@ def update_details(case_id: uuid.UUID):
                 benefit_recipient=forms.parse_bool(form, "benefit_recipient"),
                 case_worker_id=forms.parse_uuid(form, "case_worker_id"),
             )
+            services.update_client(
+                case,
+                actor=current_user,
+                address=forms.text(form, "address", 500),
+                postal_address=forms.text(form, "postal_address", 500),
+                responsible_municipality=forms.text(form, "responsible_municipality", 120),
+            )
             release.move_expected_release(case, expected_release, current_user)
             db.session.commit()
             return back_to_case(case, "#details")

@@ -104,6 +104,7 @@ def test_details_edit_moves_release_and_records_the_timeline(
             "expected_release": new_release.isoformat(),
             "prolific_offender": "1",
             "case_worker_id": str(worker.id),
+            "responsible_municipality": "Deventer",
         },
     )
     assert response.status_code == 302
@@ -111,7 +112,8 @@ def test_details_edit_moves_release_and_records_the_timeline(
         saved = db.session.get(Case, (case.tenant_id, case.id))
         assert saved.facility == "PI Almelo" and saved.prolific_offender
         assert saved.expected_release == new_release and saved.case_worker_id == worker.id
+        assert saved.client.responsible_municipality == "Deventer"
         from app.cases.timeline import entries_for
 
         kinds = [e.kind for e in entries_for(case.id)]
-    assert "release_moved" in kinds and "case_updated" in kinds
+    assert "release_moved" in kinds and "case_updated" in kinds and "client_updated" in kinds
