@@ -6,7 +6,6 @@ Intake, the plan, notes, hand-over and transfer live in their own sub-modules.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
+from app.audit.tracking import note_access
 from app.auth.models import User
 from app.cases import phases, timeline
 from app.cases.errors import CaseError, EditConflict
@@ -34,11 +34,10 @@ from app.cases.models import (
     add_months,
 )
 from app.cases.timeline import EventKind
+from app.core.audit import report_refused_access
 from app.core.db import utcnow
 from app.core.permissions import Role
 from app.extensions import db
-
-security_log = logging.getLogger("nazorg.security")
 
 
 def conflict_message():
@@ -63,16 +62,11 @@ def access_case(user: User, case_id: uuid.UUID) -> Case:
         )
     ).one_or_none()
     if case is None:
-        security_log.warning(
-            "case not found or not accessible",
-            extra={
-                "user": str(user.id),
-                "tenant": user.tenant_id,
-                "case": str(case_id),
-                "result": "not_found",
-            },
-        )
+        report_refused_access(user, "case", str(case_id))
         raise NotFound()
+    note_access(
+        tenant_id=case.tenant_id, client_id=case.client_id, object_type="case", object_id=case.id
+    )
     return case
 
 
@@ -291,3 +285,21 @@ def monitor_matrix(case: Case) -> list[dict]:
 
 def six_month_snapshot_due(case: Case) -> date | None:
     return add_months(case.actual_release, 6) if case.actual_release else None
+
+
+def take_due_six_month_snapshots(today: date | None = None) -> int:
+    """Take the six-month measurement of every case released six months ago or more that has
+    none yet (for a daily job in the bound tenant). Returns how many were taken."""
+    today = today or date.today()
+    cases = db.session.scalars(
+        select(Case)
+        .where(Case.actual_release.is_not(None), Case.actual_release <= add_months(today, -6))
+        .options(selectinload(Case.life_domains), selectinload(Case.snapshots))
+    ).all()
+    taken = 0
+    for case in cases:
+        if any(s.moment == MonitorMoment.SIX_MONTHS.value for s in case.snapshots):
+            continue
+        take_snapshot(case, MonitorMoment.SIX_MONTHS, None)
+        taken += 1
+    return taken

@@ -117,3 +117,25 @@ def test_details_edit_moves_release_and_records_the_timeline(
 
         kinds = [e.kind for e in entries_for(case.id)]
     assert "release_moved" in kinds and "case_updated" in kinds and "client_updated" in kinds
+
+
+def test_six_month_snapshots_are_taken_once_when_due(tenants, in_tenant, make_case):
+    today = date.today()
+    due = make_case(
+        tenants["deventer"],
+        detention_start=today - timedelta(days=300),
+        expected_release=today - timedelta(days=190),
+        actual_release=today - timedelta(days=190),
+    )
+    make_case(
+        tenants["deventer"],
+        detention_start=today - timedelta(days=100),
+        expected_release=today - timedelta(days=30),
+        actual_release=today - timedelta(days=30),
+    )
+    with in_tenant(tenants["deventer"]):
+        assert services.take_due_six_month_snapshots(today) == 1
+        db.session.commit()
+        assert services.take_due_six_month_snapshots(today) == 0
+        case = db.session.get(Case, (due.tenant_id, due.id))
+        assert {s.moment for s in case.snapshots} == {"six_months"}
