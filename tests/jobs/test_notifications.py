@@ -12,8 +12,8 @@ from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
 from app.notifications.services import notify
+from tests.csrf import csrf_token
 from tests.factories import UserFactory
-from tests.jobs.csrf import csrf_token
 
 
 def a_notice(app, tenant, user, key="k1"):
@@ -64,7 +64,7 @@ def test_marking_read_in_place_and_the_unread_badge(app, tenants, in_tenant, sig
     badge = client.get("/notifications/count", headers={"HX-Request": "true"})
     assert 'data-testid="unread-count">1<' in badge.get_data(as_text=True)
 
-    token = csrf_token(client)
+    token = csrf_token(client, "/notifications/")
     response = client.post(
         f"/notifications/{notice_id}/read",
         headers={"HX-Request": "true", "X-CSRFToken": token},
@@ -86,7 +86,7 @@ def test_another_users_or_tenants_notice_is_404_alike(
     colleagues = a_notice(app, lochem, colleague, "c")
     foreign = a_notice(app, zutphen, foreigner, "f")
     client = sign_in(me)
-    token = csrf_token(client)
+    token = csrf_token(client, "/notifications/")
     for notice_id in (colleagues, foreign):
         response = client.post(f"/notifications/{notice_id}/read", headers={"X-CSRFToken": token})
         assert response.status_code == 404
@@ -117,7 +117,9 @@ def test_asking_for_the_digest_now_saves_the_notice(app, tenants, in_tenant, sig
     with in_tenant(lochem):
         worker = UserFactory(role=Role.CASE_WORKER.value)
     client = sign_in(worker)
-    response = client.post("/notifications/digest", headers={"X-CSRFToken": csrf_token(client)})
+    response = client.post(
+        "/notifications/digest", headers={"X-CSRFToken": csrf_token(client, "/notifications/")}
+    )
     assert response.status_code == 302
     page = client.get("/notifications/").get_data(as_text=True)
     assert "Uw taken: 0 te laat, 0 deze week te doen" in page

@@ -114,3 +114,23 @@ def test_with_redis_away_the_job_waits_in_the_outbox_and_runs_once_when_it_is_ba
     assert own_redis.client().get("test:runs:away") == b"1"
     [row] = outbox_rows(app, deventer)
     assert row.done_at is not None and row.attempts == 1
+
+
+@pytest.mark.redis
+def test_jobs_lost_by_a_redis_restart_are_handed_over_again_from_the_outbox(
+    app, tenants, own_redis
+):
+    raalte = tenants["raalte"]
+    with app.app_context(), tenant_app_context(raalte.id):
+        enqueue(sample_jobs.count_in_redis, key="restart")
+        db.session.commit()
+    assert queued_count(app) == 1
+    own_redis.stop()  # no persistence: the queued job is gone with it
+    own_redis.start()
+    assert queued_count(app) == 0
+    with app.app_context():
+        assert sweep() == 1  # the outbox is the record, not Redis
+    run_burst(app)
+    with app.app_context():
+        assert sweep() == 0
+    assert own_redis.client().get("test:runs:restart") == b"1"

@@ -22,9 +22,9 @@ from app.jobs.models import OutboxJob
 from app.jobs.outbox import sweep
 from app.mail.backends import sent_messages
 from app.notifications.models import Notification
+from tests.csrf import csrf_token
 from tests.factories import CaseFactory, UserFactory
 from tests.jobs.conftest import queued_count, run_burst
-from tests.jobs.csrf import csrf_token
 
 pytestmark = pytest.mark.redis
 
@@ -62,7 +62,7 @@ def test_with_redis_stopped_pages_answer_the_change_is_saved_and_its_job_runs_on
         worker = UserFactory(role=Role.CASE_WORKER.value, email="cw@lochem.example")
         case = CaseFactory(case_worker_id=worker.id)
     client = sign_in(worker)
-    token = csrf_token(client)
+    token = csrf_token(client, "/notifications/")
     own_redis.stop()
 
     for path in ("/cases/", f"/cases/{case.id}", "/notifications/"):
@@ -150,7 +150,7 @@ def test_a_redis_that_accepts_but_never_answers_costs_a_request_at_most_the_time
     with in_tenant(raalte):
         worker = UserFactory(role=Role.CASE_WORKER.value)
     client = sign_in(worker)
-    token = csrf_token(client)
+    token = csrf_token(client, "/notifications/")
     response, seconds = timed(
         lambda: client.post("/notifications/digest", headers={"X-CSRFToken": token})
     )

@@ -19,9 +19,9 @@ from app.core.permissions import Role
 from app.extensions import db
 from app.jobs import enqueue
 from app.jobs.models import OutboxJob
+from tests.csrf import csrf_token
 from tests.factories import UserFactory
 from tests.jobs import sample_jobs
-from tests.jobs.csrf import csrf_token
 from tests.jobs.worker_process import WorkerProcess, wait_for
 
 pytestmark = pytest.mark.redis
