@@ -22,7 +22,7 @@ from werkzeug.exceptions import NotFound
 from app.extensions import db
 from app.jobs import queue as queues
 from app.jobs.models import OutboxJob
-from app.jobs.outbox import PENDING_KEY
+from app.jobs.outbox import remember_for_hand_over
 
 security_log = logging.getLogger("nazorg.security")
 
@@ -135,7 +135,5 @@ def run_again(user, outbox_id: uuid.UUID) -> OutboxJob:
             raise QueueUnavailable() from exc
     row.attempts = 0
     db.session.flush()
-    db.session.info.setdefault(PENDING_KEY, []).append(
-        (row.tenant_id, row.id, row.queue, row.function)
-    )
+    remember_for_hand_over(db.session(), (row.tenant_id, row.id, row.queue, row.function))
     return row

@@ -88,22 +88,44 @@ def enqueue(function: Callable, **arguments) -> OutboxJob:
         id=uuid.uuid4(), function=function_path(function), queue=queue_name, arguments=arguments
     )
     db.session.add(row)
-    db.session.info.setdefault(PENDING_KEY, []).append(
-        (tenant_id, row.id, queue_name, row.function)
-    )
+    remember_for_hand_over(db.session(), (tenant_id, row.id, queue_name, row.function))
     return row
+
+
+def remember_for_hand_over(session: Session, entry: tuple[int, uuid.UUID, str, str]) -> None:
+    """Keep ``entry`` for the hand-over after the commit, with the savepoint it was made in."""
+    session.info.setdefault(PENDING_KEY, []).append((session.get_nested_transaction(), entry))
+
+
+def _inside(transaction, savepoint) -> bool:
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 @event.listens_for(Session, "after_commit")
 def _hand_over_after_commit(session: Session) -> None:
+    # after_commit also fires when a SAVEPOINT is released: only the real commit counts.
+    if session.get_nested_transaction() is not None:
+        return
     pending = session.info.pop(PENDING_KEY, None)
     if pending:
-        hand_over(pending)
+        hand_over([entry for _savepoint, entry in pending])
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(PENDING_KEY, None)
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, previous_transaction) -> None:
+    # The real rollback drops every job; a rolled-back SAVEPOINT only the jobs made inside it.
+    if previous_transaction.parent is None:
+        session.info.pop(PENDING_KEY, None)
+    elif previous_transaction.nested and session.info.get(PENDING_KEY):
+        session.info[PENDING_KEY] = [
+            (savepoint, entry)
+            for savepoint, entry in session.info[PENDING_KEY]
+            if not _inside(savepoint, previous_transaction)
+        ]
 
 
 def hand_over(pending: list[tuple[int, uuid.UUID, str, str]]) -> int:

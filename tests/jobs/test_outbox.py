@@ -134,3 +134,19 @@ def test_jobs_lost_by_a_redis_restart_are_handed_over_again_from_the_outbox(
     with app.app_context():
         assert sweep() == 0
     assert own_redis.client().get("test:runs:restart") == b"1"
+
+
+def test_a_savepoint_inside_the_transaction_hands_nothing_over_before_the_commit(
+    app, tenants, embedded
+):
+    lochem = tenants["lochem"]
+    with app.app_context(), tenant_app_context(lochem.id):
+        enqueue(sample_jobs.record, key="before")
+        with db.session.begin_nested():  # e.g. notify() guarding its unique key
+            enqueue(sample_jobs.record, key="inside")
+        assert sample_jobs.calls == []  # a released savepoint is not the commit
+        with pytest.raises(RuntimeError), db.session.begin_nested():
+            enqueue(sample_jobs.record, key="rolled back")
+            raise RuntimeError("a rolled-back savepoint")
+        db.session.commit()
+    assert sorted(key for _tenant, key in sample_jobs.calls) == ["before", "inside"]

@@ -153,6 +153,8 @@ def test_the_digest_lists_overdue_and_this_weeks_tasks_of_the_case_workers_cases
     assert "Already done" not in digest.body_text and "Next week" not in digest.body_text
     assert "Someone else's" not in digest.body_text
     assert [n.user_id for n in digests].count(worker.id) == 1
+    # Two notices in one job (the second behind a savepoint): both mails go out, once.
+    assert sorted(m["To"] for m in mailbox) == sorted([worker.email, colleague.email])
 
 
 def test_adding_a_daily_reminder_is_a_few_lines(app, tenants, embedded, monkeypatch):
