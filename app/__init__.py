@@ -48,6 +48,10 @@ def configure_database(app: Flask) -> None:
         sqlite,  # noqa: F401 - registers the foreign-key pragma
         tenancy,  # noqa: F401 - registers the tenant scope hooks
     )
+    from app.core.deferred import init_app as init_deferred_writes
+
+    # First among the after_request hooks, so that it runs after all the others.
+    init_deferred_writes(app)
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -80,6 +84,7 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_request_hooks(app: Flask) -> None:
+    from app.audit.tracking import init_app as init_access_tracking
     from app.auth.session import bind_request_to_user
     from app.core.errors import configure_error_pages
     from app.core.permissions import enforce_declared_permission
@@ -87,6 +92,7 @@ def configure_request_hooks(app: Flask) -> None:
 
     configure_security_headers(app)
     configure_error_pages(app)
+    init_access_tracking(app)
 
     @app.before_request
     def bind_and_authorise():

@@ -1,8 +1,8 @@
 """Writing and reading the access log.
 
 Each entry is written in a session of its own (bound to the tenant that owns the
-data) and committed at once: the log holds every access even when the request
-that made it fails later, and a regional read lands in the client's municipality.
+data) once the response is known (app.core.deferred): the log holds every access
+even when the request fails, and a regional read lands in the client's municipality.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from app.audit.models import AccessAction, AccessLogEntry
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
+from app.core.deferred import after_response
 from app.extensions import db
 
 
@@ -33,20 +34,17 @@ def record_access(
     on_behalf_of: uuid.UUID | None = None,
 ) -> None:
     entry = dict(
-        user_id=actor.id,
-        user_name=actor.display_name[:200],
-        actor_tenant_id=actor.tenant_id,
-        role=actor.role,
-        on_behalf_of=on_behalf_of,
-        client_id=client_id,
-        object_type=object_type,
-        object_id=str(object_id) if object_id else None,
-        action=action.value,
-        result=result,
+        user_id=actor.id, user_name=actor.display_name[:200], actor_tenant_id=actor.tenant_id,
+        role=actor.role, on_behalf_of=on_behalf_of, client_id=client_id,
+        object_type=object_type, object_id=str(object_id) if object_id else None,
+        action=action.value, result=result,
         origin=request.remote_addr if has_request_context() else None,
-        detail=(detail or "")[:300] or None,
-        occurred_at=utcnow(),
+        detail=(detail or "")[:300] or None, occurred_at=utcnow(),
     )
+    after_response(_write_entry, tenant_id=tenant_id, entry=entry)
+
+
+def _write_entry(tenant_id: int, entry: dict) -> None:
     with current_app.app_context(), tenant_app_context(tenant_id):
         db.session.add(AccessLogEntry(**entry))
         db.session.commit()

@@ -1,7 +1,7 @@
 """The log of security events: sign-ins, failures, sign-outs, role changes, refusals.
 
-Each event is written and committed in a session of its own, so it stays even when
-the request that caused it rolls back.
+Each event is written and committed in a session of its own once the response is
+known (app.core.deferred), so it stays even when the request that caused it rolls back.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from flask import current_app, has_request_context, request
 
 from app.auth.models import SecurityEvent
 from app.core.context import tenant_app_context
+from app.core.db import utcnow
+from app.core.deferred import after_response
 from app.extensions import db
 
 security_log = logging.getLogger("nazorg.security")
@@ -59,17 +61,17 @@ def record_security_event(
             "detail": detail,
         },
     )
+    row = dict(
+        event=event.value, result=result, user_id=user_id,
+        account=(account or "")[:320] or None, origin=origin,
+        detail=(detail or "")[:500] or None, occurred_at=utcnow(),
+    )
+    after_response(_write_event, tenant_id=tenant_id, row=row)
+
+
+def _write_event(tenant_id: int, row: dict) -> None:
     with current_app.app_context(), tenant_app_context(tenant_id):
-        db.session.add(
-            SecurityEvent(
-                event=event.value,
-                result=result,
-                user_id=user_id,
-                account=(account or "")[:320] or None,
-                origin=origin,
-                detail=(detail or "")[:500] or None,
-            )
-        )
+        db.session.add(SecurityEvent(**row))
         db.session.commit()
 
 

@@ -42,7 +42,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def record_export(
     user, *, kind: str, case_id: uuid.UUID | None = None, detail: dict | None = None
 ) -> None:
-    """Record that ``user`` exported something (issue 6 fills this in with the access log)."""
+    """Record the export in the case's timeline and the application log.
+
+    The access log rows come from the export views themselves (``@access_action``
+    with ``note_access``), one per client whose data left the portal.
+    """
     access_log.info(
         "export",
         extra={

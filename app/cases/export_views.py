@@ -9,6 +9,8 @@ from datetime import date
 from flask import request
 from flask_login import current_user
 
+from app.audit.models import AccessAction
+from app.audit.tracking import access_action, note_access
 from app.cases import export, listing, services
 from app.cases.blueprint import bp
 from app.core.permissions import Permission, requires
@@ -26,9 +28,18 @@ def download(body, mimetype: str, filename: str):
 
 @bp.get("/export.csv")
 @requires(Permission.CASE_READ)
+@access_action(AccessAction.EXPORT)
 def export_case_list():
     query = listing.CaseQuery.from_args(request.args)
     cases = listing.all_matching(query)
+    for case in cases:  # an export is logged per client whose data leaves the portal
+        note_access(
+            tenant_id=case.tenant_id,
+            client_id=case.client_id,
+            object_type="case",
+            object_id=case.id,
+            detail="case list CSV",
+        )
     export.record_export(
         current_user,
         kind="case_list_csv",
@@ -40,6 +51,7 @@ def export_case_list():
 
 @bp.get("/<uuid:case_id>/export.pdf")
 @requires(Permission.CASE_READ)
+@access_action(AccessAction.EXPORT)
 def export_case_pdf(case_id: uuid.UUID):
     from app.cases.views import case_context
 

@@ -12,6 +12,8 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import format_datetime as babel_format_datetime
 from flask_login import current_user
 
+from app.audit.models import AccessAction
+from app.audit.tracking import access_action, note_access
 from app.cases import forms, listing, phases, release, services, timeline
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError, EditConflict
@@ -65,9 +67,18 @@ def back_to_case(case, anchor: str = ""):
 
 @bp.get("/")
 @requires(Permission.CASE_READ)
+@access_action(AccessAction.SEARCH)
 def case_list():
     query = listing.CaseQuery.from_args(request.args)
     result = listing.search_cases(query)
+    # One row for the list, not one per name on it; opening a case is a row of its own.
+    note_access(
+        tenant_id=current_user.tenant_id,
+        client_id=None,
+        object_type="case_list",
+        object_id=None,
+        detail=f"{result.total} results",
+    )
     block = "results" if htmx and htmx.target == "case-results" else "content"
     from app.cases.transfer import outgoing_transfers
 
@@ -90,6 +101,7 @@ def case_detail(case_id: uuid.UUID):
 
 @bp.get("/<uuid:case_id>/bsn")
 @requires(Permission.CASE_WRITE)
+@access_action(AccessAction.REVEAL)
 def reveal_bsn(case_id: uuid.UUID):
     """The full citizen number, on request, for the roles that need it."""
     case = services.access_case(current_user, case_id)

@@ -37,7 +37,7 @@ def test_another_tenants_case_is_404_and_logged(tenants, in_tenant, sign_in, cap
         response = sign_in(worker).get(f"/cases/{foreign.id}")
     assert response.status_code == 404
     assert b"Zutphenaar" not in response.data
-    assert any(getattr(r, "case", None) == str(foreign.id) for r in caplog.records)
+    assert any(getattr(r, "detail", None) == str(foreign.id) for r in caplog.records)
 
 
 def test_htmx_request_gets_the_fragment_and_a_full_load_the_page(tenants, in_tenant, sign_in):
