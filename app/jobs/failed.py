@@ -21,6 +21,7 @@ from werkzeug.exceptions import NotFound
 
 from app.extensions import db
 from app.jobs import queue as queues
+from app.jobs.labels import job_label
 from app.jobs.models import OutboxJob
 from app.jobs.outbox import remember_for_hand_over
 
@@ -92,7 +93,7 @@ def _describe(row: OutboxJob, job) -> FailedJob:
             error = result.exc_string.strip().splitlines()[-1]
     return FailedJob(
         id=row.id,
-        name=row.name,
+        name=job_label(row.function, row.arguments),
         queue=row.queue,
         error=error or "",
         attempts=row.attempts,

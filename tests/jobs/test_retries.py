@@ -107,7 +107,7 @@ def test_a_job_that_always_fails_is_listed_after_three_tries_and_can_be_run_agai
     page = client.get("/admin/jobs/failed").get_data(as_text=True)
     assert page.count('data-testid="failed-job"') == 1
     assert "RuntimeError: mail server refused the message" in page
-    assert "broken_until_healed" in page
+    assert "broken_until_healed" in page  # a test job: no Dutch label, its name
     # Another municipality's administrator sees nothing and cannot run it again.
     other = sign_in(other_admin)
     other_page = other.get("/admin/jobs/failed").get_data(as_text=True)

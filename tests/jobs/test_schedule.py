@@ -200,3 +200,16 @@ def test_the_retention_sweep_runs_in_the_daily_plan(app, tenants, in_tenant, emb
         assert db.session.get(Notification, (lochem.id, unread.id)) is not None
         assert db.session.get(OutboxJob, (lochem.id, old_done.id)) is None
         assert db.session.get(OutboxJob, (lochem.id, waiting.id)) is not None  # never done
+
+
+def test_failed_jobs_are_named_in_dutch():
+    from app import create_app
+    from app.jobs.labels import job_label
+
+    with create_app("testing").test_request_context():
+        assert job_label("app.mail.jobs.send_notification_mail", {}) == "Melding mailen"
+        assert (
+            job_label("app.jobs.schedule.run_daily_reminder", {"name": "release_notices"})
+            == "Dagelijkse herinnering: vrijlatingsmeldingen"
+        )
+        assert job_label("tests.jobs.sample_jobs.record", {}) == "record"
