@@ -77,17 +77,6 @@ def access_life_domain(user: User, case: Case, domain_id: uuid.UUID) -> LifeDoma
     return domain
 
 
-def list_cases(user: User) -> list[Case]:
-    return list(
-        db.session.scalars(
-            select(Case)
-            .join(Case.client)
-            .options(selectinload(Case.client))
-            .order_by(Case.expected_release.asc().nulls_last(), Client.family_name)
-        )
-    )
-
-
 def case_workers() -> list[User]:
     return list(
         db.session.scalars(
