@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import User
 from app.cases.labels import DOMAIN_LABELS, STATUS_LABELS
 from app.cases.models import Case, CasePhase, DomainStatus
+from app.cases.plan.models import Task, TaskStatus
 from app.core.permissions import Role
 from app.extensions import db
 from app.jobs import enqueue, job
@@ -126,14 +127,7 @@ class DigestItem:
 
 
 def open_tasks_for(user_id: uuid.UUID, until: date) -> list[DigestItem]:
-    """Open tasks due on or before ``until`` in the cases ``user_id`` works on.
-
-    Built against the plan's Task model (issue 4); without it there is nothing to list.
-    """
-    try:
-        from app.cases.plan.models import Task, TaskStatus
-    except ImportError:  # the plan is not there yet
-        return []
+    """Open tasks due on or before ``until`` in the cases ``user_id`` works on."""
     rows = db.session.execute(
         select(Task.title, Task.due_date, Task.case_id)
         .join(Case, (Case.id == Task.case_id) & (Case.tenant_id == Task.tenant_id))
