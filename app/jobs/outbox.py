@@ -9,6 +9,7 @@ rows stay in the table and ``sweep()`` hands them over later; it runs from
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import logging
@@ -19,6 +20,7 @@ from typing import TypeVar
 
 import redis
 from flask import current_app
+from redis.exceptions import LockError
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -32,6 +34,8 @@ from app.jobs.models import OutboxJob
 log = logging.getLogger("nazorg.jobs")
 F = TypeVar("F", bound=Callable)
 PENDING_KEY = "outbox_pending"
+SWEEP_LOCK = "nazorg:outbox-sweep"
+SWEEP_LOCK_SECONDS = 300
 MARKER = "__nazorg_job_queue__"
 
 
@@ -180,6 +184,25 @@ def sweep(grace_seconds: int | None = None) -> int:
     """
     if grace_seconds is None:
         grace_seconds = int(current_app.config["OUTBOX_SWEEP_GRACE_SECONDS"])
+    if queues.embedded():
+        return _sweep(grace_seconds)
+    # Every worker sweeps in its maintenance: one at a time is enough.
+    lock = queues.connection().lock(SWEEP_LOCK, timeout=SWEEP_LOCK_SECONDS, blocking=False)
+    try:
+        if not lock.acquire():
+            return 0
+    except redis.RedisError as exc:
+        log.warning("sweep skipped: redis unavailable (%s)", type(exc).__name__)
+        return 0
+    try:
+        return _sweep(grace_seconds)
+    finally:
+        # Expired meanwhile, or Redis went away: the lock's timeout frees it.
+        with contextlib.suppress(redis.RedisError, LockError):
+            lock.release()
+
+
+def _sweep(grace_seconds: int) -> int:
     cutoff = utcnow() - timedelta(seconds=grace_seconds)
     handed = 0
     for tenant_id in tenant_ids():

@@ -150,3 +150,20 @@ def test_a_savepoint_inside_the_transaction_hands_nothing_over_before_the_commit
             raise RuntimeError("a rolled-back savepoint")
         db.session.commit()
     assert sorted(key for _tenant, key in sample_jobs.calls) == ["before", "inside"]
+
+
+@pytest.mark.redis
+def test_only_one_sweep_runs_at_a_time(app, tenants, own_redis):
+    from app.jobs.outbox import SWEEP_LOCK
+
+    with app.app_context(), tenant_app_context(tenants["lochem"].id):
+        enqueue(sample_jobs.record, key="swept")
+        db.session.commit()
+    own_redis.client().flushdb()  # the job was lost on the way: the sweep must hand it over
+    own_redis.client().set(SWEEP_LOCK, "another worker")
+    with app.app_context():
+        assert sweep() == 0  # another worker is sweeping
+    own_redis.client().delete(SWEEP_LOCK)
+    with app.app_context():
+        assert sweep() == 1
+        assert own_redis.client().get(SWEEP_LOCK) is None  # released
