@@ -34,12 +34,19 @@ def record_access(
     on_behalf_of: uuid.UUID | None = None,
 ) -> None:
     entry = dict(
-        user_id=actor.id, user_name=actor.display_name[:200], actor_tenant_id=actor.tenant_id,
-        role=actor.role, on_behalf_of=on_behalf_of, client_id=client_id,
-        object_type=object_type, object_id=str(object_id) if object_id else None,
-        action=action.value, result=result,
+        user_id=actor.id,
+        user_name=actor.display_name[:200],
+        actor_tenant_id=actor.tenant_id,
+        role=actor.role,
+        on_behalf_of=on_behalf_of,
+        client_id=client_id,
+        object_type=object_type,
+        object_id=str(object_id) if object_id else None,
+        action=action.value,
+        result=result,
         origin=request.remote_addr if has_request_context() else None,
-        detail=(detail or "")[:300] or None, occurred_at=utcnow(),
+        detail=(detail or "")[:300] or None,
+        occurred_at=utcnow(),
     )
     after_response(_write_entry, tenant_id=tenant_id, entry=entry)
 
@@ -118,3 +125,15 @@ def access_employee_for_report(actor, user_id: uuid.UUID):
         report_refused_access(actor, "user", str(user_id))
         raise NotFound()
     return user
+
+
+def find_client_by_bsn(bsn: str):
+    from app.cases.models import Client
+
+    return db.session.scalars(select(Client).where(Client.bsn == bsn)).one_or_none()
+
+
+def employees():
+    from app.auth.models import User
+
+    return list(db.session.scalars(select(User).order_by(User.display_name)))

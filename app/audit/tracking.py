@@ -38,14 +38,29 @@ class Actor:
     role: str
 
 
-def note_access(*, tenant_id: int, client_id: uuid.UUID | None, object_type: str,
-                object_id: uuid.UUID | str | None, detail: str | None = None) -> None:
+def note_access(
+    *,
+    tenant_id: int,
+    client_id: uuid.UUID | None,
+    object_type: str,
+    object_id: uuid.UUID | str | None,
+    detail: str | None = None,
+) -> None:
     if _ACTOR not in g and current_user.is_authenticated:
-        g.setdefault(_ACTOR, Actor(current_user.id, current_user.display_name,
-                                   current_user.tenant_id, current_user.role))
+        g.setdefault(
+            _ACTOR,
+            Actor(
+                current_user.id,
+                current_user.display_name,
+                current_user.tenant_id,
+                current_user.role,
+            ),
+        )
     noted = g.setdefault(_NOTED, {})
-    noted.setdefault((tenant_id, client_id, object_type if client_id is None else None),
-                     (object_type, object_id, detail))
+    noted.setdefault(
+        (tenant_id, client_id, object_type if client_id is None else None),
+        (object_type, object_id, detail),
+    )
 
 
 def access_action(action: AccessAction) -> Callable[[F], F]:
@@ -74,9 +89,16 @@ def write_noted_accesses(response):
     action = _action_of_request()
     result = "granted" if response.status_code < 400 else f"failed {response.status_code}"
     for (tenant_id, client_id, _kind), (object_type, object_id, detail) in noted.items():
-        record_access(actor, tenant_id=tenant_id, client_id=client_id,
-                      object_type=object_type, object_id=object_id, action=action,
-                      result=result, detail=detail)
+        record_access(
+            actor,
+            tenant_id=tenant_id,
+            client_id=client_id,
+            object_type=object_type,
+            object_id=object_id,
+            action=action,
+            result=result,
+            detail=detail,
+        )
     return response
 
 

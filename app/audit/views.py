@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import date
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, redirect, request, url_for
 from flask_login import current_user
 
 from app.audit import services
 from app.audit.models import AccessAction
+from app.audit.subject_access import subject_access_bundle
+from app.audit.tracking import access_action, note_access
+from app.core.pdf import render_pdf
 from app.core.permissions import Permission, requires
 from app.core.rendering import render
 
@@ -37,6 +42,7 @@ def client_report(client_id: uuid.UUID):
     return render(
         "audit/report.html",
         subject=client.full_name,
+        subject_id=client.id,
         entries=entries,
         period=period,
         by_client=True,
@@ -56,3 +62,48 @@ def employee_report(user_id: uuid.UUID):
         period=period,
         by_client=False,
     )
+
+
+@bp.get("/")
+@requires(Permission.ACCESS_LOG_READ)
+def index():
+    bsn = (request.args.get("bsn") or "").strip()
+    client = services.find_client_by_bsn(bsn) if bsn else None
+    if client is not None:
+        return redirect(url_for("audit.client_report", client_id=client.id))
+    return render("audit/index.html", bsn=bsn, not_found=bool(bsn), employees=services.employees())
+
+
+def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _bundle_for(client_id: uuid.UUID) -> dict:
+    client = services.access_client_for_report(current_user, client_id)
+    note_access(
+        tenant_id=client.tenant_id,
+        client_id=client.id,
+        object_type="subject_access",
+        object_id=client.id,
+    )
+    return subject_access_bundle(client)
+
+
+@bp.get("/clients/<uuid:client_id>/inzage.json")
+@requires(Permission.SUBJECT_ACCESS)
+@access_action(AccessAction.EXPORT)
+def subject_access_json(client_id: uuid.UUID):
+    bundle = _bundle_for(client_id)
+    body = json.dumps(bundle, ensure_ascii=False, indent=2)
+    return _download(body, "application/json", f"inzage-{date.today()}.json")
+
+
+@bp.get("/clients/<uuid:client_id>/inzage.pdf")
+@requires(Permission.SUBJECT_ACCESS)
+@access_action(AccessAction.EXPORT)
+def subject_access_pdf(client_id: uuid.UUID):
+    bundle = _bundle_for(client_id)
+    pdf = render_pdf("audit/subject_access.html", bundle=bundle)
+    return _download(pdf, "application/pdf", f"inzage-{date.today()}.pdf")

@@ -13,13 +13,12 @@ import logging
 import uuid
 from datetime import date
 
-from flask import render_template
-
 from app.cases import timeline
 from app.cases.bsn import mask_bsn
 from app.cases.labels import label
 from app.cases.models import Case
 from app.cases.timeline import EventKind
+from app.core.pdf import render_pdf
 
 access_log = logging.getLogger("nazorg.access")
 
@@ -97,7 +96,4 @@ def case_list_csv(cases: list[Case]) -> str:
 
 def case_file_pdf(context: dict) -> bytes:
     """The whole file as a PDF, from the print template (no network: fonts and CSS are local)."""
-    from weasyprint import HTML
-
-    html = render_template("cases/export.html", today=date.today(), **context)
-    return HTML(string=html, base_url=None).write_pdf()
+    return render_pdf("cases/export.html", today=date.today(), **context)

@@ -40,6 +40,7 @@ class Permission(StrEnum):
     ACCOUNTS_MANAGE = "accounts.manage"
     ACCOUNTS_INVITE = "accounts.invite"
     ACCESS_LOG_READ = "access_log.read"
+    SUBJECT_ACCESS = "subject_access"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -65,7 +66,9 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     ),
     Role.VOLUNTEER: frozenset({Permission.START_PAGE, Permission.MENTOR_PORTAL}),
     Role.PROVIDER_WORKER: frozenset({Permission.START_PAGE, Permission.TRAJECTORY_PROGRESS}),
-    Role.PRIVACY_OFFICER: frozenset({Permission.START_PAGE, Permission.ACCESS_LOG_READ}),
+    Role.PRIVACY_OFFICER: frozenset(
+        {Permission.START_PAGE, Permission.ACCESS_LOG_READ, Permission.SUBJECT_ACCESS}
+    ),
 }
 
 PUBLIC = "public"

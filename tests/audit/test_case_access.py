@@ -25,9 +25,12 @@ def test_a_case_page_view_writes_exactly_one_row_with_the_right_fields(
     assert client.get(f"/cases/{case.id}").status_code == 200
     (row,) = log_rows(in_tenant, tenants["deventer"])
     assert (row.user_id, row.user_name, row.role, row.actor_tenant_id) == (
-        worker.id, "Karin Casemanager", "case_worker", tenants["deventer"].id)
-    assert (row.client_id, row.object_type, row.object_id) == (case.client_id, "case",
-                                                                str(case.id))
+        worker.id,
+        "Karin Casemanager",
+        "case_worker",
+        tenants["deventer"].id,
+    )
+    assert (row.client_id, row.object_type, row.object_id) == (case.client_id, "case", str(case.id))
     assert (row.action, row.result, row.origin) == ("read", "granted", "127.0.0.1")
 
 
@@ -42,8 +45,9 @@ def test_another_municipalitys_case_is_404_logged_as_refused_and_not_as_access(
     assert log_rows(in_tenant, tenants["zutphen"]) == []
     assert log_rows(in_tenant, tenants["deventer"]) == []
     with in_tenant(tenants["deventer"]):
-        refused = db.session.scalars(select(SecurityEvent).where(
-            SecurityEvent.event == "access_refused")).one()
+        refused = db.session.scalars(
+            select(SecurityEvent).where(SecurityEvent.event == "access_refused")
+        ).one()
     assert refused.result == "case" and refused.detail == str(foreign.id)
 
 
@@ -65,7 +69,8 @@ def test_a_csv_export_logs_each_client_whose_data_left(app, tenants, in_tenant, 
     assert response.status_code == 200
     rows = log_rows(in_tenant, tenants["lochem"])
     assert sorted((r.client_id, r.action) for r in rows) == sorted(
-        (c.client_id, "export") for c in cases)
+        (c.client_id, "export") for c in cases
+    )
 
 
 def test_revealing_the_citizen_number_is_logged(app, tenants, in_tenant, sign_in):
