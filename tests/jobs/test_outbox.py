@@ -167,3 +167,21 @@ def test_only_one_sweep_runs_at_a_time(app, tenants, own_redis):
     with app.app_context():
         assert sweep() == 1
         assert own_redis.client().get(SWEEP_LOCK) is None  # released
+
+
+def test_the_command_line_sweeps_and_refuses_a_worker_without_redis(app, tenants, embedded):
+    with app.app_context(), tenant_app_context(tenants["zutphen"].id):
+        row = enqueue(sample_jobs.record, key="by hand")
+        db.session.commit()
+        outbox_id = row.id
+    # Pretend it failed inline once; the sweep (cron) tries it again.
+    with app.app_context(), tenant_app_context(tenants["zutphen"].id):
+        again = db.session.get(OutboxJob, (tenants["zutphen"].id, outbox_id))
+        again.done_at, again.attempts = None, 1
+        db.session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["jobs", "sweep"])
+    assert result.exit_code == 0 and "1 job(s) handed over" in result.output
+    assert [key for _tenant, key in sample_jobs.calls] == ["by hand", "by hand"]
+    result = runner.invoke(args=["jobs", "worker"])
+    assert result.exit_code != 0 and "REDIS_URL is not set" in result.output
