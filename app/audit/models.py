@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, Index, Integer, String
+from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TenantScoped, utcnow
@@ -49,3 +49,36 @@ class AccessLogEntry(TenantScoped, db.Model):
     result: Mapped[str] = mapped_column(String(20), default="granted")
     origin: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(300))
+
+
+class RetentionPolicy(TenantScoped, db.Model):
+    """How long a municipality keeps each kind of record (one row per tenant).
+
+    Defaults: a closed file ten years after closing, the notices of detention start
+    and end six months after release, the access log and the security log five years.
+    """
+
+    __tablename__ = "retention_policies"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    closed_case_years: Mapped[int] = mapped_column(Integer, default=10)
+    detention_notice_months: Mapped[int] = mapped_column(Integer, default=6)
+    access_log_years: Mapped[int] = mapped_column(Integer, default=5)
+    security_log_years: Mapped[int] = mapped_column(Integer, default=5)
+
+
+class DestructionRecord(TenantScoped, db.Model):
+    """The destruction list: what was destroyed, when, under which rule; no personal data.
+
+    ``record_id`` is the random id the destroyed record had; nothing left in the
+    portal links it to a person. Append-only for the portal role.
+    """
+
+    __tablename__ = "destruction_log"
+
+    destroyed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    rule: Mapped[str] = mapped_column(String(40))
+    record_type: Mapped[str] = mapped_column(String(40))
+    record_id: Mapped[str | None] = mapped_column(String(64))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)

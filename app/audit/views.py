@@ -6,16 +6,19 @@ import json
 import uuid
 from datetime import date
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.audit import services
+from app.audit import retention, services
+from app.audit.forms import RetentionForm
 from app.audit.models import AccessAction
 from app.audit.subject_access import subject_access_bundle
 from app.audit.tracking import access_action, note_access
 from app.core.pdf import render_pdf
 from app.core.permissions import Permission, requires
 from app.core.rendering import render
+from app.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/privacy")
 
@@ -107,3 +110,23 @@ def subject_access_pdf(client_id: uuid.UUID):
     bundle = _bundle_for(client_id)
     pdf = render_pdf("audit/subject_access.html", bundle=bundle)
     return _download(pdf, "application/pdf", f"inzage-{date.today()}.pdf")
+
+
+@bp.get("/vernietigingslijst")
+@requires(Permission.ACCESS_LOG_READ)
+def destruction_list():
+    return render("audit/destruction_list.html", records=retention.destruction_list())
+
+
+@bp.route("/bewaartermijnen", methods=["GET", "POST"])
+@requires(Permission.TENANT_ADMIN)
+def retention_settings():
+    policy = retention.current_policy()
+    form = RetentionForm(obj=policy)
+    if form.validate_on_submit():
+        form.populate_obj(policy)
+        db.session.commit()
+        flash(_("The retention periods have been saved."), "ok")
+        return redirect(url_for("audit.retention_settings"))
+    db.session.commit()  # the default policy, created on first visit
+    return render("audit/retention.html", form=form, status=422 if form.errors else 200)

@@ -153,6 +153,8 @@ class Case(TenantScoped, Timestamped, db.Model):
     benefit_recipient: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set on the receiving side of a transfer: the municipality the case came from.
     transferred_from: Mapped[str | None] = mapped_column(String(120))
+    # The retention sweep sets it when the case is closed and clears it on reopening.
+    destroy_on: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}

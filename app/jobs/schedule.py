@@ -23,7 +23,8 @@ from app.jobs.outbox import enqueue, job, tenant_ids
 
 REMINDER_MODULES = (
     "app.cases.jobs",  # release notices, the task digest
-    "app.jobs.retention",  # the retention sweep (issue 6 adds its rules there)
+    "app.jobs.retention",  # outbox rows and read notifications
+    "app.audit.jobs",  # retention of case files, detention notices and logs
 )
 
 Reminder = Callable[[int, date], None]

@@ -1,0 +1,239 @@
+"""Retention: every record kind has a destruction date; a daily job destroys what is due.
+
+Rules (periods per municipality in ``RetentionPolicy``):
+- ``closed_case``: a closed file, with everything that hangs on it, ``closed_case_years``
+  after closing; the client goes with their last file. Queued jobs and notices that
+  name the case go too, in the database and in Redis.
+- ``detention_notice``: the received intake documents (notices of detention start and
+  end) ``detention_notice_months`` after release.
+- ``access_log`` / ``security_log``: entries older than their period. The portal role may
+  not delete log rows; on PostgreSQL a SECURITY DEFINER function does it, for the
+  current tenant only and never for the last year.
+
+Each destruction is written to the destruction list without personal data. The sweep
+is idempotent: run twice, it destroys nothing the second time.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, date, datetime
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import Text, Uuid, cast, delete, func, select, text, update
+
+from app.audit.models import AccessLogEntry, DestructionRecord, RetentionPolicy
+from app.auth.models import SecurityEvent
+from app.cases.models import Case, CasePhase, Client, PhaseChange
+from app.core.db import TenantScoped
+from app.extensions import db
+
+log = logging.getLogger("nazorg.retention")
+
+
+def current_policy() -> RetentionPolicy:
+    policy = db.session.scalars(select(RetentionPolicy)).one_or_none()
+    if policy is None:
+        policy = RetentionPolicy(closed_case_years=10, detention_notice_months=6,
+                                 access_log_years=5, security_log_years=5)
+        db.session.add(policy)
+        db.session.flush()
+    return policy
+
+
+def closing_date(case: Case) -> date | None:
+    closed_at = db.session.scalar(
+        select(func.max(PhaseChange.changed_at)).where(
+            PhaseChange.case_id == case.id, PhaseChange.to_phase == CasePhase.CLOSED.value
+        )
+    )
+    if closed_at is None:
+        return None
+    return closed_at.date() if isinstance(closed_at, datetime) else closed_at
+
+
+def refresh_destruction_dates(policy: RetentionPolicy) -> None:
+    """Every case gets its destruction date from its phase: closed, or none."""
+    for case in db.session.scalars(select(Case)):
+        due = None
+        if case.phase == CasePhase.CLOSED.value:
+            closed = closing_date(case)
+            if closed is not None:
+                due = closed + relativedelta(years=policy.closed_case_years)
+        if case.destroy_on != due:
+            case.destroy_on = due
+
+
+KEPT = ("access_log", "destruction_log")  # the log keeps its own period; the list remains
+
+
+def _models_by_table() -> dict[str, type]:
+    return {m.local_table.name: m.class_ for m in db.Model.registry.mappers}
+
+
+def _reference_column(table, parent: str):
+    """The uuid column of ``table`` that points at rows of ``parent``: by foreign key, or by
+    the name ``<parent singular>_id`` for history tables that keep no foreign key."""
+    for constraint in table.foreign_key_constraints:
+        if constraint.referred_table.name == parent:
+            names = [c for c in constraint.column_keys if c != "tenant_id"]
+            if len(names) == 1:
+                return table.c[names[0]]
+    singular = {"cases": "case_id", "clients": "client_id"}.get(parent)
+    if singular and singular in table.c and isinstance(table.c[singular].type, Uuid):
+        return table.c[singular]
+    return None
+
+
+def _dependents(root: type, root_ids) -> list[tuple[type, object]]:
+    """Every tenant-owned row that hangs on the root rows, transitively, dependents last."""
+    models = _models_by_table()
+    selectors = {root.__tablename__: select(root.id).where(root.id.in_(root_ids))}
+    ordered = []
+    for table in db.metadata.sorted_tables:  # parents before children
+        cls = models.get(table.name)
+        if cls is None or not issubclass(cls, TenantScoped) or table.name in KEPT:
+            continue
+        if table.name in selectors:
+            continue
+        for parent, parent_ids in list(selectors.items()):
+            column = _reference_column(table, parent)
+            if column is not None:
+                selectors[table.name] = select(cls.id).where(
+                    getattr(cls, column.key).in_(parent_ids))
+                ordered.append((cls, selectors[table.name]))
+                break
+    return ordered
+
+
+def _delete_tree(root: type, root_ids, counts: dict[str, int]) -> None:
+    for cls, ids in reversed(_dependents(root, root_ids)):
+        removed = db.session.execute(delete(cls).where(cls.id.in_(ids))).rowcount
+        if removed:
+            counts[cls.__tablename__] = counts.get(cls.__tablename__, 0) + removed
+
+
+def destroy_case(case: Case, rule: str, due_on: date | None) -> DestructionRecord:
+    counts: dict[str, int] = {}
+    case_id, client_id = case.id, case.client_id
+    db.session.execute(update(Case).where(Case.previous_case_id == case_id)
+                       .values(previous_case_id=None))
+    counts.update(_forget_copies(case_id))
+    _delete_tree(Case, [case_id], counts)
+    db.session.execute(delete(Case).where(Case.id == case_id))
+    counts["cases"] = 1
+    remaining = db.session.scalar(select(func.count()).select_from(Case)
+                                  .where(Case.client_id == client_id))
+    if not remaining:
+        counts.update(_forget_copies(client_id))
+        _delete_tree(Client, [client_id], counts)
+        db.session.execute(delete(Client).where(Client.id == client_id))
+        counts["clients"] = 1
+    record = DestructionRecord(rule=rule, record_type="case", record_id=str(case_id),
+                               due_on=due_on, counts=counts)
+    db.session.add(record)
+    return record
+
+
+def _forget_copies(record_id: uuid.UUID) -> dict[str, int]:
+    """Queued jobs and notices that name the record: the outbox rows, their Redis copies."""
+    from app.jobs.models import OutboxJob
+    from app.notifications.models import Notification
+
+    counts = {}
+    job_ids = db.session.scalars(
+        select(OutboxJob.id).where(cast(OutboxJob.arguments, Text).contains(str(record_id)))
+    ).all()
+    if job_ids:
+        _delete_from_redis(job_ids)
+        db.session.execute(delete(OutboxJob).where(OutboxJob.id.in_(job_ids)))
+        counts["job_outbox"] = len(job_ids)
+    notices = db.session.execute(
+        delete(Notification).where(
+            Notification.link.contains(str(record_id))
+            | Notification.dedupe_key.contains(str(record_id))
+        )
+    ).rowcount
+    if notices:
+        counts["notifications"] = notices
+    return counts
+
+
+def _delete_from_redis(job_ids) -> None:
+    from app.jobs import queue
+
+    if not queue.redis_url():
+        return
+    for job_id in job_ids:
+        try:
+            job = queue.fetch_job(job_id)
+            if job is not None:
+                job.delete()
+        except Exception:  # noqa: BLE001 - Redis away: the outbox row goes anyway, rq expires it
+            log.warning("could not remove job %s from Redis", job_id)
+
+
+def destroy_due_cases(today: date) -> list[DestructionRecord]:
+    due = db.session.scalars(
+        select(Case).where(Case.destroy_on.is_not(None), Case.destroy_on <= today)
+    ).all()
+    return [destroy_case(case, "closed_case", case.destroy_on) for case in due]
+
+
+def destroy_detention_notices(policy: RetentionPolicy, today: date) -> DestructionRecord | None:
+    from app.cases.intake.models import IntakeMessage
+
+    cutoff = today - relativedelta(months=policy.detention_notice_months)
+    released = select(Case.id).where(Case.actual_release.is_not(None),
+                                     Case.actual_release <= cutoff)
+    removed = db.session.execute(
+        delete(IntakeMessage).where(IntakeMessage.case_id.in_(released))
+    ).rowcount
+    if not removed:
+        return None
+    record = DestructionRecord(rule="detention_notice", record_type="intake_message",
+                               due_on=today, counts={"intake_messages": removed})
+    db.session.add(record)
+    return record
+
+
+def purge_logs(policy: RetentionPolicy, today: date) -> list[DestructionRecord]:
+    records = []
+    for rule, years, model, column, function in (
+        ("access_log", policy.access_log_years, AccessLogEntry, AccessLogEntry.occurred_at,
+         "purge_access_log"),
+        ("security_log", policy.security_log_years, SecurityEvent, SecurityEvent.occurred_at,
+         "purge_security_events"),
+    ):
+        cutoff = datetime.combine(today - relativedelta(years=years), datetime.min.time(), UTC)
+        if db.session.get_bind().dialect.name == "postgresql":
+            removed = db.session.execute(
+                text(f"SELECT {function}(:cutoff)"), {"cutoff": cutoff}  # noqa: S608 - fixed names
+            ).scalar()
+        else:
+            removed = db.session.execute(delete(model).where(column < cutoff)).rowcount
+        if removed:
+            record = DestructionRecord(rule=rule, record_type=model.__tablename__,
+                                       due_on=today, counts={model.__tablename__: removed})
+            db.session.add(record)
+            records.append(record)
+    return records
+
+
+def sweep(today: date) -> list[DestructionRecord]:
+    """Everything due today in the current tenant; the caller commits."""
+    policy = current_policy()
+    refresh_destruction_dates(policy)
+    db.session.flush()
+    records = destroy_due_cases(today)
+    notice = destroy_detention_notices(policy, today)
+    records += [notice] if notice else []
+    records += purge_logs(policy, today)
+    return records
+
+
+def destruction_list(limit: int = 500) -> list[DestructionRecord]:
+    return list(db.session.scalars(
+        select(DestructionRecord).order_by(DestructionRecord.destroyed_at.desc()).limit(limit)
+    ))
