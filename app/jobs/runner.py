@@ -99,6 +99,8 @@ def _run(tenant_id: int, outbox_id: uuid.UUID) -> str:
             row.attempts += 1
             row.done_at = utcnow()
             row.last_error = None
+            # Arguments may hold addresses or one-time links: not kept once done.
+            row.arguments = {}
             session.commit()
         except Exception as exc:
             session.rollback()

@@ -34,6 +34,7 @@ def test_without_redis_the_job_runs_inline_after_the_commit(app, tenants, embedd
     assert sample_jobs.calls == [(lochem.id, "a")]
     [row] = outbox_rows(app, lochem)
     assert row.done_at is not None and row.attempts == 1
+    assert row.arguments == {}  # addresses and links are not kept once the job is done
 
 
 def test_a_rolled_back_change_leaves_no_job(app, tenants, embedded):
@@ -177,7 +178,7 @@ def test_the_command_line_sweeps_and_refuses_a_worker_without_redis(app, tenants
     # Pretend it failed inline once; the sweep (cron) tries it again.
     with app.app_context(), tenant_app_context(tenants["zutphen"].id):
         again = db.session.get(OutboxJob, (tenants["zutphen"].id, outbox_id))
-        again.done_at, again.attempts = None, 1
+        again.done_at, again.attempts, again.arguments = None, 1, {"key": "by hand"}
         db.session.commit()
     runner = app.test_cli_runner()
     result = runner.invoke(args=["jobs", "sweep"])
