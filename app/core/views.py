@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, url_for
+from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.core.health import health_report
@@ -31,3 +31,17 @@ def start():
     if current_user.role == Role.CASE_WORKER:
         return redirect(url_for("cases.case_list"))
     return render("core/start.html")
+
+
+@bp.post("/taal")
+@public
+def choose_language():
+    """Dutch by default; English on request, kept in the session."""
+    chosen = request.form.get("locale")
+    if chosen in current_app.config["LANGUAGES"]:
+        session["locale"] = chosen
+    target = request.form.get("next") or ""
+    # Only a path on this site: never an open redirect.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.index")
+    return redirect(target)

@@ -41,3 +41,26 @@ def test_pages_are_in_dutch_by_default(app):
     body = app.test_client().get("/auth/sign-in").get_data(as_text=True)
     assert 'lang="nl"' in body
     assert "Aanmelden" in body
+
+
+def test_english_is_available_on_request_and_kept_in_the_session(app):
+    from tests.csrf import csrf_token
+
+    client = app.test_client()
+    token = csrf_token(client, "/auth/sign-in")
+    response = client.post(
+        "/taal", data={"csrf_token": token, "locale": "en", "next": "/auth/sign-in"}
+    )
+    assert response.headers["Location"] == "/auth/sign-in"
+    body = client.get("/auth/sign-in").get_data(as_text=True)
+    assert 'lang="en"' in body and "Sign in" in body and "Aanmelden" not in body
+
+
+def test_the_language_switch_is_no_open_redirect(app):
+    from tests.csrf import csrf_token
+
+    client = app.test_client()
+    token = csrf_token(client, "/auth/sign-in")
+    for target in ("https://evil.example/", "//evil.example/x"):
+        response = client.post("/taal", data={"csrf_token": token, "locale": "nl", "next": target})
+        assert "evil" not in response.headers["Location"]
