@@ -21,7 +21,7 @@ from app.auth import throttle
 from app.auth.events import Event, record_security_event
 from app.auth.models import AccountToken, User
 from app.auth.passwords import (
-    PasswordRejected,
+    CodeRejected,
     check_new_password,
     hash_password,
     verify_password,
@@ -138,7 +138,7 @@ def activate(record: AccountToken, password: str, totp_secret: str, code: str) -
     )
     step = verify_totp(totp_secret, code, None)
     if step is None:
-        raise PasswordRejected("code")
+        raise CodeRejected()
     user.password_hash = hash_password(password)
     user.totp_secret = totp_secret
     user.totp_last_step = step
@@ -169,7 +169,7 @@ def reset_password(record: AccountToken, password: str, code: str) -> User:
     )
     step = verify_totp(user.totp_secret, code, user.totp_last_step)
     if step is None:
-        raise PasswordRejected("code")
+        raise CodeRejected()
     user.password_hash = hash_password(password)
     user.totp_last_step = step
     user.failed_sign_ins = 0

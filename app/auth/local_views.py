@@ -141,11 +141,7 @@ def activate(slug: str, token: str):
                 local.activate(record, form.password.data, user.totp_secret, form.code.data)
             except PasswordRejected as rejected:
                 db.session.rollback()
-                error = (
-                    _("The code is not correct. Use the newest code from your app.")
-                    if (str(rejected) == "code")
-                    else str(rejected)
-                )
+                error = str(rejected)
             else:
                 db.session.commit()
                 user_id = user.id
@@ -211,11 +207,7 @@ def reset(slug: str, token: str):
                 user = local.reset_password(record, form.password.data, form.code.data)
             except PasswordRejected as rejected:
                 db.session.rollback()
-                error = (
-                    _("The code is not correct. Use the newest code from your app.")
-                    if (str(rejected) == "code")
-                    else str(rejected)
-                )
+                error = str(rejected)
             else:
                 db.session.commit()
                 record_security_event(

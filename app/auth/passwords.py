@@ -16,7 +16,12 @@ TOTP_ISSUER = "Nazorgportaal"
 
 
 class PasswordRejected(ValueError):
-    pass
+    """A new password (or its confirming code) is refused; ``str()`` is the Dutch reason."""
+
+
+class CodeRejected(PasswordRejected):
+    def __init__(self) -> None:
+        super().__init__(_l("The code is not correct. Use the newest code from your app."))
 
 
 @lru_cache(maxsize=1)
