@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
 
 from app.core.permissions import Role
@@ -45,8 +46,8 @@ class InviteForm(FlaskForm):
     role = SelectField(
         _l("Role"),
         choices=[
-            (Role.VOLUNTEER.value, _l("Volunteer")),
-            (Role.PROVIDER_WORKER.value, _l("Provider worker")),
+            SelectChoice(Role.VOLUNTEER.value, _l("Volunteer")),
+            SelectChoice(Role.PROVIDER_WORKER.value, _l("Provider worker")),
         ],
     )
 
@@ -76,4 +77,4 @@ class IdentityProviderForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[(r.value, r.value) for r in Role])
+    role = SelectField(_l("Role"), choices=[SelectChoice(r.value) for r in Role])
