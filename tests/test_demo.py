@@ -39,7 +39,13 @@ def test_demo_data_fills_every_municipality_once(app, tenants, in_tenant):
             bsns = db.session.scalars(select(Client.bsn)).all()
             releases = db.session.scalars(select(Case.expected_release)).all()
             assert db.session.scalar(select(func.count()).select_from(Client)) == first[slug]
-        expected = [Role.CASE_WORKER, Role.TENANT_ADMIN, Role.VOLUNTEER, Role.VOLUNTEER]
+        expected = [
+            Role.CASE_WORKER,
+            Role.TENANT_ADMIN,
+            Role.PRIVACY_OFFICER,
+            Role.VOLUNTEER,
+            Role.VOLUNTEER,
+        ]
         if tenant.is_centre:
             expected.append(Role.REGIONAL_COORDINATOR)
         assert roles == sorted(r.value for r in expected)

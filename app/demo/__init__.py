@@ -133,6 +133,7 @@ def _add_staff(tenant: Tenant) -> User:
 
     case_worker = person(Role.CASE_WORKER, f"Casemanager {tenant.name}")
     person(Role.TENANT_ADMIN, f"Beheerder {tenant.name}")
+    person(Role.PRIVACY_OFFICER, f"Privacyfunctionaris {tenant.name}")
     person(Role.VOLUNTEER, f"Vrijwilliger A {tenant.name}")
     person(Role.VOLUNTEER, f"Vrijwilliger B {tenant.name}")
     if tenant.is_centre:
