@@ -3,12 +3,18 @@
 Each page stays one template file; an htmx request (that is not a history
 restore) gets only the named block. ``Vary: HX-Request`` keeps caches from
 serving one for the other.
+
+A block rendered on its own does not run the template's top-level code, so the
+macros a page imports or defines at its top (``{% from "macros/forms.html" import
+field %}``, ``{% macro ... %}``) would be undefined in the fragment;
+``_top_level_names`` supplies them.
 """
 
 from __future__ import annotations
 
-from flask import make_response, render_template
+from flask import current_app, make_response, render_template
 from flask.wrappers import Response
+from jinja2 import nodes
 from jinja2_fragments.flask import render_block
 
 from app.extensions import htmx
@@ -18,9 +24,45 @@ def wants_fragment() -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
 
+def _top_level_names(template: str, context: dict) -> dict:
+    """The macros a template imports or defines at its top level, by the names it uses.
+
+    Macros defined in the page see the page's context (``context``), as in a full render.
+    """
+    env = current_app.jinja_env
+    source, _filename, _uptodate = env.loader.get_source(env, template)
+    kept = [
+        node
+        for node in env.parse(source).body
+        if isinstance(node, nodes.FromImport | nodes.Import | nodes.Macro)
+    ]
+    if not kept:
+        return {}
+    # Only the imports and macro definitions, compiled as a module of their own.
+    tree = nodes.Template(kept, lineno=1).set_environment(env)
+    code = env.compile(tree, name=template)
+    page_context = dict(context)
+    current_app.update_template_context(page_context)
+    module = env.template_class.from_code(env, code, env.make_globals(None)).make_module(
+        page_context
+    )
+    names: dict = {}
+    for node in kept:
+        if isinstance(node, nodes.Macro):
+            names[node.name] = getattr(module, node.name)
+        elif isinstance(node, nodes.FromImport):
+            imported = env.get_template(node.template.value).make_module()
+            for item in node.names:
+                name, alias = item if isinstance(item, tuple) else (item, item)
+                names[alias] = getattr(imported, name)
+        else:
+            names[node.target] = env.get_template(node.template.value).make_module()
+    return names
+
+
 def render(template: str, *, block: str = "content", status: int = 200, **context) -> Response:
     if wants_fragment():
-        body = render_block(template, block, **context)
+        body = render_block(template, block, **{**_top_level_names(template, context), **context})
     else:
         body = render_template(template, **context)
     response = make_response(body, status)

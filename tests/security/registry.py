@@ -1,0 +1,448 @@
+"""What the security tests need to call any endpoint: objects for its URL arguments, and a
+valid body for each POST.
+
+``ARGUMENTS`` maps every URL argument name of the portal to a factory that makes the
+object in a given municipality (``Bundle``); objects one URL needs together (a case and
+its note) come from one bundle. A route walk that meets an argument name missing here
+fails and says so: add a factory when you add a route with a new argument.
+
+``VALID_FORMS`` gives each POST endpoint a body that the portal accepts, so that the
+walk, the canary test, the mass-assignment test and the fuzzer reach the code behind
+the validation.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import Flask
+
+from app.auth import local
+from app.auth.models import User
+from app.cases import notes
+from app.cases.bsn import generate_bsn
+from app.cases.handover import services as handover
+from app.cases.handover.models import SharingBasis
+from app.cases.models import Client
+from app.cases.plan import services as plan
+from app.cases.plan.models import TaskTemplate
+from app.cases.services import open_case
+from app.core.context import tenant_app_context
+from app.core.permissions import Role
+from app.extensions import db
+from app.jobs.models import OutboxJob
+from app.notifications.models import Notification
+from app.tenants.models import Tenant
+
+_rng = random.Random(606)
+TODAY = date.today()
+
+
+@dataclass
+class Bundle:
+    """The objects one request's URL needs, made on demand in one municipality.
+
+    ``actor`` is the signed-in user of that municipality (or None): notices and the like
+    belong to them.
+    """
+
+    app: Flask
+    tenant: Tenant
+    actor: User | None = None
+    client_fields: dict | None = None
+
+    def __post_init__(self) -> None:
+        self.made: dict[str, object] = {}
+
+    def _once(self, key: str, make: Callable[[], object]):
+        if key not in self.made:
+            with self.app.app_context(), tenant_app_context(self.tenant.id):
+                db.session().expire_on_commit = False
+                self.made[key] = make()
+                db.session.commit()
+        return self.made[key]
+
+    # --- the aftercare file -------------------------------------------------------------
+
+    def case(self):
+        def make():
+            person = Client(
+                given_name="Walter",
+                family_name=f"Wandelaar{self.tenant.id}",
+                date_of_birth=date(1984, 2, 29),
+                bsn=generate_bsn(_rng),
+                **(self.client_fields or {}),
+            )
+            case = open_case(
+                person,
+                actor="test",
+                facility="PI Zwolle",
+                detention_start=TODAY - timedelta(days=40),
+                expected_release=TODAY + timedelta(days=50),
+            )
+            db.session.flush()
+            case.life_domains, case.client  # noqa: B018 - loaded while attached
+            return case
+
+        return self._once("case", make)
+
+    def _case_here(self):
+        """The bundle's case in the current (tenant-bound) session."""
+        from app.cases.models import Case
+
+        made = self.case()
+        return db.session.get(Case, (made.tenant_id, made.id))
+
+    def domain(self, kind: str = "housing"):
+        case = self.case()
+        return next(d for d in case.life_domains if d.domain == kind)
+
+    def note(self):
+        self.case()
+        return self._once(
+            "note", lambda: notes.add_note(self._case_here(), self.actor, "Gesprek gevoerd.")
+        )
+
+    def task(self):
+        self.case()
+        return self._once(
+            "task",
+            lambda: plan.add_task(
+                self._case_here(),
+                "test",
+                domain="housing",
+                title="Woning zoeken",
+                responsible="aftercare_coordinator",
+                due_date=TODAY + timedelta(days=7),
+            ),
+        )
+
+    def referral(self):
+        self.case()
+
+        def make():
+            case = self._case_here()
+            handover.record_basis(
+                case,
+                "test",
+                domain="housing",
+                basis=SharingBasis.CONSENT_GIVEN.value,
+                effective_on=TODAY,
+            )
+            return handover.refer(
+                case, "test", domain="housing", partner="supported_housing", request="Plek"
+            )
+
+        return self._once("referral", make)
+
+    def trajectory(self):
+        self.case()
+        return self._once(
+            "trajectory", lambda: handover.hand_over(self._case_here(), "test", start_date=TODAY)
+        )
+
+    def template(self):
+        return self._once(
+            "template",
+            lambda: _added(
+                TaskTemplate(
+                    domain="housing",
+                    phase="in_detention",
+                    title="Huur doorbetalen",
+                    responsible="aftercare_coordinator",
+                    anchor="release",
+                    offset_days=-30,
+                )
+            ),
+        )
+
+    # --- people, notices, jobs, links -----------------------------------------------------
+
+    def colleague(self):
+        """Another account of the municipality (the one an admin acts on)."""
+        return self._once(
+            "colleague",
+            lambda: _added(
+                User(
+                    display_name="Collega Test",
+                    email=f"collega-{uuid.uuid4().hex[:8]}@example.invalid",
+                    role=Role.CASE_WORKER.value,
+                    issuer="https://idp.example.invalid",
+                    subject=f"collega-{uuid.uuid4().hex}",
+                    active=True,
+                )
+            ),
+        )
+
+    def notification(self, *, for_someone_else: bool = False):
+        owner = self.colleague() if for_someone_else or self.actor is None else self.actor
+        key = "notification-other" if for_someone_else else "notification"
+        return self._once(
+            key,
+            lambda: _added(
+                Notification(
+                    user_id=owner.id,
+                    kind="release_six_weeks",
+                    dedupe_key=f"walk-{uuid.uuid4().hex}",
+                    subject="Vrijlating binnen zes weken",
+                    body_text="Een cliënt komt vrij.",
+                    body_html="<p>Een cliënt komt vrij.</p>",
+                    link="/cases/",
+                )
+            ),
+        )
+
+    def failed_job(self):
+        """A job that failed (as the embedded queue records it; the walk runs without Redis)."""
+        return self._once(
+            "failed_job",
+            lambda: _added(
+                OutboxJob(
+                    function="app.mail.jobs.send_notification_mail",
+                    queue="mail",
+                    arguments={},
+                    attempts=3,
+                    last_error="SMTPServerDisconnected",
+                )
+            ),
+        )
+
+    def account_token(self, purpose: str) -> str:
+        def make():
+            email = f"vrijwilliger-{uuid.uuid4().hex[:8]}@example.invalid"
+            user = _added(
+                User(
+                    display_name="Vera Vrijwilliger",
+                    email=email,
+                    role=Role.VOLUNTEER.value,
+                    issuer=local.LOCAL_ISSUER,
+                    subject=email,
+                    active=purpose == local.RESET,
+                )
+            )
+            return local._issue_token(user, purpose, timedelta(hours=1))
+
+        return self._once(f"token-{purpose}", make)
+
+
+def _added(row):
+    db.session.add(row)
+    db.session.flush()
+    return row
+
+
+@dataclass(frozen=True)
+class Argument:
+    """How to fill one URL argument.
+
+    ``tenant_owned``: the object belongs to a municipality, so another municipality's
+    must answer 404. ``out_of_scope``: an object of the user's own municipality that is
+    still not theirs (someone else's notice), which must answer 404 as well.
+    """
+
+    make: Callable[[Bundle, str], object]
+    tenant_owned: bool = True
+    out_of_scope: Callable[[Bundle, str], object] | None = None
+
+
+ARGUMENTS: dict[str, Argument] = {
+    "case_id": Argument(lambda b, e: b.case().id),
+    "client_id": Argument(lambda b, e: b.case().client_id),
+    "domain_id": Argument(lambda b, e: b.domain().id),
+    "note_id": Argument(lambda b, e: b.note().id),
+    "task_id": Argument(lambda b, e: b.task().id),
+    "referral_id": Argument(lambda b, e: b.referral().id),
+    "trajectory_id": Argument(lambda b, e: b.trajectory().id),
+    "template_id": Argument(lambda b, e: b.template().id),
+    "user_id": Argument(lambda b, e: b.colleague().id),
+    "outbox_id": Argument(lambda b, e: b.failed_job().id),
+    "notification_id": Argument(
+        lambda b, e: b.notification().id,
+        out_of_scope=lambda b, e: b.notification(for_someone_else=True).id,
+    ),
+    "token": Argument(
+        lambda b, e: b.account_token(local.RESET if e == "local.reset" else local.INVITE)
+    ),
+    # Not objects: the municipality's door (public) and a fixed vocabulary.
+    "slug": Argument(lambda b, e: b.tenant.slug, tenant_owned=False),
+    "moment": Argument(lambda b, e: "intake", tenant_owned=False),
+}
+
+
+class UnknownArgument(LookupError):
+    pass
+
+
+def argument(name: str, endpoint: str) -> Argument:
+    try:
+        return ARGUMENTS[name]
+    except KeyError:
+        raise UnknownArgument(
+            f"the route {endpoint} takes <{name}>, which tests/security/registry.py does not "
+            f"know: add ARGUMENTS[{name!r}] = Argument(factory) that makes one in a bundle"
+        ) from None
+
+
+# --- valid bodies per POST endpoint ---------------------------------------------------------
+
+Form = dict[str, object]
+
+
+def _intake_fields() -> dict[str, str]:
+    return {
+        "given_name": "Ina",
+        "family_name": "Instroom",
+        "date_of_birth": "1990-04-01",
+        "bsn": generate_bsn(_rng),
+        "facility": "PI Almelo",
+        "detention_start": (TODAY - timedelta(days=10)).isoformat(),
+        "expected_release": (TODAY + timedelta(days=100)).isoformat(),
+        "housing_status": "not_arranged",
+        "housing_need": "Woonruimte",
+    }
+
+
+def _upload(b: Bundle) -> Form:
+    fields = _intake_fields()
+    header = ";".join(fields)
+    row = ";".join(fields.values())
+    content = f"{header}\n{row}\n".encode()
+    return {"file": (io.BytesIO(content), "instroom.csv")}
+
+
+VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
+    "accounts.change_role": lambda b: {"role": Role.PRIVACY_OFFICER.value},
+    "accounts.deactivate": lambda b: {},
+    "accounts.end_sessions": lambda b: {},
+    "accounts.identity_provider": lambda b: {
+        "issuer": "https://login.example.invalid",
+        "client_id": "nazorg",
+        "client_secret_ref": "NAZORG_OIDC_SECRET",
+        "scopes": "openid profile email",
+        "roles_claim": "roles",
+        "role_mapping": "nazorg-casemanager = case_worker",
+        "enabled": "y",
+    },
+    "accounts.invite": lambda b: {
+        "display_name": "Nieuwe Vrijwilliger",
+        "email": f"nieuw-{uuid.uuid4().hex[:8]}@example.invalid",
+        "role": Role.VOLUNTEER.value,
+    },
+    "auth.demo_sign_in": lambda b: {"user": "nobody"},
+    "auth.sign_out": lambda b: {},
+    "cases.admin_api_token": lambda b: {"action": "issue"},
+    "cases.admin_settings_save": lambda b: {
+        "trajectory_default_cost_euros": "1400",
+        "social_network_domain": "1",
+    },
+    "cases.admin_template_add": lambda b: _template_form(),
+    "cases.admin_template_save": lambda b: {**_template_form(), "version": b.template().version},
+    "cases.admin_template_delete": lambda b: {},
+    "cases.admin_templates_reset": lambda b: {},
+    "cases.change_phase": lambda b: {"phase": "in_detention"},
+    "cases.consent_record": lambda b: {
+        "domain": "income",
+        "basis": SharingBasis.STATUTORY.value,
+        "effective_on": TODAY.isoformat(),
+        "note": "Wettelijke grondslag",
+    },
+    "cases.domain_save": lambda b: {
+        "status": "arranged",
+        "need": "Geen",
+        "notes": "Geregeld",
+        "version": b.domain().version,
+    },
+    "cases.intake_submit": lambda b: _intake_fields(),
+    "cases.intake_upload": _upload,
+    "cases.note_add": lambda b: {"body": "Telefonisch contact gehad."},
+    "cases.note_save": lambda b: {"body": "Aangepaste notitie.", "version": b.note().version},
+    "cases.record_release": lambda b: {"released_on": TODAY.isoformat()},
+    "cases.referral_add": lambda b: {
+        "domain": "housing",
+        "partner": "supported_housing",
+        "request": "Begeleid wonen",
+    },
+    "cases.referral_outcome": lambda b: {
+        "status": "accepted",
+        "version": b.referral().version,
+    },
+    "cases.take_snapshot": lambda b: {},
+    "cases.task_add": lambda b: {
+        "due_date": (TODAY + timedelta(days=3)).isoformat(),
+        "domain": "income",
+        "responsible": "work_and_income",
+        "title": "Uitkering aanvragen",
+    },
+    "cases.task_done": lambda b: {"done": "1"},
+    "cases.trajectory_add": lambda b: {
+        "start_date": TODAY.isoformat(),
+        "end_date": (TODAY + timedelta(days=90)).isoformat(),
+        "cost_euros": "1500",
+    },
+    "cases.trajectory_update": lambda b: {
+        "status": "completed",
+        "end_date": (TODAY + timedelta(days=30)).isoformat(),
+        "version": b.trajectory().version,
+    },
+    "cases.transfer": lambda b: {"target": str(_other_tenant_id(b)), "reason": "Verhuisd"},
+    "cases.update_details": lambda b: {
+        "facility": "PI Vught",
+        "detention_start": (TODAY - timedelta(days=41)).isoformat(),
+        "expected_release": (TODAY + timedelta(days=60)).isoformat(),
+        "address": "Brink 1, Deventer",
+        "version": b.case().version,
+    },
+    "jobs.run_again": lambda b: {},
+    "local.activate": lambda b: {"password": "x", "confirm": "x", "code": "123456"},
+    "local.code_step": lambda b: {"code": "123456"},
+    "local.password_step": lambda b: {"email": "niemand@example.invalid", "password": "fout"},
+    "local.request_reset": lambda b: {"email": "niemand@example.invalid"},
+    "local.reset": lambda b: {"password": "x", "confirm": "x", "code": "123456"},
+    "notifications.mark_read": lambda b: {},
+    "notifications.send_digest_now": lambda b: {},
+}
+
+# JSON endpoints: their valid body (they are posted as JSON, not as a form).
+VALID_JSON: dict[str, Callable[[Bundle], dict]] = {
+    "intake_api.receive_document": lambda b: {
+        **{k: v for k, v in _intake_fields().items() if not k.startswith("housing")},
+        "message_id": f"walk-{uuid.uuid4().hex}",
+        "domains": {"housing": {"status": "not_arranged", "need": "Woonruimte"}},
+    },
+}
+
+
+def _template_form() -> Form:
+    return {
+        "domain": "housing",
+        "phase": "in_detention",
+        "title": "Huurschuld uitzoeken",
+        "responsible": "aftercare_coordinator",
+        "anchor": "release",
+        "offset_days": "-14",
+        "position": "3",
+        "active": "1",
+    }
+
+
+def _other_tenant_id(b: Bundle) -> int:
+    with b.app.app_context():
+        return next(
+            t.id
+            for t in db.session.scalars(db.select(Tenant).order_by(Tenant.id))
+            if t.id != b.tenant.id
+        )
+
+
+def api_token_for(app: Flask, tenant: Tenant) -> str:
+    from app.cases.intake import tokens
+
+    with app.app_context(), tenant_app_context(tenant.id):
+        token = tokens.issue_token(tenant.id)
+        db.session.commit()
+    return token
