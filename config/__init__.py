@@ -52,6 +52,26 @@ class BaseConfig:
     INVITATION_HOURS = 72
     PASSWORD_RESET_MINUTES = 60
     PASSWORD_MIN_LENGTH = 12
+    # Background work: seconds before the second and the third try (three tries in all).
+    JOB_RETRY_INTERVALS: tuple[int, ...] = (30, 300)
+    # Seconds a job may run before rq stops it (and retries or fails it).
+    JOB_TIMEOUT_SECONDS = 600
+    # Outbox rows younger than this are left to the request that wrote them.
+    OUTBOX_SWEEP_GRACE_SECONDS = 30
+    # Handed-over, finished outbox rows are deleted after this many days.
+    OUTBOX_KEEP_DAYS = 30
+    # Mail: "smtp", "folder" (each message an .eml file) or "memory" (a list, for tests).
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_STARTTLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_SENDER = "Nazorgportaal <nazorg@localhost>"
+    MAIL_FOLDER = str(PROJECT_ROOT / "instance" / "mail")
+    MAIL_TIMEOUT_SECONDS = 10
+    # Links in mail point here (jobs have no request to take the host from).
+    PORTAL_BASE_URL = "http://127.0.0.1:5000"
 
     @classmethod
     def validate(cls, settings: dict) -> None:
@@ -67,6 +87,7 @@ class DevelopmentConfig(BaseConfig):
     DEMO_SIGN_IN = True
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "nazorg"
+    MAIL_BACKEND = "folder"
 
 
 class TestingConfig(BaseConfig):
@@ -76,6 +97,8 @@ class TestingConfig(BaseConfig):
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "nazorg"
+    MAIL_BACKEND = "memory"
+    OUTBOX_SWEEP_GRACE_SECONDS = 0
 
 
 class ProductionConfig(BaseConfig):
@@ -92,6 +115,8 @@ class ProductionConfig(BaseConfig):
             raise ConfigError("REDIS_URL must be set in production")
         if settings.get("DEMO_SIGN_IN"):
             raise ConfigError("The demo sign-in may not be enabled in production")
+        if not str(settings.get("PORTAL_BASE_URL", "")).startswith("https://"):
+            raise ConfigError("PORTAL_BASE_URL must be the portal's https address in production")
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {
@@ -109,8 +134,47 @@ ENVIRONMENT_OVERRIDES = {
     "REDIS_URL": "REDIS_URL",
     "SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS": "SESSION_ABSOLUTE_HOURS",
+    **{
+        name: name
+        for name in (
+            "JOB_RETRY_INTERVALS",
+            "JOB_TIMEOUT_SECONDS",
+            "OUTBOX_SWEEP_GRACE_SECONDS",
+            "OUTBOX_KEEP_DAYS",
+            "MAIL_BACKEND",
+            "MAIL_SERVER",
+            "MAIL_PORT",
+            "MAIL_USE_STARTTLS",
+            "MAIL_USERNAME",
+            "MAIL_PASSWORD",
+            "MAIL_SENDER",
+            "MAIL_FOLDER",
+            "MAIL_TIMEOUT_SECONDS",
+            "PORTAL_BASE_URL",
+        )
+    },
 }
-INTEGER_SETTINGS = {"SESSION_IDLE_MINUTES", "SESSION_ABSOLUTE_HOURS"}
+INTEGER_SETTINGS = {
+    "SESSION_IDLE_MINUTES",
+    "SESSION_ABSOLUTE_HOURS",
+    "JOB_TIMEOUT_SECONDS",
+    "OUTBOX_SWEEP_GRACE_SECONDS",
+    "OUTBOX_KEEP_DAYS",
+    "MAIL_PORT",
+    "MAIL_TIMEOUT_SECONDS",
+}
+BOOLEAN_SETTINGS = {"MAIL_USE_STARTTLS"}
+INTEGER_LIST_SETTINGS = {"JOB_RETRY_INTERVALS"}
+
+
+def _convert(key: str, raw: str):
+    if key in INTEGER_SETTINGS:
+        return int(raw)
+    if key in BOOLEAN_SETTINGS:
+        return raw.lower() in {"1", "true", "yes", "on"}
+    if key in INTEGER_LIST_SETTINGS:
+        return tuple(int(part) for part in raw.split(",") if part.strip())
+    return raw
 
 
 def load_settings(name: str, overrides: dict | None = None) -> dict:
@@ -122,8 +186,7 @@ def load_settings(name: str, overrides: dict | None = None) -> dict:
     settings = {key: getattr(config_class, key) for key in dir(config_class) if key.isupper()}
     for env_name, key in ENVIRONMENT_OVERRIDES.items():
         if os.environ.get(env_name):
-            value = os.environ[env_name]
-            settings[key] = int(value) if key in INTEGER_SETTINGS else value
+            settings[key] = _convert(key, os.environ[env_name])
     settings.update(overrides or {})
     config_class.validate(settings)
     return settings

@@ -21,14 +21,12 @@ def init_app(app: Flask) -> None:
     from app.jobs import (
         models,  # noqa: F401 - the outbox table
         runner,  # noqa: F401 - loaded before a worker forks
-        settings,
     )
     from app.jobs.cli import register_cli
     from app.jobs.views import bp as jobs_bp
     from app.notifications import models as notification_models  # noqa: F401
     from app.notifications.views import bp as notifications_bp
 
-    settings.configure(app)
     register_cli(app)
     app.register_blueprint(jobs_bp)
     app.register_blueprint(notifications_bp)

@@ -8,6 +8,7 @@ GOOD_PRODUCTION = {
     "SECRET_KEY": "x" * 40,
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nazorg_app@db/nazorg",
     "REDIS_URL": "redis://redis:6379/0",
+    "PORTAL_BASE_URL": "https://nazorg.example.nl",
 }
 
 
@@ -30,6 +31,7 @@ def test_production_starts_with_secret_postgres_and_redis():
         ("SECRET_KEY", "SECRET_KEY"),
         ("SQLALCHEMY_DATABASE_URI", "PostgreSQL"),
         ("REDIS_URL", "REDIS_URL"),
+        ("PORTAL_BASE_URL", "PORTAL_BASE_URL"),
     ],
 )
 def test_production_refuses_to_start_without(missing, message):
@@ -55,6 +57,17 @@ def test_environment_overrides_class_defaults(monkeypatch):
     assert load_settings("development")["SQLALCHEMY_DATABASE_URI"] == (
         "postgresql+psycopg://elsewhere/db"
     )
+
+
+def test_job_and_mail_settings_come_from_the_environment_with_their_types(monkeypatch):
+    monkeypatch.setenv("MAIL_PORT", "2525")
+    monkeypatch.setenv("MAIL_USE_STARTTLS", "true")
+    monkeypatch.setenv("JOB_RETRY_INTERVALS", "5, 60")
+    settings = load_settings("development")
+    assert settings["MAIL_PORT"] == 2525 and settings["MAIL_USE_STARTTLS"] is True
+    assert settings["JOB_RETRY_INTERVALS"] == (5, 60)
+    assert settings["MAIL_BACKEND"] == "folder"
+    assert load_settings("testing")["MAIL_BACKEND"] == "memory"
 
 
 def test_only_development_has_the_demo_sign_in():
