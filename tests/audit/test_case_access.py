@@ -84,3 +84,31 @@ def test_revealing_the_citizen_number_is_logged(app, tenants, in_tenant, sign_in
     assert "111222333" in revealed
     actions = sorted(r.action for r in log_rows(in_tenant, tenants["lochem"]))
     assert actions == ["read", "reveal"]
+
+
+def test_intake_by_a_person_is_logged_as_a_change(app, tenants, in_tenant, sign_in):
+    from datetime import date, timedelta
+
+    from tests.cases.conftest import new_bsn
+    from tests.csrf import csrf_token
+
+    with in_tenant(tenants["raalte"]):
+        worker = UserFactory()
+    client = sign_in(worker)
+    token = csrf_token(client, "/cases/intake")
+    response = client.post(
+        "/cases/intake",
+        data={
+            "csrf_token": token,
+            "given_name": "Ilse",
+            "family_name": "Intake",
+            "date_of_birth": "1990-02-03",
+            "bsn": new_bsn(),
+            "facility": "PI Zwolle",
+            "detention_start": (date.today() - timedelta(days=5)).isoformat(),
+            "expected_release": (date.today() + timedelta(days=40)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    (row,) = log_rows(in_tenant, tenants["raalte"])
+    assert (row.action, row.object_type, row.user_id) == ("change", "intake", worker.id)

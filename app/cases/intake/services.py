@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from app.audit.tracking import note_access
 from app.cases import phases, services, timeline
 from app.cases.intake.document import IntakeDocument
 from app.cases.intake.models import IntakeMessage
@@ -62,6 +63,7 @@ def receive_intake(
         )
         if same_detention is not None:
             _remember(key, source, same_detention.id)
+            _note_intake(same_detention)
             return IntakeResult(case_id=same_detention.id, created=False, client_known=True)
         _update_known_client(client, document)
     else:
@@ -98,7 +100,15 @@ def receive_intake(
     plan.generate_plan(case, actor, today)
     services.take_snapshot(case, MonitorMoment.INTAKE, actor)
     _remember(key, source, case.id)
+    _note_intake(case)
     return IntakeResult(case_id=case.id, created=True, client_known=known)
+
+
+def _note_intake(case: Case) -> None:
+    # A person entering intake is logged like any change of a client's file; the
+    # justice side's API has no person and no access-log row (its messages are kept).
+    note_access(tenant_id=case.tenant_id, client_id=case.client_id, object_type="intake",
+                object_id=case.id)
 
 
 def _update_known_client(client: Client, document: IntakeDocument) -> None:
