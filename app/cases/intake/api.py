@@ -20,7 +20,7 @@ from app.cases.intake.document import parse_document
 from app.cases.intake.services import Source, receive_intake
 from app.cases.labels import intake_field_label
 from app.core.permissions import public
-from app.core.tenancy import bind_tenant
+from app.core.tenancy import bind_tenant, current_tenant_id
 from app.extensions import csrf, db
 
 bp = Blueprint("intake_api", __name__, url_prefix="/api/v1")
@@ -49,6 +49,15 @@ def token_required(view):
         scheme, _sep, token = header.partition(" ")
         tenant_id = tokens.tenant_of(token.strip()) if scheme.lower() == "bearer" else None
         if tenant_id is None:
+            return problem(401, "Geen geldig API-token.")
+        bound = current_tenant_id(db.session())
+        if bound is not None and bound != tenant_id:
+            # A session cookie of another municipality came along: the session's tenant is
+            # already bound and never switches, so the token cannot be used here.
+            security_log.warning(
+                "intake api token of another tenant than the session",
+                extra={"tenant": bound, "result": "refused"},
+            )
             return problem(401, "Geen geldig API-token.")
         bind_tenant(db.session, tenant_id)
         if not tokens.matches(token.strip()):
