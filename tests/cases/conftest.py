@@ -12,6 +12,7 @@ from app.cases.bsn import generate_bsn
 from app.cases.models import Client
 from app.cases.services import open_case
 from app.extensions import db
+from tests.csrf import csrf_token
 
 _rng = random.Random(404)
 
@@ -51,14 +52,7 @@ def make_case(in_tenant) -> Callable:
 
 def csrf_headers(client, page: str = "/cases/") -> dict:
     """The CSRF header as the page's htmx sends it (CSRF stays on in the tests)."""
-    import re
-
-    body = client.get(page).get_data(as_text=True)
-    match = re.search(r'"X-CSRFToken": "([^"]+)"', body) or re.search(
-        r'name="csrf_token" value="([^"]+)"', body
-    )
-    assert match, "no CSRF token on the page"
-    return {"X-CSRFToken": match.group(1)}
+    return {"X-CSRFToken": csrf_token(client, page)}
 
 
 @pytest.fixture
