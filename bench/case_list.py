@@ -7,8 +7,8 @@ page. Prints median and 95th percentile per request kind, and the rows per tenan
 
 Usage (a database of its own; it is emptied first):
     bash scripts/pg-setup nazorg_bench
-    DATABASE_URL=postgresql+psycopg://nazorg_app:nazorg_app@127.0.0.1:5432/nazorg_bench \\
-    MIGRATION_DATABASE_URL=postgresql+psycopg://nazorg_owner:nazorg_owner@127.0.0.1:5432/nazorg_bench \\
+    export DATABASE_URL=postgresql+psycopg://nazorg_app:nazorg_app@127.0.0.1:5432/nazorg_bench
+    export MIGRATION_DATABASE_URL=postgresql+psycopg://nazorg_owner:nazorg_owner@127.0.0.1/nazorg_bench
     .venv/bin/python bench/case_list.py --cases 2000 --rounds 30
 
 Deventer counts about 200 returning people a year and the files stay ten years after
@@ -143,7 +143,7 @@ def main() -> None:
     )
     with app.app_context():
         flask_migrate.upgrade()
-    rng = random.Random(7)
+    rng = random.Random(7)  # noqa: S311 - fictitious bench data
     started = time.perf_counter()
     workers = fill(app, args.cases, rng)
     print(
