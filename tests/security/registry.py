@@ -41,6 +41,8 @@ from app.tenants.models import Tenant
 
 _rng = random.Random(606)
 TODAY = date.today()
+# Form validation refuses the reserved test domains (.invalid, .test); mail stays in memory.
+MAIL_DOMAIN = "nazorg-proef.nl"
 
 
 @dataclass
@@ -330,7 +332,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     },
     "accounts.invite": lambda b: {
         "display_name": "Nieuwe Vrijwilliger",
-        "email": f"nieuw-{uuid.uuid4().hex[:8]}@example.invalid",
+        "email": f"nieuw-{uuid.uuid4().hex[:8]}@{MAIL_DOMAIN}",
         "role": Role.VOLUNTEER.value,
     },
     "auth.demo_sign_in": lambda b: {"user": "nobody"},
@@ -362,11 +364,21 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "cases.note_add": lambda b: {"body": "Telefonisch contact gehad."},
     "cases.note_save": lambda b: {"body": "Aangepaste notitie.", "version": b.note().version},
     "cases.record_release": lambda b: {"released_on": TODAY.isoformat()},
-    "cases.referral_add": lambda b: {
-        "domain": "housing",
-        "partner": "supported_housing",
-        "request": "Begeleid wonen",
+    "audit.retention_settings": lambda b: {
+        "closed_case_years": "10",
+        "detention_notice_months": "6",
+        "access_log_years": "5",
+        "security_log_years": "5",
     },
+    # The referral factory records the consent for housing that a referral needs.
+    "cases.referral_add": lambda b: (
+        b.referral()
+        and {
+            "domain": "housing",
+            "partner": "supported_housing",
+            "request": "Begeleid wonen",
+        }
+    ),
     "cases.referral_outcome": lambda b: {
         "status": "accepted",
         "version": b.referral().version,
@@ -400,8 +412,8 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "jobs.run_again": lambda b: {},
     "local.activate": lambda b: {"password": "x", "confirm": "x", "code": "123456"},
     "local.code_step": lambda b: {"code": "123456"},
-    "local.password_step": lambda b: {"email": "niemand@example.invalid", "password": "fout"},
-    "local.request_reset": lambda b: {"email": "niemand@example.invalid"},
+    "local.password_step": lambda b: {"email": f"niemand@{MAIL_DOMAIN}", "password": "fout"},
+    "local.request_reset": lambda b: {"email": f"niemand@{MAIL_DOMAIN}"},
     "local.reset": lambda b: {"password": "x", "confirm": "x", "code": "123456"},
     "notifications.mark_read": lambda b: {},
     "notifications.send_digest_now": lambda b: {},
