@@ -87,6 +87,7 @@ def configure_request_hooks(app: Flask) -> None:
     from app.audit.tracking import init_app as init_access_tracking
     from app.auth.session import bind_request_to_user
     from app.core.errors import configure_error_pages
+    from app.core.input import refuse_unstorable_input
     from app.core.permissions import enforce_declared_permission
     from app.core.security import configure_security_headers
 
@@ -98,6 +99,9 @@ def configure_request_hooks(app: Flask) -> None:
     def bind_and_authorise():
         user = bind_request_to_user()
         return enforce_declared_permission(user)
+
+    # After the permission check, so that a refusal never depends on the input.
+    app.before_request(refuse_unstorable_input)
 
 
 def configure_templates(app: Flask) -> None:

@@ -69,7 +69,9 @@ class Period:
     def bounds(self) -> tuple[datetime | None, datetime | None]:
         tz = utcnow().tzinfo
         lower = datetime.combine(self.start, time.min, tz) if self.start else None
-        upper = datetime.combine(self.end + timedelta(days=1), time.min, tz) if self.end else None
+        # Until the end of the last day; the last day there is has no day after it.
+        last = self.end is not None and self.end < date.max
+        upper = datetime.combine(self.end + timedelta(days=1), time.min, tz) if last else None
         return lower, upper
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -105,7 +105,9 @@ def current_tenant_slug() -> str:
 @requires(Permission.ACCOUNTS_MANAGE)
 def identity_provider():
     row = accounts.identity_provider()
-    form = IdentityProviderForm(obj=row)
+    # The saved settings fill the form only when it is shown; a post is judged on what it
+    # holds (a missing field would otherwise keep the saved value, a dict for the mapping).
+    form = IdentityProviderForm() if request.method == "POST" else IdentityProviderForm(obj=row)
     if row is not None and not form.is_submitted():
         form.role_mapping.data = accounts.mapping_as_text(row.role_mapping)
     if row is None and not form.is_submitted():

@@ -7,6 +7,9 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _
 
+# The database's INTEGER: a larger number would fail there instead of in the form.
+MAX_INT = 2**31 - 1
+
 
 class FormErrors(dict):
     """field -> message; falsy when the input is valid."""
@@ -43,10 +46,14 @@ def parse_int(form, name: str, errors: FormErrors, *, required: bool = False) ->
             errors[name] = _("This field is required.")
         return None
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
         errors[name] = _("Enter a whole number.")
         return None
+    if abs(value) > MAX_INT:
+        errors[name] = _("This number is too large.")
+        return None
+    return value
 
 
 def parse_uuid(form, name: str) -> uuid.UUID | None:

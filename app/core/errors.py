@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.core.rendering import render
+from app.extensions import db
 
 log = logging.getLogger("nazorg.errors")
 
@@ -67,6 +68,8 @@ def handle_http_error(error: HTTPException):
 def handle_unexpected_error(error: Exception):
     if isinstance(error, HTTPException):
         return handle_http_error(error)
+    # A failed flush leaves the session unusable: the error page's own queries would fail.
+    db.session.rollback()
     reference = new_reference()
     log.exception("unhandled error (reference %s) at %s", reference, request.path)
     return error_response(500, MESSAGES[500], reference)

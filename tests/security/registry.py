@@ -409,6 +409,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "address": "Brink 1, Deventer",
         "version": b.case().version,
     },
+    "core.choose_language": lambda b: {"locale": "nl", "next": "/start"},
     "jobs.run_again": lambda b: {},
     "local.activate": lambda b: {"password": "x", "confirm": "x", "code": "123456"},
     "local.code_step": lambda b: {"code": "123456"},

@@ -63,12 +63,13 @@ class Caller:
         json: dict | None = None,
         headers: dict | None = None,
         htmx: bool = False,
+        query: dict | None = None,
     ):
         all_headers = {"X-CSRFToken": self.token, **(headers or {})}
         if htmx:
             all_headers["HX-Request"] = "true"
         if method == "GET":
-            response = self.client.get(url, headers=all_headers)
+            response = self.client.get(url, headers=all_headers, query_string=query)
         elif json is not None:
             response = self.client.post(url, json=json, headers=all_headers)
         else:

@@ -184,11 +184,16 @@ def complete_task(task: Task, actor, *, done: bool = True) -> None:
     timeline.record(task.case_id, kind, actor, task=task.title, domain=task.domain)
 
 
+MAX_TASK_TITLE = 200  # tasks.title
+
+
 def add_task(
     case: Case, actor, *, domain: str, title: str, responsible: str, due_date: date
 ) -> Task:
     if not title.strip():
         raise CaseError(_("Give the task a title."))
+    if len(title.strip()) > MAX_TASK_TITLE:
+        raise CaseError(_("A title can be at most %(n)s characters.", n=MAX_TASK_TITLE))
     task = Task(
         case_id=case.id,
         domain=domain,

@@ -1,0 +1,107 @@
+"""One test per server error the walk and the fuzzer found, so each stays fixed by name."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tests.security import registry, walker
+
+
+def _caller(app, tenant, role, sign_in):
+    return walker.Caller(app, walker.make_user(app, tenant, role), sign_in)
+
+
+def test_a_nul_character_in_any_input_is_refused_in_dutch(app, tenants, sign_in):
+    home = tenants["olst-wijhe"]
+    caller = _caller(app, home, "case_worker", sign_in)
+    case = registry.Bundle(app, home, caller.user).case()
+    response = caller.call(
+        "cases.note_add", "POST", f"/cases/{case.id}/notes", form={"body": "a\x00b"}
+    )
+    assert response.status_code == 400
+    assert "Het verzoek kon niet worden verwerkt" in response.get_data(as_text=True)
+    search = caller.call("cases.case_list", "GET", "/cases/", query={"q": "\x00"})
+    assert search.status_code == 400
+
+
+def test_a_nul_character_in_the_api_is_refused_as_json(app, tenants):
+    home = tenants["olst-wijhe"]
+    token = registry.api_token_for(app, home)
+    document = registry.VALID_JSON["intake_api.receive_document"](registry.Bundle(app, home))
+    response = app.test_client().post(
+        "/api/v1/intake-documents",
+        json={**document, "facility": "PI\x00"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["title"] == "De invoer bevat een teken dat niet is toegestaan."
+
+
+def test_a_number_beyond_the_database_integer_is_a_form_error(app, tenants, sign_in):
+    home = tenants["olst-wijhe"]
+    caller = _caller(app, home, "case_worker", sign_in)
+    case = registry.Bundle(app, home, caller.user).case()
+    response = caller.call(
+        "cases.transfer", "POST", f"/cases/{case.id}/transfer", form={"target": "9" * 20}
+    )
+    assert response.status_code == 422
+    assert "Dit getal is te groot." in response.get_data(as_text=True)
+
+
+def test_a_task_title_longer_than_its_column_is_a_form_error(app, tenants, sign_in):
+    home = tenants["olst-wijhe"]
+    caller = _caller(app, home, "case_worker", sign_in)
+    bundle = registry.Bundle(app, home, caller.user)
+    form = {**registry.VALID_FORMS["cases.task_add"](bundle), "title": "x" * 201}
+    response = caller.call("cases.task_add", "POST", f"/cases/{bundle.case().id}/tasks", form=form)
+    assert response.status_code == 422
+    assert "Een titel mag hoogstens 200 tekens lang zijn." in response.get_data(as_text=True)
+
+
+def test_the_error_page_survives_a_failed_database_write(app, tenants, sign_in, monkeypatch):
+    """A failed flush used to break the error page itself (a bare 500, no reference)."""
+    from app.cases import notes
+    from app.extensions import db
+
+    def failing_add_note(case, author, body):
+        db.session.add(notes.Note(case_id=case.id, author_name=None, body=None))
+        db.session.flush()  # NOT NULL: the flush fails and the session needs a rollback
+
+    monkeypatch.setattr(notes, "add_note", failing_add_note)
+    home = tenants["olst-wijhe"]
+    caller = _caller(app, home, "case_worker", sign_in)
+    case = registry.Bundle(app, home, caller.user).case()
+    app.testing = False  # let the error handler answer, as in production
+    try:
+        response = caller.call(
+            "cases.note_add", "POST", f"/cases/{case.id}/notes", form={"body": "x"}
+        )
+    finally:
+        app.testing = True
+    assert response.status_code == 500
+    assert "Referentie" in response.get_data(as_text=True) or "referentie" in response.get_data(
+        as_text=True
+    )
+
+
+def test_saving_sign_in_settings_without_the_role_mapping_is_a_form_error(app, tenants, sign_in):
+    """A missing field used to keep the saved mapping (a dict) and fail with a 500."""
+    home = tenants["olst-wijhe"]
+    caller = _caller(app, home, "tenant_admin", sign_in)
+    form = registry.VALID_FORMS["accounts.identity_provider"](registry.Bundle(app, home))
+    first = caller.call("accounts.identity_provider", "POST", "/beheer/inlogdienst", form=form)
+    assert first.status_code == 302
+    form.pop("role_mapping")
+    second = caller.call("accounts.identity_provider", "POST", "/beheer/inlogdienst", form=form)
+    assert second.status_code == 422
+
+
+def test_an_access_report_until_the_last_possible_day(app, tenants, sign_in):
+    home = tenants["olst-wijhe"]
+    caller = _caller(app, home, "privacy_officer", sign_in)
+    client_id = registry.Bundle(app, home).case().client_id
+    url = f"/privacy/clients/{client_id}"
+    response = caller.call("audit.client_report", "GET", url, query={"tot": "9999-12-31"})
+    assert response.status_code == 200
+    later = (date.today() + timedelta(days=1)).isoformat()
+    assert caller.call("audit.client_report", "GET", url, query={"van": later}).status_code == 200
