@@ -105,3 +105,33 @@ def test_an_access_report_until_the_last_possible_day(app, tenants, sign_in):
     assert response.status_code == 200
     later = (date.today() + timedelta(days=1)).isoformat()
     assert caller.call("audit.client_report", "GET", url, query={"van": later}).status_code == 200
+
+
+def test_the_template_editor_shows_the_default_without_saving_it(app, tenants, sign_in):
+    """Found by the walk: the first visit of the page used to save the default template."""
+    from sqlalchemy import func, select
+
+    from app.cases.plan.models import TaskTemplate
+    from app.cases.plan.services import default_template_rows
+    from app.core.context import tenant_app_context
+    from app.extensions import db
+
+    home = tenants["olst-wijhe"]
+
+    def saved() -> int:
+        with app.app_context(), tenant_app_context(home.id):
+            return db.session.scalar(select(func.count()).select_from(TaskTemplate))
+
+    caller = _caller(app, home, "tenant_admin", sign_in)
+    page = caller.call("cases.admin_templates", "GET", "/cases/admin/templates")
+    assert page.status_code == 200
+    assert 'data-testid="default-preview"' in page.get_data(as_text=True)
+    assert saved() == 0
+    form = registry.VALID_FORMS["cases.admin_template_add"](registry.Bundle(app, home))
+    added = caller.call("cases.admin_template_add", "POST", "/cases/admin/templates", form=form)
+    assert added.status_code == 302
+    # Adding one takes the default over as well: nothing of it is lost.
+    default_size = len(default_template_rows())
+    assert saved() == default_size + 1
+    page = caller.call("cases.admin_templates", "GET", "/cases/admin/templates")
+    assert 'data-testid="default-preview"' not in page.get_data(as_text=True)

@@ -167,3 +167,37 @@ def test_the_walk_refuses_an_url_argument_it_does_not_know(app):
 
 def test_every_role_of_the_code_is_walked():
     assert set(matrix.ACTORS) == {r.value for r in Role} | {matrix.ANONYMOUS}
+
+
+def test_no_get_changes_data_in_an_untouched_municipality(app, tenants, sign_in, monkeypatch):
+    """The walk's GETs come after other requests have set a municipality up; here every GET
+    is the first thing that happens in its municipality (defaults saved on a first visit
+    would show)."""
+    monkeypatch.setitem(app.config, "REDIS_URL", None)
+    fresh = tenants["zutphen"]
+    counter = walker.RowCounter(app, [fresh.id])
+    callers: dict[str, walker.Caller] = {}
+    changes = []
+    try:
+        for (endpoint, method), rule in sorted(matrix.routes(app).items()):
+            if method != "GET" or (endpoint, method) not in matrix.entries():
+                continue
+            actor = next(a for a in matrix.ACTORS if matrix.answer(endpoint, method, a).allowed)
+            if actor not in callers:
+                user = None if actor == matrix.ANONYMOUS else walker.make_user(app, fresh, actor)
+                callers[actor] = walker.Caller(app, user, sign_in)
+            caller = callers[actor]
+            bundle = registry.Bundle(app, fresh, caller.user)
+            url = walker.url_for_rule(app, rule, walker.fill(rule, bundle, bundle))
+            before = counter.counts()
+            caller.call(endpoint, method, url)
+            difference = {
+                key: counts
+                for key, counts in walker.changed(before, counter.counts()).items()
+                if not (key[0] in GET_MAY_RECORD.get(endpoint, ()) and counts[1] == counts[0] + 1)
+            }
+            if difference:
+                changes.append(f"{actor} GET {endpoint}: {difference}")
+    finally:
+        counter.close()
+    assert not changes, "\n".join(changes)

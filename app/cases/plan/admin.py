@@ -52,12 +52,15 @@ def access_template(template_id: uuid.UUID) -> TaskTemplate:
 
 
 def editor(status: int = 200, **context):
-    rows = plan.templates(include_inactive=True)
-    db.session.commit()  # the default template is copied in on first use
+    rows = plan.templates(include_inactive=True, install=False)
+    # Before the municipality has templates of its own the page shows the default, unsaved:
+    # a GET writes nothing. Adding a template or taking the default over saves it.
+    preview = not rows
     return render(
         "cases/admin_templates.html",
         status=status,
-        templates=rows,
+        templates=plan.default_template_preview() if preview else rows,
+        preview=preview,
         domains=[k.value for k in ALL_LIFE_DOMAINS],
         plan_phases=list(PlanPhase),
         anchors=list(Anchor),
@@ -77,6 +80,7 @@ def admin_template_add():
     values, errors = parse_template(request.form)
     if errors:
         return editor(status=422, new_errors=errors, new_values=request.form)
+    plan.templates()  # the default first, when the municipality has no templates yet
     db.session.add(TaskTemplate(**values))
     db.session.commit()
     return redirect(url_for("cases.admin_templates"))

@@ -33,9 +33,10 @@ def default_template_rows() -> list[dict]:
     return json.loads(DEFAULT_TEMPLATE.read_text(encoding="utf-8"))["tasks"]
 
 
-def templates(include_inactive: bool = False) -> list[TaskTemplate]:
-    """This municipality's templates; the default is copied in when it has none yet."""
-    if db.session.scalar(select(func.count()).select_from(TaskTemplate)) == 0:
+def templates(include_inactive: bool = False, *, install: bool = True) -> list[TaskTemplate]:
+    """This municipality's templates; the default is copied in when it has none yet
+    (unless ``install`` is false: a page that only shows them must not write)."""
+    if install and db.session.scalar(select(func.count()).select_from(TaskTemplate)) == 0:
         install_default_template()
     query = select(TaskTemplate).order_by(TaskTemplate.position, TaskTemplate.title)
     if not include_inactive:
@@ -43,10 +44,10 @@ def templates(include_inactive: bool = False) -> list[TaskTemplate]:
     return list(db.session.scalars(query))
 
 
-def install_default_template() -> list[TaskTemplate]:
-    rows = []
-    for position, row in enumerate(default_template_rows()):
-        template = TaskTemplate(
+def default_template_preview() -> list[TaskTemplate]:
+    """The shipped default template as unsaved rows, to show before a municipality has its own."""
+    return [
+        TaskTemplate(
             domain=row["domain"],
             phase=PlanPhase(row["phase"]).value,
             title=row["title"],
@@ -59,6 +60,13 @@ def install_default_template() -> list[TaskTemplate]:
             position=position * 10,
             active=True,
         )
+        for position, row in enumerate(default_template_rows())
+    ]
+
+
+def install_default_template() -> list[TaskTemplate]:
+    rows = []
+    for template in default_template_preview():
         db.session.add(template)
         rows.append(template)
     db.session.flush()
