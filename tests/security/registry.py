@@ -74,11 +74,13 @@ class Bundle:
     def case(self):
         def make():
             person = Client(
-                given_name="Walter",
-                family_name=f"Wandelaar{self.tenant.id}",
-                date_of_birth=date(1984, 2, 29),
-                bsn=generate_bsn(_rng),
-                **(self.client_fields or {}),
+                **{
+                    "given_name": "Walter",
+                    "family_name": f"Wandelaar{self.tenant.id}",
+                    "date_of_birth": date(1984, 2, 29),
+                    "bsn": generate_bsn(_rng),
+                    **(self.client_fields or {}),
+                }
             )
             case = open_case(
                 person,
