@@ -1,7 +1,8 @@
 """Refuse input that no field can hold, before a view sees it.
 
-PostgreSQL text cannot store a NUL character: a form field, query parameter or JSON
-string holding one would fail at the database with a server error. No person types
+PostgreSQL text cannot store or compare a NUL character: a form field, query
+parameter, JSON string or part of the URL holding one would fail at the database with
+a server error. No person types
 one, so the request is refused as a whole (400) with a Dutch message; for the API the
 blueprint's JSON error handler answers. Uploaded file contents are the upload parser's
 to judge.
@@ -30,6 +31,7 @@ def _strings(value) -> Iterator[str]:
 
 
 def _submitted() -> Iterator[str]:
+    yield from _strings(dict(request.view_args or {}))
     for source in (request.args, request.form):
         for key, values in source.lists():
             yield key

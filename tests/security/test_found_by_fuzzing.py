@@ -22,6 +22,8 @@ def test_a_nul_character_in_any_input_is_refused_in_dutch(app, tenants, sign_in)
     assert "Het verzoek kon niet worden verwerkt" in response.get_data(as_text=True)
     search = caller.call("cases.case_list", "GET", "/cases/", query={"q": "\x00"})
     assert search.status_code == 400
+    # In the URL as well: the municipality's sign-in page is looked up by its name.
+    assert app.test_client().get("/auth/%00/local").status_code == 400
 
 
 def test_a_nul_character_in_the_api_is_refused_as_json(app, tenants):

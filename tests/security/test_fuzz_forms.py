@@ -345,3 +345,38 @@ def test_any_upload_gets_an_answer_never_a_5xx(app, tenants, sign_in, monkeypatc
 
     call()
     assert not problems, "\n".join(problems)
+
+
+PATH_VALUES = ["\x00", "a\x00b", "x" * 3000, "nergens", "..", "%", "💥", "Ā̴̡͖̓", "0", "-1"]
+
+
+def test_odd_text_in_the_url_never_gives_a_5xx(app, tenants, sign_in):
+    """Text parts of a URL (a municipality's name, a link's token, a monitor moment)."""
+    from werkzeug.routing import UnicodeConverter
+
+    home = tenants["deventer"]
+    callers = [
+        walker.Caller(app, None, sign_in),
+        walker.Caller(app, walker.make_user(app, home, "case_worker"), sign_in),
+    ]
+    problems = []
+    for (endpoint, method), rule in sorted(matrix.routes(app).items()):
+        texts = [
+            name
+            for name, converter in rule._converters.items()
+            if type(converter) is UnicodeConverter
+        ]
+        if not texts or method not in ("GET", "POST"):
+            continue
+        bundle = registry.Bundle(app, home, callers[1].user)
+        values = walker.fill(rule, bundle, bundle)
+        for name in texts:
+            for value in PATH_VALUES:
+                url = walker.url_for_rule(app, rule, {**values, name: value})
+                for caller in callers:
+                    response = caller.call(endpoint, method, url, form={})
+                    if response.status_code >= 500:
+                        problems.append(
+                            f"{caller.actor} {method} {url[:80]!r}: {response.status_code}"
+                        )
+    assert not problems, "\n".join(problems)
