@@ -13,6 +13,7 @@ distinctive).
 
 from __future__ import annotations
 
+import random
 import sys
 from datetime import date
 
@@ -28,7 +29,7 @@ from app.core.context import tenant_app_context
 from app.extensions import db
 from tests.security import matrix, registry, walker
 
-CANARY_BSN = generate_bsn(__import__("random").Random(7_531))
+CANARY_BSN = generate_bsn(random.Random(7_531))
 CANARIES = {
     "client_name": ["CNRYNAAMQ7X"],
     "bsn_full": [CANARY_BSN],
