@@ -128,5 +128,6 @@ def retention_settings():
         db.session.commit()
         flash(_("The retention periods have been saved."), "ok")
         return redirect(url_for("audit.retention_settings"))
-    db.session.commit()  # the default policy, created on first visit
+    # Not committed: showing the default periods saves nothing (a GET writes no data); the
+    # policy is saved with the first post, and the daily sweep makes its own when needed.
     return render("audit/retention.html", form=form, status=422 if form.errors else 200)

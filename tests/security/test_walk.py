@@ -33,9 +33,6 @@ GET_MAY_RECORD = {
     # The export is recorded on the case's timeline as well as in the access log.
     "cases.export_case_pdf": {"case_events"},
     "cases.export_case_list": {"case_events"},
-    # Known exceptions, still to remove: the municipality's default settings are saved on
-    # the first visit of their page instead of when the municipality is set up.
-    "audit.retention_settings": {"retention_policies"},
 }
 SIGN_IN_PATH = "/auth/sign-in"
 
