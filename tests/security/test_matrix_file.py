@@ -63,3 +63,27 @@ def test_only_the_reveal_and_subject_access_show_the_full_citizen_number():
         if any(isinstance(v, list) and "bsn_full" in v for v in table.values())
     }
     assert showing <= {"cases.reveal_bsn", "audit.subject_access_json", "audit.subject_access_pdf"}
+
+
+def test_a_new_route_is_reported_with_the_table_to_add(app):
+    """The check above can fail: a route the file does not list is found and explained."""
+    from flask import Blueprint
+
+    from app import create_app
+    from app.core.permissions import Permission, requires
+
+    fresh = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    extra = Blueprint("circles", __name__)
+    extra.add_url_rule(
+        "/circles/<uuid:circle_id>",
+        "circle",
+        requires(Permission.MENTOR_PORTAL)(lambda circle_id: "circle"),
+        methods=["GET", "POST"],
+    )
+    fresh.register_blueprint(extra)
+    missing = sorted(set(matrix.routes(fresh)) - set(matrix.entries()))
+    assert missing == [("circles.circle", "GET"), ("circles.circle", "POST")]
+    advice = matrix.how_to_add(fresh, "circles.circle", "POST")
+    assert '[endpoints."circles.circle".POST]' in advice
+    assert "volunteer = []" in advice
+    assert 'case_worker = "denied"' in advice
