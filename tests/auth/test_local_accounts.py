@@ -44,7 +44,8 @@ def invite_volunteer(app, sign_in, tenants, in_tenant, sent_mail, email: str) ->
     return re.search(r"https?://\S+/auth/lochem/invitation/\S+", text).group(0)
 
 
-def activate(client, link: str, password: str = STRONG) -> str:
+def submit_activation(client, link: str, password: str):
+    """Open the invitation, read the TOTP key from the page, post password and code."""
     page = client.get(link).get_data(as_text=True)
     secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page).group(1)
     response = client.post(
@@ -56,6 +57,11 @@ def activate(client, link: str, password: str = STRONG) -> str:
             "code": pyotp.TOTP(secret).now(),
         },
     )
+    return response, secret
+
+
+def activate(client, link: str, password: str = STRONG) -> str:
+    response, secret = submit_activation(client, link, password)
     assert response.status_code == 302, response.get_data(as_text=True)
     return secret
 
@@ -134,18 +140,7 @@ def test_weak_passwords_are_refused_at_activation(
     app, sign_in, tenants, in_tenant, sent_mail, password, message
 ):
     link = invite_volunteer(app, sign_in, tenants, in_tenant, sent_mail, "zwak@example.org")
-    client = app.test_client()
-    page = client.get(link).get_data(as_text=True)
-    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page).group(1)
-    response = client.post(
-        link,
-        data={
-            "csrf_token": csrf_token_from(page),
-            "password": password,
-            "confirm": password,
-            "code": pyotp.TOTP(secret).now(),
-        },
-    )
+    response, _secret = submit_activation(app.test_client(), link, password)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
 
