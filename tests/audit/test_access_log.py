@@ -28,6 +28,17 @@ def zutphen(tenants, in_tenant):
     return {"client": client, "worker": worker, "admin": admin, "officer": officer}
 
 
+def access_zutphen_client(actor, zutphen, tenants, action: AccessAction) -> None:
+    record_access(
+        actor,
+        tenant_id=tenants["zutphen"].id,
+        client_id=zutphen["client"].id,
+        object_type="case",
+        object_id="c-1",
+        action=action,
+    )
+
+
 def entries(in_tenant, tenant):
     with in_tenant(tenant):
         return db.session.scalars(select(AccessLogEntry).order_by(AccessLogEntry.occurred_at)).all()
@@ -35,14 +46,7 @@ def entries(in_tenant, tenant):
 
 def test_an_access_writes_one_row_with_who_what_when_and_where(app, zutphen, tenants, in_tenant):
     with app.test_request_context(environ_base={"REMOTE_ADDR": "10.1.2.3"}):
-        record_access(
-            zutphen["worker"],
-            tenant_id=tenants["zutphen"].id,
-            client_id=zutphen["client"].id,
-            object_type="case",
-            object_id="c-1",
-            action=AccessAction.READ,
-        )
+        access_zutphen_client(zutphen["worker"], zutphen, tenants, AccessAction.READ)
     (entry,) = entries(in_tenant, tenants["zutphen"])
     assert (entry.user_id, entry.user_name, entry.role) == (
         zutphen["worker"].id,
@@ -62,14 +66,7 @@ def test_a_regional_access_is_logged_at_the_clients_municipality(app, zutphen, t
     with in_tenant(tenants["deventer"]):
         coordinator = UserFactory(role=Role.REGIONAL_COORDINATOR.value)
     with app.test_request_context():
-        record_access(
-            coordinator,
-            tenant_id=tenants["zutphen"].id,
-            client_id=zutphen["client"].id,
-            object_type="case",
-            object_id="c-1",
-            action=AccessAction.READ,
-        )
+        access_zutphen_client(coordinator, zutphen, tenants, AccessAction.READ)
     (entry,) = entries(in_tenant, tenants["zutphen"])
     assert entry.actor_tenant_id == tenants["deventer"].id
     assert entries(in_tenant, tenants["deventer"]) == []
@@ -78,14 +75,7 @@ def test_a_regional_access_is_logged_at_the_clients_municipality(app, zutphen, t
 @pytest.mark.postgres
 def test_the_portal_role_cannot_change_or_remove_log_rows(app, zutphen, tenants):
     with app.test_request_context():
-        record_access(
-            zutphen["worker"],
-            tenant_id=tenants["zutphen"].id,
-            client_id=zutphen["client"].id,
-            object_type="case",
-            object_id="c-1",
-            action=AccessAction.READ,
-        )
+        access_zutphen_client(zutphen["worker"], zutphen, tenants, AccessAction.READ)
     url = DATABASE_URL.replace("postgresql+psycopg://", "postgresql://")
     for statement in ("UPDATE access_log SET user_name = 'niemand'", "DELETE FROM access_log"):
         with psycopg.connect(url) as connection, connection.cursor() as cursor:
@@ -101,14 +91,7 @@ def test_who_accessed_this_file_for_the_admin_with_a_period(
 ):
     start = utcnow() - timedelta(days=10)
     with app.test_request_context(), freeze_time(start):
-        record_access(
-            zutphen["worker"],
-            tenant_id=tenants["zutphen"].id,
-            client_id=zutphen["client"].id,
-            object_type="case",
-            object_id="c-1",
-            action=AccessAction.EXPORT,
-        )
+        access_zutphen_client(zutphen["worker"], zutphen, tenants, AccessAction.EXPORT)
     client_id = zutphen["client"].id
     for viewer in (zutphen["admin"], zutphen["officer"]):
         page = sign_in(viewer).get(f"/privacy/clients/{client_id}").get_data(as_text=True)
@@ -123,14 +106,7 @@ def test_who_accessed_this_file_for_the_admin_with_a_period(
 
 def test_the_employee_view_lists_what_someone_accessed(app, zutphen, tenants, sign_in):
     with app.test_request_context():
-        record_access(
-            zutphen["worker"],
-            tenant_id=tenants["zutphen"].id,
-            client_id=zutphen["client"].id,
-            object_type="case",
-            object_id="c-1",
-            action=AccessAction.SEARCH,
-        )
+        access_zutphen_client(zutphen["worker"], zutphen, tenants, AccessAction.SEARCH)
     page = sign_in(zutphen["officer"]).get(f"/privacy/employees/{zutphen['worker'].id}")
     assert page.status_code == 200
     assert "search" in page.get_data(as_text=True)
