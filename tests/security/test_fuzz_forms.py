@@ -204,10 +204,8 @@ def _endpoint_names():
     return sorted(gets + posts)
 
 
-@pytest.mark.parametrize(("endpoint", "method"), _endpoint_names())
-def test_bad_input_gets_a_clear_4xx_never_a_5xx(
-    app, tenants, sign_in, monkeypatch, endpoint, method
-):
+def prepare_target(app, tenants, sign_in, monkeypatch, endpoint: str, method: str):
+    """A Deventer caller allowed on the endpoint, its rule, headers and the fields to vary."""
     if (endpoint, method) not in fuzz_targets(app):
         pytest.fail(f"{endpoint} {method} is in the fuzz registry but is no route: remove it")
     monkeypatch.setitem(app.config, "REDIS_URL", None)
@@ -219,14 +217,24 @@ def test_bad_input_gets_a_clear_4xx_never_a_5xx(
     headers = None
     if endpoint.startswith("intake_api."):
         headers = {"Authorization": f"Bearer {registry.api_token_for(app, home)}"}
-    json_body = endpoint in registry.VALID_JSON
-    sample = walker.body_for(endpoint, registry.Bundle(app, home, user))
     if method == "GET":
-        names, values = QUERY_FIELDS[endpoint], nasty
+        names = QUERY_FIELDS[endpoint]
     else:
+        sample = walker.body_for(endpoint, registry.Bundle(app, home, user))
         base = next(iter(sample.values())) if sample else {}
         names = [n for n in base if n != "file"] + EXTRA_FIELDS.get(endpoint, [])
-        values = json_nasty if json_body else nasty
+    return home, rule, user, caller, headers, names
+
+
+@pytest.mark.parametrize(("endpoint", "method"), _endpoint_names())
+def test_bad_input_gets_a_clear_4xx_never_a_5xx(
+    app, tenants, sign_in, monkeypatch, endpoint, method
+):
+    home, rule, user, caller, headers, names = prepare_target(
+        app, tenants, sign_in, monkeypatch, endpoint, method
+    )
+    json_body = endpoint in registry.VALID_JSON
+    values = nasty if method == "GET" or not json_body else json_nasty
     problems: list[str] = []
 
     @FUZZ_SETTINGS
@@ -279,23 +287,9 @@ BOUNDARY_VALUES = [
 def test_boundary_values_in_every_field_get_a_clear_4xx_never_a_5xx(
     app, tenants, sign_in, monkeypatch, endpoint, method
 ):
-    if (endpoint, method) not in fuzz_targets(app):
-        pytest.fail(f"{endpoint} {method} is in the fuzz registry but is no route: remove it")
-    monkeypatch.setitem(app.config, "REDIS_URL", None)
-    home = tenants["deventer"]
-    rule = walker.rule_of(app, endpoint)
-    actor = next(a for a in matrix.ACTORS if matrix.answer(endpoint, method, a).allowed)
-    user = None if actor == matrix.ANONYMOUS else walker.make_user(app, home, actor)
-    caller = walker.Caller(app, user, sign_in)
-    headers = None
-    if endpoint.startswith("intake_api."):
-        headers = {"Authorization": f"Bearer {registry.api_token_for(app, home)}"}
-    if method == "GET":
-        names = QUERY_FIELDS[endpoint]
-    else:
-        sample = walker.body_for(endpoint, registry.Bundle(app, home, user))
-        base = next(iter(sample.values())) if sample else {}
-        names = [n for n in base if n != "file"] + EXTRA_FIELDS.get(endpoint, [])
+    home, rule, user, caller, headers, names = prepare_target(
+        app, tenants, sign_in, monkeypatch, endpoint, method
+    )
     shared = registry.Bundle(app, home, user)
     problems = []
     for name in names:
