@@ -65,6 +65,21 @@ def back_to_case(case, anchor: str = ""):
     return redirect(url_for("cases.case_detail", case_id=case.id) + anchor)
 
 
+def apply_to_case(case_id: uuid.UUID, errors, action, *, field: str, anchor: str, errors_name: str):
+    """Run ``action()`` unless the form had errors: commit and go back to the case; or
+    roll back and show the case page with the refusal next to ``field`` (422)."""
+    if not errors:
+        try:
+            case = action()
+            db.session.commit()
+            return back_to_case(case, anchor)
+        except CaseError as error:
+            db.session.rollback()
+            errors[field] = error.message
+    case = services.access_case(current_user, case_id)
+    return case_page(case, status=422, **{errors_name: errors})
+
+
 @bp.get("/")
 @requires(Permission.CASE_READ)
 @access_action(AccessAction.SEARCH)
@@ -114,16 +129,14 @@ def change_phase(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     errors = forms.FormErrors()
     target = forms.choice(request.form, "phase", list(CasePhase), errors)
-    if not errors:
-        try:
-            phases.change_phase(case, CasePhase(target), current_user, request.form.get("reason"))
-            db.session.commit()
-            return back_to_case(case, "#phase")
-        except CaseError as error:
-            db.session.rollback()
-            errors["phase"] = error.message
-    case = services.access_case(current_user, case_id)
-    return case_page(case, status=422, phase_errors=errors)
+
+    def change():
+        phases.change_phase(case, CasePhase(target), current_user, request.form.get("reason"))
+        return case
+
+    return apply_to_case(
+        case_id, errors, change, field="phase", anchor="#phase", errors_name="phase_errors"
+    )
 
 
 @bp.post("/<uuid:case_id>/details")
@@ -175,16 +188,19 @@ def record_release(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     errors = forms.FormErrors()
     released_on = forms.parse_date(request.form, "released_on", errors, required=True)
-    if not errors:
-        try:
-            release.record_release(case, released_on, current_user)
-            db.session.commit()
-            return back_to_case(case, "#release")
-        except CaseError as error:
-            db.session.rollback()
-            errors["released_on"] = error.message
-    case = services.access_case(current_user, case_id)
-    return case_page(case, status=422, release_errors=errors)
+
+    def record():
+        release.record_release(case, released_on, current_user)
+        return case
+
+    return apply_to_case(
+        case_id,
+        errors,
+        record,
+        field="released_on",
+        anchor="#release",
+        errors_name="release_errors",
+    )
 
 
 @bp.post("/<uuid:case_id>/snapshots/<moment>")
@@ -314,22 +330,21 @@ def task_add(case_id: uuid.UUID):
     from app.cases.plan.models import Responsible
 
     responsible = forms.choice(form, "responsible", list(Responsible), errors)
-    if not errors:
-        try:
-            plan.add_task(
-                case,
-                current_user,
-                domain=domain,
-                title=form.get("title", ""),
-                responsible=responsible,
-                due_date=due,
-            )
-            db.session.commit()
-            return back_to_case(case, "#plan")
-        except CaseError as error:
-            db.session.rollback()
-            errors["title"] = error.message
-    return case_page(case, status=422, task_errors=errors)
+
+    def add():
+        plan.add_task(
+            case,
+            current_user,
+            domain=domain,
+            title=form.get("title", ""),
+            responsible=responsible,
+            due_date=due,
+        )
+        return case
+
+    return apply_to_case(
+        case_id, errors, add, field="title", anchor="#plan", errors_name="task_errors"
+    )
 
 
 @bp.app_context_processor
