@@ -114,28 +114,3 @@ def access_client_for_report(actor, client_id: uuid.UUID):
         report_refused_access(actor, "client", str(client_id))
         raise NotFound()
     return client
-
-
-def access_employee_for_report(actor, user_id: uuid.UUID):
-    from werkzeug.exceptions import NotFound
-
-    from app.auth.models import User
-    from app.core.audit import report_refused_access
-
-    user = db.session.scalars(select(User).where(User.id == user_id)).one_or_none()
-    if user is None:
-        report_refused_access(actor, "user", str(user_id))
-        raise NotFound()
-    return user
-
-
-def find_client_by_bsn(bsn: str):
-    from app.cases.models import Client
-
-    return db.session.scalars(select(Client).where(Client.bsn == bsn)).one_or_none()
-
-
-def employees():
-    from app.auth.models import User
-
-    return list(db.session.scalars(select(User).order_by(User.display_name)))

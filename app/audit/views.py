@@ -15,6 +15,8 @@ from app.audit.forms import RetentionForm
 from app.audit.models import AccessAction
 from app.audit.subject_access import subject_access_bundle
 from app.audit.tracking import access_action, note_access
+from app.auth import accounts
+from app.cases import services as case_services
 from app.core.pdf import render_pdf
 from app.core.permissions import Permission, requires
 from app.core.rendering import render
@@ -55,7 +57,7 @@ def client_report(client_id: uuid.UUID):
 @bp.get("/employees/<uuid:user_id>")
 @requires(Permission.ACCESS_LOG_READ)
 def employee_report(user_id: uuid.UUID):
-    employee = services.access_employee_for_report(current_user, user_id)
+    employee = accounts.access_user(current_user, user_id)
     period = _period()
     entries = services.employee_access_report(employee.id, period)
     return render(
@@ -71,10 +73,10 @@ def employee_report(user_id: uuid.UUID):
 @requires(Permission.ACCESS_LOG_READ)
 def index():
     bsn = (request.args.get("bsn") or "").strip()
-    client = services.find_client_by_bsn(bsn) if bsn else None
+    client = case_services.find_client_by_bsn(bsn) if bsn else None
     if client is not None:
         return redirect(url_for("audit.client_report", client_id=client.id))
-    return render("audit/index.html", bsn=bsn, not_found=bool(bsn), employees=services.employees())
+    return render("audit/index.html", bsn=bsn, not_found=bool(bsn), employees=accounts.list_users())
 
 
 def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
