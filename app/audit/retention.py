@@ -21,12 +21,12 @@ import uuid
 from datetime import UTC, date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Text, Uuid, cast, delete, func, select, text, update
+from sqlalchemy import Text, cast, delete, func, select, text, update
 
 from app.audit.models import AccessLogEntry, DestructionRecord, RetentionPolicy
+from app.audit.records import dependents
 from app.auth.models import SecurityEvent
 from app.cases.models import Case, CasePhase, Client, PhaseChange
-from app.core.db import TenantScoped
 from app.extensions import db
 
 log = logging.getLogger("nazorg.retention")
@@ -35,8 +35,12 @@ log = logging.getLogger("nazorg.retention")
 def current_policy() -> RetentionPolicy:
     policy = db.session.scalars(select(RetentionPolicy)).one_or_none()
     if policy is None:
-        policy = RetentionPolicy(closed_case_years=10, detention_notice_months=6,
-                                 access_log_years=5, security_log_years=5)
+        policy = RetentionPolicy(
+            closed_case_years=10,
+            detention_notice_months=6,
+            access_log_years=5,
+            security_log_years=5,
+        )
         db.session.add(policy)
         db.session.flush()
     return policy
@@ -65,50 +69,8 @@ def refresh_destruction_dates(policy: RetentionPolicy) -> None:
             case.destroy_on = due
 
 
-KEPT = ("access_log", "destruction_log")  # the log keeps its own period; the list remains
-
-
-def _models_by_table() -> dict[str, type]:
-    return {m.local_table.name: m.class_ for m in db.Model.registry.mappers}
-
-
-def _reference_column(table, parent: str):
-    """The uuid column of ``table`` that points at rows of ``parent``: by foreign key, or by
-    the name ``<parent singular>_id`` for history tables that keep no foreign key."""
-    for constraint in table.foreign_key_constraints:
-        if constraint.referred_table.name == parent:
-            names = [c for c in constraint.column_keys if c != "tenant_id"]
-            if len(names) == 1:
-                return table.c[names[0]]
-    singular = {"cases": "case_id", "clients": "client_id"}.get(parent)
-    if singular and singular in table.c and isinstance(table.c[singular].type, Uuid):
-        return table.c[singular]
-    return None
-
-
-def _dependents(root: type, root_ids) -> list[tuple[type, object]]:
-    """Every tenant-owned row that hangs on the root rows, transitively, dependents last."""
-    models = _models_by_table()
-    selectors = {root.__tablename__: select(root.id).where(root.id.in_(root_ids))}
-    ordered = []
-    for table in db.metadata.sorted_tables:  # parents before children
-        cls = models.get(table.name)
-        if cls is None or not issubclass(cls, TenantScoped) or table.name in KEPT:
-            continue
-        if table.name in selectors:
-            continue
-        for parent, parent_ids in list(selectors.items()):
-            column = _reference_column(table, parent)
-            if column is not None:
-                selectors[table.name] = select(cls.id).where(
-                    getattr(cls, column.key).in_(parent_ids))
-                ordered.append((cls, selectors[table.name]))
-                break
-    return ordered
-
-
 def _delete_tree(root: type, root_ids, counts: dict[str, int]) -> None:
-    for cls, ids in reversed(_dependents(root, root_ids)):
+    for cls, ids in reversed(dependents(root, root_ids)):
         removed = db.session.execute(delete(cls).where(cls.id.in_(ids))).rowcount
         if removed:
             counts[cls.__tablename__] = counts.get(cls.__tablename__, 0) + removed
@@ -117,21 +79,24 @@ def _delete_tree(root: type, root_ids, counts: dict[str, int]) -> None:
 def destroy_case(case: Case, rule: str, due_on: date | None) -> DestructionRecord:
     counts: dict[str, int] = {}
     case_id, client_id = case.id, case.client_id
-    db.session.execute(update(Case).where(Case.previous_case_id == case_id)
-                       .values(previous_case_id=None))
+    db.session.execute(
+        update(Case).where(Case.previous_case_id == case_id).values(previous_case_id=None)
+    )
     counts.update(_forget_copies(case_id))
     _delete_tree(Case, [case_id], counts)
     db.session.execute(delete(Case).where(Case.id == case_id))
     counts["cases"] = 1
-    remaining = db.session.scalar(select(func.count()).select_from(Case)
-                                  .where(Case.client_id == client_id))
+    remaining = db.session.scalar(
+        select(func.count()).select_from(Case).where(Case.client_id == client_id)
+    )
     if not remaining:
         counts.update(_forget_copies(client_id))
         _delete_tree(Client, [client_id], counts)
         db.session.execute(delete(Client).where(Client.id == client_id))
         counts["clients"] = 1
-    record = DestructionRecord(rule=rule, record_type="case", record_id=str(case_id),
-                               due_on=due_on, counts=counts)
+    record = DestructionRecord(
+        rule=rule, record_type="case", record_id=str(case_id), due_on=due_on, counts=counts
+    )
     db.session.add(record)
     return record
 
@@ -185,15 +150,20 @@ def destroy_detention_notices(policy: RetentionPolicy, today: date) -> Destructi
     from app.cases.intake.models import IntakeMessage
 
     cutoff = today - relativedelta(months=policy.detention_notice_months)
-    released = select(Case.id).where(Case.actual_release.is_not(None),
-                                     Case.actual_release <= cutoff)
+    released = select(Case.id).where(
+        Case.actual_release.is_not(None), Case.actual_release <= cutoff
+    )
     removed = db.session.execute(
         delete(IntakeMessage).where(IntakeMessage.case_id.in_(released))
     ).rowcount
     if not removed:
         return None
-    record = DestructionRecord(rule="detention_notice", record_type="intake_message",
-                               due_on=today, counts={"intake_messages": removed})
+    record = DestructionRecord(
+        rule="detention_notice",
+        record_type="intake_message",
+        due_on=today,
+        counts={"intake_messages": removed},
+    )
     db.session.add(record)
     return record
 
@@ -201,21 +171,36 @@ def destroy_detention_notices(policy: RetentionPolicy, today: date) -> Destructi
 def purge_logs(policy: RetentionPolicy, today: date) -> list[DestructionRecord]:
     records = []
     for rule, years, model, column, function in (
-        ("access_log", policy.access_log_years, AccessLogEntry, AccessLogEntry.occurred_at,
-         "purge_access_log"),
-        ("security_log", policy.security_log_years, SecurityEvent, SecurityEvent.occurred_at,
-         "purge_security_events"),
+        (
+            "access_log",
+            policy.access_log_years,
+            AccessLogEntry,
+            AccessLogEntry.occurred_at,
+            "purge_access_log",
+        ),
+        (
+            "security_log",
+            policy.security_log_years,
+            SecurityEvent,
+            SecurityEvent.occurred_at,
+            "purge_security_events",
+        ),
     ):
         cutoff = datetime.combine(today - relativedelta(years=years), datetime.min.time(), UTC)
         if db.session.get_bind().dialect.name == "postgresql":
             removed = db.session.execute(
-                text(f"SELECT {function}(:cutoff)"), {"cutoff": cutoff}  # noqa: S608 - fixed names
+                text(f"SELECT {function}(:cutoff)"),
+                {"cutoff": cutoff},  # noqa: S608 - fixed names
             ).scalar()
         else:
             removed = db.session.execute(delete(model).where(column < cutoff)).rowcount
         if removed:
-            record = DestructionRecord(rule=rule, record_type=model.__tablename__,
-                                       due_on=today, counts={model.__tablename__: removed})
+            record = DestructionRecord(
+                rule=rule,
+                record_type=model.__tablename__,
+                due_on=today,
+                counts={model.__tablename__: removed},
+            )
             db.session.add(record)
             records.append(record)
     return records
@@ -234,6 +219,8 @@ def sweep(today: date) -> list[DestructionRecord]:
 
 
 def destruction_list(limit: int = 500) -> list[DestructionRecord]:
-    return list(db.session.scalars(
-        select(DestructionRecord).order_by(DestructionRecord.destroyed_at.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(DestructionRecord).order_by(DestructionRecord.destroyed_at.desc()).limit(limit)
+        )
+    )

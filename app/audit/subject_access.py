@@ -1,9 +1,8 @@
 """Everything the portal holds on one client, for a GDPR access request (art. 15).
 
-Generic on purpose: every tenant-owned table with a ``client_id`` or ``case_id``
-column is included, so a table added by a later feature appears in the answer
-without anyone remembering to add it. The access report (who read the file) is
-added from the access log.
+Generic on purpose: every row that hangs on the client (app.audit.records, the walk
+retention uses too) is included, so a table added by a later feature appears in the
+answer without anyone remembering to add it. The access report comes from the log.
 """
 
 from __future__ import annotations
@@ -13,16 +12,16 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from sqlalchemy import Uuid, inspect, select
+from sqlalchemy import inspect, select
 
 from app.audit.models import AccessLogEntry
+from app.audit.records import dependents
 from app.audit.services import Period, client_access_report
-from app.core.db import TenantScoped, utcnow
+from app.cases.models import Client
+from app.core.db import utcnow
 from app.extensions import db
 from app.tenants.models import Tenant
 
-# Log and bookkeeping tables that are not the client's file; the access log is its own part.
-LEFT_OUT = {"access_log"}
 # Columns that hold nothing of the client's and only help an attacker.
 HIDDEN_COLUMNS = {"token_hash", "password_hash", "totp_secret", "id_token"}
 
@@ -45,32 +44,12 @@ def row_dict(row) -> dict:
     }
 
 
-def _reference(table, name: str) -> bool:
-    # A uuid column of that name: an OIDC ``client_id`` (a string) is no client.
-    return name in table.c and isinstance(table.c[name].type, Uuid)
-
-
-def _related_models():
-    for mapper in db.Model.registry.mappers:
-        cls = mapper.class_
-        table = mapper.local_table
-        if not issubclass(cls, TenantScoped) or table.name in LEFT_OUT:
-            continue
-        if _reference(table, "client_id") or _reference(table, "case_id"):
-            yield cls, table
-
-
 def subject_access_bundle(client) -> dict:
-    case_ids = [case.id for case in client.cases]
     records: dict[str, list[dict]] = {}
-    for cls, table in sorted(_related_models(), key=lambda pair: pair[1].name):
-        if _reference(table, "client_id"):
-            condition = cls.client_id == client.id
-        else:
-            condition = cls.case_id.in_(case_ids)
-        rows = db.session.scalars(select(cls).where(condition)).all()
+    for cls, ids in sorted(dependents(Client, [client.id]), key=lambda pair: pair[0].__tablename__):
+        rows = db.session.scalars(select(cls).where(cls.id.in_(ids))).all()
         if rows:
-            records[table.name] = [row_dict(row) for row in rows]
+            records[cls.__tablename__] = [row_dict(row) for row in rows]
     access: list[AccessLogEntry] = client_access_report(client.id, Period(), limit=100_000)
     return {
         "generated_at": utcnow().isoformat(),

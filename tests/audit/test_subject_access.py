@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.audit.models import AccessLogEntry
+from app.cases import notes
 from app.core.permissions import Role
 from app.extensions import db
 from tests.factories import CaseFactory, LifeDomainFactory, UserFactory
@@ -18,6 +19,11 @@ def file_in_deventer(tenants, in_tenant):
     with in_tenant(tenants["deventer"]):
         case = CaseFactory(client__family_name="Inzagenaar", client__bsn="111222333")
         LifeDomainFactory(case=case, domain="care", need="Vervolg behandeling verslaving")
+        author = UserFactory()
+        note = notes.add_note(case, author, "Eerste versie notitie")
+        db.session.flush()
+        notes.edit_note(note, author, "Tweede versie notitie", expected_version=note.version)
+        db.session.commit()
         other = CaseFactory(client__family_name="Anderenaar")
         officer = UserFactory(role=Role.PRIVACY_OFFICER.value)
         worker = UserFactory(role=Role.CASE_WORKER.value)
@@ -42,6 +48,9 @@ def test_the_json_answer_holds_the_file_and_who_read_it(app, file_in_deventer, s
     assert any(
         e["action"] == "read" and e["role"] == "case_worker" for e in bundle["access_report"]
     )
+    # Rows that hang on the case through another row come too: a note's earlier versions.
+    assert bundle["records"]["case_note_revisions"]
+    assert "Eerste versie notitie" in json.dumps(bundle["records"])
     text = json.dumps(bundle)
     assert "Anderenaar" not in text  # another client's file stays out
     assert "token_hash" not in text and "password_hash" not in text

@@ -1,0 +1,57 @@
+"""What hangs on a client or a case: the one walk that retention and access requests share.
+
+A table belongs to a root when a foreign key points at it, or (for history tables that
+keep no foreign key) a uuid column ``case_id``/``client_id`` does; transitively, so a
+note's revisions come with the note. A table added by a later feature is found without
+anyone listing it. The logs are left out: they keep their own period.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Uuid, select
+
+from app.core.db import TenantScoped
+from app.extensions import db
+
+KEPT = ("access_log", "destruction_log")
+NAMED_REFERENCES = {"cases": "case_id", "clients": "client_id"}
+
+
+def _reference_column(table, parent: str):
+    for constraint in table.foreign_key_constraints:
+        if constraint.referred_table.name == parent:
+            names = [c for c in constraint.column_keys if c != "tenant_id"]
+            if len(names) == 1:
+                return table.c[names[0]]
+    name = NAMED_REFERENCES.get(parent)
+    if name and name in table.c and isinstance(table.c[name].type, Uuid):
+        return table.c[name]
+    return None
+
+
+def dependents(root: type, root_ids) -> list[tuple[type, object]]:
+    """(model, select of ids) for every row hanging on the root rows; parents come first."""
+    models = {m.local_table.name: m.class_ for m in db.Model.registry.mappers}
+    candidates = [
+        models[t.name]
+        for t in db.metadata.sorted_tables
+        if t.name in models and issubclass(models[t.name], TenantScoped) and t.name not in KEPT
+    ]
+    selectors = {root.__tablename__: select(root.id).where(root.id.in_(root_ids))}
+    ordered: list[tuple[type, object]] = []
+    found = True
+    while found:  # until no table joins: a table may name a parent found later
+        found = False
+        for cls in candidates:
+            if cls.__tablename__ in selectors:
+                continue
+            for parent, parent_ids in list(selectors.items()):
+                column = _reference_column(cls.__table__, parent)
+                if column is not None:
+                    selectors[cls.__tablename__] = select(cls.id).where(
+                        getattr(cls, column.key).in_(parent_ids)
+                    )
+                    ordered.append((cls, selectors[cls.__tablename__]))
+                    found = True
+                    break
+    return ordered
