@@ -21,7 +21,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Text, cast, delete, func, select, text, update
+from sqlalchemy import Text, cast, delete, func, or_, select, text, update
 
 from app.audit.models import AccessLogEntry, DestructionRecord, RetentionPolicy
 from app.audit.records import dependents
@@ -46,25 +46,28 @@ def current_policy() -> RetentionPolicy:
     return policy
 
 
-def closing_date(case: Case) -> date | None:
-    closed_at = db.session.scalar(
-        select(func.max(PhaseChange.changed_at)).where(
-            PhaseChange.case_id == case.id, PhaseChange.to_phase == CasePhase.CLOSED.value
-        )
-    )
-    if closed_at is None:
-        return None
-    return closed_at.date() if isinstance(closed_at, datetime) else closed_at
-
-
 def refresh_destruction_dates(policy: RetentionPolicy) -> None:
-    """Every case gets its destruction date from its phase: closed, or none."""
-    for case in db.session.scalars(select(Case)):
+    """A closed case is due ``closed_case_years`` after its last closing; others are not due.
+
+    One query for the whole municipality: the closing dates come from the phase history,
+    and only closed cases or cases that still carry a date are read.
+    """
+    closed = (
+        select(PhaseChange.case_id, func.max(PhaseChange.changed_at).label("closed_at"))
+        .where(PhaseChange.to_phase == CasePhase.CLOSED.value)
+        .group_by(PhaseChange.case_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Case, closed.c.closed_at)
+        .outerjoin(closed, closed.c.case_id == Case.id)
+        .where(or_(Case.phase == CasePhase.CLOSED.value, Case.destroy_on.is_not(None)))
+    ).all()
+    for case, closed_at in rows:
         due = None
-        if case.phase == CasePhase.CLOSED.value:
-            closed = closing_date(case)
-            if closed is not None:
-                due = closed + relativedelta(years=policy.closed_case_years)
+        if case.phase == CasePhase.CLOSED.value and closed_at is not None:
+            closed_on = closed_at.date() if isinstance(closed_at, datetime) else closed_at
+            due = closed_on + relativedelta(years=policy.closed_case_years)
         if case.destroy_on != due:
             case.destroy_on = due
 
