@@ -6,7 +6,7 @@ import json
 import uuid
 from datetime import date
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,7 +19,7 @@ from app.auth import accounts
 from app.cases import services as case_services
 from app.core.pdf import render_pdf
 from app.core.permissions import Permission, requires
-from app.core.rendering import render
+from app.core.rendering import download, render
 from app.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/privacy")
@@ -79,12 +79,6 @@ def index():
     return render("audit/index.html", bsn=bsn, not_found=bool(bsn), employees=accounts.list_users())
 
 
-def _download(body: bytes | str, mimetype: str, filename: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 def _bundle_for(client_id: uuid.UUID) -> dict:
     client = services.access_client_for_report(current_user, client_id)
     note_access(
@@ -102,7 +96,7 @@ def _bundle_for(client_id: uuid.UUID) -> dict:
 def subject_access_json(client_id: uuid.UUID):
     bundle = _bundle_for(client_id)
     body = json.dumps(bundle, ensure_ascii=False, indent=2)
-    return _download(body, "application/json", f"inzage-{date.today()}.json")
+    return download(body, "application/json", f"inzage-{date.today()}.json")
 
 
 @bp.get("/clients/<uuid:client_id>/inzage.pdf")
@@ -111,7 +105,7 @@ def subject_access_json(client_id: uuid.UUID):
 def subject_access_pdf(client_id: uuid.UUID):
     bundle = _bundle_for(client_id)
     pdf = render_pdf("audit/subject_access.html", bundle=bundle)
-    return _download(pdf, "application/pdf", f"inzage-{date.today()}.pdf")
+    return download(pdf, "application/pdf", f"inzage-{date.today()}.pdf")
 
 
 @bp.get("/vernietigingslijst")

@@ -14,16 +14,8 @@ from app.audit.tracking import access_action, note_access
 from app.cases import export, listing, services
 from app.cases.blueprint import bp
 from app.core.permissions import Permission, requires
+from app.core.rendering import download
 from app.extensions import db
-
-
-def download(body, mimetype: str, filename: str):
-    from flask import Response
-
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/export.csv")

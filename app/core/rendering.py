@@ -68,3 +68,11 @@ def render(template: str, *, block: str = "content", status: int = 200, **contex
     response = make_response(body, status)
     response.vary.add("HX-Request")
     return response
+
+
+def download(body: bytes | str, mimetype: str, filename: str) -> Response:
+    """A file to save (an export); ``Cache-Control: no-store`` comes with every response."""
+    response = make_response(body)
+    response.mimetype = mimetype
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
