@@ -265,3 +265,25 @@ def browser_sign_in(app, live_server) -> Callable:
         page.context.add_cookies([{"name": name, "value": value, "url": live_server}])
 
     return sign_in_page
+
+
+def watch_for_broken_requests(page) -> list[str]:
+    """The URLs on ``page`` that failed or answered 5xx from now on.
+
+    A navigation cancels an in-flight background request such as the notification
+    badge's poll (``net::ERR_ABORTED``); that is the browser's doing, not a fault,
+    so it is not counted.
+    """
+    broken: list[str] = []
+
+    def on_failed(request) -> None:
+        if request.failure != "net::ERR_ABORTED":
+            broken.append(request.url)
+
+    def on_response(response) -> None:
+        if response.status >= 500:
+            broken.append(response.url)
+
+    page.on("requestfailed", on_failed)
+    page.on("response", on_response)
+    return broken

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.cases.conftest import new_bsn
+from tests.conftest import watch_for_broken_requests
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -20,8 +21,7 @@ def test_intake_plan_task_release_snapshot_close_and_pdf(
     with in_tenant(tenants["deventer"]):
         worker = UserFactory(display_name="Casemanager Deventer")
     browser_sign_in(page, worker)
-    failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
+    failed = watch_for_broken_requests(page)
 
     # Intake by form.
     page.goto("/cases/")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import watch_for_broken_requests
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -16,8 +17,7 @@ def test_header_shows_municipality_and_person_and_assets_load(
         CaseFactory(client__family_name="Wijhenaar")
         worker = UserFactory(display_name="Casemanager Olst-Wijhe")
     browser_sign_in(page, worker)
-    failed = []
-    page.on("requestfailed", lambda request: failed.append(request.url))
+    failed = watch_for_broken_requests(page)
     page.goto("/cases/")
     assert page.get_by_test_id("tenant-name").inner_text() == "Olst-Wijhe"
     assert page.get_by_test_id("user-name").inner_text() == "Casemanager Olst-Wijhe"
