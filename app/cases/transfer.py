@@ -10,7 +10,10 @@ tombstone). Both timelines show the transfer; every transfer is written to the
 Order, so that a failure leaves no half state: (1) read in the sender, (2) insert
 and commit in the receiver, (3) delete and commit in the sender. If (2) fails,
 nothing changed. If (3) fails after (2), the case exists on both sides; that is
-logged as an error for the administrator (the receiver's copy is complete).
+logged as an error, and the transfer is resumable: running it again finds the
+receiver's copy (same case id), writes nothing twice and only finishes (3).
+Changes made in the sender between the failure and the retry are not carried
+over; the retry is meant to follow at once.
 Reading first and writing the sender last also keeps SQLite (the demo), which
 allows one writer at a time, from locking itself.
 
@@ -126,8 +129,9 @@ def transfer_case(case: Case, target_tenant_id: int, actor, reason: str | None =
     db.session.commit()  # end the read (SQLite allows one writer) before the copy is written
 
     with tenant_app_context(target.id):
-        _write_copy(bundle, source.name, actor, detail)
-        db.session.commit()
+        if not _already_copied(bundle):
+            _write_copy(bundle, source.name, actor, detail)
+            db.session.commit()
 
     try:
         _remove_from_sender(bundle, actor, detail)
@@ -161,6 +165,11 @@ def _copy(model, values: dict[str, Any], tenant_id: int, **changes):
     row.tenant_id = tenant_id
     db.session.add(row)
     return row
+
+
+def _already_copied(bundle: CaseBundle) -> bool:
+    """True in the receiver when an earlier, half-done transfer already wrote this case."""
+    return db.session.scalar(select(Case.id).where(Case.id == bundle.case["id"])) is not None
 
 
 def _write_copy(bundle: CaseBundle, source_name: str, actor, detail: dict) -> None:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from app.cases import notes
 from app.cases.handover import services as handover
 from app.cases.models import Case, Client
+from app.cases.plan.models import Task
 from app.cases.timeline import entries_for
 from app.extensions import db
 from tests.factories import UserFactory
@@ -96,3 +98,36 @@ def test_a_transfer_to_the_own_municipality_is_refused(
     )
     assert response.status_code == 422
     assert worker_client(worker).get(f"/cases/{case.id}").status_code == 200
+
+
+def test_a_transfer_that_failed_half_way_finishes_when_run_again_without_duplicates(
+    tenants, in_tenant, make_case, monkeypatch
+):
+    from app.cases import transfer
+
+    case = make_case(tenants["zutphen"], plan=True)
+    real_remove = transfer._remove_from_sender
+
+    def fail_once(*args, **kwargs):
+        monkeypatch.setattr(transfer, "_remove_from_sender", real_remove)
+        raise RuntimeError("connection lost")
+
+    monkeypatch.setattr(transfer, "_remove_from_sender", fail_once)
+    with in_tenant(tenants["zutphen"]):
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        with pytest.raises(RuntimeError):
+            transfer.transfer_case(loaded, tenants["deventer"].id, "test")
+    with in_tenant(tenants["deventer"]):
+        copied = len(entries_for(case.id))
+        tasks_copied = db.session.scalar(select(func.count()).select_from(Task))
+    with in_tenant(tenants["zutphen"]):
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 1  # half done
+
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        transfer.transfer_case(loaded, tenants["deventer"].id, "test")
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 0
+    with in_tenant(tenants["deventer"]):
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Client)) == 1
+        assert db.session.scalar(select(func.count()).select_from(Task)) == tasks_copied > 0
+        assert len(entries_for(case.id)) == copied
