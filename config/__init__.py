@@ -33,6 +33,9 @@ class BaseConfig:
     LANGUAGES = ("nl", "en")
     # A case page left open longer than an hour must keep working (PITFALLS: CSRF).
     WTF_CSRF_TIME_LIMIT = None
+    # Any request body larger than this is refused (413) before it is read, so that a
+    # huge JSON message cannot exhaust memory; the intake upload allows 5 MB of file.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True

@@ -42,10 +42,21 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
+def json_problem(status: int, title, errors: list | None = None, reference: str | None = None):
+    """The one JSON error shape (``Problem`` in docs/openapi.yaml): status, Dutch title."""
+    body: dict = {"status": status, "title": str(title)}
+    if errors is not None:
+        body["errors"] = errors
+    if reference is not None:
+        body["reference"] = reference
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
 def error_response(status: int, message, reference: str):
     if wants_json():
-        body = {"error": status, "message": str(message), "reference": reference}
-        return jsonify(body), status
+        return json_problem(status, message, reference=reference)
     return render(
         "errors/error.html",
         block="content",
@@ -56,10 +67,18 @@ def error_response(status: int, message, reference: str):
     )
 
 
+def _message_for(error: HTTPException, status: int):
+    """A description given to ``abort`` (Dutch, ours) wins over the generic message;
+    Werkzeug's own English default descriptions never reach the user."""
+    if error.description and error.description != type(error).description:
+        return error.description
+    return MESSAGES.get(status, MESSAGES[400])
+
+
 def handle_http_error(error: HTTPException):
     status = error.code or 500
     reference = new_reference()
-    message = CSRF_MESSAGE if isinstance(error, CSRFError) else MESSAGES.get(status, MESSAGES[400])
+    message = CSRF_MESSAGE if isinstance(error, CSRFError) else _message_for(error, status)
     if status >= 500:
         log.error("HTTP %s (reference %s) at %s", status, reference, request.path)
     return error_response(status, message, reference)

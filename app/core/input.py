@@ -3,8 +3,8 @@
 PostgreSQL text cannot store or compare a NUL character: a form field, query
 parameter, JSON string or part of the URL holding one would fail at the database with
 a server error. No person types
-one, so the request is refused as a whole (400) with a Dutch message; for the API the
-blueprint's JSON error handler answers. Uploaded file contents are the upload parser's
+one, so the request is refused as a whole (400) with a Dutch message; the API gets it as
+JSON from the app's error handler. Uploaded file contents are the upload parser's
 to judge.
 """
 

@@ -240,6 +240,13 @@ def test_api_errors_are_json_with_dutch_reasons(app, api_token):
     assert not_json.status_code == 400 and not_json.is_json
     wrong_method = client.get("/api/v1/intake-documents", headers=headers)
     assert wrong_method.status_code == 405
+    assert wrong_method.json["title"] == "Deze handeling is hier niet mogelijk."
+    huge = client.post(
+        "/api/v1/intake-documents",
+        data=b"[" + b" " * app.config["MAX_CONTENT_LENGTH"] + b"]",
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert huge.status_code == 413 and huge.json["title"] == "Het bestand is te groot."
 
 
 def test_a_new_detention_of_a_known_client_links_cases(app, tenants, in_tenant, api_token):

@@ -105,5 +105,5 @@ def test_the_api_gets_errors_as_json(app):
     response = failing_app(app).test_client().get("/api/kapot")
     assert response.status_code == 500
     assert response.is_json
-    assert set(response.json) == {"error", "message", "reference"}
+    assert set(response.json) == {"status", "title", "reference"}
     assert "internal detail" not in response.get_data(as_text=True)

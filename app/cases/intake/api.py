@@ -2,7 +2,9 @@
 
 Authenticated with the municipality's API token (``Authorization: Bearer npt_…``),
 not with a session: the blueprint is exempt from CSRF (nothing else is), and every
-answer, errors included, is JSON. Idempotent on the sender's ``message_id``.
+answer, errors included, is JSON (the app's error handlers answer ``/api/`` paths
+with the same ``Problem`` shape, so a 405, 413 or 500 looks like a 422 here).
+Idempotent on the sender's ``message_id``.
 Documented in ``docs/openapi.yaml``.
 """
 
@@ -13,12 +15,12 @@ import logging
 
 from flask import Blueprint, g, jsonify, request
 from sqlalchemy.exc import IntegrityError
-from werkzeug.exceptions import HTTPException
 
 from app.cases.intake import tokens
 from app.cases.intake.document import parse_document
 from app.cases.intake.services import Source, receive_intake
 from app.cases.labels import intake_field_label
+from app.core.errors import json_problem
 from app.core.permissions import public
 from app.core.tenancy import bind_tenant, current_tenant_id
 from app.extensions import csrf, db
@@ -30,11 +32,7 @@ API_ACTOR = "API"
 
 
 def problem(status: int, title: str, errors: list | None = None):
-    body = {"status": status, "title": title}
-    if errors is not None:
-        body["errors"] = errors
-    response = jsonify(body)
-    response.status_code = status
+    response = json_problem(status, title, errors)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="intake"'
     return response
@@ -102,15 +100,3 @@ def receive_document():
         "status": "created" if result.created else "duplicate",
     }
     return jsonify(body), 201 if result.created else 200
-
-
-@bp.errorhandler(HTTPException)
-def http_error(error: HTTPException):
-    return problem(error.code or 500, error.description or error.name)
-
-
-@bp.errorhandler(Exception)
-def server_error(error: Exception):
-    logging.getLogger("nazorg").exception("intake api failed")
-    db.session.rollback()
-    return problem(500, "Interne fout.")
