@@ -62,9 +62,13 @@ def record_security_event(
         },
     )
     row = dict(
-        event=event.value, result=result, user_id=user_id,
-        account=(account or "")[:320] or None, origin=origin,
-        detail=(detail or "")[:500] or None, occurred_at=utcnow(),
+        event=event.value,
+        result=result,
+        user_id=user_id,
+        account=(account or "")[:320] or None,
+        origin=origin,
+        detail=(detail or "")[:500] or None,
+        occurred_at=utcnow(),
     )
     after_response(_write_event, tenant_id=tenant_id, row=row)
 

@@ -107,8 +107,9 @@ def receive_intake(
 def _note_intake(case: Case) -> None:
     # A person entering intake is logged like any change of a client's file; the
     # justice side's API has no person and no access-log row (its messages are kept).
-    note_access(tenant_id=case.tenant_id, client_id=case.client_id, object_type="intake",
-                object_id=case.id)
+    note_access(
+        tenant_id=case.tenant_id, client_id=case.client_id, object_type="intake", object_id=case.id
+    )
 
 
 def _update_known_client(client: Client, document: IntakeDocument) -> None:
