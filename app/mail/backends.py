@@ -7,20 +7,24 @@ import uuid
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
 from app.mail.render import RenderedMail
 
 
-def build_message(to: str, mail: RenderedMail) -> EmailMessage:
+def build_message(to: str, mail: RenderedMail, key: str | None = None) -> EmailMessage:
+    """The message; ``key`` (e.g. a notification's id) makes the Message-ID stable, so
+    that a mail sent again after a failed commit is recognisable as the same one."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="nazorgportaal")
+    host = urlsplit(config["PORTAL_BASE_URL"]).hostname or "nazorgportaal"
+    message["Message-ID"] = f"<{key}@{host}>" if key else make_msgid(domain=host)
     message["Content-Language"] = "nl"
     message.set_content(mail.text, charset="utf-8")
     message.add_alternative(mail.html, subtype="html", charset="utf-8")

@@ -31,4 +31,6 @@ def send_notification_mail(tenant_id: int, notification_id: str) -> None:
     notification.mailed_at = utcnow()
     db.session.flush()
     # Sent last: if sending fails the transaction (and mailed_at) is rolled back and retried.
-    deliver(build_message(user.email, mail))
+    # Should the commit after a sent mail fail, the retry sends it again, with the same
+    # Message-ID: a duplicate, never a loss, and one a mail client can recognise.
+    deliver(build_message(user.email, mail, key=f"notification-{notification.id}"))

@@ -100,6 +100,7 @@ def test_without_redis_the_same_notice_is_mailed_inline(
         mailed_text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
         assert notice.body_text.strip() == mailed_text.strip()
         assert notice.mailed_at is not None
+        assert message["Message-ID"] == f"<notification-{notice.id}@127.0.0.1>"
 
 
 def test_send_mail_outside_a_tenant_session_uses_a_transaction_of_its_own(
