@@ -46,8 +46,13 @@ def format_date(value: date) -> str:
     return babel_format_date(value, "long")
 
 
-def role_choices() -> list[tuple[str, str]]:
-    return [(role.value, str(label)) for role, label in ROLE_LABELS.items()]
+def role_choices(centre: bool = False) -> list[tuple[str, str]]:
+    """The roles an admin can give; only the centre municipality has a regional coordinator."""
+    return [
+        (role.value, str(label))
+        for role, label in ROLE_LABELS.items()
+        if centre or role is not Role.REGIONAL_COORDINATOR
+    ]
 
 
 def format_datetime(value) -> str:

@@ -151,3 +151,23 @@ def test_a_refused_page_is_written_to_the_security_log(app, tenants, in_tenant, 
         ).one()
     assert event.result == "endpoint" and event.detail == "cases.case_list"
     assert event.user_id == volunteer.id and event.origin == "127.0.0.1"
+
+
+def test_only_the_centre_municipality_offers_and_accepts_the_regional_coordinator_role(
+    app, tenants, in_tenant, sign_in
+):
+    for slug, offered in (("deventer", True), ("raalte", False)):
+        with in_tenant(tenants[slug]):
+            admin = UserFactory(role=Role.TENANT_ADMIN.value)
+            worker = UserFactory()
+        admin_client = sign_in(admin)
+        page = admin_client.get("/beheer/accounts").get_data(as_text=True)
+        assert ('value="regional_coordinator"' in page) is offered
+        token = csrf_token(admin_client, "/beheer/accounts")
+        admin_client.post(
+            f"/beheer/accounts/{worker.id}/role",
+            data={"csrf_token": token, "role": "regional_coordinator"},
+        )
+        with in_tenant(tenants[slug]):
+            role = db.session.get(User, (worker.tenant_id, worker.id)).role
+        assert (role == Role.REGIONAL_COORDINATOR.value) is offered
