@@ -10,6 +10,7 @@ from werkzeug.exceptions import NotFound
 
 from app.auth.events import Event, record_security_event
 from app.auth.models import IdentityProvider, SecurityEvent, User
+from app.auth.oidc import secret_variable_allowed, secret_variable_prefix
 from app.auth.sessions import end_all_sessions
 from app.core.audit import report_refused_access
 from app.core.permissions import Role
@@ -125,13 +126,22 @@ def save_identity_provider(actor: User, data: dict) -> IdentityProvider:
         or issuer.startswith("http://localhost")
     ):
         raise SettingsRejected(_l("The issuer must be an https address."))
+    secret_ref = data["client_secret_ref"].strip()
+    if not secret_variable_allowed(secret_ref, tenant.slug):
+        raise SettingsRejected(
+            _l(
+                "The client secret must be in an environment variable whose name starts"
+                " with %(prefix)s.",
+                prefix=secret_variable_prefix(tenant.slug),
+            )
+        )
     row = identity_provider()
     if row is None:
         row = IdentityProvider(config_version=0)
         db.session.add(row)
     row.issuer = issuer
     row.client_id = data["client_id"].strip()
-    row.client_secret_ref = data["client_secret_ref"].strip()
+    row.client_secret_ref = secret_ref
     row.scopes = data["scopes"].strip()
     row.roles_claim = data["roles_claim"].strip()
     row.role_mapping = mapping

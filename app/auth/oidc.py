@@ -68,6 +68,21 @@ class ProviderConfig:
         return f"{self.tenant_slug}-v{self.config_version}-{digest}"
 
 
+def secret_variable_prefix(tenant_slug: str) -> str:
+    """The environment variables a municipality's client secret may live in.
+
+    A tenant admin names the variable; without this rule they could name ``SECRET_KEY``
+    or another municipality's secret, point the issuer at their own server and receive
+    it as the client secret. ``OIDC_SECRET_<MUNICIPALITY>`` or ``…_<SUFFIX>`` only.
+    """
+    return "OIDC_SECRET_" + tenant_slug.upper().replace("-", "_")
+
+
+def secret_variable_allowed(name: str, tenant_slug: str) -> bool:
+    prefix = secret_variable_prefix(tenant_slug)
+    return name == prefix or name.startswith(prefix + "_")
+
+
 def provider_config(tenant: Tenant) -> ProviderConfig | None:
     """The tenant's provider settings, read in that tenant's own session."""
     with tenant_app_context(tenant.id):
@@ -91,6 +106,13 @@ def provider_config(tenant: Tenant) -> ProviderConfig | None:
         )
 
 
+def _client_secret(config: ProviderConfig) -> str:
+    # Checked again here: a row written before the rule, or past the form, gets nothing.
+    if not secret_variable_allowed(config.client_secret_ref, config.tenant_slug):
+        return ""
+    return os.environ.get(config.client_secret_ref, "")
+
+
 def _client(config: ProviderConfig):
     client = oauth.create_client(config.registry_name)
     if client is not None:
@@ -99,7 +121,7 @@ def _client(config: ProviderConfig):
     oauth.register(
         config.registry_name,
         client_id=config.client_id,
-        client_secret=os.environ.get(config.client_secret_ref, ""),
+        client_secret=_client_secret(config),
         server_metadata_url=config.issuer.rstrip("/") + "/.well-known/openid-configuration",
         client_kwargs={
             "scope": scope,

@@ -54,6 +54,9 @@ def test_bad_settings_get_a_dutch_message_and_change_nothing(tenants, in_tenant,
         ({"role_mapping": "regio = regional_coordinator"}, "alleen de centrumgemeente"),
         ({"issuer": "http://login.zutphen.example"}, "https-adres"),
         ({"client_secret_ref": "geheim wachtwoord"}, "hoofdletters"),
+        ({"client_secret_ref": "SECRET_KEY"}, "begint met OIDC_SECRET_ZUTPHEN"),
+        ({"client_secret_ref": "OIDC_SECRET_DEVENTER"}, "begint met OIDC_SECRET_ZUTPHEN"),
+        ({"client_secret_ref": "OIDC_SECRET_ZUTPHENX"}, "begint met OIDC_SECRET_ZUTPHEN"),
     ]
     for change, message in cases:
         response = client.post("/beheer/inlogdienst", data={"csrf_token": token, **FORM, **change})

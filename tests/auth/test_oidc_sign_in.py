@@ -29,14 +29,15 @@ def mock_idp():
 def idp(mock_idp, tenants, in_tenant, monkeypatch):
     """Deventer signs in through the mock provider."""
     mock_idp.reset()
-    monkeypatch.setenv("OIDC_SECRET_MOCK", mock_idp.client_secret)
+    for slug in ("DEVENTER", "ZUTPHEN"):
+        monkeypatch.setenv(f"OIDC_SECRET_{slug}_MOCK", mock_idp.client_secret)
 
     def configure(tenant="deventer", version=1, **overrides):
         with in_tenant(tenants[tenant]):
             settings = dict(
                 issuer=mock_idp.issuer,
                 client_id=mock_idp.client_id,
-                client_secret_ref="OIDC_SECRET_MOCK",
+                client_secret_ref=f"OIDC_SECRET_{tenant.upper()}_MOCK",
                 scopes="openid profile",
                 roles_claim="nazorg_roles",
                 role_mapping={

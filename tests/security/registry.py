@@ -326,7 +326,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "accounts.identity_provider": lambda b: {
         "issuer": "https://login.example.invalid",
         "client_id": "nazorg",
-        "client_secret_ref": "NAZORG_OIDC_SECRET",
+        "client_secret_ref": "OIDC_SECRET_" + b.tenant.slug.upper().replace("-", "_"),
         "scopes": "openid profile email",
         "roles_claim": "roles",
         "role_mapping": "nazorg-casemanager = case_worker",
