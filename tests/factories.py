@@ -1,26 +1,86 @@
 """factory-boy factories for every model; create them inside ``in_tenant(...)``.
 
 The session is the tenant-bound ``db.session`` of the current app context, so
-the flush hook stamps ``tenant_id`` exactly as in a request.
+the flush hook stamps ``tenant_id`` exactly as in a request. Children of a case,
+a note or a user make their parent with a ``SubFactory`` (pass ``case=...`` to
+hang them on an existing one); the parent is committed first, so its id is known.
+
+Shared tables: ``PendingSignInFactory`` needs only an app context;
+``TenantFactory`` writes as the owner role (see there).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
+import secrets
+import uuid
 from datetime import date, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
+from flask import current_app
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
-from app.auth.models import User
+from app.audit.models import AccessAction, AccessLogEntry, DestructionRecord, RetentionPolicy
+from app.auth.events import Event
+from app.auth.local import INVITE, LOCAL_ISSUER
+from app.auth.models import (
+    AccountToken,
+    IdentityProvider,
+    PendingSignIn,
+    SecurityEvent,
+    User,
+    UserSession,
+)
+from app.auth.oidc import secret_variable_prefix
 from app.cases.bsn import generate_bsn
-from app.cases.models import Case, Client, DomainStatus, LifeDomain
+from app.cases.handover.models import (
+    DomainConsent,
+    Referral,
+    ReferralStatus,
+    SharingBasis,
+    Trajectory,
+    TrajectoryStatus,
+)
+from app.cases.handover.services import CARE_DIRECTOR
+from app.cases.intake.models import IntakeMessage
+from app.cases.intake.services import Source
+from app.cases.models import (
+    Case,
+    CasePhase,
+    CaseSettings,
+    Client,
+    DomainSnapshot,
+    DomainStatus,
+    LifeDomain,
+    LifeDomainKind,
+    MonitorMoment,
+    PhaseChange,
+)
+from app.cases.notes import Note, NoteRevision
+from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskStatus, TaskTemplate
+from app.cases.timeline import EventKind, TimelineEntry
+from app.core.db import utcnow
 from app.core.permissions import Role
+from app.core.tenancy import current_tenant_id
 from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
+from app.tenants.models import Tenant
 
 _rng = random.Random(11)
+# A documentation address (RFC 5737): never a real visitor.
+ORIGIN = "192.0.2.10"
+USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0"
+
+
+def _token_hash(n: int) -> str:
+    # Only the hash of a token is stored; the token itself does not matter to a test.
+    return hashlib.sha256(f"test-token-{n}".encode()).hexdigest()
 
 
 class BaseFactory(SQLAlchemyModelFactory):
@@ -30,9 +90,51 @@ class BaseFactory(SQLAlchemyModelFactory):
         sqlalchemy_session_persistence = "commit"
 
 
+# --- municipalities and sign-in ---------------------------------------------------------
+
+
+def owner_session() -> Session:
+    """A session as the schema owner, for the tables only migrations write (``tenants``).
+
+    On PostgreSQL the portal role may only read ``tenants``; on SQLite there are no
+    roles and the app's engine will do. Not expiring on commit keeps the row readable
+    after the session is gone.
+    """
+    url = current_app.config.get("MIGRATION_DATABASE_URI")
+    # NullPool: no owner connection lingers to block the suite's TRUNCATE or DROP SCHEMA.
+    engine = create_engine(url, poolclass=NullPool) if url else db.engine
+    return Session(bind=engine, expire_on_commit=False)
+
+
+class TenantFactory(BaseFactory):
+    """A sixth municipality. Its row survives the per-test cleanup (``tenants`` is kept):
+    delete it in an ``owner_session()`` when the test is done."""
+
+    class Meta:
+        model = Tenant
+        sqlalchemy_session_factory = owner_session
+
+    # The five real municipalities are 1 to 5, and the migration's explicit ids leave
+    # the id sequence behind, so a made one brings its own.
+    id = factory.Sequence(lambda n: 101 + n)
+    slug = factory.Sequence(lambda n: f"heuveldorp-{n}")
+    name = factory.Sequence(lambda n: f"Heuveldorp {n}")
+    is_centre = False
+
+
 class UserFactory(BaseFactory):
+    """A staff member signing in through the municipality's IdP; ``local=True`` makes a
+    volunteer's local account (issuer ``local``, e-mail as subject)."""
+
     class Meta:
         model = User
+
+    class Params:
+        local = factory.Trait(
+            role=Role.VOLUNTEER.value,
+            issuer=LOCAL_ISSUER,
+            subject=factory.SelfAttribute("email"),
+        )
 
     display_name = factory.Sequence(lambda n: f"Medewerker {n}")
     email = factory.Sequence(lambda n: f"medewerker{n}@example.invalid")
@@ -40,6 +142,95 @@ class UserFactory(BaseFactory):
     issuer = "https://idp.example.invalid"
     subject = factory.Sequence(lambda n: f"subject-{n}")
     active = True
+
+
+class UserSessionFactory(BaseFactory):
+    class Meta:
+        model = UserSession
+
+    user = factory.SubFactory(UserFactory)
+    token_hash = factory.Sequence(_token_hash)
+    origin = ORIGIN
+    user_agent = USER_AGENT
+
+
+class AccountTokenFactory(BaseFactory):
+    """An open invitation for a volunteer's local account."""
+
+    class Meta:
+        model = AccountToken
+
+    user = factory.SubFactory(UserFactory, local=True, active=False)
+    purpose = INVITE
+    token_hash = factory.Sequence(_token_hash)
+    expires_at = factory.LazyFunction(lambda: utcnow() + timedelta(hours=72))
+
+
+def _secret_reference() -> str:
+    # The portal accepts only the variable named after the municipality of the session.
+    tenant = db.session.get(Tenant, current_tenant_id(db.session()))
+    return secret_variable_prefix(tenant.slug)
+
+
+class IdentityProviderFactory(BaseFactory):
+    """The municipality's IdP settings; one per municipality (unique ``tenant_id``)."""
+
+    class Meta:
+        model = IdentityProvider
+
+    issuer = "https://idp.example.invalid"
+    client_id = "nazorgportaal"
+    client_secret_ref = factory.LazyFunction(_secret_reference)
+    scopes = "openid profile email"
+    roles_claim = "roles"
+    role_mapping = factory.LazyFunction(
+        lambda: {
+            "nazorg-casemanager": Role.CASE_WORKER.value,
+            "nazorg-beheer": Role.TENANT_ADMIN.value,
+        }
+    )
+    enabled = True
+
+
+class PendingSignInFactory(BaseFactory):
+    """Authlib's state of a sign-in under way; shared, so an app context is enough."""
+
+    class Meta:
+        model = PendingSignIn
+
+    key = factory.Sequence(lambda n: f"_state_lochem_{n}")
+    value = factory.LazyFunction(
+        lambda: json.dumps(
+            {
+                "data": {
+                    "redirect_uri": "https://nazorg.example.invalid/auth/callback",
+                    "nonce": secrets.token_urlsafe(16),
+                    "code_verifier": secrets.token_urlsafe(48),
+                }
+            }
+        )
+    )
+    expires_at = factory.LazyFunction(lambda: utcnow() + timedelta(hours=1))
+
+
+class SecurityEventFactory(BaseFactory):
+    """A successful sign-in of a user who exists (the log itself keeps no foreign key)."""
+
+    class Meta:
+        model = SecurityEvent
+
+    class Params:
+        user = factory.SubFactory(UserFactory)
+
+    event = Event.SIGN_IN.value
+    result = "success"
+    user_id = factory.SelfAttribute("user.id")
+    account = factory.SelfAttribute("user.subject")
+    origin = ORIGIN
+    detail = "oidc"
+
+
+# --- the aftercare file ------------------------------------------------------------------
 
 
 class ClientFactory(BaseFactory):
@@ -62,13 +253,192 @@ class CaseFactory(BaseFactory):
     expected_release = factory.LazyFunction(lambda: date.today() + timedelta(days=60))
 
 
+class CaseSettingsFactory(BaseFactory):
+    """The municipality's file settings; one per municipality (unique ``tenant_id``)."""
+
+    class Meta:
+        model = CaseSettings
+
+    social_network_domain = False
+    trajectory_default_cost_cents = 150_000
+
+
 class LifeDomainFactory(BaseFactory):
     class Meta:
         model = LifeDomain
 
     case = factory.SubFactory(CaseFactory)
-    domain = "housing"
+    domain = LifeDomainKind.HOUSING.value
     status = DomainStatus.UNKNOWN.value
+
+
+class DomainSnapshotFactory(BaseFactory):
+    class Meta:
+        model = DomainSnapshot
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    case_id = factory.SelfAttribute("case.id")
+    domain = LifeDomainKind.HOUSING.value
+    moment = MonitorMoment.INTAKE.value
+    status = DomainStatus.NOT_ARRANGED.value
+    actor_name = "Medewerker Nazorg"
+
+
+class PhaseChangeFactory(BaseFactory):
+    class Meta:
+        model = PhaseChange
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    case_id = factory.SelfAttribute("case.id")
+    from_phase = CasePhase.REGISTERED.value
+    to_phase = CasePhase.IN_DETENTION.value
+    reason = "Intake afgerond, cliënt verblijft in PI Zwolle."
+    actor_name = "Medewerker Nazorg"
+
+
+class TimelineEntryFactory(BaseFactory):
+    class Meta:
+        model = TimelineEntry
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    case_id = factory.SelfAttribute("case.id")
+    kind = EventKind.OPENED.value
+    actor_name = "Medewerker Nazorg"
+    detail = factory.LazyFunction(dict)
+
+
+class NoteFactory(BaseFactory):
+    class Meta:
+        model = Note
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+        author = factory.SubFactory(UserFactory)
+
+    case_id = factory.SelfAttribute("case.id")
+    author_id = factory.SelfAttribute("author.id")
+    author_name = factory.SelfAttribute("author.display_name")
+    body = "Telefonisch contact gehad met de casemanager van de PI over de woonsituatie."
+
+
+class NoteRevisionFactory(BaseFactory):
+    class Meta:
+        model = NoteRevision
+
+    class Params:
+        note = factory.SubFactory(NoteFactory)
+
+    note_id = factory.SelfAttribute("note.id")
+    body = "Telefonisch contact gehad met de PI."
+    edited_at = factory.LazyFunction(utcnow)
+    edited_by = factory.SelfAttribute("note.author_name")
+
+
+class IntakeMessageFactory(BaseFactory):
+    """A detention notice received through the intake API, by the sender's message id."""
+
+    class Meta:
+        model = IntakeMessage
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    message_key = factory.Sequence(lambda n: f"id:PI-ZWOLLE-2026-{n:05d}")
+    source = Source.API.value
+    case_id = factory.SelfAttribute("case.id")
+
+
+# --- plan and handover -------------------------------------------------------------------
+
+
+class TaskTemplateFactory(BaseFactory):
+    class Meta:
+        model = TaskTemplate
+
+    domain = LifeDomainKind.HOUSING.value
+    phase = PlanPhase.IN_DETENTION.value
+    title = "Huur doorbetalen tijdens detentie"
+    description = "Bijzondere bijstand aanvragen zodat de woning behouden blijft."
+    responsible = Responsible.AFTERCARE_COORDINATOR.value
+    anchor = Anchor.RELEASE.value
+    offset_days = -30
+    position = factory.Sequence(lambda n: n)
+
+
+class TaskFactory(BaseFactory):
+    class Meta:
+        model = Task
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    case_id = factory.SelfAttribute("case.id")
+    domain = LifeDomainKind.HOUSING.value
+    phase = PlanPhase.RELEASE_PREPARATION.value
+    title = "Woning zoeken"
+    responsible = Responsible.AFTERCARE_COORDINATOR.value
+    due_date = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+    before_release = True
+    status = TaskStatus.OPEN.value
+
+
+class DomainConsentFactory(BaseFactory):
+    class Meta:
+        model = DomainConsent
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    case_id = factory.SelfAttribute("case.id")
+    domain = LifeDomainKind.HOUSING.value
+    basis = SharingBasis.CONSENT_GIVEN.value
+    effective_on = factory.LazyFunction(date.today)
+    note = "Mondeling toestemming gegeven tijdens het intakegesprek."
+    recorded_by = "Medewerker Nazorg"
+
+
+class ReferralFactory(BaseFactory):
+    """A referral as the portal makes it: give it a ``DomainConsentFactory`` for the same
+    domain when the test needs the consent that a referral requires."""
+
+    class Meta:
+        model = Referral
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    case_id = factory.SelfAttribute("case.id")
+    domain = LifeDomainKind.HOUSING.value
+    partner = Responsible.SUPPORTED_HOUSING.value
+    request = "Begeleid wonen na vrijlating."
+    status = ReferralStatus.SENT.value
+    sent_on = factory.LazyFunction(date.today)
+    referred_by = "Medewerker Nazorg"
+
+
+class TrajectoryFactory(BaseFactory):
+    class Meta:
+        model = Trajectory
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    case_id = factory.SelfAttribute("case.id")
+    provider = CARE_DIRECTOR
+    cost_cents = 150_000
+    start_date = factory.LazyFunction(date.today)
+    end_date = factory.LazyFunction(lambda: date.today() + timedelta(days=90))
+    status = TrajectoryStatus.ACTIVE.value
+    handed_over_by = "Medewerker Nazorg"
+
+
+# --- notices, jobs, logs and retention ---------------------------------------------------
 
 
 class NotificationFactory(BaseFactory):
@@ -93,3 +463,50 @@ class OutboxJobFactory(BaseFactory):
     function = "app.mail.jobs.send_notification_mail"
     queue = "mail"
     arguments = factory.LazyFunction(dict)
+
+
+class AccessLogEntryFactory(BaseFactory):
+    """A case worker opening a case of their own municipality (the log keeps no keys)."""
+
+    class Meta:
+        model = AccessLogEntry
+
+    class Params:
+        user = factory.SubFactory(UserFactory)
+        case = factory.SubFactory(CaseFactory)
+
+    user_id = factory.SelfAttribute("user.id")
+    user_name = factory.SelfAttribute("user.display_name")
+    actor_tenant_id = factory.SelfAttribute("user.tenant_id")
+    role = factory.SelfAttribute("user.role")
+    client_id = factory.SelfAttribute("case.client_id")
+    object_type = "case"
+    object_id = factory.LazyAttribute(lambda o: str(o.case.id))
+    action = AccessAction.READ.value
+    result = "granted"
+    origin = ORIGIN
+
+
+class RetentionPolicyFactory(BaseFactory):
+    """The municipality's retention periods; one per municipality (unique ``tenant_id``)."""
+
+    class Meta:
+        model = RetentionPolicy
+
+    closed_case_years = 10
+    detention_notice_months = 6
+    access_log_years = 5
+    security_log_years = 5
+
+
+class DestructionRecordFactory(BaseFactory):
+    """A closed case destroyed by the retention sweep: only its former id and counts."""
+
+    class Meta:
+        model = DestructionRecord
+
+    rule = "closed_case"
+    record_type = "case"
+    record_id = factory.LazyFunction(lambda: str(uuid.uuid4()))
+    due_on = factory.LazyFunction(date.today)
+    counts = factory.LazyFunction(lambda: {"cases": 1, "clients": 1, "case_notes": 2})
