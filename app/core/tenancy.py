@@ -85,6 +85,8 @@ def regional_read(session: Session | scoped_session, *, actor: str, purpose: str
 
 @event.listens_for(Session, "do_orm_execute")
 def _scope_statement_to_tenant(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update:
+        _refuse_foreign_tenant_values(state)
     if not (state.is_select or state.is_update or state.is_delete):
         return
     # Lazy and column loads inherit the criteria of the statement that loaded the parent.
@@ -100,6 +102,53 @@ def _scope_statement_to_tenant(state: ORMExecuteState) -> None:
             include_aliases=True,
         )
     )
+
+
+def _refuse_foreign_tenant_values(state: ORMExecuteState) -> None:
+    """Bulk INSERT and UPDATE skip the flush hook: their ``tenant_id`` values are checked
+    here. An INSERT must name the session's tenant; an UPDATE may not name another one."""
+    mapper = state.bind_mapper
+    if mapper is None or not issubclass(mapper.class_, TenantScoped):
+        return
+    table = mapper.local_table
+    tenant_id = state.session.info.get(TENANT_KEY)
+    given = _tenant_values(state)
+    if state.is_insert and (tenant_id is None or not given):
+        raise TenantViolation(f"bulk insert into {table.name} must name the session's tenant")
+    if any(value != tenant_id for value in given):
+        security_log.warning(
+            "cross-tenant bulk write refused",
+            extra={"table": table.name, "session_tenant": tenant_id, "result": "refused"},
+        )
+        raise TenantViolation(f"bulk write of another tenant's {table.name} refused")
+
+
+_UNREADABLE = object()
+
+
+def _tenant_values(state: ORMExecuteState) -> list:
+    """Every ``tenant_id`` value the statement and its parameters carry; a value that is
+    not a plain literal (an SQL expression, a positional row) counts as foreign."""
+    found: list = []
+
+    def scan(row) -> None:
+        if not isinstance(row, dict):
+            found.append(_UNREADABLE)
+            return
+        for key, value in row.items():
+            if getattr(key, "key", key) == "tenant_id":
+                literal = getattr(value, "value", value)  # a bound parameter or the value
+                found.append(literal if isinstance(literal, int) else _UNREADABLE)
+
+    statement = state.statement
+    scan(dict(getattr(statement, "_values", None) or {}))
+    for rows in getattr(statement, "_multi_values", ()) or ():
+        for row in rows:
+            scan(row)
+    parameters = state.parameters
+    for row in [parameters] if isinstance(parameters, dict) else list(parameters or ()):
+        scan(row)
+    return found
 
 
 @event.listens_for(Session, "before_flush")

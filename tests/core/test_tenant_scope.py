@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from app.cases.models import Case, Client, LifeDomain
 from app.core.context import tenant_app_context
@@ -94,6 +94,40 @@ def test_insert_with_another_tenants_id_is_refused(two_tenants, in_tenant):
         db.session.rollback()
     with in_tenant(two_tenants["b"]):
         assert db.session.scalar(select(func.count()).select_from(Client)) == 1
+
+
+def test_bulk_statements_cannot_move_or_create_rows_in_another_tenant(two_tenants, in_tenant):
+    """``update().values(tenant_id=B)`` and ``insert()`` skip the flush hook: the statement
+    hook refuses a tenant_id other than the session's, whatever form the values take."""
+    b = two_tenants["b"].id
+    row = {
+        "given_name": "X",
+        "family_name": "Y",
+        "date_of_birth": ClientFactory.date_of_birth,
+        "bsn": "111222333",
+    }
+    attempts = [
+        lambda: db.session.execute(update(Client).values(tenant_id=b)),
+        lambda: db.session.execute(
+            update(Client), [{"tenant_id": b, "id": two_tenants["client_a"]}]
+        ),
+        lambda: db.session.execute(insert(Client).values(tenant_id=b, **row)),
+        lambda: db.session.execute(insert(Client), [{"tenant_id": b, **row}]),
+        lambda: db.session.execute(insert(Client).values([{"tenant_id": b, **row}])),
+        lambda: db.session.execute(insert(Client).values(**row)),  # no tenant at all
+    ]
+    for attempt in attempts:
+        with in_tenant(two_tenants["a"]):
+            with pytest.raises(TenantViolation):
+                attempt()
+            db.session.rollback()
+    with in_tenant(two_tenants["b"]):
+        assert db.session.scalars(select(Client.family_name)).all() == ["Zutphenaar"]
+    with in_tenant(two_tenants["a"]):
+        assert db.session.scalars(select(Client.family_name)).all() == ["Deventenaar"]
+        # The session's own tenant is fine.
+        db.session.execute(insert(Client).values(tenant_id=two_tenants["a"].id, **row))
+        assert db.session.scalar(select(func.count()).select_from(Client)) == 2
 
 
 def test_new_rows_are_stamped_with_the_session_tenant(tenants, in_tenant):
