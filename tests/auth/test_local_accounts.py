@@ -227,3 +227,15 @@ def test_sign_in_events_are_in_the_security_log(app, volunteer, tenants, in_tena
     assert ("sign_in", "success", "127.0.0.1") in events
     assert ("invitation_sent", "success", "127.0.0.1") in events
     assert user.role == "volunteer" and user.active
+
+
+def test_with_redis_away_sign_in_still_works_and_is_still_limited(app, volunteer, monkeypatch):
+    # A port nothing listens on: Redis is away.
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
+    client = app.test_client()
+    statuses = [
+        password_step(client, volunteer["email"], "fout-wachtwoord").status_code for _ in range(11)
+    ]
+    assert statuses == [401] * 10 + [429]
+    other = app.test_client()
+    assert password_step(other, volunteer["email"], STRONG).status_code == 429
