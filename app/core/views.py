@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 from flask_login import current_user
 
@@ -40,8 +42,18 @@ def choose_language():
     chosen = request.form.get("locale")
     if chosen in current_app.config["LANGUAGES"]:
         session["locale"] = chosen
-    target = request.form.get("next") or ""
-    # Only a path on this site: never an open redirect.
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.index")
-    return redirect(target)
+    return redirect(local_path(request.form.get("next")) or url_for("core.index"))
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site, else None: never an open redirect.
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so a path with
+    either could still leave the site; such a target is refused as a whole.
+    """
+    if not target or any(ord(char) < 0x20 or char in "\\\x7f" for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
