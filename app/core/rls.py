@@ -65,9 +65,13 @@ def create_context_functions() -> None:
     op.execute(f"GRANT EXECUTE ON FUNCTION app_regional_read() TO {role}")
 
 
-def protect_tenant_table(table: str, *, append_only: bool = False) -> None:
-    """RLS enabled and forced, the tenant policy, the regional read policy, and grants:
-    DML, or only SELECT and INSERT for an append-only log."""
+def protect_tenant_table(
+    table: str, *, append_only: bool = False, regional_read: bool = True
+) -> None:
+    """RLS enabled and forced, the tenant policy, and grants: DML, or only SELECT and
+    INSERT for an append-only log. ``regional_read``: the centre municipality's regional
+    read may see the rows too; only for the case file, never for accounts, sessions,
+    secrets, logs or settings (pass False for those)."""
     if not is_postgresql():
         return
     table = _identifier(table)
@@ -79,7 +83,8 @@ def protect_tenant_table(table: str, *, append_only: bool = False) -> None:
         "USING (tenant_id = app_current_tenant()) "
         "WITH CHECK (tenant_id = app_current_tenant())"
     )
-    op.execute(f"CREATE POLICY regional_read ON {table} FOR SELECT USING (app_regional_read())")
+    if regional_read:
+        op.execute(f"CREATE POLICY regional_read ON {table} FOR SELECT USING (app_regional_read())")
     privileges = "SELECT, INSERT" if append_only else "SELECT, INSERT, UPDATE, DELETE"
     op.execute(f"GRANT {privileges} ON {table} TO {role}")
 

@@ -73,3 +73,54 @@ def test_every_table_with_tenant_id_has_forced_rls_and_a_policy(app):
     assert views == [], "views run with their owner's rights and would bypass RLS"
     in_models = {t.name for t in db.metadata.sorted_tables if "tenant_id" in t.c}
     assert in_models - SHARED_TABLES <= {t.relname for t in tables}
+
+
+# Accounts, sessions, secrets, logs and settings: never readable by the regional read.
+NOT_REGIONAL = {
+    "users",
+    "user_sessions",
+    "account_tokens",
+    "identity_providers",
+    "security_events",
+    "access_log",
+    "notifications",
+    "job_outbox",
+    "case_settings",
+    "retention_policies",
+    "destruction_log",
+}
+
+
+@pytest.mark.postgres
+def test_each_policy_is_the_tenant_comparison_and_the_regional_read_stays_in_the_case_file(app):
+    owner = create_engine(MIGRATION_DATABASE_URL)
+    with owner.connect() as connection:
+        policies = connection.execute(
+            text(
+                """
+            SELECT p.tablename, p.policyname, p.cmd, p.qual, p.with_check
+            FROM pg_policies p
+            WHERE p.schemaname = 'public'
+              AND EXISTS (SELECT 1 FROM information_schema.columns c
+                          WHERE c.table_schema = 'public' AND c.table_name = p.tablename
+                            AND c.column_name = 'tenant_id')
+            """
+            )
+        ).all()
+    owner.dispose()
+    by_table: dict[str, dict] = {}
+    for policy in policies:
+        by_table.setdefault(policy.tablename, {})[policy.policyname] = policy
+    assert by_table
+    for table, named in by_table.items():
+        assert set(named) <= {"tenant_isolation", "regional_read"}, table
+        isolation = named["tenant_isolation"]
+        assert isolation.cmd == "ALL", table
+        for clause in (isolation.qual, isolation.with_check):
+            assert clause == "(tenant_id = app_current_tenant())", (table, clause)
+        if "regional_read" in named:
+            assert named["regional_read"].cmd == "SELECT", table
+            assert named["regional_read"].qual == "app_regional_read()", table
+    regional = {table for table, named in by_table.items() if "regional_read" in named}
+    assert regional & NOT_REGIONAL == set()
+    assert {"cases", "clients", "life_domains", "tasks", "trajectories"} <= regional
