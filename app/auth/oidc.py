@@ -12,7 +12,9 @@ and the tenant is the one whose provider signed the token.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -191,7 +193,7 @@ def complete_sign_in(config: ProviderConfig, args: dict) -> VerifiedIdentity:
         raise SignInRejected("id_token_missing")
     claims = validate_id_token(
         raw,
-        key_set=client.fetch_jwk_set(),
+        key_set=_key_set_for(client, raw),
         issuer=config.issuer,
         client_id=config.client_id,
         nonce=pending.get("nonce"),
@@ -199,6 +201,28 @@ def complete_sign_in(config: ProviderConfig, args: dict) -> VerifiedIdentity:
     if config.required_acr and claims.get("acr") != config.required_acr:
         raise SignInRejected("second_factor_missing", f"acr {claims.get('acr')!r}")
     return VerifiedIdentity(subject=claims["sub"], claims=claims, id_token=raw)
+
+
+def _key_set_for(client, raw: str) -> dict:
+    """The provider's keys; fetched again once when the token names a key id the cached
+    set lacks, because providers rotate their keys (Authlib caches the set for good)."""
+    try:
+        key_set = client.fetch_jwk_set()
+        kid = _key_id(raw)
+        if kid is not None and kid not in {key.get("kid") for key in key_set.get("keys", [])}:
+            key_set = client.fetch_jwk_set(force=True)
+    except (RequestException, ValueError) as error:
+        raise SignInRejected("provider_unreachable", str(error)[:200]) from error
+    return key_set
+
+
+def _key_id(raw: str) -> str | None:
+    """The ``kid`` of the token's header, if it can be read (validation judges the rest)."""
+    try:
+        header = raw.split(".", 1)[0]
+        return json.loads(base64.urlsafe_b64decode(header + "=" * (-len(header) % 4))).get("kid")
+    except (ValueError, AttributeError):
+        return None
 
 
 def validate_id_token(

@@ -294,3 +294,15 @@ def test_unknown_municipality_and_unconfigured_provider_are_404(app, tenants):
     client = app.test_client()
     assert client.get("/auth/atlantis/login").status_code == 404
     assert client.get("/auth/lochem/login").status_code == 404
+
+
+def test_a_rotated_provider_key_is_fetched_again(app, idp, in_tenant, tenants, monkeypatch):
+    provider = idp()
+    for kid in ("k1", "k2"):  # the key set of the first sign-in is cached; then it rotates
+        if kid == "k2":
+            monkeypatch.setattr(provider, "key", RSAKey.generate_key(2048, parameters={"kid": kid}))
+        client = app.test_client()
+        params = begin(client)
+        provider.id_token_for = lambda form, p=params: provider.sign(provider.claims(p["nonce"]))
+        assert finish(client, params).status_code == 302, kid
+    assert sessions_and_users(in_tenant, tenants) == (2, 1)
