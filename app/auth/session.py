@@ -8,7 +8,10 @@ or header.
 
 from __future__ import annotations
 
-from flask import make_response, redirect, session, url_for
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import current_app, make_response, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.auth.events import Event, record_security_event
@@ -17,6 +20,7 @@ from app.auth.sessions import resolve_session
 from app.extensions import htmx, login_manager
 
 SESSION_KEY = "sid"
+F = TypeVar("F", bound=Callable)
 
 login_manager.login_message = None
 
@@ -32,13 +36,24 @@ def load_user_from_session(_request) -> User | None:
     cookie_value = session.get(SESSION_KEY)
     if not cookie_value:
         return None
-    user, ended_because = resolve_session(cookie_value)
+    user, ended_because = resolve_session(cookie_value, activity=not _is_background_request())
     if user is None:
         session.pop(SESSION_KEY, None)
         if ended_because:
             tenant_id = int(cookie_value.split(":", 1)[0])
             record_security_event(tenant_id, Event.SESSION_ENDED, ended_because)
     return user
+
+
+def background(view: F) -> F:
+    """Marks a view the page calls by itself (polling): it does not extend the session."""
+    view.is_background = True  # type: ignore[attr-defined]
+    return view
+
+
+def _is_background_request() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "is_background", False))
 
 
 def establish_session(cookie_value: str) -> None:

@@ -86,8 +86,14 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
-def resolve_session(cookie_value: str | None) -> tuple[User | None, str | None]:
-    """The user behind the cookie, or None with the reason the session ended now."""
+def resolve_session(
+    cookie_value: str | None, *, activity: bool = True
+) -> tuple[User | None, str | None]:
+    """The user behind the cookie, or None with the reason the session ended now.
+
+    ``activity=False`` for requests the page makes by itself (a badge's poll): they are
+    answered, but do not count as the person being active, or an open tab would keep
+    the session alive past its idle timeout for ever."""
     record = _live_session(cookie_value)
     if record is None:
         return None, None
@@ -99,7 +105,7 @@ def resolve_session(cookie_value: str | None) -> tuple[User | None, str | None]:
         _end(record, reason, now)
         db.session.commit()
         return None, reason
-    if now - _aware(record.last_seen_at) >= LAST_SEEN_RESOLUTION:
+    if activity and now - _aware(record.last_seen_at) >= LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
         db.session.commit()
     return record.user, None

@@ -37,6 +37,30 @@ def test_idle_timeout_ends_the_session(app, tenants, in_tenant, sign_in):
     assert events == ["idle_timeout"]
 
 
+def test_the_notification_badge_polling_does_not_keep_an_idle_session_alive(
+    app, tenants, in_tenant, sign_in
+):
+    start = utcnow()
+    with freeze_time(start) as clock:
+        with in_tenant(tenants["raalte"]):
+            worker = UserFactory()
+        client = sign_in(worker)
+        assert client.get("/cases/").status_code == 200
+        for _minute in range(29):  # an open tab polls the badge every minute
+            clock.tick(timedelta(minutes=1))
+            assert client.get("/notifications/count").status_code == 200
+        clock.tick(timedelta(minutes=2))
+        assert (
+            client.get("/notifications/count", headers={"HX-Request": "true"}).headers.get(
+                "HX-Redirect"
+            )
+            == "/auth/sign-in"
+        )
+        assert client.get("/cases/").status_code == 302
+    with in_tenant(tenants["raalte"]):
+        assert db.session.scalars(select(UserSession.end_reason)).one() == "idle_timeout"
+
+
 def test_absolute_lifetime_ends_an_active_session(app, tenants, in_tenant, sign_in):
     with freeze_time(utcnow()) as clock:
         with in_tenant(tenants["raalte"]):
