@@ -15,6 +15,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_settings(config_name, overrides))
     configure_logging(app)
+    configure_proxy(app)
     configure_extensions(app)
     configure_database(app)
     configure_blueprints(app)
@@ -25,6 +26,18 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 def configure_logging(app: Flask) -> None:
     logging.getLogger("nazorg").setLevel(logging.INFO)
+
+
+def configure_proxy(app: Flask) -> None:
+    """Behind a reverse proxy, the client's address and scheme come from its X-Forwarded
+    headers, for exactly ``TRUSTED_PROXIES`` hops (0: no proxy, the headers are ignored,
+    since anyone could send them). The access log's origin and the per-address sign-in
+    limit depend on it."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def configure_extensions(app: Flask) -> None:

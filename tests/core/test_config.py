@@ -82,3 +82,31 @@ def test_unknown_config_name_is_refused():
 
 def test_demo_sign_in_answers_404_outside_development(app):
     assert app.test_client().get("/auth/demo").status_code == 404
+
+
+@pytest.mark.parametrize(("hops", "seen"), [(0, "10.0.0.9"), (1, "203.0.113.7")])
+def test_forwarded_addresses_count_only_behind_the_configured_proxies(app, hops, seen):
+    from app import create_app
+    from app.core.permissions import public
+
+    proxied = create_app(
+        "testing",
+        {
+            "TRUSTED_PROXIES": hops,
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        },
+    )
+
+    @proxied.get("/wie")
+    @public
+    def who():
+        from flask import request
+
+        return request.remote_addr or ""
+
+    response = proxied.test_client().get(
+        "/wie",
+        headers={"X-Forwarded-For": "203.0.113.7"},
+        environ_base={"REMOTE_ADDR": "10.0.0.9"},
+    )
+    assert response.get_data(as_text=True) == seen
