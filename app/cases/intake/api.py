@@ -14,6 +14,7 @@ import functools
 import logging
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from app.cases.intake import tokens
@@ -47,7 +48,7 @@ def token_required(view):
         scheme, _sep, token = header.partition(" ")
         tenant_id = tokens.tenant_of(token.strip()) if scheme.lower() == "bearer" else None
         if tenant_id is None:
-            return problem(401, "Geen geldig API-token.")
+            return problem(401, _("No valid API token."))
         bound = current_tenant_id(db.session())
         if bound is not None and bound != tenant_id:
             # A session cookie of another municipality came along: the session's tenant is
@@ -56,13 +57,13 @@ def token_required(view):
                 "intake api token of another tenant than the session",
                 extra={"tenant": bound, "result": "refused"},
             )
-            return problem(401, "Geen geldig API-token.")
+            return problem(401, _("No valid API token."))
         bind_tenant(db.session, tenant_id)
         if not tokens.matches(token.strip()):
             security_log.warning(
                 "intake api token refused", extra={"tenant": tenant_id, "result": "refused"}
             )
-            return problem(401, "Geen geldig API-token.")
+            return problem(401, _("No valid API token."))
         g.api_tenant_id = tenant_id
         return view(*args, **kwargs)
 
@@ -75,12 +76,12 @@ def token_required(view):
 def receive_document():
     data = request.get_json(silent=True)
     if data is None:
-        return problem(400, "De body moet een JSON-object zijn.")
+        return problem(400, _("The body must be a JSON object."))
     document, errors = parse_document(data)
     if errors:
         return problem(
             422,
-            "Het basisdocument is niet geldig.",
+            _("The intake document is not valid."),
             [
                 {"field": name, "message": f"{intake_field_label(name)}: {message}"}
                 for name, message in errors
