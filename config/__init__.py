@@ -156,6 +156,8 @@ ENVIRONMENT_OVERRIDES = {
             "MAIL_FOLDER",
             "MAIL_TIMEOUT_SECONDS",
             "PORTAL_BASE_URL",
+            "TRUSTED_PROXIES",
+            "TENANT_HOSTS",
         )
     },
 }
@@ -167,7 +169,10 @@ INTEGER_SETTINGS = {
     "OUTBOX_KEEP_DAYS",
     "MAIL_PORT",
     "MAIL_TIMEOUT_SECONDS",
+    "TRUSTED_PROXIES",
 }
+# "host=slug,host=slug": the municipalities reached on a host name of their own.
+MAPPING_SETTINGS = {"TENANT_HOSTS"}
 BOOLEAN_SETTINGS = {"MAIL_USE_STARTTLS"}
 INTEGER_LIST_SETTINGS = {"JOB_RETRY_INTERVALS"}
 
@@ -179,6 +184,11 @@ def _convert(key: str, raw: str):
         return raw.lower() in {"1", "true", "yes", "on"}
     if key in INTEGER_LIST_SETTINGS:
         return tuple(int(part) for part in raw.split(",") if part.strip())
+    if key in MAPPING_SETTINGS:
+        pairs = [part.split("=", 1) for part in raw.split(",") if part.strip()]
+        if any(len(pair) != 2 for pair in pairs):
+            raise ConfigError(f"{key} must read host=slug,host=slug")
+        return {host.strip().lower(): slug.strip() for host, slug in pairs}
     return raw
 
 

@@ -70,6 +70,17 @@ def test_job_and_mail_settings_come_from_the_environment_with_their_types(monkey
     assert load_settings("testing")["MAIL_BACKEND"] == "memory"
 
 
+def test_host_names_and_proxies_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("TENANT_HOSTS", "nazorg.raalte.nl=raalte, Nazorg.Lochem.nl=lochem")
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    settings = load_settings("development")
+    assert settings["TENANT_HOSTS"] == {"nazorg.raalte.nl": "raalte", "nazorg.lochem.nl": "lochem"}
+    assert settings["TRUSTED_PROXIES"] == 1
+    monkeypatch.setenv("TENANT_HOSTS", "nazorg.raalte.nl")
+    with pytest.raises(ConfigError, match="host=slug"):
+        load_settings("development")
+
+
 def test_only_development_has_the_demo_sign_in():
     assert load_settings("development")["DEMO_SIGN_IN"] is True
     assert load_settings("testing")["DEMO_SIGN_IN"] is False
