@@ -306,3 +306,27 @@ def test_a_rotated_provider_key_is_fetched_again(app, idp, in_tenant, tenants, m
         provider.id_token_for = lambda form, p=params: provider.sign(provider.claims(p["nonce"]))
         assert finish(client, params).status_code == 302, kid
     assert sessions_and_users(in_tenant, tenants) == (2, 1)
+
+
+def test_a_deactivated_user_is_told_so_and_gets_no_session(app, idp, in_tenant, tenants):
+    provider = idp()
+    with in_tenant(tenants["deventer"]):
+        db.session.add(
+            User(
+                issuer=provider.issuer,
+                subject="medewerker-1",
+                display_name="Oud Medewerker",
+                role="case_worker",
+                active=False,
+            )
+        )
+        db.session.commit()
+    client = app.test_client()
+    params = begin(client)
+    provider.id_token_for = lambda form: provider.sign(provider.claims(params["nonce"]))
+    response = finish(client, params)
+    assert response.status_code == 403
+    body = response.get_data(as_text=True)
+    assert 'data-reason="deactivated"' in body and "is gedeactiveerd" in body
+    assert "geen rol" not in body
+    assert sessions_and_users(in_tenant, tenants) == (0, 1)
