@@ -195,3 +195,16 @@ def test_only_the_centre_municipality_offers_and_accepts_the_regional_coordinato
         with in_tenant(tenants[slug]):
             role = db.session.get(User, (worker.tenant_id, worker.id)).role
         assert (role == Role.REGIONAL_COORDINATOR.value) is offered
+
+
+def test_outside_development_the_cookie_is_host_only_secure_httponly_and_lax(app, monkeypatch):
+    from config import ProductionConfig
+
+    for key in ("SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE"):
+        monkeypatch.setitem(app.config, key, getattr(ProductionConfig, key))
+    response = app.test_client().get("/auth/sign-in", base_url="https://nazorg.example")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-nazorg=")
+    attributes = {part.strip().split("=")[0].lower() for part in cookie.split(";")[1:]}
+    assert {"secure", "httponly", "path"} <= attributes and "domain" not in attributes
+    assert "SameSite=Lax" in cookie
