@@ -1,9 +1,10 @@
-"""The case file's background work: release notices and the case worker's task digest.
+"""The case file's background work: release notices, the case worker's task digest and
+the monitor's six-month measurement.
 
-Both are daily reminders (``app.jobs.schedule``): they run in one tenant's context,
-take the day as an argument, and are idempotent through the notice's key. Mail and
-the in-portal notice carry the same text, with no client names in it (mail leaves
-the portal); the link opens the case.
+All three are daily reminders (``app.jobs.schedule``): they run in one tenant's context,
+take the day as an argument, and are idempotent (through the notice's key; a case's
+snapshot is taken once). Mail and the in-portal notice carry the same text, with no
+client names in it (mail leaves the portal); the link opens the case.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.cases import services
 from app.cases.labels import DOMAIN_LABELS, STATUS_LABELS
 from app.cases.models import Case, CasePhase, DomainStatus
 from app.cases.plan.models import Task, TaskStatus
@@ -167,3 +169,9 @@ def task_digest(tenant_id: int, today: date) -> None:
     ).all()
     for user_id in workers:
         task_digest_for(user_id, today)
+
+
+@daily("six_month_snapshots")
+def six_month_snapshots(tenant_id: int, today: date) -> None:
+    # The national monitor's third measuring point; cases that have it already are skipped.
+    services.take_due_six_month_snapshots(today)

@@ -139,3 +139,29 @@ def test_six_month_snapshots_are_taken_once_when_due(tenants, in_tenant, make_ca
         assert services.take_due_six_month_snapshots(today) == 0
         case = db.session.get(Case, (due.tenant_id, due.id))
         assert {s.moment for s in case.snapshots} == {"six_months"}
+
+
+def test_the_daily_plan_takes_the_six_month_snapshot_once(
+    app, tenants, in_tenant, make_case, monkeypatch
+):
+    from app.cases.timeline import entries_for
+    from app.jobs.schedule import plan_day
+
+    monkeypatch.setitem(app.config, "REDIS_URL", None)  # the plan's jobs run inline
+    today = date.today()
+    due = make_case(
+        tenants["olst-wijhe"],
+        detention_start=today - timedelta(days=300),
+        expected_release=today - timedelta(days=190),
+        actual_release=today - timedelta(days=190),
+    )
+    with app.app_context():
+        plan_day(today)
+        plan_day(today)
+    with in_tenant(tenants["olst-wijhe"]):
+        case = db.session.get(Case, (due.tenant_id, due.id))
+        taken = sorted((s.domain, s.moment) for s in case.snapshots)
+        domains = [d.domain for d in case.life_domains]
+        events = [e for e in entries_for(case.id) if e.kind == "snapshot"]
+    assert taken == sorted((domain, "six_months") for domain in domains)
+    assert len(events) == 1
