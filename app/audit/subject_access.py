@@ -3,6 +3,13 @@
 Generic on purpose: every row that hangs on the client (app.audit.records, the walk
 retention uses too) is included, so a table added by a later feature appears in the
 answer without anyone remembering to add it. The access report comes from the log.
+
+The answer keeps the stored codes as data (``role``, ``action``, ``object``, ``result``,
+ISO 8601 times) so that it can be read by a program and compared with the log; every
+code that a person reads has its Dutch text beside it under the same key with
+``_label`` (``action_label``: "Ingezien", ``occurred_at_label``: the time as the portal
+shows it, in the portal's time zone). The PDF, which goes to the citizen, shows only
+the labels.
 """
 
 from __future__ import annotations
@@ -14,11 +21,13 @@ from enum import Enum
 
 from sqlalchemy import inspect, select
 
+from app.audit import labels
 from app.audit.models import AccessLogEntry
 from app.audit.records import dependents
 from app.audit.services import Period, client_access_report
 from app.cases.models import Client
 from app.core.db import utcnow
+from app.core.i18n import format_datetime, role_label
 from app.extensions import db
 from app.tenants.models import Tenant
 
@@ -51,19 +60,26 @@ def subject_access_bundle(client) -> dict:
         if rows:
             records[cls.__tablename__] = [row_dict(row) for row in rows]
     access: list[AccessLogEntry] = client_access_report(client.id, Period(), limit=100_000)
+    generated_at = utcnow()
     return {
-        "generated_at": utcnow().isoformat(),
+        "generated_at": generated_at.isoformat(),
+        "generated_at_label": format_datetime(generated_at),
         "municipality": db.session.get(Tenant, client.tenant_id).name,
         "client": row_dict(client),
         "records": records,
         "access_report": [
             {
                 "occurred_at": plain(entry.occurred_at),
+                "occurred_at_label": format_datetime(entry.occurred_at),
                 "employee": entry.user_name,
                 "role": entry.role,
+                "role_label": role_label(entry.role),
                 "action": entry.action,
+                "action_label": labels.action_label(entry.action),
                 "object": entry.object_type,
+                "object_label": labels.object_label(entry.object_type),
                 "result": entry.result,
+                "result_label": labels.result_label(entry.result),
                 "origin": entry.origin,
             }
             for entry in access

@@ -25,6 +25,13 @@ from app.extensions import db
 bp = Blueprint("audit", __name__, url_prefix="/privacy")
 
 
+@bp.app_context_processor
+def inject_audit_labels() -> dict:
+    from app.audit.labels import template_helpers
+
+    return template_helpers()
+
+
 def _period() -> services.Period:
     return services.Period.parse(request.args.get("van"), request.args.get("tot"))
 

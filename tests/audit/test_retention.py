@@ -228,7 +228,7 @@ def test_the_privacy_officer_sees_the_list_and_the_admin_sets_the_periods(
         officer = UserFactory(role=Role.PRIVACY_OFFICER.value)
         admin = UserFactory(role=Role.TENANT_ADMIN.value)
     page = sign_in(officer).get("/privacy/vernietigingslijst").get_data(as_text=True)
-    assert "closed_case" in page and "Vergetenaar" not in page
+    assert "Afgesloten dossier" in page and "Vergetenaar" not in page
     client = sign_in(admin)
     token = csrf_token(client, "/privacy/bewaartermijnen")
     bad = client.post(
