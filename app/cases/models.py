@@ -228,7 +228,7 @@ class LifeDomain(TenantScoped, Timestamped, db.Model):
 
 
 class DomainSnapshot(TenantScoped, db.Model):
-    """The status of one life domain at one of the monitor's moments (retaking replaces it)."""
+    """The status of one life domain at one of the monitor's moments (taken once per moment)."""
 
     __tablename__ = "life_domain_snapshots"
     __table_args__ = (

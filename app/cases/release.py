@@ -14,7 +14,7 @@ from app.cases import phases, timeline
 from app.cases.errors import CaseError
 from app.cases.models import Case, CasePhase, MonitorMoment
 from app.cases.plan import services as plan
-from app.cases.services import take_snapshot
+from app.cases.services import has_snapshot, take_snapshot
 from app.cases.timeline import EventKind
 
 
@@ -61,4 +61,6 @@ def record_release(case: Case, released_on: date, actor, *, today: date | None =
     timeline.record(
         case.id, EventKind.RELEASED, actor, released_on=released_on, immediate=immediate
     )
-    take_snapshot(case, MonitorMoment.RELEASE, actor)
+    # One taken by hand on the day itself stays: the monitor keeps the first measurement.
+    if not has_snapshot(case, MonitorMoment.RELEASE):
+        take_snapshot(case, MonitorMoment.RELEASE, actor)

@@ -236,19 +236,37 @@ def update_client(case: Case, *, actor, **changes) -> dict:
 # --- release and the monitor --------------------------------------------------------------
 
 
+def has_snapshot(case: Case, moment: MonitorMoment) -> bool:
+    return any(s.moment == MonitorMoment(moment).value for s in case.snapshots)
+
+
 def take_snapshot(case: Case, moment: MonitorMoment, actor) -> list[DomainSnapshot]:
-    """Record every life domain's status at ``moment``; taking it again replaces it."""
+    """Record every life domain's status at ``moment``, once.
+
+    The monitor reports the status as it was at that moment; taking it again later
+    would overwrite it with today's status, so a recorded moment is refused.
+    """
     moment = MonitorMoment(moment)
-    existing = {(s.domain, s.moment): s for s in case.snapshots}
+    if has_snapshot(case, moment):
+        from app.cases.labels import MOMENT_LABELS
+
+        raise CaseError(
+            _(
+                "The measurement '%(moment)s' has already been recorded and cannot be taken again.",
+                moment=MOMENT_LABELS[moment],
+            )
+        )
     taken = []
     for domain in case.life_domains:
-        snapshot = existing.get((domain.domain, moment.value))
-        if snapshot is None:
-            snapshot = DomainSnapshot(case_id=case.id, domain=domain.domain, moment=moment.value)
-            case.snapshots.append(snapshot)
-        snapshot.status = domain.status
-        snapshot.taken_at = utcnow()
-        snapshot.actor_name = timeline.actor_name(actor)
+        snapshot = DomainSnapshot(
+            case_id=case.id,
+            domain=domain.domain,
+            moment=moment.value,
+            status=domain.status,
+            taken_at=utcnow(),
+            actor_name=timeline.actor_name(actor),
+        )
+        case.snapshots.append(snapshot)
         taken.append(snapshot)
     timeline.record(
         case.id,
@@ -287,7 +305,7 @@ def take_due_six_month_snapshots(today: date | None = None) -> int:
     ).all()
     taken = 0
     for case in cases:
-        if any(s.moment == MonitorMoment.SIX_MONTHS.value for s in case.snapshots):
+        if has_snapshot(case, MonitorMoment.SIX_MONTHS):
             continue
         take_snapshot(case, MonitorMoment.SIX_MONTHS, None)
         taken += 1

@@ -35,6 +35,7 @@ def case_context(case) -> dict:
         "events": timeline.entries_for(case.id),
         "workers": services.case_workers(),
         "six_months_due": services.six_month_snapshot_due(case),
+        "recorded_moments": {s.moment for s in case.snapshots},
         "statuses": list(DomainStatus),
         "today_iso": date.today().isoformat(),
         **extra_sections(case),
@@ -209,9 +210,19 @@ def take_snapshot(case_id: uuid.UUID, moment: str):
     case = services.access_case(current_user, case_id)
     if moment not in {m.value for m in MonitorMoment}:
         abort(404)
-    services.take_snapshot(case, MonitorMoment(moment), current_user)
-    db.session.commit()
-    return back_to_case(case, "#domains")
+
+    def take():
+        services.take_snapshot(case, MonitorMoment(moment), current_user)
+        return case
+
+    return apply_to_case(
+        case_id,
+        forms.FormErrors(),
+        take,
+        field="moment",
+        anchor="#domains",
+        errors_name="snapshot_errors",
+    )
 
 
 # --- life domains, edited inline -----------------------------------------------------------

@@ -165,3 +165,55 @@ def test_the_daily_plan_takes_the_six_month_snapshot_once(
         events = [e for e in entries_for(case.id) if e.kind == "snapshot"]
     assert taken == sorted((domain, "six_months") for domain in domains)
     assert len(events) == 1
+
+
+def test_a_recorded_monitor_moment_is_not_taken_again(tenants, in_tenant, make_case, worker_client):
+    from app.cases.models import DomainSnapshot
+    from app.cases.timeline import entries_for
+
+    case = make_case(tenants["lochem"])
+    with in_tenant(tenants["lochem"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    assert client.post(f"/cases/{case.id}/snapshots/intake").status_code == 302
+    with in_tenant(tenants["lochem"]):
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        housing = loaded.domain("housing")
+        services.update_life_domain(
+            housing, expected_version=None, actor="t", status="arranged", need=None, notes=None
+        )
+        db.session.commit()
+
+    again = client.post(f"/cases/{case.id}/snapshots/intake")
+    body = again.get_data(as_text=True)
+    assert again.status_code == 422
+    assert "Bij intake' is al vastgelegd en kan niet opnieuw worden gedaan." in body
+    # No button for a recorded moment; the others are still offered.
+    assert f'action="/cases/{case.id}/snapshots/intake"' not in body
+    assert f'action="/cases/{case.id}/snapshots/release"' in body
+    with in_tenant(tenants["lochem"]):
+        intake = db.session.scalars(
+            select(DomainSnapshot).where(
+                DomainSnapshot.case_id == case.id, DomainSnapshot.moment == "intake"
+            )
+        ).all()
+        events = [e for e in entries_for(case.id) if e.kind == "snapshot"]
+    assert {s.domain: s.status for s in intake}["housing"] == "unknown"  # the value at intake
+    assert len(intake) == len(loaded.life_domains) and len(events) == 1
+
+
+def test_recording_the_release_keeps_a_release_snapshot_taken_that_day(
+    tenants, in_tenant, make_case
+):
+    from app.cases import release
+
+    case = make_case(tenants["raalte"])
+    with in_tenant(tenants["raalte"]):
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        services.take_snapshot(loaded, MonitorMoment.RELEASE, "t")
+        db.session.commit()
+        first = {s.id for s in loaded.snapshots}
+        release.record_release(loaded, date.today(), "t")
+        db.session.commit()
+        assert loaded.actual_release == date.today()
+        assert {s.id for s in loaded.snapshots if s.moment == "release"} == first
