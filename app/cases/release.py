@@ -45,21 +45,31 @@ def record_release(case: Case, released_on: date, actor, *, today: date | None =
     """The client left prison on ``released_on``: phase, release snapshot, plan.
 
     A release before the expected date is an immediate release: every open task
-    that was meant for before the release is due today.
+    that was meant for before the release is due today. The open tasks for after the
+    release were keyed to the expected date; they move with the actual one.
     """
     today = today or date.today()
     if case.actual_release is not None:
         raise CaseError(_("The release has already been recorded."))
     if released_on > today:
         raise CaseError(_("A release can only be recorded on or after the day itself."))
-    immediate = case.expected_release is None or released_on < case.expected_release
+    expected = case.expected_release
+    immediate = expected is None or released_on < expected
     case.actual_release = released_on
     if CasePhase(case.phase) != CasePhase.AFTER_RELEASE:
         phases.change_phase(case, CasePhase.AFTER_RELEASE, actor)
     if immediate:
         plan.make_pre_release_tasks_due(case, today)
+    shift = (released_on - expected).days if expected else 0
+    if shift:
+        plan.shift_open_after_release_tasks(case, shift)
     timeline.record(
-        case.id, EventKind.RELEASED, actor, released_on=released_on, immediate=immediate
+        case.id,
+        EventKind.RELEASED,
+        actor,
+        released_on=released_on,
+        immediate=immediate,
+        shift_days=shift,
     )
     # One taken by hand on the day itself stays: the monitor keeps the first measurement.
     if not has_snapshot(case, MonitorMoment.RELEASE):

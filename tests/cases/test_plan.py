@@ -113,6 +113,44 @@ def test_an_immediate_release_makes_every_open_pre_release_task_due_today(
     assert post and all(t.due_date > TODAY for t in post)
 
 
+def test_recording_the_release_moves_the_open_after_release_tasks_with_it(
+    tenants, in_tenant, make_case
+):
+    """Released 90 days early: "the day after release" is tomorrow, not 91 days away."""
+    early = make_case(tenants["raalte"], expected_release=TODAY + timedelta(days=90), plan=True)
+    late = make_case(
+        tenants["raalte"],
+        detention_start=TODAY - timedelta(days=200),
+        expected_release=TODAY - timedelta(days=10),
+        plan=True,
+    )
+    with in_tenant(tenants["raalte"]):
+        early, late = load(early), load(late)
+        after = [t for t in plan.tasks_of(early) if not t.before_release]
+        plan.complete_task(after[-1], "t")
+        before = {t.id: (t.due_date, t.is_open, t.before_release) for t in plan.tasks_of(early)}
+        late_before = {t.id: (t.due_date, t.before_release) for t in plan.tasks_of(late)}
+        release.record_release(early, TODAY, "t")
+        release.record_release(late, TODAY, "t")
+        db.session.commit()
+        early_after = {t.id: t for t in plan.tasks_of(early)}
+        late_after = {t.id: t for t in plan.tasks_of(late)}
+    for task_id, (due, is_open, before_release) in before.items():
+        task = early_after[task_id]
+        if not is_open:
+            assert task.due_date == due  # done tasks keep their dates
+        elif before_release:
+            assert task.due_date == TODAY
+        else:
+            assert task.due_date == due - timedelta(days=90), task.title
+    continue_care = next(t for t in early_after.values() if t.title.startswith("Zorgtraject"))
+    assert continue_care.due_date == TODAY + timedelta(days=1)
+    # Released ten days late: the after-release tasks move ten days on, the others stay.
+    for task_id, (due, before_release) in late_before.items():
+        moved = due if before_release else due + timedelta(days=10)
+        assert late_after[task_id].due_date == moved, late_after[task_id].title
+
+
 def test_tenant_templates_drive_new_plans(tenants, in_tenant, make_case, worker_client):
     with in_tenant(tenants["zutphen"]):
         admin = UserFactory(role="tenant_admin")

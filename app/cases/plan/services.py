@@ -5,7 +5,8 @@
 - A short stay gets the compressed plan: the short-stay offsets, no long-stay-only
   tasks, and every pre-release task falls between today and the release date.
 - ``shift_open_tasks`` moves every open due date by the same number of days when
-  the expected release moves; ``make_pre_release_tasks_due`` handles an immediate release.
+  the expected release moves; ``make_pre_release_tasks_due`` handles an immediate release,
+  and ``shift_open_after_release_tasks`` keys the rest to the actual release.
 """
 
 from __future__ import annotations
@@ -152,6 +153,17 @@ def shift_open_tasks(case: Case, days: int) -> int:
     for task in open_tasks(case):
         task.due_date = task.due_date + timedelta(days=days)
         moved += 1
+    return moved
+
+
+def shift_open_after_release_tasks(case: Case, days: int) -> int:
+    """The release came ``days`` later (or earlier, negative) than expected: every open
+    task for after the release moves with it."""
+    moved = 0
+    for task in open_tasks(case):
+        if not task.before_release:
+            task.due_date = task.due_date + timedelta(days=days)
+            moved += 1
     return moved
 
 
