@@ -24,6 +24,9 @@ from tests.security import matrix, registry
 # GET must leave alone.
 LOG_TABLES = {"access_log", "security_events", "user_sessions", "pending_sign_ins"}
 KEPT_TABLES = {"tenants", "alembic_version"}
+# Rows a sign-in touches (last_sign_in_at): the walk signs in again after session endpoints,
+# so for these only the count is watched.
+COUNT_ONLY_TABLES = {"users"}
 # Endpoints that end or replace the caller's session: sign in again after calling them.
 SESSION_ENDPOINT_PREFIXES = ("auth.", "local.")
 
@@ -149,11 +152,12 @@ class RowCounter:
     def __init__(self, app: Flask, tenant_ids: list[int]) -> None:
         self.tenant_ids = tenant_ids
         with app.app_context():
-            self.tables = [
-                t.name
+            watched = [
+                t
                 for t in db.metadata.sorted_tables
                 if t.name not in LOG_TABLES | KEPT_TABLES and "tenant_id" in t.c
             ]
+            self.tables = [t.name for t in watched]
             owner_url = app.config.get("MIGRATION_DATABASE_URI") or os.environ.get(
                 "MIGRATION_DATABASE_URL"
             )
@@ -161,17 +165,31 @@ class RowCounter:
             self.engine = create_engine(owner_url) if self.postgres else db.engine
         self.query = text(
             " UNION ALL ".join(
-                f"SELECT '{t}', tenant_id, count(*) FROM {t} GROUP BY tenant_id"  # noqa: S608 - names from metadata
-                for t in self.tables
+                f"SELECT '{t.name}', tenant_id, {self._fingerprint(t)} FROM {t.name}"  # noqa: S608 - names from metadata
+                " GROUP BY tenant_id"
+                for t in watched
             )
         )
 
-    def counts(self) -> dict[tuple[str, int], int]:
-        found: dict[tuple[str, int], int] = {}
+    @staticmethod
+    def _fingerprint(table) -> str:
+        """The row count, and where the table has them the newest change time and the sum
+        of versions, as one text: an UPDATE changes it as surely as an INSERT."""
+        parts = ["CAST(count(*) AS TEXT)"]
+        if table.name in COUNT_ONLY_TABLES:
+            return parts[0]
+        if "updated_at" in table.c:
+            parts.append("COALESCE(CAST(max(updated_at) AS TEXT), '')")
+        if "version" in table.c:
+            parts.append("COALESCE(CAST(sum(version) AS TEXT), '')")
+        return " || '/' || ".join(parts)
+
+    def counts(self) -> dict[tuple[str, int], tuple[int, str]]:
+        found: dict[tuple[str, int], tuple[int, str]] = {}
         if not self.postgres:
             with self.engine.connect() as connection:
-                for table, tenant, count in connection.execute(self.query):
-                    found[(table, tenant)] = count
+                for table, tenant, fingerprint in connection.execute(self.query):
+                    found[(table, tenant)] = _split(fingerprint)
             return found
         with self.engine.connect() as connection:
             for tenant_id in self.tenant_ids:
@@ -179,8 +197,8 @@ class RowCounter:
                     connection.execute(
                         text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)}
                     )
-                    for table, tenant, count in connection.execute(self.query):
-                        found[(table, tenant)] = count
+                    for table, tenant, fingerprint in connection.execute(self.query):
+                        found[(table, tenant)] = _split(fingerprint)
         return found
 
     def close(self) -> None:
@@ -188,6 +206,24 @@ class RowCounter:
             self.engine.dispose()
 
 
+def _split(fingerprint: str) -> tuple[int, str]:
+    count, _, rest = fingerprint.partition("/")
+    return int(count), rest
+
+
+NO_ROWS = (0, "")
+
+
 def changed(before: dict, after: dict) -> dict:
     keys = set(before) | set(after)
-    return {k: (before.get(k, 0), after.get(k, 0)) for k in keys if before.get(k) != after.get(k)}
+    return {
+        k: (before.get(k, NO_ROWS), after.get(k, NO_ROWS))
+        for k in keys
+        if before.get(k, NO_ROWS) != after.get(k, NO_ROWS)
+    }
+
+
+def one_row_added(change: tuple) -> bool:
+    """A change that is exactly one new row (its fingerprint's other parts may move too)."""
+    before, after = change
+    return after[0] == before[0] + 1
