@@ -56,6 +56,15 @@ def parse_int(form, name: str, errors: FormErrors, *, required: bool = False) ->
     return value
 
 
+def parse_version(form, errors: FormErrors, name: str = "version") -> int | None:
+    """The version of the row the form was loaded with. Required: without it a save could
+    silently overwrite a change made since (the conflict check needs it)."""
+    value = parse_int(form, name, errors, required=True)
+    if name in errors:
+        errors[name] = _("This form is incomplete: reload the page and save again.")
+    return value
+
+
 def parse_uuid(form, name: str) -> uuid.UUID | None:
     raw = (form.get(name) or "").strip()
     try:

@@ -57,8 +57,12 @@ def note_save(case_id: uuid.UUID, note_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     note = notes.access_note(case, note_id)
     errors = forms.FormErrors()
-    version = forms.parse_int(request.form, "version", errors)
+    version = forms.parse_version(request.form, errors)
     submitted = request.form.get("body", "")
+    if errors:
+        return note_fragment(
+            case, note, editing=True, status=422, submitted=submitted, error=errors["version"]
+        )
     try:
         notes.edit_note(note, current_user, submitted, expected_version=version)
         db.session.commit()

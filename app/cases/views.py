@@ -148,7 +148,7 @@ def update_details(case_id: uuid.UUID):
     errors = forms.FormErrors()
     detention_start = forms.parse_date(form, "detention_start", errors)
     expected_release = forms.parse_date(form, "expected_release", errors)
-    version = forms.parse_int(form, "version", errors)
+    version = forms.parse_version(form, errors)
     if not errors:
         try:
             services.update_case(
@@ -267,7 +267,7 @@ def domain_save(case_id: uuid.UUID, domain_id: uuid.UUID):
     form = request.form
     errors = forms.FormErrors()
     status = forms.choice(form, "status", list(DomainStatus), errors)
-    version = forms.parse_int(form, "version", errors, required=True)
+    version = forms.parse_version(form, errors)
     submitted = {"status": status, "need": form.get("need", ""), "notes": form.get("notes", "")}
     if not errors:
         try:

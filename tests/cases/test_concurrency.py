@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from app.cases import services
+from app.cases import notes, services
 from app.cases.errors import EditConflict
+from app.cases.handover import services as handover
 from app.cases.models import Case, LifeDomain
 from app.extensions import db
 from tests.factories import UserFactory
@@ -133,3 +134,70 @@ def test_stale_case_details_form_gets_the_conflict(tenants, in_tenant, make_case
     body = stale.get_data(as_text=True)
     assert stale.status_code == 409 and "Iemand anders heeft dit intussen opgeslagen" in body
     assert 'value="PI Lelystad"' in body
+
+
+def _missing_version_forms(case, worker):
+    """(url, form without its version, read back what the form would have changed)."""
+    loaded = db.session.get(Case, (case.tenant_id, case.id))
+
+    def fresh():
+        return db.session.get(Case, (case.tenant_id, case.id))
+
+    note = notes.add_note(loaded, worker, "Eerste gesprek")
+    handover.record_basis(
+        loaded, "t", domain="housing", basis="statutory", effective_on=case.detention_start
+    )
+    referral = handover.refer(
+        loaded, "t", domain="housing", partner="supported_housing", request=None
+    )
+    trajectory = handover.hand_over(loaded, "t", start_date=case.detention_start)
+    db.session.flush()
+    base = f"/cases/{case.id}"
+    return [
+        (
+            f"{base}/details",
+            {
+                "facility": "PI Lelystad",
+                "detention_start": case.detention_start.isoformat(),
+                "expected_release": case.expected_release.isoformat(),
+            },
+            lambda: fresh().facility,
+        ),
+        (
+            f"{base}/notes/{note.id}",
+            {"body": "Overschreven"},
+            lambda: notes.access_note(fresh(), note.id).body,
+        ),
+        (
+            f"{base}/referrals/{referral.id}",
+            {"status": "accepted"},
+            lambda: handover.access_referral(fresh(), referral.id).status,
+        ),
+        (
+            f"{base}/trajectories/{trajectory.id}",
+            {"status": "cancelled", "end_date": ""},
+            lambda: handover.access_trajectory(fresh(), trajectory.id).status,
+        ),
+    ]
+
+
+def test_a_form_without_its_version_is_refused_and_saves_nothing(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["raalte"])
+    with in_tenant(tenants["raalte"]):
+        worker = UserFactory()
+        forms = _missing_version_forms(case, worker)
+        db.session.commit()
+        saved_before = [read() for _, _, read in forms]
+    client = worker_client(worker)
+    for url, data, _read in forms:
+        response = client.post(url, data=data)
+        body = response.get_data(as_text=True)
+        assert response.status_code == 422, url
+        assert "Dit formulier is onvolledig: laad de pagina opnieuw" in body, url
+    with in_tenant(tenants["raalte"]):
+        assert [read() for _, _, read in forms] == saved_before
+    # The details form keeps what was typed.
+    kept = client.post(forms[0][0], data=forms[0][1]).get_data(as_text=True)
+    assert 'value="PI Lelystad"' in kept

@@ -35,7 +35,9 @@ def test_notes_keep_their_author_and_every_earlier_text(
     assert edited.status_code == 200 and "cliënt gemotiveerd" in body
     assert "Eerdere versies (1)" in body and "Eerste gesprek" in body and "Fatima" in body
     refused = worker_client(colleague).post(
-        f"/cases/{case.id}/notes/{note.id}", headers=htmx, data={"body": "Overschreven"}
+        f"/cases/{case.id}/notes/{note.id}",
+        headers=htmx,
+        data={"body": "Overschreven", "version": note.version + 1},
     )
     assert refused.status_code == 422 and "Alleen de auteur" in refused.get_data(as_text=True)
     with in_tenant(tenants["raalte"]):

@@ -83,7 +83,7 @@ def referral_outcome(case_id: uuid.UUID, referral_id: uuid.UUID):
     referral = handover.access_referral(case, referral_id)
     errors = forms.FormErrors()
     status = forms.choice(request.form, "status", list(ReferralStatus), errors)
-    version = forms.parse_int(request.form, "version", errors)
+    version = forms.parse_version(request.form, errors)
     if errors:
         return _refused(case_id, "referral_error", " ".join(str(e) for e in errors.values()))
     try:
@@ -133,7 +133,7 @@ def trajectory_update(case_id: uuid.UUID, trajectory_id: uuid.UUID):
     errors = forms.FormErrors()
     status = forms.choice(request.form, "status", list(TrajectoryStatus), errors)
     end = forms.parse_date(request.form, "end_date", errors)
-    version = forms.parse_int(request.form, "version", errors)
+    version = forms.parse_version(request.form, errors)
     if errors:
         return _refused(case_id, "trajectory_error", " ".join(str(e) for e in errors.values()))
     try:

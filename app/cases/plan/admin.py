@@ -91,7 +91,7 @@ def admin_template_add():
 def admin_template_save(template_id: uuid.UUID):
     template = access_template(template_id)
     values, errors = parse_template(request.form)
-    version = forms.parse_int(request.form, "version", errors, required=True)
+    version = forms.parse_version(request.form, errors)
     if not errors and version != template.version:
         errors["form"] = conflict_message()
     if errors:
