@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.audit import retention, services
-from app.audit.forms import RetentionForm
+from app.audit.forms import ClientLookupForm, RetentionForm
 from app.audit.models import AccessAction
 from app.audit.subject_access import subject_access_bundle
 from app.audit.tracking import access_action, note_access
@@ -76,14 +76,37 @@ def employee_report(user_id: uuid.UUID):
     )
 
 
+def _index_page(form: ClientLookupForm, status: int = 200):
+    return render("audit/index.html", form=form, employees=accounts.list_users(), status=status)
+
+
 @bp.get("/")
 @requires(Permission.ACCESS_LOG_READ)
 def index():
-    bsn = (request.args.get("bsn") or "").strip()
-    client = case_services.find_client_by_bsn(bsn) if bsn else None
-    if client is not None:
-        return redirect(url_for("audit.client_report", client_id=client.id))
-    return render("audit/index.html", bsn=bsn, not_found=bool(bsn), employees=accounts.list_users())
+    return _index_page(ClientLookupForm())
+
+
+@bp.post("/")
+@requires(Permission.ACCESS_LOG_READ)
+@access_action(AccessAction.SEARCH)
+def find_client():
+    """Find a file by citizen number; the number comes in the body, the redirect names the
+    client by id only."""
+    form = ClientLookupForm()
+    if not form.validate_on_submit():
+        return _index_page(form, status=422)
+    client = case_services.find_client_by_bsn(form.bsn.data)
+    if client is None:
+        form.bsn.errors.append(_("No client with this citizen number in this municipality."))
+        return _index_page(form)
+    note_access(
+        tenant_id=client.tenant_id,
+        client_id=client.id,
+        object_type="client",
+        object_id=client.id,
+        detail="lookup by citizen number",
+    )
+    return redirect(url_for("audit.client_report", client_id=client.id))
 
 
 def _bundle_for(client_id: uuid.UUID) -> dict:

@@ -85,12 +85,40 @@ def test_only_the_privacy_officer_of_the_same_municipality_may_make_it(
     assert b"Inzagenaar" not in response.data
 
 
-def test_finding_a_file_by_citizen_number(app, file_in_deventer, sign_in):
+def test_finding_a_file_by_citizen_number_is_a_post_logged_as_a_search(
+    app, file_in_deventer, sign_in, in_tenant, tenants
+):
+    from tests.csrf import csrf_token
+
     client = sign_in(file_in_deventer["officer"])
-    response = client.get("/privacy/?bsn=111222333")
+    page = client.get("/privacy/").get_data(as_text=True)
+    assert 'method="post"' in page and 'name="bsn"' in page
+    token = csrf_token(client, "/privacy/")
+    client_id = file_in_deventer["case"].client_id
+    response = client.post("/privacy/", data={"csrf_token": token, "bsn": "111 222 333"})
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(
-        f"/privacy/clients/{file_in_deventer['case'].client_id}"
-    )
-    missing = client.get("/privacy/?bsn=123456782").get_data(as_text=True)
-    assert "Geen cliënt met dit burgerservicenummer" in missing
+    assert response.headers["Location"].endswith(f"/privacy/clients/{client_id}")
+    assert "111222333" not in response.headers["Location"]
+    with in_tenant(tenants["deventer"]):
+        rows = db.session.scalars(select(AccessLogEntry)).all()
+    assert [(r.action, r.object_type, r.client_id, r.result) for r in rows] == [
+        ("search", "client", client_id, "granted")
+    ]
+
+    missing = client.post("/privacy/", data={"csrf_token": token, "bsn": "123456782"})
+    assert missing.status_code == 200
+    assert "Geen cliënt met dit burgerservicenummer" in missing.get_data(as_text=True)
+    bad = client.post("/privacy/", data={"csrf_token": token, "bsn": "12ab"})
+    assert bad.status_code == 422
+    assert "Vul de negen cijfers van een burgerservicenummer in" in bad.get_data(as_text=True)
+    without_token = client.post("/privacy/", data={"bsn": "111222333"})
+    assert without_token.status_code == 400
+    with in_tenant(tenants["deventer"]):
+        assert len(db.session.scalars(select(AccessLogEntry)).all()) == 1  # no more searches
+
+
+def test_the_citizen_number_in_a_url_finds_nothing(app, file_in_deventer, sign_in):
+    """An old bookmark with ?bsn= shows the empty lookup; it neither redirects nor searches."""
+    response = sign_in(file_in_deventer["officer"]).get("/privacy/?bsn=111222333")
+    assert response.status_code == 200
+    assert 'value="111222333"' not in response.get_data(as_text=True)

@@ -366,6 +366,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "cases.note_add": lambda b: {"body": "Telefonisch contact gehad."},
     "cases.note_save": lambda b: {"body": "Aangepaste notitie.", "version": b.note().version},
     "cases.record_release": lambda b: {"released_on": TODAY.isoformat()},
+    "audit.find_client": lambda b: {"bsn": b.case().client.bsn},
     "audit.retention_settings": lambda b: {
         "closed_case_years": "10",
         "detention_notice_months": "6",
