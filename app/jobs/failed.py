@@ -1,10 +1,16 @@
 """The failed jobs of one municipality, for its administrator, and running one again.
 
-With Redis, "failed" is rq's verdict: the job is in a ``FailedJobRegistry`` (its
-tries used up, or its worker died with none left). The registry holds every
-tenant's jobs; this module only shows those whose outbox row the tenant-bound
-session can read, so a municipality never sees another's. Without Redis (inline
-jobs), a failed job is an outbox row that is not done and has an error.
+With Redis, a job has failed when either says so, and it is listed once:
+- rq: the job is in a ``FailedJobRegistry`` (its tries used up, or its worker died with
+  none left). The registry holds every tenant's jobs; only those whose outbox row the
+  tenant-bound session can read are shown, so a municipality never sees another's.
+- the outbox: the row is not done and has used all its tries. rq forgets a failed job
+  after its failure TTL (30 days) or when Redis is flushed, while the row stays and the
+  sweep no longer hands it over; without this the job would vanish from the list
+  unfinished.
+Without Redis (inline jobs), a failed job is an outbox row that is not done and has an
+error. Running a job again works from the outbox row alone: the rq job, if there is
+one, is removed and the row is handed over afresh.
 """
 
 from __future__ import annotations
@@ -16,14 +22,14 @@ from datetime import datetime
 
 import redis
 from rq.registry import FailedJobRegistry
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from werkzeug.exceptions import NotFound
 
 from app.extensions import db
 from app.jobs import queue as queues
 from app.jobs.labels import job_label
 from app.jobs.models import OutboxJob
-from app.jobs.outbox import remember_for_hand_over
+from app.jobs.outbox import max_attempts, remember_for_hand_over
 
 security_log = logging.getLogger("nazorg.security")
 
@@ -73,11 +79,12 @@ def failed_jobs() -> list[FailedJob]:
         ).all()
         return [_describe(row, None) for row in rows]
     ids = [i for i in map(_as_uuid, _failed_ids()) if i is not None]
-    if not ids:
-        return []
+    out_of_tries = OutboxJob.attempts >= max_attempts()
+    # One condition, one query: a job both rq and the outbox call failed is one row.
+    failed = or_(OutboxJob.id.in_(ids), out_of_tries) if ids else out_of_tries
     rows = db.session.scalars(
         select(OutboxJob)
-        .where(OutboxJob.id.in_(ids), OutboxJob.done_at.is_(None))
+        .where(OutboxJob.done_at.is_(None), failed)
         .order_by(OutboxJob.created_at.desc())
     ).all()
     return [_describe(row, queues.fetch_job(row.id)) for row in rows]
@@ -107,7 +114,7 @@ def access_failed_job(user, outbox_id: uuid.UUID) -> OutboxJob:
     row = db.session.get(OutboxJob, (user.tenant_id, outbox_id))
     failed = row is not None and row.done_at is None
     if failed and not queues.embedded():
-        failed = str(outbox_id) in _failed_ids()
+        failed = row.attempts >= max_attempts() or str(outbox_id) in _failed_ids()
     elif failed:
         failed = row.last_error is not None
     if not failed:
