@@ -1,8 +1,10 @@
 """Exports: the whole file as PDF (WeasyPrint) and the case list as CSV.
 
-Every export goes through ``record_export``: the single seam where the access log
-of issue 6 will record who exported what (NEN 7513). Until then it writes the
-event to the ``nazorg.access`` logger and, for a case, to its timeline.
+Every export goes through ``record_export``, which writes the event to the
+``nazorg.access`` logger and, for a case, to its timeline. The access log (NEN 7513)
+rows come from the export views: ``@access_action(AccessAction.EXPORT)`` with
+``note_access`` (via ``access_case`` for the PDF), one row per client whose data left
+the portal. The PDF is also the print of the file; it is logged as an export.
 """
 
 from __future__ import annotations

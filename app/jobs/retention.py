@@ -1,9 +1,9 @@
-"""The retention sweep of the daily plan.
+"""The housekeeping sweep of the daily plan (reminder ``retention``).
 
-Here: finished outbox rows (they hold job arguments such as mail addresses) and
-read notifications past their keeping period. The retention rules of the privacy
-issue (closed cases, notices of detention, the access log) belong here too, as
-more ``@daily`` reminders or more lines in ``retention_sweep``.
+Here: finished outbox rows and read notifications past their keeping period. The
+retention rules of client data (closed case files, notices of detention, the access
+and security logs) are not here: they live in ``app.audit.retention``, run by the
+``privacy_retention`` reminder (``app.audit.jobs``) and written on the destruction list.
 """
 
 from __future__ import annotations
