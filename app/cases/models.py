@@ -116,6 +116,9 @@ class Client(TenantScoped, Timestamped, db.Model):
     postal_address: Mapped[str | None] = mapped_column(Text)
     # Where the client lived before detention or will settle after it; may change.
     responsible_municipality: Mapped[str | None] = mapped_column(String(120))
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     cases: Mapped[list[Case]] = relationship(
         primaryjoin="and_(Client.id == foreign(Case.client_id), "

@@ -223,12 +223,20 @@ def update_case(case: Case, *, expected_version: int | None, actor, **changes) -
     return diff
 
 
-def update_client(case: Case, *, actor, **changes) -> dict:
+def update_client(case: Case, *, expected_version: int | None, actor, **changes) -> dict:
+    """Edit the case's client; a stale ``expected_version`` raises EditConflict, saving nothing.
+
+    The client has a version of its own: it can change through another of its cases or
+    a new intake, which leave this case's version as it was.
+    """
+    client = case.client
+    _check_version(client, expected_version)
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
-    diff = _apply(case.client, changes)
+    diff = _apply(client, changes)
     if diff:
+        _flush_or_conflict(client)
         timeline.record(case.id, EventKind.CLIENT_UPDATED, actor, changes=diff)
     return diff
 

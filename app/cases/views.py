@@ -140,6 +140,10 @@ def change_phase(case_id: uuid.UUID):
     )
 
 
+# The client's fields on the case-details form, with their column lengths.
+CLIENT_FORM_FIELDS = {"address": 500, "postal_address": 500, "responsible_municipality": 120}
+
+
 @bp.post("/<uuid:case_id>/details")
 @requires(Permission.CASE_WRITE)
 def update_details(case_id: uuid.UUID):
@@ -149,6 +153,13 @@ def update_details(case_id: uuid.UUID):
     detention_start = forms.parse_date(form, "detention_start", errors)
     expected_release = forms.parse_date(form, "expected_release", errors)
     version = forms.parse_version(form, errors)
+    # The client's fields are edited only when the form carries them, then with their version.
+    client_changes = {
+        name: forms.text(form, name, max_length)
+        for name, max_length in CLIENT_FORM_FIELDS.items()
+        if name in form
+    }
+    client_version = forms.parse_version(form, errors, "client_version") if client_changes else None
     if not errors:
         try:
             services.update_case(
@@ -161,13 +172,10 @@ def update_details(case_id: uuid.UUID):
                 benefit_recipient=forms.parse_bool(form, "benefit_recipient"),
                 case_worker_id=forms.parse_uuid(form, "case_worker_id"),
             )
-            services.update_client(
-                case,
-                actor=current_user,
-                address=forms.text(form, "address", 500),
-                postal_address=forms.text(form, "postal_address", 500),
-                responsible_municipality=forms.text(form, "responsible_municipality", 120),
-            )
+            if client_changes:
+                services.update_client(
+                    case, expected_version=client_version, actor=current_user, **client_changes
+                )
             release.move_expected_release(case, expected_release, current_user)
             db.session.commit()
             return back_to_case(case, "#details")

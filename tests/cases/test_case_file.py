@@ -105,6 +105,7 @@ def test_details_edit_moves_release_and_records_the_timeline(
             "prolific_offender": "1",
             "case_worker_id": str(worker.id),
             "responsible_municipality": "Deventer",
+            "client_version": case.client.version,
         },
     )
     assert response.status_code == 302

@@ -14,8 +14,8 @@ from app.extensions import db
 from tests.factories import UserFactory
 
 
-def version_in(body: str) -> str:
-    return re.search(r'name="version" value="(\d+)"', body).group(1)
+def version_in(body: str, name: str = "version") -> str:
+    return re.search(rf'name="{name}" value="(\d+)"', body).group(1)
 
 
 def test_the_second_save_of_a_stale_form_gets_the_conflict_and_keeps_its_input(
@@ -136,6 +136,80 @@ def test_stale_case_details_form_gets_the_conflict(tenants, in_tenant, make_case
     assert 'value="PI Lelystad"' in body
 
 
+def details_form(page: str, **changes) -> dict:
+    """The case-details form as the page rendered it, with the user's changes."""
+    form = page.split('/details"', 1)[1].split("</form>", 1)[0]
+    fields = {}
+    for name in (
+        "version",
+        "client_version",
+        "address",
+        "postal_address",
+        "responsible_municipality",
+        "facility",
+        "detention_start",
+        "expected_release",
+    ):
+        match = re.search(rf'name="{name}" value="([^"]*)"', form)
+        fields[name] = match.group(1) if match else ""
+    return {**fields, **changes}
+
+
+def test_a_stale_form_does_not_overwrite_the_clients_address_changed_since(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["deventer"], client={"address": "Brink 1, Deventer"})
+    with in_tenant(tenants["deventer"]):
+        anna, bert = UserFactory(display_name="Anna"), UserFactory(display_name="Bert")
+    a, b = worker_client(anna), worker_client(bert)
+    url = f"/cases/{case.id}"
+    page_a, page_b = a.get(url).get_data(as_text=True), b.get(url).get_data(as_text=True)
+
+    # Anna changes only the client's address: the case's own version stays as it was.
+    first = a.post(url + "/details", data=details_form(page_a, address="Lange Bisschopstraat 2"))
+    assert first.status_code == 302
+
+    # Bert's form still shows the old address; he fills in a postal address and saves.
+    second = b.post(url + "/details", data=details_form(page_b, postal_address="Postbus 9"))
+    body = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "Iemand anders heeft dit intussen opgeslagen" in body
+    assert 'value="Postbus 9"' in body  # his input stays in the form
+    assert "Lange Bisschopstraat 2" in body  # the saved address is on the page
+    with in_tenant(tenants["deventer"]):
+        saved = db.session.get(Case, (case.tenant_id, case.id)).client
+        assert (saved.address, saved.postal_address) == ("Lange Bisschopstraat 2", None)
+
+    # Saving again from the page he now has keeps both changes.
+    third = b.post(url + "/details", data=details_form(body, address="Lange Bisschopstraat 2"))
+    assert third.status_code == 302
+    with in_tenant(tenants["deventer"]):
+        saved = db.session.get(Case, (case.tenant_id, case.id)).client
+        assert (saved.address, saved.postal_address) == ("Lange Bisschopstraat 2", "Postbus 9")
+
+
+def test_a_client_save_racing_in_between_load_and_write_is_a_conflict(
+    tenants, in_tenant, make_case
+):
+    case = make_case(tenants["zutphen"])
+    with in_tenant(tenants["zutphen"]):
+        mine = db.session.get(Case, (case.tenant_id, case.id))
+        loaded_version = mine.client.version
+        with in_tenant(tenants["zutphen"]):  # another request, its own session
+            theirs = db.session.get(Case, (case.tenant_id, case.id))
+            services.update_client(
+                theirs, expected_version=loaded_version, actor="ander", address="Houtmarkt 3"
+            )
+            db.session.commit()
+        with pytest.raises(EditConflict) as conflict:
+            services.update_client(
+                mine, expected_version=loaded_version, actor="ik", address="Mijn adres"
+            )
+        assert conflict.value.current.address == "Houtmarkt 3"
+    with in_tenant(tenants["zutphen"]):
+        assert db.session.get(Case, (case.tenant_id, case.id)).client.address == "Houtmarkt 3"
+
+
 def _missing_version_forms(case, worker):
     """(url, form without its version, read back what the form would have changed)."""
     loaded = db.session.get(Case, (case.tenant_id, case.id))
@@ -177,6 +251,17 @@ def _missing_version_forms(case, worker):
             f"{base}/trajectories/{trajectory.id}",
             {"status": "cancelled", "end_date": ""},
             lambda: handover.access_trajectory(fresh(), trajectory.id).status,
+        ),
+        # The client's fields carry a version of their own.
+        (
+            f"{base}/details",
+            {
+                "version": str(loaded.version),
+                "address": "Nieuwstraat 1",
+                "detention_start": case.detention_start.isoformat(),
+                "expected_release": case.expected_release.isoformat(),
+            },
+            lambda: fresh().client.address,
         ),
     ]
 

@@ -411,6 +411,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "expected_release": (TODAY + timedelta(days=60)).isoformat(),
         "address": "Brink 1, Deventer",
         "version": b.case().version,
+        "client_version": b.case().client.version,
     },
     "core.choose_language": lambda b: {"locale": "nl", "next": "/start"},
     "jobs.run_again": lambda b: {},
