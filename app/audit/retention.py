@@ -9,6 +9,11 @@ Rules (periods per municipality in ``RetentionPolicy``):
 - ``access_log`` / ``security_log``: entries older than their period. The portal role may
   not delete log rows; on PostgreSQL a SECURITY DEFINER function does it, for the
   current tenant only and never for the last year.
+- ``job_arguments``: the arguments of background jobs (they can hold mail addresses and
+  one-time links) once a job is finished: done, or failed after every try. Period
+  ``OUTBOX_KEEP_DAYS`` (config, default 30 days) after the job was done, or after it was
+  created for a failed one (its tries end minutes later); see
+  ``app.jobs.outbox.purge_arguments``. Until then a failed job can be run again.
 
 Each destruction is written to the destruction list without personal data. The sweep
 is idempotent: run twice, it destroys nothing the second time.
@@ -209,6 +214,22 @@ def purge_logs(policy: RetentionPolicy, today: date) -> list[DestructionRecord]:
     return records
 
 
+def purge_job_arguments(today: date) -> DestructionRecord | None:
+    from app.jobs.outbox import purge_arguments
+
+    cleared = purge_arguments(datetime.combine(today, datetime.min.time(), UTC))
+    if not cleared:
+        return None
+    record = DestructionRecord(
+        rule="job_arguments",
+        record_type="job_outbox",
+        due_on=today,
+        counts={"job_outbox": cleared},
+    )
+    db.session.add(record)
+    return record
+
+
 def sweep(today: date) -> list[DestructionRecord]:
     """Everything due today in the current tenant; the caller commits."""
     policy = current_policy()
@@ -218,6 +239,8 @@ def sweep(today: date) -> list[DestructionRecord]:
     notice = destroy_detention_notices(policy, today)
     records += [notice] if notice else []
     records += purge_logs(policy, today)
+    arguments = purge_job_arguments(today)
+    records += [arguments] if arguments else []
     return records
 
 

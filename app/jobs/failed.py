@@ -10,7 +10,9 @@ With Redis, a job has failed when either says so, and it is listed once:
   unfinished.
 Without Redis (inline jobs), a failed job is an outbox row that is not done and has an
 error. Running a job again works from the outbox row alone: the rq job, if there is
-one, is removed and the row is handed over afresh.
+one, is removed and the row is handed over afresh. A job that failed for good keeps
+its arguments for ``OUTBOX_KEEP_DAYS`` (``app.jobs.outbox.purge_arguments``); after that
+it stays listed but can no longer run again.
 """
 
 from __future__ import annotations
@@ -29,13 +31,17 @@ from app.extensions import db
 from app.jobs import queue as queues
 from app.jobs.labels import job_label
 from app.jobs.models import OutboxJob
-from app.jobs.outbox import max_attempts, remember_for_hand_over
+from app.jobs.outbox import arguments_expired, max_attempts, remember_for_hand_over
 
 security_log = logging.getLogger("nazorg.security")
 
 
 class QueueUnavailable(RuntimeError):
     """Redis cannot be reached; the list or the action has to wait."""
+
+
+class ArgumentsPurged(RuntimeError):
+    """The job is past its keeping period: its arguments are gone, it cannot run again."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,7 @@ class FailedJob:
     attempts: int
     created_at: datetime
     failed_at: datetime | None
+    can_run_again: bool = True
 
 
 def _failed_ids() -> dict[str, object]:
@@ -106,6 +113,7 @@ def _describe(row: OutboxJob, job) -> FailedJob:
         attempts=row.attempts,
         created_at=row.created_at,
         failed_at=failed_at,
+        can_run_again=not arguments_expired(row),
     )
 
 
@@ -134,6 +142,8 @@ def access_failed_job(user, outbox_id: uuid.UUID) -> OutboxJob:
 def run_again(user, outbox_id: uuid.UUID) -> OutboxJob:
     """Give a failed job a fresh set of tries; it is handed over after the commit."""
     row = access_failed_job(user, outbox_id)
+    if arguments_expired(row):
+        raise ArgumentsPurged()
     if not queues.embedded():
         job = queues.fetch_job(row.id)
         try:

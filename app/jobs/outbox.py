@@ -15,13 +15,13 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypeVar
 
 import redis
 from flask import current_app
 from redis.exceptions import LockError
-from sqlalchemy import event, select
+from sqlalchemy import Text, cast, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.context import tenant_app_context
@@ -237,10 +237,61 @@ def _sweep(grace_seconds: int) -> int:
     return handed
 
 
+def keep_days() -> int:
+    """How long a finished job keeps its row and arguments (``OUTBOX_KEEP_DAYS``, 30)."""
+    return int(current_app.config["OUTBOX_KEEP_DAYS"])
+
+
+def out_of_tries():
+    """The SQL condition of a job that failed for good: not done, every try used."""
+    return OutboxJob.done_at.is_(None) & (OutboxJob.attempts >= max_attempts())
+
+
+def arguments_expired(row: OutboxJob, now: datetime | None = None) -> bool:
+    """Whether a failed-for-good job is past its keeping period: its arguments are (or at
+    the next sweep will be) gone, so it can no longer run again. See ``purge_arguments``."""
+    cutoff = (now or utcnow()) - timedelta(days=keep_days())
+    created = row.created_at
+    if created is not None and created.tzinfo is None:  # SQLite drops the zone
+        created = created.replace(tzinfo=cutoff.tzinfo)
+    return (
+        row.done_at is None
+        and row.attempts >= max_attempts()
+        and created is not None
+        and created < cutoff
+    )
+
+
+def purge_arguments(now: datetime) -> int:
+    """Clear the arguments of finished jobs in the current tenant; returns how many rows.
+
+    Arguments can hold mail addresses and one-time links. Rules, with the keeping period
+    ``OUTBOX_KEEP_DAYS`` (default 30 days):
+    - a done job: cleared when it is done (``app.jobs.runner``); this catches any row done
+      more than the period ago that still holds some, and ``purge_done`` deletes the row.
+    - a job that failed for good (not done, every try used): cleared once the period has
+      passed since the job was created. The tries end minutes after creation (the retry
+      waits), so this is at most the period after the final failure, never later; until
+      then the administrator can run it again from *Mislukte taken*. The row itself stays,
+      listed as failed and no longer runnable, so the failure is not lost.
+    """
+    cutoff = now - timedelta(days=keep_days())
+    finished = or_(
+        OutboxJob.done_at < cutoff,
+        out_of_tries() & (OutboxJob.created_at < cutoff),
+    )
+    # json has no equality operator in PostgreSQL: compare the text; {} is what is written.
+    holding = cast(OutboxJob.arguments, Text) != "{}"
+    return db.session.execute(
+        update(OutboxJob).where(finished, holding).values(arguments={}),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+
+
 def purge_done(older_than_days: int | None = None) -> int:
     """Delete finished outbox rows (their arguments) after the keeping period."""
     if older_than_days is None:
-        older_than_days = int(current_app.config["OUTBOX_KEEP_DAYS"])
+        older_than_days = keep_days()
     cutoff = utcnow() - timedelta(days=older_than_days)
     rows = db.session.scalars(
         select(OutboxJob).where(OutboxJob.done_at.is_not(None), OutboxJob.done_at < cutoff)

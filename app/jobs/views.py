@@ -13,9 +13,7 @@ from app.jobs import failed
 bp = Blueprint("jobs", __name__, url_prefix="/admin/jobs")
 
 
-@bp.get("/failed")
-@requires(Permission.TENANT_ADMIN)
-def failed_jobs():
+def _failed_page(status: int = 200, **flags):
     try:
         jobs, unavailable = failed.failed_jobs(), False
     except failed.QueueUnavailable:
@@ -24,8 +22,16 @@ def failed_jobs():
         "jobs/failed.html",
         jobs=jobs,
         unavailable=unavailable,
-        rerun=request.args.get("rerun") == "1",
+        rerun=flags.get("rerun", False),
+        purged=flags.get("purged", False),
+        status=status,
     )
+
+
+@bp.get("/failed")
+@requires(Permission.TENANT_ADMIN)
+def failed_jobs():
+    return _failed_page(rerun=request.args.get("rerun") == "1")
 
 
 @bp.post("/failed/<uuid:outbox_id>/run-again")
@@ -36,5 +42,8 @@ def run_again(outbox_id: uuid.UUID):
     except failed.QueueUnavailable:
         db.session.rollback()
         return render("jobs/failed.html", jobs=[], unavailable=True, rerun=False, status=503)
+    except failed.ArgumentsPurged:
+        db.session.rollback()
+        return _failed_page(status=409, purged=True)
     db.session.commit()
     return redirect(url_for("jobs.failed_jobs", rerun="1"))

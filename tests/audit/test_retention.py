@@ -257,3 +257,33 @@ def test_the_privacy_officer_sees_the_list_and_the_admin_sets_the_periods(
     with in_tenant(deventer):
         assert db.session.scalars(select(RetentionPolicy.closed_case_years)).one() == 7
     assert sign_in(officer).get("/privacy/bewaartermijnen").status_code == 403
+
+
+def test_job_arguments_go_a_month_after_the_job_finished_and_the_failure_stays_listed(
+    app, tenants, in_tenant
+):
+    deventer = tenants["deventer"]
+    month_ago = datetime.combine(TODAY - timedelta(days=31), datetime.min.time(), UTC)
+    last_week = datetime.combine(TODAY - timedelta(days=7), datetime.min.time(), UTC)
+    secret = {"to": "client.contact@nazorg-proef.nl", "link": "/auth/activate/once-only"}
+
+    def job(**fields):
+        return OutboxJobFactory(arguments=dict(secret), **fields).id
+
+    with in_tenant(deventer):
+        failed_long_ago = job(attempts=3, last_error="SMTP down", created_at=month_ago)
+        failed_lately = job(attempts=3, last_error="SMTP down", created_at=last_week)
+        still_trying = job(attempts=1, last_error="SMTP down", created_at=month_ago)
+        waiting = job(created_at=month_ago)  # Redis was away: the sweep hands it over
+        done_long_ago = job(attempts=1, created_at=month_ago, done_at=month_ago)
+        db.session.commit()
+
+    done = sweep(in_tenant, deventer)
+    assert done == [("job_arguments", "job_outbox", {"job_outbox": 2})]
+    with in_tenant(deventer):
+        arguments = {row.id: row.arguments for row in db.session.scalars(select(OutboxJob)).all()}
+    assert arguments[failed_long_ago] == {} and arguments[done_long_ago] == {}
+    for kept in (failed_lately, still_trying, waiting):
+        assert arguments[kept] == secret
+    assert len(arguments) == 5  # the failed row stays: the failure is not lost
+    assert sweep(in_tenant, deventer) == []  # a second run clears nothing

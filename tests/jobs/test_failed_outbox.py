@@ -6,6 +6,8 @@ outbox row (not done, no tries left) remains and the sweep no longer hands it ov
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
@@ -109,3 +111,30 @@ def test_a_job_failed_in_rq_and_in_the_outbox_is_listed_once(
     assert page.count('data-testid="failed-job"') == 1
     with in_tenant(zutphen):
         assert len(db.session.scalars(select(OutboxJob)).all()) == 1
+
+
+def test_a_job_past_its_keeping_period_stays_listed_but_cannot_run_again(
+    app, tenants, in_tenant, sign_in, own_redis, admins
+):
+    admin, _other = admins
+    zutphen = tenants["zutphen"]
+    with in_tenant(zutphen):
+        row = out_of_tries(created_at=utcnow() - timedelta(days=31))
+        db.session.commit()
+    client = sign_in(admin)
+    page = client.get("/admin/jobs/failed").get_data(as_text=True)
+    assert page.count('data-testid="failed-job"') == 1
+    assert "Gegevens verwijderd na de bewaartermijn" in page
+    assert f"/admin/jobs/failed/{row.id}/run-again" not in page
+
+    response = client.post(
+        f"/admin/jobs/failed/{row.id}/run-again",
+        headers={"X-CSRFToken": csrf_token(client, "/admin/jobs/failed")},
+    )
+    assert response.status_code == 409
+    assert "kan niet meer opnieuw worden uitgevoerd" in response.get_data(as_text=True)
+    with in_tenant(zutphen):
+        kept = db.session.get(OutboxJob, (zutphen.id, row.id))
+        assert kept.attempts == 3 and kept.done_at is None
+    with app.app_context():
+        assert not queues.job_exists(row.id)
