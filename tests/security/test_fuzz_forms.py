@@ -68,7 +68,6 @@ EXTRA_FIELDS = {
 QUERY_FIELDS = {
     "cases.case_list": ["q", "phase", "worker", "release_within", "overdue", "target", "sort"],
     "cases.export_case_list": ["q", "phase", "worker", "release_within", "page", "desc"],
-    "audit.index": ["bsn"],
     "audit.client_report": ["van", "tot"],
     "audit.employee_report": ["van", "tot"],
 }
