@@ -37,6 +37,7 @@ RULE_LABELS = {
     "access_log": _l("Access log"),
     "security_log": _l("Security log"),
     "job_arguments": _l("Data of background jobs"),
+    "transfer_tombstone": _l("Name on a transferred case"),
 }
 # Record types (singular) and the tables counted on the destruction list (plural).
 RECORD_TYPE_LABELS = {
@@ -45,6 +46,7 @@ RECORD_TYPE_LABELS = {
     "access_log": _l("Access log"),
     "security_events": _l("Security log"),
     "job_outbox": _l("Background jobs"),
+    "case_event": _l("Timeline entry"),
 }
 TABLE_LABELS = {
     "clients": _l("Clients"),

@@ -15,6 +15,11 @@ Rules (periods per municipality in ``RetentionPolicy``):
   created for a failed one (its tries end minutes later); see
   ``app.jobs.outbox.purge_arguments``. Until then a failed job can be run again.
 
+- ``transfer_tombstone``: a case handed to another municipality leaves a timeline row
+  in the sender (the tombstone: where it went, when, by whom) that also names the client
+  and the reason. ``TOMBSTONE_NAME_MONTHS`` (12) after the transfer the name and the
+  reason are removed; the row stays, as a record of the transfer without personal data.
+
 Each destruction is written to the destruction list without personal data. The sweep
 is idempotent: run twice, it destroys nothing the second time.
 """
@@ -35,6 +40,8 @@ from app.cases.models import Case, CasePhase, Client, PhaseChange
 from app.extensions import db
 
 log = logging.getLogger("nazorg.retention")
+# Long enough for the sender to answer questions about a case it handed on.
+TOMBSTONE_NAME_MONTHS = 12
 
 
 def current_policy() -> RetentionPolicy:
@@ -214,6 +221,34 @@ def purge_logs(policy: RetentionPolicy, today: date) -> list[DestructionRecord]:
     return records
 
 
+def anonymise_transfer_tombstones(today: date) -> DestructionRecord | None:
+    from app.cases.timeline import EventKind, TimelineEntry
+
+    cutoff = datetime.combine(
+        today - relativedelta(months=TOMBSTONE_NAME_MONTHS), datetime.min.time(), UTC
+    )
+    tombstones = db.session.scalars(
+        select(TimelineEntry).where(
+            TimelineEntry.kind == EventKind.TRANSFER_OUT.value, TimelineEntry.at < cutoff
+        )
+    ).all()
+    cleared = 0
+    for entry in tombstones:
+        if entry.detail.get("client") or entry.detail.get("reason"):
+            entry.detail = {**entry.detail, "client": None, "reason": None}
+            cleared += 1
+    if not cleared:
+        return None
+    record = DestructionRecord(
+        rule="transfer_tombstone",
+        record_type="case_event",
+        due_on=today,
+        counts={"case_events": cleared},
+    )
+    db.session.add(record)
+    return record
+
+
 def purge_job_arguments(today: date) -> DestructionRecord | None:
     from app.jobs.outbox import purge_arguments
 
@@ -241,6 +276,8 @@ def sweep(today: date) -> list[DestructionRecord]:
     records += purge_logs(policy, today)
     arguments = purge_job_arguments(today)
     records += [arguments] if arguments else []
+    tombstones = anonymise_transfer_tombstones(today)
+    records += [tombstones] if tombstones else []
     return records
 
 

@@ -287,3 +287,31 @@ def test_job_arguments_go_a_month_after_the_job_finished_and_the_failure_stays_l
         assert arguments[kept] == secret
     assert len(arguments) == 5  # the failed row stays: the failure is not lost
     assert sweep(in_tenant, deventer) == []  # a second run clears nothing
+
+
+def test_a_transfer_tombstone_loses_the_name_and_reason_after_a_year(tenants, in_tenant, sign_in):
+    from app.cases.timeline import entries_for
+    from app.cases.transfer import transfer_case
+
+    zutphen = tenants["zutphen"]
+    with in_tenant(zutphen):
+        case = CaseFactory(client__given_name="Ricardo", client__family_name="Wolters")
+        worker = UserFactory(role=Role.CASE_WORKER.value)
+    moved_on = datetime(2025, 3, 1, 9, tzinfo=UTC)
+    with freeze_time(moved_on), in_tenant(zutphen):
+        transfer_case(
+            db.session.get(Case, (zutphen.id, case.id)), tenants["deventer"].id, "test", "Verhuisd"
+        )
+    for today, name_kept in ((date(2026, 2, 27), True), (date(2026, 3, 2), False)):
+        with in_tenant(zutphen):
+            retention.sweep(today)
+            db.session.commit()
+            (tombstone,) = entries_for(case.id)
+            assert (tombstone.detail["client"] == "Ricardo Wolters") is name_kept
+            assert (tombstone.detail["reason"] == "Verhuisd") is name_kept
+            assert tombstone.detail["target"] == "Deventer"
+    with in_tenant(zutphen):
+        rules = db.session.scalars(select(DestructionRecord.rule)).all()
+    assert rules.count("transfer_tombstone") == 1
+    listing = sign_in(worker).get("/cases/").get_data(as_text=True)
+    assert "Ricardo" not in listing and "(naam verwijderd) → Deventer" in listing
