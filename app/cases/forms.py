@@ -65,6 +65,26 @@ def parse_version(form, errors: FormErrors, name: str = "version") -> int | None
     return value
 
 
+def new_submission_key() -> str:
+    """A one-time key for a create form, rendered into it as ``submission_key``."""
+    return str(uuid.uuid4())
+
+
+def parse_submission_key(form, errors: FormErrors) -> uuid.UUID | None:
+    """The create form's one-time key: a second POST of the same form creates nothing.
+
+    A form without one (no form of the portal) is saved as it comes.
+    """
+    raw = (form.get("submission_key") or "").strip()
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        errors["submission_key"] = _("This form is incomplete: reload the page and save again.")
+        return None
+
+
 def parse_uuid(form, name: str) -> uuid.UUID | None:
     raw = (form.get(name) or "").strip()
     try:

@@ -6,7 +6,16 @@ import uuid
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import DateTime, ForeignKeyConstraint, Index, Integer, String, Text, select
+from sqlalchemy import (
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from werkzeug.exceptions import NotFound
 
@@ -25,6 +34,7 @@ class Note(TenantScoped, Timestamped, db.Model):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
         Index("ix_case_notes_tenant_id_case_id", "tenant_id", "case_id"),
+        UniqueConstraint("tenant_id", "submission_key"),
     )
 
     case_id: Mapped[uuid.UUID]
@@ -33,6 +43,8 @@ class Note(TenantScoped, Timestamped, db.Model):
     author_name: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The one-time key of the form that added it: posting that form again adds nothing.
+    submission_key: Mapped[uuid.UUID | None]
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -87,16 +99,24 @@ def access_note(case: Case, note_id: uuid.UUID) -> Note:
     return note
 
 
-def add_note(case: Case, author, body: str) -> Note:
-    note = Note(
-        case_id=case.id,
-        author_id=getattr(author, "id", None),
-        author_name=timeline.actor_name(author),
-        body=_clean(body),
+def add_note(case: Case, author, body: str, *, submission_key: uuid.UUID | None = None) -> Note:
+    """A new note; the same form posted again (same ``submission_key``) returns the first."""
+    from app.cases.services import add_once, saved_submission
+
+    earlier = saved_submission(Note, submission_key)
+    if earlier is not None:
+        return earlier
+    note, created = add_once(
+        Note(
+            case_id=case.id,
+            author_id=getattr(author, "id", None),
+            author_name=timeline.actor_name(author),
+            body=_clean(body),
+            submission_key=submission_key,
+        )
     )
-    db.session.add(note)
-    db.session.flush()
-    timeline.record(case.id, EventKind.NOTE_ADDED, author, note=str(note.id))
+    if created:
+        timeline.record(case.id, EventKind.NOTE_ADDED, author, note=str(note.id))
     return note
 
 

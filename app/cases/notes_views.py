@@ -25,14 +25,17 @@ def note_add(case_id: uuid.UUID):
     from app.cases.views import case_page
 
     case = services.access_case(current_user, case_id)
+    errors = forms.FormErrors()
+    key = forms.parse_submission_key(request.form, errors)
+    body = request.form.get("body", "")
+    if errors:
+        return case_page(case, status=422, note_error=errors["submission_key"], note_input=body)
     try:
-        notes.add_note(case, current_user, request.form.get("body", ""))
+        notes.add_note(case, current_user, body, submission_key=key)
     except CaseError as error:
         db.session.rollback()
         case = services.access_case(current_user, case_id)
-        return case_page(
-            case, status=422, note_error=error.message, note_input=request.form.get("body", "")
-        )
+        return case_page(case, status=422, note_error=error.message, note_input=body)
     db.session.commit()
     return redirect(url_for("cases.case_detail", case_id=case.id) + "#notes")
 

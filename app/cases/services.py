@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
@@ -138,6 +139,33 @@ def open_case(client: Client, actor=None, **fields) -> Case:
     phases.start_history(case, actor)
     timeline.record(case.id, EventKind.OPENED, actor, phase=case.phase)
     return case
+
+
+# --- creating once per form submission ------------------------------------------------------
+
+
+def saved_submission(model, submission_key: uuid.UUID | None):
+    """The row an earlier POST of the same form (its one-time key) created, if any."""
+    if submission_key is None:
+        return None
+    return db.session.scalars(
+        select(model).where(model.submission_key == submission_key)
+    ).one_or_none()
+
+
+def add_once(row) -> tuple[Any, bool]:
+    """Insert ``row``; returns (the row, True), or (the earlier row, False) when a concurrent
+    POST of the same form saved it first: the unique (tenant_id, submission_key) keeps one,
+    and the loser's insert is undone to a savepoint so the rest of its request stands."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        earlier = saved_submission(type(row), row.submission_key)
+        if earlier is None:
+            raise
+        return earlier, False
+    return row, True
 
 
 # --- editing ----------------------------------------------------------------------------

@@ -38,6 +38,7 @@ def case_context(case) -> dict:
         "recorded_moments": {s.moment for s in case.snapshots},
         "statuses": list(DomainStatus),
         "today_iso": date.today().isoformat(),
+        "new_submission_key": forms.new_submission_key,
         **extra_sections(case),
     }
 

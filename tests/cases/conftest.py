@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -48,6 +49,12 @@ def make_case(in_tenant) -> Callable:
             return case
 
     return make
+
+
+def submission_key(page: str, action: str) -> str:
+    """The one-time key the page rendered into the form that posts to ``action``."""
+    form = page.split(f'action="{action}"', 1)[1].split("</form>", 1)[0]
+    return re.search(r'name="submission_key" value="([^"]+)"', form).group(1)
 
 
 def csrf_headers(client, page: str = "/cases/") -> dict:

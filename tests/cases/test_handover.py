@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from datetime import date, timedelta
 
 import pytest
 
+from app.cases import services
 from app.cases.errors import CaseError
 from app.cases.handover import services as handover
+from app.cases.handover.models import Trajectory
 from app.cases.models import Case
+from app.cases.timeline import entries_for
 from app.extensions import db
+from tests.cases.conftest import submission_key
 from tests.factories import UserFactory
 
 TODAY = date.today()
@@ -129,3 +135,72 @@ def test_hand_over_to_the_care_director_as_a_trajectory(
     with in_tenant(tenants["deventer"]):
         (trajectory,) = handover.trajectories_of(load(case))
         assert trajectory.status == "completed" and trajectory.end_date.isoformat() == end
+
+
+def test_a_double_submit_makes_one_trajectory_and_one_referral(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["olst-wijhe"])
+    with in_tenant(tenants["olst-wijhe"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    client.post(
+        f"/cases/{case.id}/consents",
+        data={"domain": "housing", "basis": "statutory", "effective_on": TODAY.isoformat()},
+    )
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    trajectory_url, referral_url = f"/cases/{case.id}/trajectories", f"/cases/{case.id}/referrals"
+    forms = {
+        trajectory_url: {
+            "submission_key": submission_key(page, trajectory_url),
+            "start_date": TODAY.isoformat(),
+            "cost_euros": "1500",
+        },
+        referral_url: {
+            "submission_key": submission_key(page, referral_url),
+            "partner": "supported_housing",
+            "domain": "housing",
+            "request": "Begeleid wonen",
+        },
+    }
+    for url, data in forms.items():
+        first, second = client.post(url, data=data), client.post(url, data=data)
+        assert first.status_code == second.status_code == 302, url
+        assert first.headers["Location"] == second.headers["Location"]
+    with in_tenant(tenants["olst-wijhe"]):
+        loaded = load(case)
+        assert [t.cost_cents for t in handover.trajectories_of(loaded)] == [150_000]
+        assert [r.request for r in handover.referrals_of(loaded)] == ["Begeleid wonen"]
+        kinds = [e.kind for e in entries_for(case.id)]
+    assert kinds.count("trajectory") == 1 and kinds.count("referral") == 1
+    # Every form on a page, and every page, gets a key of its own.
+    again = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    keys = re.findall(r'name="submission_key" value="([^"]+)"', page + again)
+    assert len(keys) == len(set(keys)) == 6
+
+
+def test_two_posts_of_one_form_racing_each_other_make_one_trajectory(tenants, in_tenant, make_case):
+    """The other request saves the same form between this one's check and its insert."""
+    case = make_case(tenants["lochem"])
+    key = uuid.uuid4()
+    with in_tenant(tenants["lochem"]):
+        mine = load(case)
+        assert services.saved_submission(Trajectory, key) is None
+        with in_tenant(tenants["lochem"]):  # another request, its own session
+            handover.hand_over(load(case), "Ander", start_date=TODAY, submission_key=key)
+            db.session.commit()
+        row, created = services.add_once(
+            Trajectory(
+                case_id=mine.id,
+                provider=handover.CARE_DIRECTOR,
+                cost_cents=150_000,
+                start_date=TODAY,
+                status="active",
+                handed_over_by="Ik",
+                submission_key=key,
+            )
+        )
+        assert not created and row.handed_over_by == "Ander"
+        db.session.commit()
+    with in_tenant(tenants["lochem"]):
+        assert len(handover.trajectories_of(load(case))) == 1

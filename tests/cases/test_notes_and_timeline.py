@@ -9,6 +9,7 @@ from app.cases.errors import CaseError
 from app.cases.models import Case
 from app.cases.timeline import entries_for
 from app.extensions import db
+from tests.cases.conftest import submission_key
 from tests.factories import UserFactory
 
 
@@ -70,3 +71,23 @@ def test_the_timeline_records_every_change(tenants, in_tenant, make_case, worker
     timeline = page.split('data-testid="timeline"')[1]
     assert "Leefgebied Huisvesting gewijzigd" in timeline and "Kim" in timeline
     assert "Fase gewijzigd van Aangemeld naar In detentie" in timeline
+
+
+def test_a_double_submit_adds_one_note(tenants, in_tenant, make_case, worker_client):
+    case = make_case(tenants["zutphen"])
+    with in_tenant(tenants["zutphen"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    url = f"/cases/{case.id}/notes"
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    data = {"submission_key": submission_key(page, url), "body": "Gebeld met de reclassering"}
+    first, second = client.post(url, data=data), client.post(url, data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    with in_tenant(tenants["zutphen"]):
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        assert [n.body for n in notes.notes_of(loaded)] == ["Gebeld met de reclassering"]
+        assert [e.kind for e in entries_for(case.id)].count("note_added") == 1
+    # A key that is not one the portal made is refused, and the text stays.
+    refused = client.post(url, data={"submission_key": "x", "body": "Tweede notitie"})
+    assert refused.status_code == 422 and "Tweede notitie" in refused.get_data(as_text=True)

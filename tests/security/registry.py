@@ -363,7 +363,10 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     },
     "cases.intake_submit": lambda b: _intake_fields(),
     "cases.intake_upload": _upload,
-    "cases.note_add": lambda b: {"body": "Telefonisch contact gehad."},
+    "cases.note_add": lambda b: {
+        "body": "Telefonisch contact gehad.",
+        "submission_key": str(uuid.uuid4()),
+    },
     "cases.note_save": lambda b: {"body": "Aangepaste notitie.", "version": b.note().version},
     "cases.record_release": lambda b: {"released_on": TODAY.isoformat()},
     "audit.find_client": lambda b: {"bsn": b.case().client.bsn},
@@ -380,6 +383,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
             "domain": "housing",
             "partner": "supported_housing",
             "request": "Begeleid wonen",
+            "submission_key": str(uuid.uuid4()),
         }
     ),
     "cases.referral_outcome": lambda b: {
@@ -398,6 +402,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "start_date": TODAY.isoformat(),
         "end_date": (TODAY + timedelta(days=90)).isoformat(),
         "cost_euros": "1500",
+        "submission_key": str(uuid.uuid4()),
     },
     "cases.trajectory_update": lambda b: {
         "status": "completed",

@@ -4,7 +4,16 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TenantScoped, Timestamped, utcnow
@@ -64,6 +73,7 @@ class Referral(TenantScoped, Timestamped, db.Model):
     __table_args__ = (
         _case_key("referrals"),
         Index("ix_referrals_tenant_id_case_id", "tenant_id", "case_id"),
+        UniqueConstraint("tenant_id", "submission_key"),
     )
 
     case_id: Mapped[uuid.UUID]
@@ -77,6 +87,8 @@ class Referral(TenantScoped, Timestamped, db.Model):
     decided_on: Mapped[date | None] = mapped_column(Date)
     referred_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The one-time key of the form that made it: posting that form again makes nothing.
+    submission_key: Mapped[uuid.UUID | None]
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -89,6 +101,7 @@ class Trajectory(TenantScoped, Timestamped, db.Model):
         _case_key("trajectories"),
         Index("ix_trajectories_tenant_id_case_id", "tenant_id", "case_id"),
         Index("ix_trajectories_tenant_id_start_date", "tenant_id", "start_date"),
+        UniqueConstraint("tenant_id", "submission_key"),
     )
 
     case_id: Mapped[uuid.UUID]
@@ -99,5 +112,7 @@ class Trajectory(TenantScoped, Timestamped, db.Model):
     status: Mapped[str] = mapped_column(String(20), default=TrajectoryStatus.PROPOSED.value)
     handed_over_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The one-time key of the form that made it: a second POST must not pay twice.
+    submission_key: Mapped[uuid.UUID | None]
 
     __mapper_args__ = {"version_id_col": version}

@@ -22,7 +22,7 @@ from app.cases.handover.models import (
 )
 from app.cases.models import Case
 from app.cases.plan.models import Responsible
-from app.cases.services import conflict_message, tenant_settings
+from app.cases.services import add_once, conflict_message, saved_submission, tenant_settings
 from app.cases.timeline import EventKind
 from app.extensions import db
 
@@ -100,9 +100,21 @@ def access_referral(case: Case, referral_id: uuid.UUID) -> Referral:
 
 
 def refer(
-    case: Case, actor, *, domain: str, partner: str, request: str | None, today: date | None = None
+    case: Case,
+    actor,
+    *,
+    domain: str,
+    partner: str,
+    request: str | None,
+    today: date | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> Referral:
-    """Refer the client to a partner for one domain: only with consent or a statutory basis."""
+    """Refer the client to a partner for one domain: only with consent or a statutory basis.
+
+    The same form posted again (same ``submission_key``) returns the first referral."""
+    earlier = saved_submission(Referral, submission_key)
+    if earlier is not None:
+        return earlier
     if case.is_closed:
         raise CaseError(_("A closed case cannot be referred."))
     if domain not in {d.domain for d in case.life_domains}:
@@ -119,9 +131,11 @@ def refer(
         status=ReferralStatus.SENT.value,
         sent_on=today or date.today(),
         referred_by=timeline.actor_name(actor),
+        submission_key=submission_key,
     )
-    db.session.add(referral)
-    timeline.record(case.id, EventKind.REFERRAL, actor, domain=domain, partner=partner)
+    referral, created = add_once(referral)
+    if created:
+        timeline.record(case.id, EventKind.REFERRAL, actor, domain=domain, partner=partner)
     return referral
 
 
@@ -194,8 +208,15 @@ def hand_over(
     end_date: date | None = None,
     cost_cents: int | None = None,
     provider: str = CARE_DIRECTOR,
+    submission_key: uuid.UUID | None = None,
 ) -> Trajectory:
-    """Hand the case to the care director as a trajectory (cost: the municipality's default)."""
+    """Hand the case to the care director as a trajectory (cost: the municipality's default).
+
+    The same form posted again (same ``submission_key``) returns the first trajectory: a
+    trajectory is paid for."""
+    earlier = saved_submission(Trajectory, submission_key)
+    if earlier is not None:
+        return earlier
     if case.is_closed:
         raise CaseError(_("A closed case cannot be handed over."))
     if end_date and end_date < start_date:
@@ -212,17 +233,19 @@ def hand_over(
         end_date=end_date,
         status=TrajectoryStatus.ACTIVE.value,
         handed_over_by=timeline.actor_name(actor),
+        submission_key=submission_key,
     )
-    db.session.add(trajectory)
-    timeline.record(
-        case.id,
-        EventKind.TRAJECTORY,
-        actor,
-        provider=provider,
-        cost_cents=cost_cents,
-        start=start_date,
-        end=end_date,
-    )
+    trajectory, created = add_once(trajectory)
+    if created:
+        timeline.record(
+            case.id,
+            EventKind.TRAJECTORY,
+            actor,
+            provider=provider,
+            cost_cents=cost_cents,
+            start=start_date,
+            end=end_date,
+        )
     return trajectory
 
 

@@ -61,6 +61,7 @@ def referral_add(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     errors = forms.FormErrors()
     partner = forms.choice(request.form, "partner", list(Responsible), errors)
+    key = forms.parse_submission_key(request.form, errors)
     if errors:
         return _refused(case_id, "referral_error", " ".join(str(e) for e in errors.values()))
     try:
@@ -70,6 +71,7 @@ def referral_add(case_id: uuid.UUID):
             domain=request.form.get("domain", ""),
             partner=partner,
             request=forms.text(request.form, "request"),
+            submission_key=key,
         )
     except CaseError as error:
         return _refused(case_id, "referral_error", error.message)
@@ -110,6 +112,7 @@ def trajectory_add(case_id: uuid.UUID):
     start = forms.parse_date(request.form, "start_date", errors, required=True)
     end = forms.parse_date(request.form, "end_date", errors)
     euros = forms.parse_int(request.form, "cost_euros", errors)
+    key = forms.parse_submission_key(request.form, errors)
     if errors:
         return _refused(case_id, "trajectory_error", " ".join(str(e) for e in errors.values()))
     try:
@@ -119,6 +122,7 @@ def trajectory_add(case_id: uuid.UUID):
             start_date=start,
             end_date=end,
             cost_cents=euros * 100 if euros is not None else None,
+            submission_key=key,
         )
     except CaseError as error:
         return _refused(case_id, "trajectory_error", error.message)
