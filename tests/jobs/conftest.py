@@ -14,6 +14,7 @@ from app.jobs import queue as queues
 from app.jobs.worker import make_worker
 from tests.jobs import sample_jobs
 from tests.jobs.redis_server import OwnRedis
+from tests.smtp import smtp_server  # noqa: F401 - a fixture of these tests too
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from app.notifications.models import Notification
 from tests.csrf import csrf_token
 from tests.factories import CaseFactory, UserFactory
 from tests.jobs.conftest import queued_count, run_burst
+from tests.jobs.worker_process import WorkerProcess, all_work_done, wait_for
 
 pytestmark = pytest.mark.redis
 
@@ -55,8 +56,10 @@ def silent_redis(app, monkeypatch) -> Iterator[str]:
 
 
 def test_with_redis_stopped_pages_answer_the_change_is_saved_and_its_job_runs_once_later(
-    app, tenants, in_tenant, sign_in, own_redis, mailbox
+    app, tenants, in_tenant, sign_in, own_redis, smtp_server, tmp_path
 ):
+    """The job that waited runs in a real worker process and its mail reaches a real SMTP
+    server, once."""
     lochem = tenants["lochem"]
     with in_tenant(lochem):
         worker = UserFactory(role=Role.CASE_WORKER.value, email="cw@lochem.example")
@@ -79,17 +82,32 @@ def test_with_redis_stopped_pages_answer_the_change_is_saved_and_its_job_runs_on
         assert len(db.session.scalars(select(Notification)).all()) == 1
         [waiting] = db.session.scalars(select(OutboxJob)).all()
         assert waiting.done_at is None and waiting.function.endswith("send_notification_mail")
-    assert mailbox == []
+    assert smtp_server.messages == []
 
     own_redis.start()
     assert queued_count(app) == 0  # Redis came back empty: the outbox is the record
     with app.app_context():
         assert sweep() == 1
-    run_burst(app)
-    with app.app_context():
-        assert sweep() == 0
-    run_burst(app)
-    assert [m["To"] for m in mailbox] == ["cw@lochem.example"]  # exactly once
+    worker = WorkerProcess(app, own_redis.url, tmp_path / "worker.log")
+    try:
+        worker.start(
+            env={
+                "MAIL_BACKEND": "smtp",
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": str(app.config["MAIL_PORT"]),
+            }
+        )
+        connection = own_redis.client()
+        wait_for(
+            lambda: smtp_server.messages and all_work_done(connection),
+            message=lambda: "the waiting job did not run\n" + worker.output(),
+        )
+        with app.app_context():
+            assert sweep() == 0  # done: not handed over again
+        assert all_work_done(connection)
+    finally:
+        worker.stop()
+    assert [m["To"] for m in smtp_server.messages] == ["cw@lochem.example"]  # exactly once
     with app.app_context(), tenant_app_context(lochem.id):
         assert db.session.get(OutboxJob, (lochem.id, waiting.id)).done_at is not None
 
