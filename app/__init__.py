@@ -118,7 +118,8 @@ def configure_request_hooks(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from app.core.i18n import register_filters, template_helpers
+    from app.core.i18n import escape_lazy_strings, register_filters, template_helpers
 
+    escape_lazy_strings()
     app.context_processor(template_helpers)
     register_filters(app)

@@ -8,7 +8,9 @@ from flask import current_app, session
 from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from markupsafe import escape
 
 from app.core.permissions import Permission, Role, role_has
 
@@ -20,6 +22,13 @@ ROLE_LABELS = {
     Role.PROVIDER_WORKER: _l("Provider worker"),
     Role.PRIVACY_OFFICER: _l("Privacy officer"),
 }
+
+
+def escape_lazy_strings() -> None:
+    """Flask-Babel's lazy strings declare themselves safe HTML (``__html__`` returns the
+    text as it is), so ``_l("… %(role)s …", role=what_someone_typed)`` would reach the page
+    unescaped. Our catalogue holds no markup: a lazy string is escaped like any text."""
+    LazyString.__html__ = lambda self: str(escape(str(self)))  # noqa: E731
 
 
 def select_locale() -> str:

@@ -73,3 +73,15 @@ def test_a_municipality_host_name_goes_straight_to_its_provider(app, monkeypatch
     assert response.headers["Location"].endswith("/auth/raalte/login")
     other = app.test_client().get("/auth/sign-in")
     assert other.status_code == 200 and "Raalte" in other.get_data(as_text=True)
+
+
+def test_typed_input_in_a_refusal_message_reaches_the_page_escaped(tenants, in_tenant, sign_in):
+    client, token = admin_client(tenants, in_tenant, sign_in)
+    response = client.post(
+        "/beheer/inlogdienst",
+        data={"csrf_token": token, **FORM, "role_mapping": "groep = <script>alert(1)</script>"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<script>alert(1)</script>" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; is geen rol" in body

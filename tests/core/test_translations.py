@@ -75,3 +75,13 @@ def test_the_language_switch_is_no_open_redirect(app):
         "/taal", data={"csrf_token": token, "locale": "nl", "next": "/cases/?q=a"}
     )
     assert response.headers["Location"] == "/cases/?q=a"
+
+
+def test_a_lazy_message_with_typed_input_is_escaped_in_a_page(app):
+    from flask import render_template_string
+    from flask_babel import lazy_gettext
+
+    with app.test_request_context():
+        message = lazy_gettext("Line %(n)s: %(role)s is not a role.", n=1, role="<b>x</b>")
+        page = render_template_string("{{ message }}", message=message)
+    assert "<b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
