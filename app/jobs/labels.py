@@ -16,6 +16,8 @@ REMINDER_LABELS = {
     "release_notices": _l("release notices"),
     "task_digest": _l("task digest"),
     "retention": _l("retention"),
+    "privacy_retention": _l("privacy retention"),
+    "six_month_snapshots": _l("six-month measurement"),
 }
 
 

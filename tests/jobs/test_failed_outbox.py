@@ -138,3 +138,10 @@ def test_a_job_past_its_keeping_period_stays_listed_but_cannot_run_again(
         assert kept.attempts == 3 and kept.done_at is None
     with app.app_context():
         assert not queues.job_exists(row.id)
+
+
+def test_every_daily_reminder_has_a_dutch_name_on_the_failed_list(app):
+    from app.jobs.labels import REMINDER_LABELS
+    from app.jobs.schedule import reminders
+
+    assert set(reminders()) <= set(REMINDER_LABELS)

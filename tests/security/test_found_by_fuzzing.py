@@ -65,7 +65,7 @@ def test_the_error_page_survives_a_failed_database_write(app, tenants, sign_in, 
     from app.cases import notes
     from app.extensions import db
 
-    def failing_add_note(case, author, body):
+    def failing_add_note(case, author, body, **_options):
         db.session.add(notes.Note(case_id=case.id, author_name=None, body=None))
         db.session.flush()  # NOT NULL: the flush fails and the session needs a rollback
 
