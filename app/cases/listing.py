@@ -87,6 +87,16 @@ class CaseQuery:
             pairs.append((name, "1" if value is True else str(value)))
         return urlencode(pairs)
 
+    @property
+    def bsn(self) -> str | None:
+        """The citizen number searched for, when the search text is one (nine digits)."""
+        digits = self.q.replace(" ", "")
+        return digits if len(digits) == 9 and digits.isdigit() else None
+
+    def history_args(self) -> str:
+        """The query string the browser may keep in its history: never a citizen number."""
+        return self.to_args(q="") if self.bsn else self.to_args()
+
     def sorted_by(self, sort: str) -> str:
         """The query string for a click on a column header: toggles the direction."""
         return self.to_args(sort=sort, desc=(not self.desc) if self.sort == sort else False, page=1)
@@ -121,9 +131,8 @@ def filtered(query: CaseQuery, today: date):
     stmt = select(Case).join(Case.client)
     text = query.q
     if text:
-        digits = text.replace(" ", "")
-        if len(digits) == 9 and digits.isdigit():
-            stmt = stmt.where(Client.bsn == digits)  # exact only: no partial BSN search
+        if query.bsn:
+            stmt = stmt.where(Client.bsn == query.bsn)  # exact only: no partial BSN search
         else:
             full_name = Client.given_name + " " + Client.family_name
             stmt = stmt.where(full_name.icontains(text, autoescape=True))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime as babel_format_datetime
 from flask_login import current_user
 
@@ -99,15 +99,23 @@ def case_list():
     block = "results" if htmx and htmx.target == "case-results" else "content"
     from app.cases.transfer import outgoing_transfers
 
-    return render(
-        "cases/list.html",
-        block=block,
-        transfers=outgoing_transfers() if block == "content" else [],
-        page=result,
-        query=result.query,
-        workers=services.case_workers(),
-        phases=list(CasePhase),
+    response = make_response(
+        render(
+            "cases/list.html",
+            block=block,
+            transfers=outgoing_transfers() if block == "content" else [],
+            page=result,
+            query=result.query,
+            workers=services.case_workers(),
+            phases=list(CasePhase),
+        )
     )
+    if htmx and result.query.bsn:
+        # The list stays bookmarkable, but a citizen number never enters the history.
+        response.headers["HX-Push-Url"] = (
+            url_for("cases.case_list") + "?" + result.query.history_args()
+        )
+    return response
 
 
 @bp.get("/<uuid:case_id>")

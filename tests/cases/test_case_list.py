@@ -107,6 +107,20 @@ def test_the_list_updates_in_place_and_the_query_string_is_the_state(
     )
 
 
+def test_a_citizen_number_search_never_enters_the_browser_history(
+    tenants, in_tenant, make_case, sign_in
+):
+    anna, cases = setup_cases(tenants, in_tenant, make_case)
+    bsn = cases["soon"].client.bsn
+    headers = {"HX-Request": "true", "HX-Target": "case-results"}
+    found = sign_in(anna).get(f"/cases/?q={bsn}&phase=open", headers=headers)
+    assert found.status_code == 200
+    assert cases["soon"].client.family_name in found.get_data(as_text=True)
+    assert found.headers["HX-Push-Url"] == "/cases/?phase=open"
+    by_name = sign_in(anna).get("/cases/?q=vis", headers=headers)
+    assert "HX-Push-Url" not in by_name.headers  # the pushed URL is the request's own
+
+
 def test_case_list_csv_export(tenants, in_tenant, make_case, sign_in, caplog):
     anna, cases = setup_cases(tenants, in_tenant, make_case)
     with in_tenant(tenants["deventer"]):
