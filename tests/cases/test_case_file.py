@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -186,7 +187,7 @@ def test_a_recorded_monitor_moment_is_not_taken_again(tenants, in_tenant, make_c
         db.session.commit()
 
     again = client.post(f"/cases/{case.id}/snapshots/intake")
-    body = again.get_data(as_text=True)
+    body = html.unescape(again.get_data(as_text=True))
     assert again.status_code == 422
     assert "Bij intake' is al vastgelegd en kan niet opnieuw worden gedaan." in body
     # No button for a recorded moment; the others are still offered.
