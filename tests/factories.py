@@ -46,10 +46,10 @@ from app.cases.handover.models import (
     Trajectory,
     TrajectoryStatus,
 )
-from app.cases.handover.services import CARE_DIRECTOR
 from app.cases.intake.models import IntakeMessage
 from app.cases.intake.services import Source
 from app.cases.models import (
+    DEFAULT_CARE_DIRECTOR,
     Case,
     CasePhase,
     CaseSettings,
@@ -430,7 +430,7 @@ class TrajectoryFactory(BaseFactory):
         case = factory.SubFactory(CaseFactory)
 
     case_id = factory.SelfAttribute("case.id")
-    provider = CARE_DIRECTOR
+    provider = DEFAULT_CARE_DIRECTOR
     cost_cents = 150_000
     start_date = factory.LazyFunction(date.today)
     end_date = factory.LazyFunction(lambda: date.today() + timedelta(days=90))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.cases import forms
@@ -27,6 +28,9 @@ def admin_settings_save():
     cost = forms.parse_int(request.form, "trajectory_default_cost_euros", errors, required=True)
     if cost is not None and not 0 <= cost <= 1_000_000:
         errors["trajectory_default_cost_euros"] = "0 – 1.000.000"
+    care_director = (request.form.get("care_director_name") or "").strip()
+    if not care_director or len(care_director) > 200:
+        errors["care_director_name"] = _("Name the care director (at most 200 characters).")
     if errors:
         return render(
             "cases/admin_settings.html",
@@ -38,6 +42,7 @@ def admin_settings_save():
     settings = saved_tenant_settings()
     settings.social_network_domain = forms.parse_bool(request.form, "social_network_domain")
     settings.trajectory_default_cost_cents = cost * 100
+    settings.care_director_name = care_director
     db.session.commit()
     return redirect(url_for("cases.admin_settings"))
 

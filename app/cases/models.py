@@ -263,6 +263,9 @@ class PhaseChange(TenantScoped, db.Model):
     actor_name: Mapped[str] = mapped_column(String(200))
 
 
+DEFAULT_CARE_DIRECTOR = "Regizorg BV"
+
+
 class CaseSettings(TenantScoped, Timestamped, db.Model):
     """A municipality's settings for the aftercare file (one row per tenant, set by its admin)."""
 
@@ -271,6 +274,10 @@ class CaseSettings(TenantScoped, Timestamped, db.Model):
 
     social_network_domain: Mapped[bool] = mapped_column(Boolean, default=False)
     trajectory_default_cost_cents: Mapped[int] = mapped_column(Integer, default=150_000)
+    # Who carries out the municipality's trajectories (the plan's care director).
+    care_director_name: Mapped[str] = mapped_column(
+        String(200), default=DEFAULT_CARE_DIRECTOR, server_default=DEFAULT_CARE_DIRECTOR
+    )
     # The intake API token: only its hash is kept; the hint helps the admin recognise it.
     api_token_hash: Mapped[str | None] = mapped_column(String(128))
     api_token_hint: Mapped[str | None] = mapped_column(String(16))

@@ -12,7 +12,7 @@ from app.cases import services
 from app.cases.errors import CaseError
 from app.cases.handover import services as handover
 from app.cases.handover.models import Trajectory
-from app.cases.models import Case
+from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
 from app.cases.timeline import entries_for
 from app.extensions import db
 from tests.cases.conftest import submission_key
@@ -137,6 +137,38 @@ def test_hand_over_to_the_care_director_as_a_trajectory(
         assert trajectory.status == "completed" and trajectory.end_date.isoformat() == end
 
 
+def test_each_municipality_names_its_own_care_director(
+    tenants, in_tenant, make_case, worker_client, sign_in
+):
+    from tests.csrf import csrf_token
+
+    with in_tenant(tenants["zutphen"]):
+        admin = UserFactory(role="tenant_admin")
+        worker = UserFactory()
+    admin_client = sign_in(admin)
+    token = csrf_token(admin_client, "/cases/admin/settings")
+    form = {"csrf_token": token, "trajectory_default_cost_euros": "1600"}
+    refused = admin_client.post("/cases/admin/settings", data={**form, "care_director_name": " "})
+    assert refused.status_code == 422
+    assert "Noem de regievoerder" in refused.get_data(as_text=True)
+    saved = admin_client.post(
+        "/cases/admin/settings", data={**form, "care_director_name": "Stichting Nazorg IJssel"}
+    )
+    assert saved.status_code == 302
+
+    zutphen_case = make_case(tenants["zutphen"])
+    deventer_case = make_case(tenants["deventer"])
+    worker_client(worker).post(
+        f"/cases/{zutphen_case.id}/trajectories", data={"start_date": TODAY.isoformat()}
+    )
+    with in_tenant(tenants["zutphen"]):
+        (trajectory,) = handover.trajectories_of(load(zutphen_case))
+        assert (trajectory.provider, trajectory.cost_cents) == ("Stichting Nazorg IJssel", 160_000)
+    with in_tenant(tenants["deventer"]):
+        loaded = load(deventer_case)
+        assert handover.hand_over(loaded, "t", start_date=TODAY).provider == DEFAULT_CARE_DIRECTOR
+
+
 def test_a_double_submit_makes_one_trajectory_and_one_referral(
     tenants, in_tenant, make_case, worker_client
 ):
@@ -192,7 +224,7 @@ def test_two_posts_of_one_form_racing_each_other_make_one_trajectory(tenants, in
         row, created = services.add_once(
             Trajectory(
                 case_id=mine.id,
-                provider=handover.CARE_DIRECTOR,
+                provider=DEFAULT_CARE_DIRECTOR,
                 cost_cents=150_000,
                 start_date=TODAY,
                 status="active",

@@ -343,6 +343,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "cases.admin_settings_save": lambda b: {
         "trajectory_default_cost_euros": "1400",
         "social_network_domain": "1",
+        "care_director_name": "Stichting Nazorg IJssel",
     },
     "cases.admin_template_add": lambda b: _template_form(),
     "cases.admin_template_save": lambda b: {**_template_form(), "version": b.template().version},

@@ -20,14 +20,11 @@ from app.cases.handover.models import (
     Trajectory,
     TrajectoryStatus,
 )
-from app.cases.models import Case
+from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
 from app.cases.plan.models import Responsible
 from app.cases.services import add_once, conflict_message, saved_submission, tenant_settings
 from app.cases.timeline import EventKind
 from app.extensions import db
-
-CARE_DIRECTOR = "Regizorg BV"
-
 
 # --- consent and legal basis ----------------------------------------------------------------
 
@@ -207,10 +204,11 @@ def hand_over(
     start_date: date,
     end_date: date | None = None,
     cost_cents: int | None = None,
-    provider: str = CARE_DIRECTOR,
+    provider: str | None = None,
     submission_key: uuid.UUID | None = None,
 ) -> Trajectory:
-    """Hand the case to the care director as a trajectory (cost: the municipality's default).
+    """Hand the case to the care director as a trajectory (the municipality's care director
+    and default cost unless given).
 
     The same form posted again (same ``submission_key``) returns the first trajectory: a
     trajectory is paid for."""
@@ -221,8 +219,10 @@ def hand_over(
         raise CaseError(_("A closed case cannot be handed over."))
     if end_date and end_date < start_date:
         raise CaseError(_("The end date cannot be before the start date."))
+    settings = tenant_settings()
+    provider = provider or settings.care_director_name or DEFAULT_CARE_DIRECTOR
     if cost_cents is None:
-        cost_cents = tenant_settings().trajectory_default_cost_cents or 150_000
+        cost_cents = settings.trajectory_default_cost_cents or 150_000
     if cost_cents < 0:
         raise CaseError(_("The cost cannot be negative."))
     trajectory = Trajectory(
