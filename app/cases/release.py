@@ -21,7 +21,8 @@ from app.cases.timeline import EventKind
 def move_expected_release(case: Case, new_date: date | None, actor) -> int:
     """Set a new expected release date; every open task moves by the same number of days.
 
-    Returns the shift in days (0 when there was no earlier date to shift from).
+    Returns the shift in days (0 when there was no earlier date to shift from, or when the
+    release is already recorded: then the tasks are keyed to the actual release).
     """
     old = case.expected_release
     if new_date == old:
@@ -30,6 +31,9 @@ def move_expected_release(case: Case, new_date: date | None, actor) -> int:
         raise CaseError(_("The release date cannot be before the start of detention."))
     case.expected_release = new_date
     shift = (new_date - old).days if (old and new_date) else 0
+    if case.actual_release is not None:
+        # After the release the plan follows the actual date; the expected one is history.
+        shift = 0
     if shift:
         plan.shift_open_tasks(case, shift)
     timeline.record(

@@ -151,6 +151,17 @@ def test_recording_the_release_moves_the_open_after_release_tasks_with_it(
         assert late_after[task_id].due_date == moved, late_after[task_id].title
 
 
+def test_after_the_release_a_new_expected_date_moves_no_task(tenants, in_tenant, make_case):
+    case = make_case(tenants["lochem"], expected_release=TODAY + timedelta(days=30), plan=True)
+    with in_tenant(tenants["lochem"]):
+        case = load(case)
+        release.record_release(case, TODAY, "t")
+        due = {t.id: t.due_date for t in plan.tasks_of(case)}
+        assert release.move_expected_release(case, TODAY + timedelta(days=60), "t") == 0
+        db.session.commit()
+        assert {t.id: t.due_date for t in plan.tasks_of(case)} == due
+
+
 def test_tenant_templates_drive_new_plans(tenants, in_tenant, make_case, worker_client):
     with in_tenant(tenants["zutphen"]):
         admin = UserFactory(role="tenant_admin")
