@@ -112,6 +112,14 @@ def test_intake_form_reports_invalid_input_in_dutch_and_keeps_it(tenants, in_ten
     assert "voldoet niet aan de elfproef" in body
     assert 'value="Bosman"' in body
     assert count(Case, tenants["lochem"], in_tenant) == 0
+    # The message is tied to its field, and the summary links to the field.
+    assert 'id="field-bsn" aria-invalid="true" aria-describedby="error-bsn"' in body
+    assert '<li id="error-bsn"><a class="utrecht-link" href="#field-bsn">' in body
+    assert 'id="field-family_name" aria-invalid' not in body
+    form["housing_status"] = "onbekende-status"
+    form["bsn"] = document()["bsn"]
+    domain = worker_client(worker).post("/cases/intake", data=form).get_data(as_text=True)
+    assert 'id="field-housing_status" aria-invalid="true"' in domain
 
 
 def test_the_form_needs_the_csrf_token(tenants, in_tenant, sign_in):

@@ -44,11 +44,19 @@ def intake_submit():
         raw[flag] = bool(values.get(flag))
     document, errors = parse_document(raw)
     if errors:
-        messages = {name: f"{intake_field_label(name)}: {message}" for name, message in errors}
+        messages = {
+            form_field(name): f"{intake_field_label(name)}: {message}" for name, message in errors
+        }
         return intake_form(status=422, values=values, errors=messages)
     result = receive_intake(document, current_user, Source.FORM)
     db.session.commit()
     return redirect(url_for("cases.case_detail", case_id=result.case_id))
+
+
+def form_field(name: str) -> str:
+    """The form's field for a document error (``domains.housing.status``: ``housing_status``),
+    so that the page can tie the message to its field."""
+    return name.removeprefix("domains.").replace(".", "_")
 
 
 @bp.route("/intake/upload", methods=["GET", "POST"])
