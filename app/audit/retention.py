@@ -154,6 +154,19 @@ def _delete_from_redis(job_ids) -> None:
             log.warning("could not remove job %s from Redis", job_id)
 
 
+def _listed(
+    rule: str, record_type: str, today: date, table: str, removed: int
+) -> DestructionRecord | None:
+    """The destruction-list line for ``removed`` rows of ``table``, or None if there were none."""
+    if not removed:
+        return None
+    record = DestructionRecord(
+        rule=rule, record_type=record_type, due_on=today, counts={table: removed}
+    )
+    db.session.add(record)
+    return record
+
+
 def destroy_due_cases(today: date) -> list[DestructionRecord]:
     due = db.session.scalars(
         select(Case).where(Case.destroy_on.is_not(None), Case.destroy_on <= today)
@@ -171,16 +184,7 @@ def destroy_detention_notices(policy: RetentionPolicy, today: date) -> Destructi
     removed = db.session.execute(
         delete(IntakeMessage).where(IntakeMessage.case_id.in_(released))
     ).rowcount
-    if not removed:
-        return None
-    record = DestructionRecord(
-        rule="detention_notice",
-        record_type="intake_message",
-        due_on=today,
-        counts={"intake_messages": removed},
-    )
-    db.session.add(record)
-    return record
+    return _listed("detention_notice", "intake_message", today, "intake_messages", removed)
 
 
 def purge_logs(policy: RetentionPolicy, today: date) -> list[DestructionRecord]:
@@ -209,15 +213,8 @@ def purge_logs(policy: RetentionPolicy, today: date) -> list[DestructionRecord]:
             ).scalar()
         else:
             removed = db.session.execute(delete(model).where(column < cutoff)).rowcount
-        if removed:
-            record = DestructionRecord(
-                rule=rule,
-                record_type=model.__tablename__,
-                due_on=today,
-                counts={model.__tablename__: removed},
-            )
-            db.session.add(record)
-            records.append(record)
+        record = _listed(rule, model.__tablename__, today, model.__tablename__, removed)
+        records += [record] if record else []
     return records
 
 
@@ -237,32 +234,14 @@ def anonymise_transfer_tombstones(today: date) -> DestructionRecord | None:
         if entry.detail.get("client") or entry.detail.get("reason"):
             entry.detail = {**entry.detail, "client": None, "reason": None}
             cleared += 1
-    if not cleared:
-        return None
-    record = DestructionRecord(
-        rule="transfer_tombstone",
-        record_type="case_event",
-        due_on=today,
-        counts={"case_events": cleared},
-    )
-    db.session.add(record)
-    return record
+    return _listed("transfer_tombstone", "case_event", today, "case_events", cleared)
 
 
 def purge_job_arguments(today: date) -> DestructionRecord | None:
     from app.jobs.outbox import purge_arguments
 
     cleared = purge_arguments(datetime.combine(today, datetime.min.time(), UTC))
-    if not cleared:
-        return None
-    record = DestructionRecord(
-        rule="job_arguments",
-        record_type="job_outbox",
-        due_on=today,
-        counts={"job_outbox": cleared},
-    )
-    db.session.add(record)
-    return record
+    return _listed("job_arguments", "job_outbox", today, "job_outbox", cleared)
 
 
 def sweep(today: date) -> list[DestructionRecord]:
