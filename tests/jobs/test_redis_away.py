@@ -25,7 +25,7 @@ from app.notifications.models import Notification
 from tests.csrf import csrf_token
 from tests.factories import CaseFactory, UserFactory
 from tests.jobs.conftest import queued_count, run_burst
-from tests.jobs.worker_process import WorkerProcess, all_work_done, wait_for
+from tests.jobs.worker_process import all_work_done, mail_through_a_worker
 
 pytestmark = pytest.mark.redis
 
@@ -88,25 +88,10 @@ def test_with_redis_stopped_pages_answer_the_change_is_saved_and_its_job_runs_on
     assert queued_count(app) == 0  # Redis came back empty: the outbox is the record
     with app.app_context():
         assert sweep() == 1
-    worker = WorkerProcess(app, own_redis.url, tmp_path / "worker.log")
-    try:
-        worker.start(
-            env={
-                "MAIL_BACKEND": "smtp",
-                "MAIL_SERVER": "127.0.0.1",
-                "MAIL_PORT": str(app.config["MAIL_PORT"]),
-            }
-        )
-        connection = own_redis.client()
-        wait_for(
-            lambda: smtp_server.messages and all_work_done(connection),
-            message=lambda: "the waiting job did not run\n" + worker.output(),
-        )
-        with app.app_context():
-            assert sweep() == 0  # done: not handed over again
-        assert all_work_done(connection)
-    finally:
-        worker.stop()
+    mail_through_a_worker(app, own_redis, smtp_server, tmp_path / "worker.log")
+    with app.app_context():
+        assert sweep() == 0  # done: not handed over again
+    assert all_work_done(own_redis.client())
     assert [m["To"] for m in smtp_server.messages] == ["cw@lochem.example"]  # exactly once
     with app.app_context(), tenant_app_context(lochem.id):
         assert db.session.get(OutboxJob, (lochem.id, waiting.id)).done_at is not None

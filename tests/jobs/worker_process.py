@@ -95,3 +95,24 @@ def wait_for(condition, timeout: float = 30, message=None) -> None:
             text = message() if callable(message) else message
             raise AssertionError(text or "condition not reached in time")
         time.sleep(0.05)
+
+
+def mail_through_a_worker(app, own_redis, smtp_server, log_path: Path) -> None:
+    """Start a worker process that mails through the test's SMTP server, wait until a mail
+    has arrived and no work is left, then stop it."""
+    worker = WorkerProcess(app, own_redis.url, log_path)
+    try:
+        worker.start(
+            env={
+                "MAIL_BACKEND": "smtp",
+                "MAIL_SERVER": "127.0.0.1",
+                "MAIL_PORT": str(app.config["MAIL_PORT"]),
+            }
+        )
+        connection = own_redis.client()
+        wait_for(
+            lambda: smtp_server.messages and all_work_done(connection),
+            message=lambda: "no mail arrived\n" + worker.output(),
+        )
+    finally:
+        worker.stop()

@@ -18,7 +18,7 @@ from app.mail import send_mail
 from app.mail.backends import sent_messages
 from app.notifications.models import Notification
 from tests.factories import CaseFactory, LifeDomainFactory, UserFactory
-from tests.jobs.worker_process import WorkerProcess, all_work_done, wait_for
+from tests.jobs.worker_process import mail_through_a_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,22 +60,7 @@ def test_release_notice_mail_arrives_once_over_smtp_from_a_worker_process(
     with app.app_context():
         plan_day(today)
         plan_day(today)
-    worker = WorkerProcess(app, own_redis.url, tmp_path / "worker.log")
-    try:
-        worker.start(
-            env={
-                "MAIL_BACKEND": "smtp",
-                "MAIL_SERVER": "127.0.0.1",
-                "MAIL_PORT": str(app.config["MAIL_PORT"]),
-            }
-        )
-        connection = own_redis.client()
-        wait_for(
-            lambda: smtp_server.messages and all_work_done(connection),
-            message=lambda: "no mail arrived\n" + worker.output(),
-        )
-    finally:
-        worker.stop()
+    mail_through_a_worker(app, own_redis, smtp_server, tmp_path / "worker.log")
     assert notices(app, lochem) == 1
     [message] = smtp_server.messages
     assert_dutch_release_mail(message, case, today)
