@@ -1,1 +1,2 @@
-"""Tenants (the five municipalities), isolation settings and, later, the regional overview."""
+"""Tenants (the five municipalities), isolation settings and the regional overview
+(``regional.py``); tenant administration comes later."""
