@@ -100,3 +100,14 @@ def test_the_admin_and_privacy_pages_have_no_serious_accessibility_findings(
         axe_page.goto(path)
         found[path] = violations(axe_page)
     assert found == {path: [] for path in found}
+
+
+def test_the_regional_overview_has_no_serious_accessibility_findings(
+    axe_page, tenants, in_tenant, make_case, browser_sign_in
+):
+    make_case(tenants["lochem"])
+    with in_tenant(tenants["deventer"]):
+        coordinator = UserFactory(role=Role.REGIONAL_COORDINATOR.value)
+    browser_sign_in(axe_page, coordinator)
+    axe_page.goto("/regio")
+    assert violations(axe_page) == []
