@@ -20,7 +20,9 @@ Privacy rules:
   the database, and no ORM object of another municipality enters the session.
 - **Small cells.** A count from 1 to 4 is shown as "< 5" instead of the number: in a
   small group a figure can point to a person. Zero is shown as 0. The region's totals
-  follow the same rule: shown as they are only when the total itself is 5 or more. A
+  follow the same rule, and a region total is withheld ("—") wherever a municipality's
+  figure in that column is a small cell: otherwise the total minus the other
+  municipalities' figures would give the hidden one back (secondary suppression). A
   percentage is shown only when neither its count nor its group is such a small cell,
   and a total cost only when the number of trajectories is not (the cost divided by the
   default cost would give the number back).
@@ -82,6 +84,7 @@ COUNTED_TRAJECTORIES = (
     TrajectoryStatus.COMPLETED,
 )
 SMALL_CELL_TEXT = f"< {SMALL_CELL_LIMIT}"
+WITHHELD_TEXT = "—"
 
 
 def is_small(value: int) -> bool:
@@ -90,15 +93,19 @@ def is_small(value: int) -> bool:
 
 @dataclass(frozen=True)
 class Count:
-    """A count as the page may show it: "< 5" for a small cell."""
+    """A count as the page may show it: "< 5" for a small cell, "—" when withheld."""
 
     value: int
+    withheld: bool = False
 
     @property
     def small(self) -> bool:
-        return is_small(self.value)
+        # A withheld count hides what depends on it (percentages, costs) as a small one does.
+        return self.withheld or is_small(self.value)
 
     def __str__(self) -> str:
+        if self.withheld:
+            return WITHHELD_TEXT
         return SMALL_CELL_TEXT if self.small else str(self.value)
 
 
@@ -208,11 +215,17 @@ def regional_overview(user, *, today: date | None = None) -> RegionalOverview:
     domains = tuple(CORE_LIFE_DOMAINS)
     if any(domain == LifeDomainKind.SOCIAL_NETWORK for _moment, domain in region.basics):
         domains += (LifeDomainKind.SOCIAL_NETWORK,)
+    withheld = {
+        column
+        for tenant in tenants
+        for column, value in _columns(raw.get(tenant.id, _Raw()), domains).items()
+        if is_small(value)
+    }
     return RegionalOverview(
         municipalities=[
             _figures(tenant.name, raw.get(tenant.id, _Raw()), domains) for tenant in tenants
         ],
-        region=_figures(_("Region"), region, domains),
+        region=_figures(_("Region"), region, domains, withheld),
         phases=OPEN_PHASES,
         moments=MOMENTS,
         domains=tuple(str(d) for d in domains),
@@ -300,22 +313,51 @@ def read_figures(today: date) -> dict[int, _Raw]:
     return dict(raw)
 
 
-def _figures(name: str, raw: _Raw, domains) -> Figures:
-    def share(moment: str, domain: str) -> Share:
-        measured, arranged = raw.basics.get((moment, domain), (0, 0))
-        return Share(arranged=Count(arranged), measured=Count(measured))
+def _columns(raw: _Raw, domains) -> dict[tuple, int]:
+    """Every figure of one municipality by its column on the page."""
+    columns: dict[tuple, int] = {
+        ("phase", p.value): raw.by_phase.get(p.value, 0) for p in OPEN_PHASES
+    }
+    columns[("closed_recently",)] = raw.closed_recently
+    columns[("releases_soon",)] = raw.releases_soon
+    for moment in MOMENTS:
+        for domain in domains:
+            measured, arranged = raw.basics.get((moment.value, str(domain)), (0, 0))
+            columns[("measured", moment.value, str(domain))] = measured
+            columns[("arranged", moment.value, str(domain))] = arranged
+    columns[("trajectories",)] = sum(raw.trajectories.values())
+    for status in (TrajectoryStatus.ACTIVE, TrajectoryStatus.COMPLETED):
+        columns[("trajectories", status.value)] = raw.trajectories.get(status.value, 0)
+    return columns
 
-    basics = {m.value: {str(d): share(m.value, str(d)) for d in domains} for m in MOMENTS}
+
+def _figures(name: str, raw: _Raw, domains, withheld: set[tuple] | None = None) -> Figures:
+    """The figures as shown; ``withheld``: the columns whose value is not shown (region)."""
+    values = _columns(raw, domains)
+
+    def count(*column) -> Count:
+        return Count(values[column], withheld=column in (withheld or set()))
+
+    basics = {
+        m.value: {
+            str(d): Share(
+                arranged=count("arranged", m.value, str(d)),
+                measured=count("measured", m.value, str(d)),
+            )
+            for d in domains
+        }
+        for m in MOMENTS
+    }
     return Figures(
         name=name,
-        open_by_phase={p.value: Count(raw.by_phase.get(p.value, 0)) for p in OPEN_PHASES},
-        closed_recently=Count(raw.closed_recently),
-        releases_soon=Count(raw.releases_soon),
+        open_by_phase={p.value: count("phase", p.value) for p in OPEN_PHASES},
+        closed_recently=count("closed_recently"),
+        releases_soon=count("releases_soon"),
         basics=basics,
         trajectories=Trajectories(
-            count=Count(sum(raw.trajectories.values())),
-            active=Count(raw.trajectories.get(TrajectoryStatus.ACTIVE.value, 0)),
-            completed=Count(raw.trajectories.get(TrajectoryStatus.COMPLETED.value, 0)),
+            count=count("trajectories"),
+            active=count("trajectories", TrajectoryStatus.ACTIVE.value),
+            completed=count("trajectories", TrajectoryStatus.COMPLETED.value),
             cost_cents=raw.cost_cents,
         ),
     )
