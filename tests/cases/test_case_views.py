@@ -55,3 +55,26 @@ def test_htmx_request_gets_the_fragment_and_a_full_load_the_page(tenants, in_ten
     assert b"<html" in restore.data
     for response in (page, fragment, restore):
         assert "HX-Request" in response.headers["Vary"]
+
+
+def test_a_form_error_on_the_case_page_is_tied_to_its_field(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["olst-wijhe"], plan=True)
+    with in_tenant(tenants["olst-wijhe"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    refused = client.post(
+        f"/cases/{case.id}/tasks",
+        data={"title": "Bellen", "domain": "housing", "due_date": "gisteren"},
+    )
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'name="due_date" aria-invalid="true" aria-describedby="task-error-due_date"' in body
+    assert 'id="task-error-due_date"' in body
+    assert 'name="title" aria-invalid' not in body
+    release = client.post(f"/cases/{case.id}/release", data={"released_on": "morgen"})
+    page = release.get_data(as_text=True)
+    assert release.status_code == 422
+    assert 'aria-describedby="release-error-released_on"' in page
+    assert 'id="release-error-released_on"' in page
