@@ -32,12 +32,13 @@ def configure_proxy(app: Flask) -> None:
     """Behind a reverse proxy, the client's address and scheme come from its X-Forwarded
     headers, for exactly ``TRUSTED_PROXIES`` hops (0: no proxy, the headers are ignored,
     since anyone could send them). The access log's origin and the per-address sign-in
-    limit depend on it."""
+    limit depend on it. X-Forwarded-Host is never trusted: a proxy that does not set it
+    would pass a client's own on; links in mail come from ``PORTAL_BASE_URL`` anyway."""
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def configure_extensions(app: Flask) -> None:

@@ -76,9 +76,7 @@ def invite():
             form.email.errors.append(_("This address already has an active account."))
         else:
             # The mail joins the account's transaction: both or neither.
-            link = url_for(
-                "local.activate", slug=current_tenant_slug(), token=token, _external=True
-            )
+            link = url_for("local.activate", slug=current_tenant_slug(), token=token)
             send_account_link(
                 current_user.tenant_id, user.email, "invitation", link, user.display_name
             )

@@ -181,7 +181,7 @@ def request_reset(slug: str):
                 tenant.id,
                 local.normalise_email(form.email.data),
                 "reset",
-                url_for("local.reset", slug=slug, token=token, _external=True),
+                url_for("local.reset", slug=slug, token=token),
                 "",
             )
         # The same answer whether or not the address is known.

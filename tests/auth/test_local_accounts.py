@@ -177,14 +177,18 @@ def test_password_reset_by_mail_link_with_the_second_factor(
 ):
     sent_mail.clear()
     client = app.test_client()
-    token = csrf_token(client, "/auth/lochem/reset")
+    # The request names another host: the mailed link must still be the portal's own.
+    forged = {"base_url": "http://evil.example", "headers": {"X-Forwarded-Host": "evil.example"}}
+    token = csrf_token_from(client.get("/auth/lochem/reset", **forged).get_data(as_text=True))
     response = client.post(
-        "/auth/lochem/reset", data={"csrf_token": token, "email": volunteer["email"]}
+        "/auth/lochem/reset", data={"csrf_token": token, "email": volunteer["email"]}, **forged
     )
     assert "Kijk in uw e-mail" in response.get_data(as_text=True)
     (message,) = sent_mail
     text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "evil.example" not in text  # the link is the portal's own address, not the request's
     link = re.search(r"https?://\S+/auth/lochem/reset/\S+", text).group(0)
+    assert link.startswith(app.config["PORTAL_BASE_URL"] + "/auth/lochem/reset/")
     page = client.get(link).get_data(as_text=True)
     new_password = "nieuwe-zomer-aan-de-ijssel-42"
     response = client.post(
