@@ -8,10 +8,7 @@ or header.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
-from flask import current_app, make_response, redirect, request, session, url_for
+from flask import make_response, redirect, request, session, url_for
 from flask_login import current_user
 
 from app.auth.events import Event, record_security_event
@@ -20,7 +17,6 @@ from app.auth.sessions import resolve_session
 from app.extensions import htmx, login_manager
 
 SESSION_KEY = "sid"
-F = TypeVar("F", bound=Callable)
 
 login_manager.login_message = None
 
@@ -45,15 +41,14 @@ def load_user_from_session(_request) -> User | None:
     return user
 
 
-def background(view: F) -> F:
-    """Marks a view the page calls by itself (polling): it does not extend the session."""
-    view.is_background = True  # type: ignore[attr-defined]
-    return view
+# Sent by the page's own polling elements (``hx-headers``): such a request is answered but
+# does not count as the person being active. It can only make a session end sooner, so a
+# client sending it on its own gains nothing.
+BACKGROUND_HEADER = "X-Background-Poll"
 
 
 def _is_background_request() -> bool:
-    view = current_app.view_functions.get(request.endpoint or "")
-    return bool(getattr(view, "is_background", False))
+    return request.headers.get(BACKGROUND_HEADER) == "1"
 
 
 def establish_session(cookie_value: str) -> None:

@@ -6,7 +6,6 @@ from datetime import date
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
-from app.auth.session import background
 from app.core.permissions import Permission, requires
 from app.core.rendering import render, wants_fragment
 from app.extensions import db
@@ -28,7 +27,6 @@ def notification_list():
 
 @bp.get("/count")
 @requires(Permission.START_PAGE)
-@background  # the badge polls every minute; that is not the person being active
 def unread_badge():
     return render(
         "notifications/badge.html", block="badge", unread=services.unread_count(current_user)

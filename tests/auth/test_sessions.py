@@ -37,28 +37,41 @@ def test_idle_timeout_ends_the_session(app, tenants, in_tenant, sign_in):
     assert events == ["idle_timeout"]
 
 
-def test_the_notification_badge_polling_does_not_keep_an_idle_session_alive(
+def test_the_pages_own_polling_does_not_keep_an_idle_session_alive(
     app, tenants, in_tenant, sign_in
 ):
+    poll = {"HX-Request": "true", "X-Background-Poll": "1"}
     start = utcnow()
     with freeze_time(start) as clock:
         with in_tenant(tenants["raalte"]):
             worker = UserFactory()
         client = sign_in(worker)
-        assert client.get("/cases/").status_code == 200
-        for _minute in range(29):  # an open tab polls the badge every minute
+        page = client.get("/notifications/").get_data(as_text=True)
+        # Both polling elements send the header, and nothing that a person clicks does.
+        assert page.count('hx-headers=\'{"X-Background-Poll": "1"}\'') == 2
+        assert '<span hidden hx-get="/notifications/"' in page
+        for _minute in range(29):  # an open tab polls badge and list every minute
             clock.tick(timedelta(minutes=1))
-            assert client.get("/notifications/count").status_code == 200
+            assert client.get("/notifications/count", headers=poll).status_code == 200
+            assert client.get("/notifications/", headers=poll).status_code == 200
         clock.tick(timedelta(minutes=2))
-        assert (
-            client.get("/notifications/count", headers={"HX-Request": "true"}).headers.get(
-                "HX-Redirect"
-            )
-            == "/auth/sign-in"
-        )
+        ended = client.get("/notifications/count", headers=poll)
+        assert ended.headers.get("HX-Redirect") == "/auth/sign-in"
         assert client.get("/cases/").status_code == 302
     with in_tenant(tenants["raalte"]):
         assert db.session.scalars(select(UserSession.end_reason)).one() == "idle_timeout"
+
+
+def test_opening_the_notifications_page_is_activity(app, tenants, in_tenant, sign_in):
+    start = utcnow()
+    with freeze_time(start) as clock:
+        with in_tenant(tenants["raalte"]):
+            worker = UserFactory()
+        client = sign_in(worker)
+        for _step in range(3):
+            clock.tick(timedelta(minutes=20))
+            assert client.get("/notifications/").status_code == 200
+        assert client.get("/cases/").status_code == 200
 
 
 def test_absolute_lifetime_ends_an_active_session(app, tenants, in_tenant, sign_in):
