@@ -7,7 +7,7 @@ Intake, the plan, notes, hand-over and transfer live in their own sub-modules.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _
@@ -330,13 +330,27 @@ def six_month_snapshot_due(case: Case) -> date | None:
     return add_months(case.actual_release, 6) if case.actual_release else None
 
 
+# Days a missed daily run may lag behind and still take the six-month measurement.
+SIX_MONTH_CATCH_UP_DAYS = 31
+
+
 def take_due_six_month_snapshots(today: date | None = None) -> int:
-    """Take the six-month measurement of every case released six months ago or more that has
-    none yet (for a daily job in the bound tenant). Returns how many were taken."""
+    """Take the six-month measurement of every open case released six months ago (within
+    the last ``SIX_MONTH_CATCH_UP_DAYS``) that has none yet (for a daily job in the bound
+    tenant). Returns how many were taken.
+
+    Not for cases released long before (the job's first run would stamp today's status on
+    them as their six-month value, for good) nor for closed ones (nobody measures them)."""
     today = today or date.today()
+    due_on = add_months(today, -6)
     cases = db.session.scalars(
         select(Case)
-        .where(Case.actual_release.is_not(None), Case.actual_release <= add_months(today, -6))
+        .where(
+            Case.actual_release.is_not(None),
+            Case.actual_release <= due_on,
+            Case.actual_release > due_on - timedelta(days=SIX_MONTH_CATCH_UP_DAYS),
+            Case.phase != CasePhase.CLOSED.value,
+        )
         .options(selectinload(Case.life_domains), selectinload(Case.snapshots))
     ).all()
     taken = 0

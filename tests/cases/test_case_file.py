@@ -135,12 +135,28 @@ def test_six_month_snapshots_are_taken_once_when_due(tenants, in_tenant, make_ca
         expected_release=today - timedelta(days=30),
         actual_release=today - timedelta(days=30),
     )
+    # Released years ago, or closed: today's status is not their six-month value.
+    long_ago = make_case(
+        tenants["deventer"],
+        detention_start=today - timedelta(days=1400),
+        expected_release=today - timedelta(days=1100),
+        actual_release=today - timedelta(days=1100),
+    )
+    closed = make_case(
+        tenants["deventer"],
+        detention_start=today - timedelta(days=300),
+        expected_release=today - timedelta(days=190),
+        actual_release=today - timedelta(days=190),
+        phase="closed",
+    )
     with in_tenant(tenants["deventer"]):
         assert services.take_due_six_month_snapshots(today) == 1
         db.session.commit()
         assert services.take_due_six_month_snapshots(today) == 0
         case = db.session.get(Case, (due.tenant_id, due.id))
         assert {s.moment for s in case.snapshots} == {"six_months"}
+        for untouched in (long_ago, closed):
+            assert db.session.get(Case, (untouched.tenant_id, untouched.id)).snapshots == []
 
 
 def test_the_daily_plan_takes_the_six_month_snapshot_once(
