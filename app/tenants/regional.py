@@ -22,7 +22,10 @@ Privacy rules:
   small group a figure can point to a person. Zero is shown as 0. The region's totals
   follow the same rule, and a region total is withheld ("—") wherever a municipality's
   figure in that column is a small cell: otherwise the total minus the other
-  municipalities' figures would give the hidden one back (secondary suppression). A
+  municipalities' figures would give the hidden one back (secondary suppression). Within
+  a row, a figure that would give a small one back by subtraction is withheld too: the
+  arranged count where the number not arranged is small, and the other of active and
+  completed trajectories where one of them is small. A
   percentage is shown only when neither its count nor its group is such a small cell,
   and a total cost only when the number of trajectories is not (the cost divided by the
   default cost would give the number back).
@@ -215,17 +218,19 @@ def regional_overview(user, *, today: date | None = None) -> RegionalOverview:
     domains = tuple(CORE_LIFE_DOMAINS)
     if any(domain == LifeDomainKind.SOCIAL_NETWORK for _moment, domain in region.basics):
         domains += (LifeDomainKind.SOCIAL_NETWORK,)
-    withheld = {
+    rows = {tenant.id: _columns(raw.get(tenant.id, _Raw()), domains) for tenant in tenants}
+    # A region total goes where any municipality's figure in its column is small or withheld.
+    region_withheld = {
         column
-        for tenant in tenants
-        for column, value in _columns(raw.get(tenant.id, _Raw()), domains).items()
-        if is_small(value)
+        for values in rows.values()
+        for column, value in values.items()
+        if is_small(value) or column in _withheld_in_row(values)
     }
     return RegionalOverview(
         municipalities=[
             _figures(tenant.name, raw.get(tenant.id, _Raw()), domains) for tenant in tenants
         ],
-        region=_figures(_("Region"), region, domains, withheld),
+        region=_figures(_("Region"), region, domains, region_withheld),
         phases=OPEN_PHASES,
         moments=MOMENTS,
         domains=tuple(str(d) for d in domains),
@@ -331,12 +336,37 @@ def _columns(raw: _Raw, domains) -> dict[tuple, int]:
     return columns
 
 
+ACTIVE = ("trajectories", TrajectoryStatus.ACTIVE.value)
+COMPLETED = ("trajectories", TrajectoryStatus.COMPLETED.value)
+
+
+def _withheld_in_row(values: dict[tuple, int]) -> set[tuple]:
+    """Figures of one row that would give a small cell of the same row back.
+
+    - Arranged out of measured: measured minus arranged is the number not arranged; when
+      that is small, the arranged count (and so the percentage) is withheld.
+    - Trajectories: active plus completed is nearly always the number (proposed is rare);
+      when one of them is small, the other is withheld.
+    """
+    withheld = set()
+    for column, measured in values.items():
+        if column[0] == "measured":
+            arranged = ("arranged", *column[1:])
+            if is_small(measured - values[arranged]):
+                withheld.add(arranged)
+    if is_small(values[ACTIVE]) or is_small(values[COMPLETED]):
+        # A zero says nothing about a person and stays.
+        withheld |= {c for c in (ACTIVE, COMPLETED) if values[c] >= SMALL_CELL_LIMIT}
+    return withheld
+
+
 def _figures(name: str, raw: _Raw, domains, withheld: set[tuple] | None = None) -> Figures:
-    """The figures as shown; ``withheld``: the columns whose value is not shown (region)."""
+    """The figures as shown; ``withheld``: columns not shown besides the row's own rules."""
     values = _columns(raw, domains)
+    hidden = _withheld_in_row(values) | (withheld or set())
 
     def count(*column) -> Count:
-        return Count(values[column], withheld=column in (withheld or set()))
+        return Count(values[column], withheld=column in hidden)
 
     basics = {
         m.value: {
@@ -356,8 +386,8 @@ def _figures(name: str, raw: _Raw, domains, withheld: set[tuple] | None = None) 
         basics=basics,
         trajectories=Trajectories(
             count=count("trajectories"),
-            active=count("trajectories", TrajectoryStatus.ACTIVE.value),
-            completed=count("trajectories", TrajectoryStatus.COMPLETED.value),
+            active=count(*ACTIVE),
+            completed=count(*COMPLETED),
             cost_cents=raw.cost_cents,
         ),
     )
