@@ -150,7 +150,7 @@ def test_each_municipality_names_its_own_care_director(
     form = {"csrf_token": token, "trajectory_default_cost_euros": "1600"}
     refused = admin_client.post("/cases/admin/settings", data={**form, "care_director_name": " "})
     assert refused.status_code == 422
-    assert "Noem de regievoerder" in refused.get_data(as_text=True)
+    assert "Noem de zorgregisseur" in refused.get_data(as_text=True)
     saved = admin_client.post(
         "/cases/admin/settings", data={**form, "care_director_name": "Stichting Nazorg IJssel"}
     )
