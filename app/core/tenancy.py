@@ -107,10 +107,9 @@ def _scope_statement_to_tenant(state: ORMExecuteState) -> None:
 def _refuse_foreign_tenant_values(state: ORMExecuteState) -> None:
     """Bulk INSERT and UPDATE skip the flush hook: their ``tenant_id`` values are checked
     here. An INSERT must name the session's tenant; an UPDATE may not name another one."""
-    mapper = state.bind_mapper
-    if mapper is None or not issubclass(mapper.class_, TenantScoped):
+    table = getattr(state.statement, "table", None)
+    if table is None or table.name not in _tenant_table_names():
         return
-    table = mapper.local_table
     tenant_id = state.session.info.get(TENANT_KEY)
     given = _tenant_values(state)
     if state.is_insert and (tenant_id is None or not given):
@@ -121,6 +120,17 @@ def _refuse_foreign_tenant_values(state: ORMExecuteState) -> None:
             extra={"table": table.name, "session_tenant": tenant_id, "result": "refused"},
         )
         raise TenantViolation(f"bulk write of another tenant's {table.name} refused")
+
+
+def _tenant_table_names() -> frozenset[str]:
+    """The tables of the TenantScoped models (a Core statement names its table, not a model)."""
+    from app.extensions import db
+
+    return frozenset(
+        mapper.local_table.name
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, TenantScoped)
+    )
 
 
 _UNREADABLE = object()

@@ -115,6 +115,9 @@ def test_bulk_statements_cannot_move_or_create_rows_in_another_tenant(two_tenant
         lambda: db.session.execute(insert(Client), [{"tenant_id": b, **row}]),
         lambda: db.session.execute(insert(Client).values([{"tenant_id": b, **row}])),
         lambda: db.session.execute(insert(Client).values(**row)),  # no tenant at all
+        # Core statements on the table, not the model, are checked the same way.
+        lambda: db.session.execute(Client.__table__.update().values(tenant_id=b)),
+        lambda: db.session.execute(Client.__table__.insert().values(tenant_id=b, **row)),
     ]
     for attempt in attempts:
         with in_tenant(two_tenants["a"]):
