@@ -11,6 +11,7 @@ from datetime import date
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime as babel_format_datetime
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from app.audit.models import AccessAction
 from app.audit.tracking import access_action, note_access
@@ -69,11 +70,19 @@ def back_to_case(case, anchor: str = ""):
 
 def apply_to_case(case_id: uuid.UUID, errors, action, *, field: str, anchor: str, errors_name: str):
     """Run ``action()`` unless the form had errors: commit and go back to the case; or
-    roll back and show the case page with the refusal next to ``field`` (422)."""
+    roll back and show the case page with the refusal next to ``field`` (422).
+
+    A request that loses a race on a unique constraint (two clicks at once) runs the
+    action once more: it then sees the other's row and refuses, or has nothing to do."""
     if not errors:
         try:
-            case = action()
-            db.session.commit()
+            try:
+                case = action()
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()
+                case = action()
+                db.session.commit()
             return back_to_case(case, anchor)
         except CaseError as error:
             db.session.rollback()

@@ -235,3 +235,24 @@ def test_recording_the_release_keeps_a_release_snapshot_taken_that_day(
         db.session.commit()
         assert loaded.actual_release == date.today()
         assert {s.id for s in loaded.snapshots if s.moment == "release"} == first
+
+
+def test_two_clicks_at_once_on_a_measurement_get_one_refusal_not_an_error(
+    tenants, in_tenant, make_case, worker_client, monkeypatch
+):
+    case = make_case(tenants["raalte"])
+    with in_tenant(tenants["raalte"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    assert client.post(f"/cases/{case.id}/snapshots/intake").status_code == 302
+    # The second click checked before the first had committed: it did not see the first.
+    real_has_snapshot = services.has_snapshot
+    first_look = [False]
+
+    def has_snapshot_racing(*args):
+        return first_look.pop() if first_look else real_has_snapshot(*args)
+
+    monkeypatch.setattr(services, "has_snapshot", has_snapshot_racing)
+    second = client.post(f"/cases/{case.id}/snapshots/intake")
+    assert second.status_code == 422
+    assert "al vastgelegd" in second.get_data(as_text=True)
