@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.auth.demo import DEMO_ISSUER
 from app.auth.models import User
 from app.cases.bsn import generate_bsn
+from app.cases.handover.services import hand_over
 from app.cases.models import CasePhase, Client, DomainStatus, MonitorMoment
 from app.cases.plan.services import complete_task, generate_plan
 from app.cases.services import open_case, take_snapshot
@@ -184,6 +185,8 @@ def _add_plan(rng: random.Random, case, today: date) -> None:
             complete_task(task, "demo")
     if case.actual_release is not None:
         take_snapshot(case, MonitorMoment.RELEASE, "demo")
+        if rng.random() < 0.6:  # most released clients go on with the care director
+            hand_over(case, "demo", start_date=case.actual_release)
 
 
 def _phase_for(days_to_release: int) -> CasePhase:
