@@ -67,6 +67,88 @@ TABLE_LABELS = {
     "access_log": _l("Access log entries"),
     "security_events": _l("Security log entries"),
 }
+# Every column of every table an access request includes, by column name (one meaning per
+# name across these tables), except the technical ones the PDF leaves out
+# (app.audit.subject_access.TECHNICAL_COLUMNS); a test holds the two together.
+COLUMN_LABELS = {
+    # the client
+    "given_name": _l("Given name"),
+    "family_name": _l("Family name"),
+    "date_of_birth": _l("Date of birth"),
+    "bsn": _l("Citizen number"),
+    "address": _l("Address"),
+    "postal_address": _l("Postal address"),
+    "responsible_municipality": _l("Municipality of responsibility"),
+    # the case
+    "phase": _l("Phase"),
+    "closed_reason": _l("Reason for closing"),
+    "facility": _l("Facility"),
+    "detention_start": _l("Start of detention"),
+    "expected_release": _l("Expected release"),
+    "actual_release": _l("Actual release"),
+    "prolific_offender": _l("Prolific offender"),
+    "benefit_recipient": _l("Benefit recipient"),
+    "transferred_from": _l("Transferred from"),
+    "destroy_on": _l("To be destroyed on"),
+    # life domains and the monitor
+    "domain": _l("Life domain"),
+    "status": _l("Status"),
+    "need": _l("Need"),
+    "notes": _l("Notes"),
+    "moment": _l("Measuring moment"),
+    "taken_at": _l("Measured on"),
+    # history, notes and the timeline
+    "from_phase": _l("From phase"),
+    "to_phase": _l("To phase"),
+    "reason": _l("Reason"),
+    "changed_at": _l("Changed on"),
+    "actor_name": _l("Recorded by"),
+    "author_name": _l("Author"),
+    "body": _l("Text"),
+    "edited_at": _l("Edited on"),
+    "edited_by": _l("Edited by"),
+    "at": _l("Time"),
+    "kind": _l("Event"),
+    "detail": _l("Changes"),
+    # notices of detention
+    "source": _l("Received through"),
+    "received_at": _l("Received on"),
+    # the plan
+    "title": _l("Task"),
+    "description": _l("Description"),
+    "responsible": _l("Responsible"),
+    "due_date": _l("Due date"),
+    "before_release": _l("Before release"),
+    "done_at": _l("Done on"),
+    "done_by": _l("Done by"),
+    # sharing, referrals and trajectories
+    "basis": _l("Basis"),
+    "effective_on": _l("Effective from"),
+    "note": _l("Explanation"),
+    "recorded_at": _l("Recorded on"),
+    "recorded_by": _l("Recorded by"),
+    "partner": _l("Referred to"),
+    "request": _l("Request"),
+    "rejection_reason": _l("Reason for rejection"),
+    "outcome": _l("Outcome"),
+    "sent_on": _l("Sent on"),
+    "decided_on": _l("Decided on"),
+    "referred_by": _l("Referred by"),
+    "provider": _l("Care director"),
+    "cost_cents": _l("Cost"),
+    "start_date": _l("Start date"),
+    "end_date": _l("End date"),
+    "handed_over_by": _l("Handed over by"),
+    # every row
+    "created_at": _l("Created on"),
+    "updated_at": _l("Last changed on"),
+}
+# How a notice of detention came in (app.cases.intake.services.Source).
+INTAKE_SOURCE_LABELS = {
+    "form": _l("Intake form"),
+    "upload": _l("Uploaded file"),
+    "api": _l("Electronic notice from the sender"),
+}
 
 
 def _lookup(labels: dict, code: str | None) -> str:
@@ -105,7 +187,18 @@ def table_label(code: str | None) -> str:
     return _lookup(TABLE_LABELS, code)
 
 
+def column_label(code: str | None) -> str:
+    return _lookup(COLUMN_LABELS, code)
+
+
+def intake_source_label(code: str | None) -> str:
+    return _lookup(INTAKE_SOURCE_LABELS, code)
+
+
 def template_helpers() -> dict:
+    # Imported here: the answer's module builds on the labels above.
+    from app.audit.subject_access import pdf_fields
+
     return {
         "access_action_label": action_label,
         "access_result_label": result_label,
@@ -113,4 +206,5 @@ def template_helpers() -> dict:
         "retention_rule_label": rule_label,
         "record_type_label": record_type_label,
         "table_label": table_label,
+        "subject_access_fields": pdf_fields,
     }

@@ -5,13 +5,20 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 from flask import render_template
+from flask_babel import force_locale
 
 from app.audit import views as audit_views
+from app.audit.labels import COLUMN_LABELS
 from app.audit.models import AccessAction, DestructionRecord
+from app.audit.records import dependents
 from app.audit.services import record_access
+from app.audit.subject_access import TECHNICAL_COLUMNS, columns
+from app.cases.models import Client
 from app.core.permissions import Role
 from app.extensions import db
 from tests.factories import ClientFactory, UserFactory
@@ -134,3 +141,32 @@ def test_the_subject_access_pdf_shows_only_dutch_words_and_local_times(
     # access report's and the moment the answer was made.
     report = html.split("<h2>", 1)[0] + html.rsplit("<h2>", 1)[1]
     assert not ISO_TIME.search(report)
+
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "app/translations/nl/LC_MESSAGES/messages.po"
+
+
+def test_every_column_of_an_access_request_has_a_dutch_label_or_is_technical(app):
+    """A column added to a table that hangs on a client must not reach the citizen's PDF
+    under its stored name: give it a label in COLUMN_LABELS (and its Dutch text in the
+    catalogue), or add it to TECHNICAL_COLUMNS when it means nothing to the citizen."""
+    with open(CATALOGUE, "rb") as handle:
+        dutch = {m.id: m.string for m in read_po(handle, locale="nl") if m.id and not m.fuzzy}
+    with app.test_request_context():
+        included = [Client] + [cls for cls, _ids in dependents(Client, [])]
+        unlabelled = []
+        for cls in included:
+            for key in columns(cls):
+                if key in TECHNICAL_COLUMNS:
+                    continue
+                label = COLUMN_LABELS.get(key)
+                with force_locale("en"):
+                    msgid = str(label) if label is not None else None
+                if msgid is None or not dutch.get(msgid):
+                    unlabelled.append(f"{cls.__tablename__}.{key}")
+        assert unlabelled == []
+        every_column = {key for cls in included for key in columns(cls)}
+    # The JSON puts a column's Dutch text under "<column>_label": no column may be called so.
+    assert not {key for key in every_column if key.endswith("_label")}
+    # The technical set names only columns that exist: it stays small and explicit.
+    assert set(TECHNICAL_COLUMNS - every_column) == set()
