@@ -12,6 +12,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from app.audit.models import AccessAction
+from app.cases.labels import INTAKE_SOURCE_LABELS
 
 ACTION_LABELS = {
     AccessAction.READ.value: _l("Viewed"),
@@ -144,11 +145,6 @@ COLUMN_LABELS = {
     "updated_at": _l("Last changed on"),
 }
 # How a notice of detention came in (app.cases.intake.services.Source).
-INTAKE_SOURCE_LABELS = {
-    "form": _l("Intake form"),
-    "upload": _l("Uploaded file"),
-    "api": _l("Electronic notice from the sender"),
-}
 
 
 def _lookup(labels: dict, code: str | None) -> str:
@@ -192,7 +188,7 @@ def column_label(code: str | None) -> str:
 
 
 def intake_source_label(code: str | None) -> str:
-    return _lookup(INTAKE_SOURCE_LABELS, code)
+    return _lookup(INTAKE_SOURCE_LABELS, code)  # the same words as the case page
 
 
 def template_helpers() -> dict:

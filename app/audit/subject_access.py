@@ -129,12 +129,6 @@ def _iso_date(value) -> date | None:
         return None
 
 
-def _date_read(value):
-    """An ISO date kept as text, as a person reads it; anything else as it is."""
-    day = _iso_date(value)
-    return value if day is None else format_date(day)
-
-
 def plain(value):
     if isinstance(value, uuid.UUID | Decimal):
         return str(value)
@@ -192,16 +186,12 @@ def change_lines(kind: str, detail: dict | None) -> str | None:
 
 
 def event_describer() -> Callable[[str, dict | None], str]:
-    """The sentence the case page shows for a timeline entry (cases/_event_text.html), with
-    its dates and intake source as a person reads them."""
+    """The sentence the case page shows for a timeline entry (cases/_event_text.html)."""
     template = current_app.jinja_env.get_template("cases/_event_text.html")
     macro = template.make_module(case_labels.template_helpers()).event_text
 
     def describe(kind: str, detail: dict | None) -> str:
-        shown = {key: _date_read(value) for key, value in (detail or {}).items()}
-        if kind == EventKind.INTAKE.value and "source" in shown:
-            shown["source"] = labels.intake_source_label(shown["source"])
-        text = macro({"kind": kind, "detail": shown})
+        text = macro({"kind": kind, "detail": detail or {}})
         return (text.unescape() if isinstance(text, Markup) else str(text)).strip()
 
     return describe

@@ -145,6 +145,14 @@ def field_names(changes) -> str:
     return ", ".join(str(FIELD_LABELS.get(name, name)) for name in (changes or {}))
 
 
+# How an intake document arrived (``intake.services.Source`` values).
+INTAKE_SOURCE_LABELS = {
+    "form": _l("Intake form"),
+    "upload": _l("Uploaded file"),
+    "api": _l("Electronic notice from the sender"),
+}
+
+
 def template_helpers() -> dict:
     return {
         "field_names": field_names,
@@ -156,5 +164,6 @@ def template_helpers() -> dict:
         "phase_label": lambda value: label("phase", value),
         "domain_label": lambda value: label("domain", value),
         "status_label": lambda value: label("status", value),
+        "intake_source_label": lambda value: str(INTAKE_SOURCE_LABELS.get(value, value or "")),
         "mask_bsn": mask_bsn,
     }

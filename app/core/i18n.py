@@ -51,7 +51,10 @@ def can(permission: str) -> bool:
     )
 
 
-def format_date(value: date) -> str:
+def format_date(value: date | str) -> str:
+    """A date in words; an ISO string (as dates are kept in JSON details) is read first."""
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
     return babel_format_date(value, "long")
 
 

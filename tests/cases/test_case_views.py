@@ -78,3 +78,26 @@ def test_a_form_error_on_the_case_page_is_tied_to_its_field(
     assert release.status_code == 422
     assert 'aria-describedby="release-error-released_on"' in page
     assert 'id="release-error-released_on"' in page
+
+
+def test_the_timeline_speaks_dates_and_the_intake_channel_in_words(
+    tenants, in_tenant, make_case, worker_client
+):
+    from datetime import date
+
+    from app.cases import release, timeline
+    from app.cases.models import Case
+    from app.cases.timeline import EventKind
+    from app.extensions import db
+
+    case = make_case(tenants["zutphen"], expected_release=date(2027, 1, 12))
+    with in_tenant(tenants["zutphen"]):
+        worker = UserFactory()
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        release.move_expected_release(loaded, date(2027, 2, 3), worker)
+        timeline.record(case.id, EventKind.INTAKE, "API", source="api")
+        db.session.commit()
+    page = worker_client(worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "van 12 januari 2027 naar 3 februari 2027" in page
+    assert "2027-01-12" not in page
+    assert "(Elektronische melding" in page and "(api)" not in page
