@@ -17,7 +17,6 @@ it stays listed but can no longer run again.
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,13 +26,12 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import or_, select
 from werkzeug.exceptions import NotFound
 
+from app.core.audit import report_refused_access
 from app.extensions import db
 from app.jobs import queue as queues
 from app.jobs.labels import job_label
 from app.jobs.models import OutboxJob
 from app.jobs.outbox import arguments_expired, max_attempts, remember_for_hand_over
-
-security_log = logging.getLogger("nazorg.security")
 
 
 class QueueUnavailable(RuntimeError):
@@ -126,15 +124,7 @@ def access_failed_job(user, outbox_id: uuid.UUID) -> OutboxJob:
     elif failed:
         failed = row.last_error is not None
     if not failed:
-        security_log.warning(
-            "failed job not found or not accessible",
-            extra={
-                "user": str(user.id),
-                "tenant": user.tenant_id,
-                "job": str(outbox_id),
-                "result": "not_found",
-            },
-        )
+        report_refused_access(user, "failed_job", str(outbox_id))
         raise NotFound()
     return row
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 
+from app.core.audit import report_refused_access
 from app.core.db import utcnow
 from app.extensions import db
 from app.mail.render import render_mail
 from app.notifications.models import Notification
 
-security_log = logging.getLogger("nazorg.security")
 LIST_LENGTH = 50
 
 
@@ -91,15 +90,7 @@ def access_notification(user, notification_id: uuid.UUID) -> Notification:
         )
     )
     if notification is None:
-        security_log.warning(
-            "notification not found or not accessible",
-            extra={
-                "user": str(user.id),
-                "tenant": user.tenant_id,
-                "notification": str(notification_id),
-                "result": "not_found",
-            },
-        )
+        report_refused_access(user, "notification", str(notification_id))
         raise NotFound()
     return notification
 

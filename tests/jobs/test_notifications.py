@@ -90,7 +90,11 @@ def test_another_users_or_tenants_notice_is_404_alike(
     for notice_id in (colleagues, foreign):
         response = client.post(f"/notifications/{notice_id}/read", headers={"X-CSRFToken": token})
         assert response.status_code == 404
-    assert "notification not found or not accessible" in caplog.text
+    refused = [r for r in caplog.records if r.getMessage() == "access refused"]
+    assert [(r.object, r.detail) for r in refused] == [
+        ("notification", str(colleagues)),
+        ("notification", str(foreign)),
+    ]
     with app.app_context(), tenant_app_context(lochem.id):
         assert db.session.get(Notification, (lochem.id, colleagues)).read_at is None
 
