@@ -9,7 +9,6 @@ import uuid
 from datetime import date
 
 from flask import abort, make_response, redirect, render_template, request, url_for
-from flask_babel import format_datetime as babel_format_datetime
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
@@ -389,11 +388,6 @@ def inject_case_labels() -> dict:
     from app.cases.labels import template_helpers
 
     return template_helpers()
-
-
-@bp.app_template_filter("format_datetime")
-def format_datetime(value) -> str:
-    return babel_format_datetime(value, "d MMM yyyy HH:mm")
 
 
 # The sub-modules' routes (imported for their side effect of registering on ``bp``).
