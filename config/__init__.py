@@ -61,8 +61,10 @@ class BaseConfig:
     JOB_RETRY_INTERVALS: tuple[int, ...] = (30, 300)
     # Seconds a job may run before rq stops it (and retries or fails it).
     JOB_TIMEOUT_SECONDS = 600
-    # Outbox rows younger than this are left to the request that wrote them.
-    OUTBOX_SWEEP_GRACE_SECONDS = 30
+    # Outbox rows younger than this are left to the request that wrote them (which hands
+    # them over milliseconds after its commit). Short, so that rows that waited while Redis
+    # was away are handed over within a minute of its return (app/jobs/worker.py).
+    OUTBOX_SWEEP_GRACE_SECONDS = 15
     # Handed-over, finished outbox rows are deleted after this many days.
     OUTBOX_KEEP_DAYS = 30
     # Mail: "smtp", "folder" (each message an .eml file) or "memory" (a list, for tests).

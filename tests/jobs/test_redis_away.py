@@ -18,14 +18,17 @@ from app.cases.models import Case
 from app.core.context import tenant_app_context
 from app.core.permissions import Role
 from app.extensions import db
+from app.jobs import enqueue
 from app.jobs.models import OutboxJob
 from app.jobs.outbox import sweep
 from app.mail.backends import sent_messages
 from app.notifications.models import Notification
+from config import ProductionConfig
 from tests.csrf import csrf_token
 from tests.factories import CaseFactory, UserFactory
+from tests.jobs import sample_jobs
 from tests.jobs.conftest import queued_count, run_burst
-from tests.jobs.worker_process import all_work_done, mail_through_a_worker
+from tests.jobs.worker_process import WorkerProcess, all_work_done, mail_through_a_worker, wait_for
 
 pytestmark = pytest.mark.redis
 
@@ -161,3 +164,46 @@ def test_a_redis_that_accepts_but_never_answers_costs_a_request_at_most_the_time
     assert seconds < 1.0 + app.config["REDIS_TIMEOUT_SECONDS"]
     with app.app_context(), tenant_app_context(raalte.id):
         assert db.session.scalars(select(OutboxJob)).one().done_at is None
+
+
+def test_rows_that_waited_while_redis_was_away_drain_within_a_minute_of_its_return(
+    app, tenants, own_redis, tmp_path
+):
+    """A real worker rides out the outage; nobody runs the sweep by hand. The worker runs
+    with the production grace before a waiting row is swept."""
+    lochem = tenants["lochem"]
+    connection = own_redis.client()
+    worker = WorkerProcess(app, own_redis.url, tmp_path / "worker.log")
+    try:
+        worker.start(
+            env={"OUTBOX_SWEEP_GRACE_SECONDS": str(ProductionConfig.OUTBOX_SWEEP_GRACE_SECONDS)}
+        )
+        worker.wait_until_listening(connection)
+        own_redis.stop()
+
+        keys = [f"away-{number}" for number in range(3)]
+        with app.app_context(), tenant_app_context(lochem.id):
+            rows = [enqueue(sample_jobs.count_in_redis, key=key) for key in keys]
+            db.session.commit()  # the change is saved; the hand-over fails quietly
+            row_ids = [row.id for row in rows]
+        assert waiting_count(app, lochem, row_ids) == 3
+
+        own_redis.start()  # the same port, empty: the outbox is the only record
+        deadline = time.monotonic() + 60
+        wait_for(
+            lambda: waiting_count(app, lochem, row_ids) == 0,
+            timeout=deadline - time.monotonic(),
+            message=lambda: "the outbox did not drain within a minute\n" + worker.output(),
+        )
+    finally:
+        worker.stop()
+    assert [connection.get(f"test:runs:{key}") for key in keys] == [b"1"] * 3
+
+
+def waiting_count(app, tenant, row_ids) -> int:
+    with app.app_context(), tenant_app_context(tenant.id):
+        return len(
+            db.session.scalars(
+                select(OutboxJob).where(OutboxJob.id.in_(row_ids), OutboxJob.done_at.is_(None))
+            ).all()
+        )
