@@ -43,6 +43,7 @@ from app.cases.notes import Note, NoteRevision
 from app.cases.plan.models import Task
 from app.cases.timeline import EventKind, TimelineEntry
 from app.core.context import tenant_app_context
+from app.core.security_events import report_security_event
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
 from app.tenants.models import Tenant
@@ -148,15 +149,15 @@ def transfer_case(case: Case, target_tenant_id: int, actor, reason: str | None =
             },
         )
         raise
-    security_log.info(
+    report_security_event(
         "case transferred",
-        extra={
-            "case": str(bundle.case["id"]),
-            "from_tenant": source_id,
-            "to_tenant": target.id,
-            "actor": actor,
-            "result": "done",
-        },
+        event="case_transferred",
+        result="done",
+        tenant_id=source_id,
+        detail=f"case {bundle.case['id']} to {target.name}",
+        case=str(bundle.case["id"]),
+        from_tenant=source_id,
+        to_tenant=target.id,
     )
 
 
