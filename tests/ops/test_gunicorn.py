@@ -22,6 +22,7 @@ import pytest
 import requests
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
+from gunicorn.config import KNOWN_SETTINGS
 from sqlalchemy import select
 
 from app.auth.models import SecurityEvent
@@ -39,6 +40,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 COOKIE = "__Host-nazorg"
+# gunicorn 25+ opens one control socket per user by default: a parallel run's would clash.
+NO_CONTROL_SOCKET = [
+    flag
+    for setting in KNOWN_SETTINGS
+    for flag in (setting.cli or [])
+    if flag == "--no-control-socket"
+]
 
 
 class Gunicorn:
@@ -66,8 +74,8 @@ class Gunicorn:
         with open(self.stdout_path, "wb") as out, open(self.stderr_path, "wb") as err:
             self.process = subprocess.Popen(
                 [GUNICORN, "-w", "2", "--threads", "2", "-b", f"127.0.0.1:{self.port}"]
-                # One control socket per user by default: another run's would clash.
-                + ["--no-control-socket", "wsgi:app"],
+                + NO_CONTROL_SOCKET
+                + ["wsgi:app"],
                 cwd=ROOT,
                 env=self.env,
                 stdout=out,

@@ -124,3 +124,19 @@ def test_a_transfer_writes_a_security_event_in_the_sending_municipality(
     assert str(case.id) in row.detail and "Lochem" in row.detail
     with in_tenant(lochem):
         assert db.session.scalars(select(SecurityEvent)).all() == []
+
+
+def test_production_logs_json_and_the_setting_refuses_an_unknown_format(monkeypatch):
+    from config import ConfigError, load_settings
+
+    production = {
+        "SECRET_KEY": "x" * 40,
+        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nazorg_app@db/nazorg",
+        "REDIS_URL": "redis://redis:6379/0",
+        "PORTAL_BASE_URL": "https://nazorg.example.nl",
+    }
+    assert load_settings("production", production)["LOG_FORMAT"] == "json"
+    assert load_settings("development")["LOG_FORMAT"] == "text"
+    monkeypatch.setenv("LOG_FORMAT", "xml")
+    with pytest.raises(ConfigError, match="LOG_FORMAT"):
+        load_settings("production", production)
