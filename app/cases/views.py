@@ -11,6 +11,7 @@ from datetime import date
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction
 from app.audit.tracking import access_action, note_access
@@ -406,11 +407,17 @@ def transfer(case_id: uuid.UUID):
     errors = forms.FormErrors()
     target = forms.parse_int(request.form, "target", errors, required=True)
     earlier = None if errors else transfers.finished_transfer(case_id)
+    if earlier is None:
+        try:
+            case = services.access_case(current_user, case_id)
+        except NotFound:  # it may have left between the check and this read
+            earlier = None if errors else transfers.finished_transfer(case_id)
+            if earlier is None:
+                raise
     if earlier is not None:  # the case left already: a repeated request gets that result
         if earlier.target_tenant_id == target:
             return redirect(url_for("cases.case_list"))
         abort(409, description=transfers.conflict_message(earlier))
-    case = services.access_case(current_user, case_id)
     if not errors:
         try:
             transfers.transfer_case(case, target, current_user, request.form.get("reason"))
