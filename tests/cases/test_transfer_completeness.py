@@ -131,37 +131,61 @@ def _owner_engine():
     return create_engine(MIGRATION_DATABASE_URL) if USING_POSTGRES else db.engine
 
 
-@pytest.fixture
-def attachment_model(app):
-    """A tenant-owned table with a composite foreign key to ``cases``, created for one
+class ThrowawayTable:
+    """A tenant-owned model with a composite foreign key to ``parent``, created for one
     test (with the migration helper's RLS on PostgreSQL) and removed afterwards."""
 
-    class CaseAttachment(TenantScoped, db.Model):
-        __tablename__ = "test_case_attachments"
-        __table_args__ = (
-            ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+    def __init__(self, app, name: str, parent: str, column: str) -> None:
+        self.app, self.name = app, name
+        self.model = type(
+            name.title().replace("_", ""),
+            (TenantScoped, db.Model),
+            {
+                "__tablename__": name,
+                "__table_args__": (
+                    ForeignKeyConstraint(
+                        ["tenant_id", column], [f"{parent}.tenant_id", f"{parent}.id"]
+                    ),
+                ),
+                "__annotations__": {column: Mapped[uuid.UUID], "label": Mapped[str]},
+                "label": mapped_column(String(50)),
+            },
         )
 
-        case_id: Mapped[uuid.UUID]
-        label: Mapped[str] = mapped_column(String(50))
+    def __enter__(self) -> type:
+        table = self.model.__table__
+        with self.app.app_context():
+            owner = _owner_engine()
+            with owner.begin() as connection:
+                table.create(connection)
+                with Operations.context(MigrationContext.configure(connection)):
+                    rls.protect_tenant_table(table.name)
+            if owner is not db.engine:
+                owner.dispose()
+        return self.model
 
-    table = CaseAttachment.__table__
-    with app.app_context():
-        owner = _owner_engine()
-        with owner.begin() as connection:
-            table.create(connection)
-            with Operations.context(MigrationContext.configure(connection)):
-                rls.protect_tenant_table(table.name)
-    try:
-        yield CaseAttachment
-    finally:
-        with app.app_context():
+    def __exit__(self, *exc) -> None:
+        table = self.model.__table__
+        with self.app.app_context():
+            owner = _owner_engine()
             with owner.begin() as connection:
                 table.drop(connection)
             if owner is not db.engine:
                 owner.dispose()
         db.metadata.remove(table)
-        db.Model.registry._dispose_cls(CaseAttachment)
+        db.Model.registry._dispose_cls(self.model)
+
+
+@pytest.fixture
+def attachment_model(app):
+    with ThrowawayTable(app, "test_case_attachments", "cases", "case_id") as model:
+        yield model
+
+
+@pytest.fixture
+def contact_model(app):
+    with ThrowawayTable(app, "test_client_contacts", "clients", "client_id") as model:
+        yield model
 
 
 def test_a_table_only_the_test_defines_moves_with_the_case_and_is_off_the_regional_read(
@@ -189,3 +213,22 @@ def test_a_table_only_the_test_defines_moves_with_the_case_and_is_off_the_region
             ).scalars()
             assert list(policies) == ["tenant_isolation"]  # undeclared: no regional read
         owner.dispose()
+
+
+def test_rows_on_the_client_alone_move_when_the_client_leaves_and_point_at_the_known_client(
+    tenants, in_tenant, make_case, contact_model
+):
+    olst, raalte = tenants["olst-wijhe"], tenants["raalte"]
+    moving = make_case(olst)
+    known = make_case(raalte, client={"bsn": moving.client.bsn})
+    with in_tenant(olst):
+        db.session.add(contact_model(client_id=moving.client_id, label="Zus"))
+        db.session.commit()
+
+    move(in_tenant, olst, moving.id, raalte)
+
+    assert counts(in_tenant, olst)["test_client_contacts"] == 0
+    with in_tenant(raalte):
+        (contact,) = db.session.scalars(select(contact_model)).all()
+        assert (contact.client_id, contact.label) == (known.client_id, "Zus")
+        assert db.session.scalar(select(func.count()).select_from(Client)) == 1
