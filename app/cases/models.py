@@ -106,6 +106,7 @@ def derive_stay(detention_start: date | None, expected_release: date | None) -> 
 
 class Client(TenantScoped, Timestamped, db.Model):
     __tablename__ = "clients"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (UniqueConstraint("tenant_id", "bsn"),)
 
     given_name: Mapped[str] = mapped_column(String(120))
@@ -134,6 +135,7 @@ class Client(TenantScoped, Timestamped, db.Model):
 
 class Case(TenantScoped, Timestamped, db.Model):
     __tablename__ = "cases"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"]),
         ForeignKeyConstraint(["tenant_id", "case_worker_id"], ["users.tenant_id", "users.id"]),
@@ -208,6 +210,7 @@ class LifeDomain(TenantScoped, Timestamped, db.Model):
     """The state of one life domain in one case."""
 
     __tablename__ = "life_domains"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
         UniqueConstraint("tenant_id", "case_id", "domain"),
@@ -234,6 +237,7 @@ class DomainSnapshot(TenantScoped, db.Model):
     """The status of one life domain at one of the monitor's moments (taken once per moment)."""
 
     __tablename__ = "life_domain_snapshots"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
         UniqueConstraint("tenant_id", "case_id", "domain", "moment"),
@@ -251,6 +255,7 @@ class PhaseChange(TenantScoped, db.Model):
     """One step of the phase machine; the case's ``phase`` is the last ``to_phase``."""
 
     __tablename__ = "case_phase_changes"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
     )

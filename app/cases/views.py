@@ -11,10 +11,12 @@ from datetime import date
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction
 from app.audit.tracking import access_action, note_access
 from app.cases import forms, listing, phases, release, services, timeline
+from app.cases import transfer as transfers
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError, EditConflict
 from app.cases.models import CasePhase, DomainStatus, MonitorMoment
@@ -402,15 +404,27 @@ from app.cases.plan import admin as _plan_admin  # noqa: E402, F401
 @bp.post("/<uuid:case_id>/transfer")
 @requires(Permission.CASE_WRITE)
 def transfer(case_id: uuid.UUID):
-    from app.cases import transfer as transfers
-
-    case = services.access_case(current_user, case_id)
     errors = forms.FormErrors()
     target = forms.parse_int(request.form, "target", errors, required=True)
+    earlier = None if errors else transfers.finished_transfer(case_id)
+    if earlier is None:
+        try:
+            case = services.access_case(current_user, case_id)
+        except NotFound:  # it may have left between the check and this read
+            earlier = None if errors else transfers.finished_transfer(case_id)
+            if earlier is None:
+                raise
+    if earlier is not None:  # the case left already: a repeated request gets that result
+        if earlier.target_tenant_id == target:
+            return redirect(url_for("cases.case_list"))
+        abort(409, description=transfers.conflict_message(earlier))
     if not errors:
         try:
             transfers.transfer_case(case, target, current_user, request.form.get("reason"))
             return redirect(url_for("cases.case_list"))
+        except transfers.TransferConflict as conflict:
+            db.session.rollback()
+            abort(409, description=conflict.message)
         except CaseError as error:
             db.session.rollback()
             errors["target"] = error.message

@@ -18,6 +18,7 @@ class IntakeMessage(TenantScoped, db.Model):
     """
 
     __tablename__ = "intake_messages"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         UniqueConstraint("tenant_id", "message_key"),
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
