@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.cases.blueprint import bp
 from app.cases.intake.document import DOMAIN_KEYS, flat_row_to_document, parse_document
-from app.cases.intake.services import Source, receive_intake
+from app.cases.intake.services import Source, receive_intake_once
 from app.cases.intake.upload import import_file
 from app.cases.labels import intake_field_label
 from app.cases.models import DomainStatus
@@ -48,7 +48,8 @@ def intake_submit():
             form_field(name): f"{intake_field_label(name)}: {message}" for name, message in errors
         }
         return intake_form(status=422, values=values, errors=messages)
-    result = receive_intake(document, current_user, Source.FORM)
+    # A double click posts the same document twice: both get the one case.
+    result = receive_intake_once(document, current_user, Source.FORM)
     db.session.commit()
     return redirect(url_for("cases.case_detail", case_id=result.case_id))
 
