@@ -115,7 +115,7 @@ def receive_intake(
         benefit_recipient=document.benefit_recipient,
     )
     for domain in case.life_domains:
-        given = document.domains.get(domain.domain)
+        given = document.domain_inputs().get(domain.domain)
         if given is not None:
             domain.status = given.status
             domain.need = given.need
