@@ -182,7 +182,8 @@ def required_text(limit: int, description: str | None = None):
     ]
 
 
-IsoDate = Annotated[date | None, BeforeValidator(_date)]
+DATE_RULE = "YYYY-MM-DD, from 1900-01-01 to 2100-12-31."
+IsoDate = Annotated[date | None, BeforeValidator(_date), Field(description=DATE_RULE)]
 YesNo = Annotated[bool, BeforeValidator(_bool)]
 Status = Annotated[Literal[STATUS_VALUES], BeforeValidator(_status)]  # type: ignore[valid-type]
 
@@ -190,10 +191,8 @@ Status = Annotated[Literal[STATUS_VALUES], BeforeValidator(_status)]  # type: ig
 # --- the model -------------------------------------------------------------------------
 
 
-class DomainInput(BaseModel):
+class LifeDomainInput(BaseModel):
     """The status of one life domain, its situation and the help asked for."""
-
-    model_config = ConfigDict(title="LifeDomainInput")
 
     status: Status = Field(
         DomainStatus.UNKNOWN.value,
@@ -211,7 +210,7 @@ IntakeDomains = create_model(
             "description": "Per life domain the status, the situation and the help asked for."
         },
     ),
-    **{key: (DomainInput | None, None) for key in DOMAIN_KEYS},
+    **{key: (LifeDomainInput | None, None) for key in DOMAIN_KEYS},
 )
 
 
@@ -219,20 +218,22 @@ class IntakeDocument(BaseModel):
     """The intake document (basisdocument nazorg) of one detainee."""
 
     # Unknown fields are left alone (a CSV may carry columns of its own).
-    model_config = ConfigDict(extra="ignore", title="IntakeDocument")
+    model_config = ConfigDict(extra="ignore")
 
     message_id: text(
         MESSAGE_ID_LENGTH, "The sender's id of this message; the key of idempotency."
     ) = None
     given_name: required_text(column_length(Client, "given_name"))
     family_name: required_text(column_length(Client, "family_name"))
-    date_of_birth: Annotated[date, BeforeValidator(_required_date)]
+    date_of_birth: Annotated[
+        date, BeforeValidator(_required_date), Field(description=DATE_RULE)
+    ]
     bsn: Annotated[
         str,
         BeforeValidator(_bsn),
         Field(
-            pattern="^[0-9]{9}$",
             description="Citizen number; nine digits passing the eleven-test, 000000000 refused.",
+            json_schema_extra={"pattern": "^[0-9]{9}$"},
         ),
     ]
     address: text(ADDRESS_LENGTH) = None
@@ -264,7 +265,7 @@ class IntakeDocument(BaseModel):
             raise refuse("before_start")
         return release
 
-    def domain_inputs(self) -> dict[str, DomainInput]:
+    def domain_inputs(self) -> dict[str, LifeDomainInput]:
         """The life domains the document speaks of, by key."""
         return {
             key: entry
