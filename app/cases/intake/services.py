@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from flask import has_request_context
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -136,6 +137,9 @@ def receive_intake(
 def _note_intake(case: Case) -> None:
     # A person entering intake is logged like any change of a client's file; the
     # justice side's API has no person and no access-log row (its messages are kept).
+    # A background upload has no request: its job writes the rows itself.
+    if not has_request_context():
+        return
     note_access(
         tenant_id=case.tenant_id, client_id=case.client_id, object_type="intake", object_id=case.id
     )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import redirect, request, url_for
 from flask_login import current_user
 
 from app.cases.blueprint import bp
 from app.cases.intake.document import DOMAIN_KEYS, parse_document
 from app.cases.intake.forms import IntakeForm, put_errors, submitted_document, values_of
+from app.cases.intake.jobs import access_upload, receive_file, report_of
 from app.cases.intake.services import Source, receive_intake_once
-from app.cases.intake.upload import import_file
 from app.cases.labels import intake_field_label
 from app.cases.models import DomainStatus
 from app.cases.services import life_domain_kinds
@@ -65,7 +67,22 @@ def intake_upload():
         return render(
             "cases/upload.html", status=413, report=None, too_large=True, domain_keys=DOMAIN_KEYS
         )
-    report = import_file(upload.filename, content, current_user)
+    report, started = receive_file(upload.filename, content, current_user)
     db.session.commit()
+    if started is not None:
+        return redirect(url_for("cases.intake_upload_progress", upload_id=started.id), 303)
     status = 200 if not report.file_error else 422
     return render("cases/upload.html", status=status, report=report, domain_keys=DOMAIN_KEYS)
+
+
+@bp.get("/intake/upload/<uuid:upload_id>")
+@requires(Permission.CASE_WRITE)
+def intake_upload_progress(upload_id: uuid.UUID):
+    """A large upload's progress (polled by htmx until done), then its report."""
+    upload = access_upload(current_user, upload_id)
+    return render(
+        "cases/upload_progress.html",
+        block="progress",
+        upload=upload,
+        report=report_of(upload) if upload.is_finished else None,
+    )
