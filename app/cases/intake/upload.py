@@ -19,6 +19,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.cases.intake.document import flat_row_to_document, parse_document
 from app.cases.intake.services import Source, receive_intake_once
@@ -136,5 +138,12 @@ def import_rows(rows: list[tuple[int, object]], actor, report: UploadReport) -> 
                 )
             )
             continue
-        result = receive_intake_once(document, actor, Source.UPLOAD)
+        try:
+            result = receive_intake_once(document, actor, Source.UPLOAD)
+        except (IntegrityError, StaleDataError):
+            # Lost again after every retry (another upload of the same rows at once).
+            report.problems.append(
+                RowProblem(line, [str(_("conflicts with another row of the file; try again"))])
+            )
+            continue
         (report.created if result.created else report.already_received).append(result.case_id)
