@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -142,6 +143,18 @@ class Case(TenantScoped, Timestamped, db.Model):
         ForeignKeyConstraint(["tenant_id", "previous_case_id"], ["cases.tenant_id", "cases.id"]),
         Index("ix_cases_tenant_id_expected_release", "tenant_id", "expected_release"),
         Index("ix_cases_tenant_id_phase", "tenant_id", "phase"),
+        # One open case per client and detention: two intakes of one detention at once
+        # lose the race here, and the loser answers with the winner's case.
+        Index(
+            "uq_cases_open_detention",
+            "tenant_id",
+            "client_id",
+            "detention_start",
+            unique=True,
+            postgresql_where=text("phase <> 'closed'"),
+            sqlite_where=text("phase <> 'closed'"),
+            postgresql_nulls_not_distinct=True,
+        ),
     )
 
     client_id: Mapped[uuid.UUID]

@@ -86,6 +86,7 @@ NOT_REGIONAL = {
     "access_log",
     "notifications",
     "job_outbox",
+    "intake_uploads",
     "case_settings",
     "retention_policies",
     "destruction_log",
