@@ -17,7 +17,7 @@ from alembic import op
 from app.core import rls
 
 revision = "b7c41e2a9d05"
-down_revision = "a7c3e5f9b2d4"
+down_revision = "6336666236a2"
 branch_labels = None
 depends_on = None
 
