@@ -60,7 +60,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.audit.records import dependents
 from app.cases import timeline
 from app.cases.errors import CaseError
-from app.cases.models import Case, Client
+from app.cases.models import Case, CasePhase, Client
 from app.cases.timeline import EventKind, TimelineEntry
 from app.core.context import tenant_app_context
 from app.core.db import TenantScoped, utcnow
@@ -197,6 +197,7 @@ def transfer_case(case: Case, target_tenant_id: int, actor, reason: str | None =
     if locked is None:  # another request moved it while this one waited for the lock
         _join_finished(case_id, target)
         return
+    _refuse_a_second_open_detention(locked, target)
     transfer = _claim(case_id, source_id, target, actor)
     bundle = read_bundle(locked)
     detail = {
@@ -384,6 +385,29 @@ def _carried(model: type, values: dict[str, Any], moved: dict[str, set], client_
             elif carried[name] not in moved.get(referred, ()):
                 carried[name] = None
     return carried
+
+
+def _refuse_a_second_open_detention(case: Case, target: Tenant) -> None:
+    """The receiver holds one open case per client and detention (its unique index): a
+    transfer that would make a second one is refused before anything is written."""
+    bsn, start, case_id = case.client.bsn, case.detention_start, case.id
+    same_start = Case.detention_start.is_(None) if start is None else Case.detention_start == start
+    with tenant_app_context(target.id):
+        clash = db.session.scalar(
+            select(Case.id)
+            .join(Case.client)
+            .where(Client.bsn == bsn, same_start, Case.id != case_id)
+            .where(Case.phase != CasePhase.CLOSED.value)
+            .limit(1)
+        )
+    if clash is not None:
+        raise CaseError(
+            _(
+                "%(name)s already has an open case for this client and this detention. "
+                "Agree with %(name)s which case stays, and close the other one first.",
+                name=target.name,
+            )
+        )
 
 
 def _receiving_client(bundle: CaseBundle, tenant_id: int) -> tuple[Client, bool]:
