@@ -10,8 +10,9 @@ from werkzeug.exceptions import NotFound
 
 from app.auth.events import Event, record_security_event
 from app.auth.models import IdentityProvider, SecurityEvent, User
-from app.auth.oidc import secret_variable_allowed, secret_variable_prefix
+from app.auth.oidc import loopback_http_allowed, secret_variable_allowed, secret_variable_prefix
 from app.auth.sessions import end_all_sessions
+from app.auth.urls import issuer_problem
 from app.core.audit import report_refused_access
 from app.core.permissions import Role
 from app.extensions import db
@@ -20,6 +21,19 @@ from app.tenants.models import Tenant
 
 class SettingsRejected(ValueError):
     pass
+
+
+ISSUER_PROBLEMS = {
+    "scheme": _l("The issuer must be an https address."),
+    "malformed": _l("The issuer is not a valid address. Write it as https://host/path."),
+    "host": _l("The issuer must name a host, as in https://login.example.nl."),
+    "userinfo": _l(
+        "The issuer may not contain a name or password before an @: the part after the @"
+        " would be the host."
+    ),
+    "fragment": _l("The issuer may not contain a ? or a # part."),
+    "query": _l("The issuer may not contain a ? or a # part."),
+}
 
 
 def access_user(actor: User, user_id: uuid.UUID) -> User:
@@ -120,12 +134,9 @@ def save_identity_provider(actor: User, data: dict) -> IdentityProvider:
     tenant = db.session.get(Tenant, actor.tenant_id)
     mapping = parse_role_mapping(data["role_mapping"], is_centre=tenant.is_centre)
     issuer = data["issuer"].strip()
-    if not (
-        issuer.startswith("https://")
-        or issuer.startswith("http://127.0.0.1")
-        or issuer.startswith("http://localhost")
-    ):
-        raise SettingsRejected(_l("The issuer must be an https address."))
+    problem = issuer_problem(issuer, loopback_http=loopback_http_allowed())
+    if problem is not None:
+        raise SettingsRejected(ISSUER_PROBLEMS.get(problem, ISSUER_PROBLEMS["scheme"]))
     secret_ref = data["client_secret_ref"].strip()
     if not secret_variable_allowed(secret_ref, tenant.slug):
         raise SettingsRejected(
