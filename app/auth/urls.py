@@ -16,6 +16,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from flask import current_app
+
 # Letters, digits, hyphens and dots: what DNS names hold (IDNs arrive as punycode).
 _HOST_NAME = re.compile(
     r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$"
@@ -65,3 +67,12 @@ def url_problem(url: str, *, loopback_http: bool, query_allowed: bool = True) ->
 
 def issuer_problem(issuer: str, *, loopback_http: bool) -> str | None:
     return url_problem(issuer, loopback_http=loopback_http, query_allowed=False)
+
+
+def portal_url(path: str) -> str:
+    """The portal's own address for ``path`` (from ``url_for``), built on ``PORTAL_BASE_URL``
+    and never on the request's Host or X-Forwarded-Host header, which a client chooses:
+    the redirect URI sent to a provider and the address it sends people back to."""
+    if "://" in path:
+        raise ValueError("portal_url takes a path, not a full URL")
+    return current_app.config["PORTAL_BASE_URL"].rstrip("/") + path

@@ -368,3 +368,20 @@ def test_loopback_http_providers_are_refused_in_production(
     monkeypatch.setitem(app.config, "ENV_NAME", "production")
     response = app.test_client().get("/auth/deventer/login")
     assert_refused(response, in_tenant, tenants, "issuer_invalid")
+
+
+def test_a_forged_host_header_does_not_change_the_redirect_uri(app, idp, in_tenant, tenants):
+    provider = idp()
+    expected = app.config["PORTAL_BASE_URL"].rstrip("/") + "/auth/deventer/callback"
+    client = app.test_client()
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    response = client.get("/auth/deventer/login", headers=forged)
+    assert response.status_code == 302
+    params = {k: v[0] for k, v in parse_qs(urlparse(response.headers["Location"]).query).items()}
+    assert params["redirect_uri"] == expected
+    provider.id_token_for = lambda form: provider.sign(provider.claims(params["nonce"]))
+    query = {"code": "code-123", "state": params["state"]}
+    callback = client.get("/auth/deventer/callback", query_string=query, headers=forged)
+    assert callback.status_code == 302
+    # The code is redeemed with the same configured URI, as the provider requires.
+    assert provider.token_requests[0]["redirect_uri"] == expected
