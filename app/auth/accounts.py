@@ -23,6 +23,18 @@ class SettingsRejected(ValueError):
     pass
 
 
+class LastAdminRefused(SettingsRejected):
+    """The change would leave the municipality without an active tenant admin."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _l(
+                "After this change the municipality would have no active administrator."
+                " First make someone else administrator."
+            )
+        )
+
+
 ISSUER_PROBLEMS = {
     "scheme": _l("The issuer must be an https address."),
     "malformed": _l("The issuer is not a valid address. Write it as https://host/path."),
@@ -58,6 +70,8 @@ def change_role(actor: User, user: User, role_name: str) -> None:
         raise SettingsRejected(_l("Only the centre municipality has a regional coordinator."))
     if role.value == user.role:
         return
+    if role is not Role.TENANT_ADMIN:
+        keep_an_active_admin(user)
     previous, user.role = user.role, role.value
     record_security_event(
         user.tenant_id,
@@ -70,6 +84,7 @@ def change_role(actor: User, user: User, role_name: str) -> None:
 
 
 def deactivate(actor: User, user: User) -> None:
+    keep_an_active_admin(user)
     user.active = False
     ended = end_all_sessions(user, "deactivated")
     record_security_event(
@@ -80,6 +95,25 @@ def deactivate(actor: User, user: User) -> None:
         account=user.subject,
         detail=f"by {actor.id}; {ended} sessions ended",
     )
+
+
+def keep_an_active_admin(user: User) -> None:
+    """Refuse to demote or deactivate the tenant's last active admin.
+
+    Locks the rows of every active admin of the tenant (the tenant scope adds the
+    tenant) until the transaction ends, in one order, so that two admins demoting each
+    other at once are judged one after the other: the second sees the first's change
+    (PostgreSQL re-reads a locked row that changed) and is refused. Called before the
+    change is made, so that autoflush has not yet written it.
+    """
+    admins = db.session.scalars(
+        select(User.id)
+        .where(User.role == Role.TENANT_ADMIN.value, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    if user.id in admins and len(admins) == 1:
+        raise LastAdminRefused()
 
 
 def reactivate(actor: User, user: User) -> None:
