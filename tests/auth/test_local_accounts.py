@@ -151,3 +151,16 @@ def test_with_redis_away_sign_in_still_works_and_is_still_limited(app, volunteer
     assert statuses == [401] * 5 + [429]
     other = app.test_client()  # the same address
     assert password_step(other, volunteer["email"], STRONG).status_code == 429
+
+
+def test_a_hash_with_other_costs_is_renewed_at_sign_in(app, volunteer, tenants, in_tenant):
+    from argon2 import PasswordHasher
+
+    with in_tenant(tenants["lochem"]):
+        user = db.session.scalars(select(User).where(User.email == volunteer["email"])).one()
+        user.password_hash = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1).hash(STRONG)
+        db.session.commit()
+    assert password_step(app.test_client(), volunteer["email"], STRONG).status_code == 302
+    with in_tenant(tenants["lochem"]):
+        user = db.session.scalars(select(User).where(User.email == volunteer["email"])).one()
+        assert user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
