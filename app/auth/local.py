@@ -277,7 +277,8 @@ def _is_locked(user: User) -> bool:
 
 
 def _register_failure(user: User | None) -> None:
-    """Consecutive failures, kept on the account for the admin's eye; they lock nothing."""
+    """Consecutive failures on the account (a full sign-in or a reset clears them); they
+    lock nothing: app.auth.throttle decides who waits."""
     if user is not None:
         user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
 
