@@ -10,8 +10,9 @@ from werkzeug.exceptions import NotFound
 
 from app.auth.events import Event, record_security_event
 from app.auth.models import IdentityProvider, SecurityEvent, User
-from app.auth.oidc import secret_variable_allowed, secret_variable_prefix
+from app.auth.oidc import loopback_http_allowed, secret_variable_allowed, secret_variable_prefix
 from app.auth.sessions import end_all_sessions
+from app.auth.urls import issuer_problem
 from app.core.audit import report_refused_access
 from app.core.permissions import Role
 from app.extensions import db
@@ -20,6 +21,31 @@ from app.tenants.models import Tenant
 
 class SettingsRejected(ValueError):
     pass
+
+
+class LastAdminRefused(SettingsRejected):
+    """The change would leave the municipality without an active tenant admin."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _l(
+                "After this change the municipality would have no active administrator."
+                " First make someone else administrator."
+            )
+        )
+
+
+ISSUER_PROBLEMS = {
+    "scheme": _l("The issuer must be an https address."),
+    "malformed": _l("The issuer is not a valid address. Write it as https://host/path."),
+    "host": _l("The issuer must name a host, as in https://login.example.nl."),
+    "userinfo": _l(
+        "The issuer may not contain a name or password before an @: the part after the @"
+        " would be the host."
+    ),
+    "fragment": _l("The issuer may not contain a ? or a # part."),
+    "query": _l("The issuer may not contain a ? or a # part."),
+}
 
 
 def access_user(actor: User, user_id: uuid.UUID) -> User:
@@ -44,6 +70,8 @@ def change_role(actor: User, user: User, role_name: str) -> None:
         raise SettingsRejected(_l("Only the centre municipality has a regional coordinator."))
     if role.value == user.role:
         return
+    if role is not Role.TENANT_ADMIN:
+        keep_an_active_admin(user)
     previous, user.role = user.role, role.value
     record_security_event(
         user.tenant_id,
@@ -56,6 +84,7 @@ def change_role(actor: User, user: User, role_name: str) -> None:
 
 
 def deactivate(actor: User, user: User) -> None:
+    keep_an_active_admin(user)
     user.active = False
     ended = end_all_sessions(user, "deactivated")
     record_security_event(
@@ -66,6 +95,25 @@ def deactivate(actor: User, user: User) -> None:
         account=user.subject,
         detail=f"by {actor.id}; {ended} sessions ended",
     )
+
+
+def keep_an_active_admin(user: User) -> None:
+    """Refuse to demote or deactivate the tenant's last active admin.
+
+    Locks the rows of every active admin of the tenant (the tenant scope adds the
+    tenant) until the transaction ends, in one order, so that two admins demoting each
+    other at once are judged one after the other: the second sees the first's change
+    (PostgreSQL re-reads a locked row that changed) and is refused. Called before the
+    change is made, so that autoflush has not yet written it.
+    """
+    admins = db.session.scalars(
+        select(User.id)
+        .where(User.role == Role.TENANT_ADMIN.value, User.active.is_(True))
+        .order_by(User.id)
+        .with_for_update()
+    ).all()
+    if user.id in admins and len(admins) == 1:
+        raise LastAdminRefused()
 
 
 def reactivate(actor: User, user: User) -> None:
@@ -120,12 +168,9 @@ def save_identity_provider(actor: User, data: dict) -> IdentityProvider:
     tenant = db.session.get(Tenant, actor.tenant_id)
     mapping = parse_role_mapping(data["role_mapping"], is_centre=tenant.is_centre)
     issuer = data["issuer"].strip()
-    if not (
-        issuer.startswith("https://")
-        or issuer.startswith("http://127.0.0.1")
-        or issuer.startswith("http://localhost")
-    ):
-        raise SettingsRejected(_l("The issuer must be an https address."))
+    problem = issuer_problem(issuer, loopback_http=loopback_http_allowed())
+    if problem is not None:
+        raise SettingsRejected(ISSUER_PROBLEMS.get(problem, ISSUER_PROBLEMS["scheme"]))
     secret_ref = data["client_secret_ref"].strip()
     if not secret_variable_allowed(secret_ref, tenant.slug):
         raise SettingsRejected(

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.auth import accounts, local
-from app.auth.accounts import SettingsRejected
+from app.auth.accounts import LastAdminRefused, SettingsRejected
 from app.auth.events import Event, record_security_event
 from app.auth.forms import IdentityProviderForm, InviteForm, RoleForm
 from app.auth.mail import send_account_link
@@ -27,6 +27,18 @@ def user_list():
     return render("auth/admin/users.html", users=accounts.list_users(), role_form=RoleForm())
 
 
+def _refused_list(refused: LastAdminRefused):
+    """The account list with the reason, 409: the change conflicts with the others' state."""
+    db.session.rollback()  # and the admin rows' lock goes with it
+    return render(
+        "auth/admin/users.html",
+        users=accounts.list_users(),
+        role_form=RoleForm(),
+        error=str(refused),
+        status=409,
+    )
+
+
 @bp.post("/accounts/<uuid:user_id>/role")
 @requires(Permission.ACCOUNTS_MANAGE)
 def change_role(user_id: uuid.UUID):
@@ -35,6 +47,8 @@ def change_role(user_id: uuid.UUID):
     if form.validate_on_submit():
         try:
             accounts.change_role(current_user, user, form.role.data)
+        except LastAdminRefused as refused:
+            return _refused_list(refused)
         except SettingsRejected as rejected:
             flash(str(rejected), "error")
         else:
@@ -47,7 +61,10 @@ def change_role(user_id: uuid.UUID):
 @requires(Permission.ACCOUNTS_MANAGE)
 def deactivate(user_id: uuid.UUID):
     user = accounts.access_user(current_user, user_id)
-    accounts.deactivate(current_user, user)
+    try:
+        accounts.deactivate(current_user, user)
+    except LastAdminRefused as refused:
+        return _refused_list(refused)
     db.session.commit()
     flash(_("%(name)s can no longer sign in.", name=user.display_name), "ok")
     return redirect(url_for("accounts.user_list"))

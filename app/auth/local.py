@@ -2,8 +2,8 @@
 
 A coordinator invites them by e-mail (a single-use link that expires); they choose a
 password and enrol an authenticator app (TOTP), which every sign-in asks for. Wrong
-passwords and codes are counted per account and per address (app.auth.throttle);
-many consecutive failures lock the account for a while, and the page says so.
+passwords and codes slow down whoever makes them (app.auth.throttle) and lock no one
+out; a wrong password, an unknown and an inactive account get one and the same answer.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from app.auth.passwords import (
     CodeRejected,
     check_new_password,
     hash_password,
+    needs_rehash,
     verify_password,
     verify_totp,
 )
@@ -40,11 +41,19 @@ RESET = "reset"
 
 
 class LocalSignInRefused(Exception):
-    """``reason``: invalid, rate_limited, locked."""
+    """A refused sign-in step.
 
-    def __init__(self, reason: str) -> None:
+    ``answer`` is what the person is told: ``invalid`` (one answer for a wrong password,
+    an unknown, inactive or locked account), ``invalid_code`` (after a correct password
+    only) or ``throttled`` (with ``wait_seconds``; counted alike for every address typed,
+    so it tells nothing either). ``reason`` is the real one, for the security log only.
+    """
+
+    def __init__(self, answer: str, reason: str, wait_seconds: int = 0) -> None:
         super().__init__(reason)
+        self.answer = answer
         self.reason = reason
+        self.wait_seconds = wait_seconds
 
 
 class TokenInvalid(Exception):
@@ -194,62 +203,90 @@ def check_password(
     tenant_id: int, email: str, password: str, origin: str | None
 ) -> PasswordChecked:
     email = normalise_email(email)
-    if not throttle.allowed(tenant_id, email, origin):
-        _refuse(tenant_id, email, None, "rate_limited")
+    _refuse_while_throttled(tenant_id, email, None, origin)
     with tenant_app_context(tenant_id):
         user = db.session.scalars(
             select(User).where(User.issuer == LOCAL_ISSUER, User.subject == email)
         ).one_or_none()
-        if user is not None and _is_locked(user):
-            _refuse(tenant_id, email, user.id, "locked")
+        # The hash is checked in every case, so that the time taken tells nothing either.
         valid = verify_password(user.password_hash if user else None, password)
-        if not valid or user is None or not user.active:
+        reason = _password_refusal(user, valid)
+        if reason is not None:
             _register_failure(user)
             db.session.commit()
             throttle.count_failure(tenant_id, email, origin)
-            _refuse(tenant_id, email, user.id if user else None, "invalid")
+            _refuse(tenant_id, email, user.id if user else None, "invalid", reason)
+        if needs_rehash(user.password_hash):
+            user.password_hash = hash_password(password)  # the config's cost has changed
+            db.session.commit()
         return PasswordChecked(tenant_id=tenant_id, user_id=user.id)
+
+
+def _password_refusal(user: User | None, valid: bool) -> str | None:
+    """The real reason a password step fails (for the log), or None when it passes."""
+    if user is None:
+        return "unknown_account"
+    if not user.active:
+        return "inactive"
+    if not valid:
+        return "wrong_password"
+    if _is_locked(user):
+        return "locked"
+    return None
 
 
 def check_code(checked: PasswordChecked, code: str, origin: str | None) -> None:
     """The second factor; raises LocalSignInRefused. A used code cannot be replayed."""
     with tenant_app_context(checked.tenant_id):
         user = db.session.get(User, (checked.tenant_id, checked.user_id))
-        if user is None or not user.active:
-            _refuse(checked.tenant_id, None, checked.user_id, "invalid")
+        if user is None or not user.active or _is_locked(user):
+            reason = "unknown_account" if user is None else "inactive_or_locked"
+            _refuse(checked.tenant_id, None, checked.user_id, "invalid", reason)
         account = user.subject
-        if not throttle.allowed(checked.tenant_id, account, origin):
-            _refuse(checked.tenant_id, account, user.id, "rate_limited")
-        if _is_locked(user):
-            _refuse(checked.tenant_id, account, user.id, "locked")
+        _refuse_while_throttled(checked.tenant_id, account, user.id, origin)
         step = verify_totp(user.totp_secret, code, user.totp_last_step)
         if step is None:
             _register_failure(user)
             db.session.commit()
             throttle.count_failure(checked.tenant_id, account, origin)
-            _refuse(checked.tenant_id, account, user.id, "invalid_code")
+            _refuse(checked.tenant_id, account, user.id, "invalid_code", "wrong_code")
         user.totp_last_step = step
         user.failed_sign_ins = 0
-        user.locked_until = None
         db.session.commit()
+        throttle.count_success(checked.tenant_id, account, origin)
+
+
+def _refuse_while_throttled(tenant_id: int, account: str, user_id, origin: str | None) -> None:
+    verdict = throttle.check(tenant_id, account, origin)
+    if not verdict.allowed:
+        _refuse(
+            tenant_id,
+            account,
+            user_id,
+            "throttled",
+            f"throttled_{verdict.rule}",
+            wait_seconds=verdict.wait_seconds,
+        )
 
 
 def _is_locked(user: User) -> bool:
+    # No sign-in sets this any more (app.auth.throttle slows guessing instead); a lock
+    # set before that rule is still honoured until it runs out.
     locked_until = _aware(user.locked_until)
     return locked_until is not None and locked_until > utcnow()
 
 
 def _register_failure(user: User | None) -> None:
-    if user is None:
-        return
-    user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
-    if user.failed_sign_ins >= current_app.config["LOCKOUT_AFTER_FAILURES"]:
-        user.locked_until = utcnow() + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
-        user.failed_sign_ins = 0
+    """Consecutive failures on the account (a full sign-in or a reset clears them); they
+    lock nothing: app.auth.throttle decides who waits."""
+    if user is not None:
+        user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
 
 
-def _refuse(tenant_id: int, account: str | None, user_id, reason: str):
+def _refuse(
+    tenant_id: int, account: str | None, user_id, answer: str, reason: str, wait_seconds: int = 0
+):
     record_security_event(
         tenant_id, Event.SIGN_IN_FAILED, reason, user_id=user_id, account=account, detail="local"
     )
-    raise LocalSignInRefused(reason)
+    raise LocalSignInRefused(answer, reason, wait_seconds)

@@ -7,6 +7,7 @@ session that results belongs to the account's tenant.
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 
@@ -33,20 +34,39 @@ PENDING_KEY = "pending_second_factor"
 PENDING_SECONDS = 300
 
 
-def _refusal(reason: str) -> str:
-    messages = {
-        "invalid": _("The e-mail address or password is not correct."),
-        "invalid_code": _("The code is not correct. Use the newest code from your app."),
-        "rate_limited": _("Too many failed attempts. Wait a minute and try again."),
-        "locked": _(
-            "This account is locked after too many failed attempts. Try again in half an "
-            "hour, or ask your coordinator."
-        ),
-    }
-    return messages[reason]
+def _refusal(refused: LocalSignInRefused) -> str:
+    if refused.answer == "throttled":
+        return _(
+            "Too many failed attempts. Try again in %(wait)s.",
+            wait=_wait_in_words(refused.wait_seconds),
+        )
+    if refused.answer == "invalid_code":
+        return _("The code is not correct. Use the newest code from your app.")
+    # A wrong password, an unknown, an inactive and a locked account: one answer.
+    return _("The e-mail address or password is not correct.")
 
 
-REFUSAL_STATUS = {"invalid": 401, "invalid_code": 401, "rate_limited": 429, "locked": 423}
+def _wait_in_words(seconds: int) -> str:
+    """The wait, rounded up to what a person reads: seconds, minutes or hours."""
+    if seconds < 60:
+        n = max(seconds, 1)
+        return _("1 second") if n == 1 else _("%(n)s seconds", n=n)
+    if seconds < 2 * 3600:
+        n = math.ceil(seconds / 60)
+        return _("1 minute") if n == 1 else _("%(n)s minutes", n=n)
+    return _("%(n)s hours", n=math.ceil(seconds / 3600))
+
+
+REFUSAL_STATUS = {"invalid": 401, "invalid_code": 401, "throttled": 429}
+
+
+def _refused_page(template: str, refused: LocalSignInRefused, **context):
+    response = render(
+        template, error=_refusal(refused), status=REFUSAL_STATUS[refused.answer], **context
+    )
+    if refused.wait_seconds:
+        response.headers["Retry-After"] = str(refused.wait_seconds)
+    return response
 
 
 @bp.route("/local", methods=["GET", "POST"])
@@ -60,13 +80,7 @@ def password_step(slug: str):
                 tenant.id, form.email.data, form.password.data, request.remote_addr
             )
         except LocalSignInRefused as refused:
-            return render(
-                "auth/local_password.html",
-                form=form,
-                tenant=tenant,
-                error=_refusal(refused.reason),
-                status=REFUSAL_STATUS[refused.reason],
-            )
+            return _refused_page("auth/local_password.html", refused, form=form, tenant=tenant)
         session.clear()
         session[PENDING_KEY] = {
             "tenant": checked.tenant_id,
@@ -98,13 +112,7 @@ def code_step(slug: str):
         try:
             local.check_code(checked, form.code.data, request.remote_addr)
         except LocalSignInRefused as refused:
-            return render(
-                "auth/local_code.html",
-                form=form,
-                tenant=tenant,
-                error=_refusal(refused.reason),
-                status=REFUSAL_STATUS[refused.reason],
-            )
+            return _refused_page("auth/local_code.html", refused, form=form, tenant=tenant)
         cookie = start_session_for(
             checked.tenant_id,
             checked.user_id,

@@ -30,6 +30,7 @@ from requests import RequestException
 from sqlalchemy import delete, select
 
 from app.auth.models import IdentityProvider, PendingSignIn, User
+from app.auth.urls import issuer_problem, url_problem
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.core.permissions import Role
@@ -134,7 +135,23 @@ def _client(config: ProviderConfig):
     return oauth.create_client(config.registry_name)
 
 
+# The discovery document's URLs the portal sends people or requests to; the first three
+# are needed for the code flow.
+REQUIRED_ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+OPTIONAL_ENDPOINTS = ("userinfo_endpoint", "end_session_endpoint")
+
+
+def loopback_http_allowed() -> bool:
+    """Plain http to a loopback host: only where the test providers run."""
+    return current_app.config.get("ENV_NAME") in ("development", "testing")
+
+
 def verified_metadata(config: ProviderConfig) -> dict:
+    # Checked here as well as when saved: a row written before the rule, or past the form,
+    # must not make the portal fetch discovery from another host or over plain http.
+    problem = issuer_problem(config.issuer, loopback_http=loopback_http_allowed())
+    if problem is not None:
+        raise SignInRejected("issuer_invalid", f"{problem}: {config.issuer!r}"[:200])
     client = _client(config)
     try:
         metadata = client.load_server_metadata()
@@ -142,7 +159,21 @@ def verified_metadata(config: ProviderConfig) -> dict:
         raise SignInRejected("provider_unreachable", str(error)) from error
     if metadata.get("issuer") != config.issuer:
         raise SignInRejected("issuer_mismatch", f"discovery issuer {metadata.get('issuer')!r}")
+    _check_endpoints(metadata)
     return metadata
+
+
+def _check_endpoints(metadata: dict) -> None:
+    """Every URL of the discovery document: https (loopback http in tests), no user info,
+    no fragment. Not required to be on the issuer's host: large providers are not
+    (Google's keys are on www.googleapis.com); the issuer's own document names them."""
+    for name in (*REQUIRED_ENDPOINTS, *OPTIONAL_ENDPOINTS):
+        url = metadata.get(name)
+        if url is None and name in OPTIONAL_ENDPOINTS:
+            continue
+        problem = url_problem(url, loopback_http=loopback_http_allowed())
+        if problem is not None:
+            raise SignInRejected("provider_metadata_invalid", f"{name} {problem}: {url!r}"[:200])
 
 
 def begin_sign_in(config: ProviderConfig, redirect_uri: str):

@@ -6,6 +6,7 @@ from app.auth import demo, oidc, services
 from app.auth.events import Event, record_security_event
 from app.auth.oidc import SignInRejected
 from app.auth.session import current_session_value, establish_session
+from app.auth.urls import portal_url
 from app.core.permissions import public
 from app.core.rendering import render
 from app.extensions import db
@@ -40,9 +41,7 @@ def oidc_login(slug: str):
     if config is None:
         abort(404)
     try:
-        response = oidc.begin_sign_in(
-            config, url_for("auth.oidc_callback", slug=slug, _external=True)
-        )
+        response = oidc.begin_sign_in(config, portal_url(url_for("auth.oidc_callback", slug=slug)))
     except SignInRejected as rejected:
         return _rejected(tenant, rejected)
     db.session.commit()  # the pending state is stored before the browser leaves
@@ -88,9 +87,7 @@ def sign_out():
         tenant = next((t for t in all_tenants() if t.id == ended.tenant_id), None)
         config = oidc.provider_config(tenant) if tenant else None
         if config is not None:
-            target = oidc.logout_url(
-                config, ended.id_token, url_for("auth.signed_out", _external=True)
-            )
+            target = oidc.logout_url(config, ended.id_token, portal_url(url_for("auth.signed_out")))
             if target:
                 return redirect(target)
     return redirect(url_for("auth.signed_out"))

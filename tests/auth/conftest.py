@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from app.auth import throttle
+from tests.auth.local_helpers import activate, invite_volunteer
 
 
 @pytest.fixture(autouse=True)
@@ -25,3 +28,11 @@ def sent_mail(app, inline_jobs):
     messages = sent_messages(app)
     messages.clear()
     return messages
+
+
+@pytest.fixture
+def volunteer(app, sign_in, tenants, in_tenant, sent_mail):
+    email = f"vera-{uuid.uuid4().hex[:6]}@example.org"
+    link = invite_volunteer(app, sign_in, tenants, in_tenant, sent_mail, email)
+    secret = activate(app.test_client(), link)
+    return {"email": email, "secret": secret, "link": link}

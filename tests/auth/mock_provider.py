@@ -33,6 +33,8 @@ class MockProvider:
     key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "k1"}))
     url: str = ""
     advertised_issuer: str | None = None
+    # Replaces entries of the discovery document (e.g. an endpoint on another scheme).
+    metadata_overrides: dict = field(default_factory=dict)
     # Called with the token request's form and returns the ID token to hand out.
     id_token_for: Callable[[dict], str] | None = None
     token_requests: list[dict] = field(default_factory=list)
@@ -43,6 +45,7 @@ class MockProvider:
 
     def reset(self) -> None:
         self.advertised_issuer = None
+        self.metadata_overrides = {}
         self.id_token_for = None
         self.token_requests.clear()
 
@@ -86,6 +89,12 @@ class MockProvider:
         return response(environ, start_response)
 
     def metadata(self) -> dict:
+        return {
+            **self._metadata(),
+            **self.metadata_overrides,
+        }
+
+    def _metadata(self) -> dict:
         return {
             "issuer": self.advertised_issuer or self.issuer,
             "authorization_endpoint": f"{self.url}/authorize",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app.auth.models import IdentityProvider, SecurityEvent
@@ -85,3 +86,38 @@ def test_typed_input_in_a_refusal_message_reaches_the_page_escaped(tenants, in_t
     assert response.status_code == 422
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt; is geen rol" in body
+
+
+@pytest.mark.parametrize(
+    ("issuer", "message"),
+    [
+        ("http://127.0.0.1@127.0.0.2:5109", "geen naam of wachtwoord voor een @"),
+        ("http://localhost@evil.example/", "geen naam of wachtwoord voor een @"),
+        ("https://login.zutphen.example@evil.example", "geen naam of wachtwoord voor een @"),
+        ("http://localhost.evil.example/", "https-adres"),
+        ("https://login.zutphen.example/#start", "geen deel met ? of #"),
+        ("https://login.zutphen.example/?x=1", "geen deel met ? of #"),
+        ("https://login.zutphen.example:99999/", "geen geldig adres"),
+        ("https://", "moet een host noemen"),
+    ],
+)
+def test_an_unsafe_issuer_is_refused_by_parsing(tenants, in_tenant, sign_in, issuer, message):
+    client, token = admin_client(tenants, in_tenant, sign_in)
+    response = client.post(
+        "/beheer/inlogdienst", data={"csrf_token": token, **FORM, "issuer": issuer}
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with in_tenant(tenants["zutphen"]):
+        assert db.session.scalars(select(IdentityProvider)).all() == []
+
+
+def test_plain_http_to_loopback_is_refused_in_production(
+    app, tenants, in_tenant, sign_in, monkeypatch
+):
+    client, token = admin_client(tenants, in_tenant, sign_in)
+    data = {"csrf_token": token, **FORM, "issuer": "http://127.0.0.1:5109"}
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    assert client.post("/beheer/inlogdienst", data=data).status_code == 422
+    monkeypatch.setitem(app.config, "ENV_NAME", "testing")
+    assert client.post("/beheer/inlogdienst", data=data).status_code == 302

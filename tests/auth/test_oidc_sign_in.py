@@ -330,3 +330,58 @@ def test_a_deactivated_user_is_told_so_and_gets_no_session(app, idp, in_tenant, 
     assert 'data-reason="deactivated"' in body and "is gedeactiveerd" in body
     assert "geen rol" not in body
     assert sessions_and_users(in_tenant, tenants) == (0, 1)
+
+
+@pytest.mark.parametrize(
+    "issuer", ["http://127.0.0.1@127.0.0.2:5109", "http://localhost@evil.example/"]
+)
+def test_a_stored_issuer_that_fails_the_parse_is_never_fetched(
+    app, idp, in_tenant, tenants, issuer
+):
+    # A row written before the rule (or past the form): refused before any request.
+    idp(issuer=issuer, version=11)
+    response = app.test_client().get("/auth/deventer/login")
+    assert_refused(response, in_tenant, tenants, "issuer_invalid")
+
+
+@pytest.mark.parametrize(
+    ("name", "url"),
+    [
+        ("authorization_endpoint", "http://login.example.nl/authorize"),
+        ("token_endpoint", "https://user@evil.example/token"),
+        ("jwks_uri", "http://127.0.0.1@evil.example/jwks"),
+        ("jwks_uri", None),
+        ("end_session_endpoint", "https://login.example.nl/logout#x"),
+    ],
+)
+def test_discovery_endpoints_must_be_safe_urls(app, idp, in_tenant, tenants, name, url):
+    provider = idp(version=20 + len(name) + len(url or ""))
+    provider.metadata_overrides = {name: url}
+    response = app.test_client().get("/auth/deventer/login")
+    assert_refused(response, in_tenant, tenants, "provider_metadata_invalid")
+
+
+def test_loopback_http_providers_are_refused_in_production(
+    app, idp, in_tenant, tenants, monkeypatch
+):
+    idp(version=40)
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    response = app.test_client().get("/auth/deventer/login")
+    assert_refused(response, in_tenant, tenants, "issuer_invalid")
+
+
+def test_a_forged_host_header_does_not_change_the_redirect_uri(app, idp, in_tenant, tenants):
+    provider = idp()
+    expected = app.config["PORTAL_BASE_URL"].rstrip("/") + "/auth/deventer/callback"
+    client = app.test_client()
+    forged = {"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    response = client.get("/auth/deventer/login", headers=forged)
+    assert response.status_code == 302
+    params = {k: v[0] for k, v in parse_qs(urlparse(response.headers["Location"]).query).items()}
+    assert params["redirect_uri"] == expected
+    provider.id_token_for = lambda form: provider.sign(provider.claims(params["nonce"]))
+    query = {"code": "code-123", "state": params["state"]}
+    callback = client.get("/auth/deventer/callback", query_string=query, headers=forged)
+    assert callback.status_code == 302
+    # The code is redeemed with the same configured URI, as the provider requires.
+    assert provider.token_requests[0]["redirect_uri"] == expected

@@ -33,11 +33,15 @@ ACCOUNTS = {
 
 
 @pytest.fixture(scope="module")
-def providers(live_server):
+def providers(app, live_server):
     running = start_providers(live_server, ACCOUNTS)
     for slug, secret in running.secrets.items():
         os.environ[f"OIDC_SECRET_{slug.upper()}"] = secret
+    # The redirect URI comes from the configured base URL: here, the served test app.
+    configured_base = app.config["PORTAL_BASE_URL"]
+    app.config["PORTAL_BASE_URL"] = live_server
     yield running
+    app.config["PORTAL_BASE_URL"] = configured_base
     running.stop()
 
 
