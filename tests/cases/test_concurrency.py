@@ -7,7 +7,7 @@ import re
 import pytest
 
 from app.cases import notes, services
-from app.cases.errors import EditConflict
+from app.core.actions import Conflict
 from app.cases.handover import services as handover
 from app.cases.models import Case, LifeDomain
 from app.extensions import db
@@ -103,7 +103,7 @@ def test_a_save_racing_in_between_load_and_write_is_a_conflict_too(tenants, in_t
                 notes=None,
             )
             db.session.commit()
-        with pytest.raises(EditConflict) as conflict:
+        with pytest.raises(Conflict) as conflict:
             services.update_life_domain(
                 mine,
                 expected_version=loaded_version,
@@ -201,7 +201,7 @@ def test_a_client_save_racing_in_between_load_and_write_is_a_conflict(
                 theirs, expected_version=loaded_version, actor="ander", address="Houtmarkt 3"
             )
             db.session.commit()
-        with pytest.raises(EditConflict) as conflict:
+        with pytest.raises(Conflict) as conflict:
             services.update_client(
                 mine, expected_version=loaded_version, actor="ik", address="Mijn adres"
             )
