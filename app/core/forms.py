@@ -145,11 +145,8 @@ class WholeNumber(_Raw):
         return value
 
     def _range_message(self):
-        return _(
-            "Enter a number from %(low)s to %(high)s.",
-            low=f"{self.minimum:,}".replace(",", "."),
-            high=f"{self.maximum:,}".replace(",", "."),
-        )
+        low, high = (format(n, ",").replace(",", ".") for n in (self.minimum, self.maximum))
+        return _("Enter a number from %(low)s to %(high)s.", low=low, high=high)
 
 
 class Choice(_Raw):
