@@ -8,13 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from app.cases import services
-from app.core import actions
 from app.cases.errors import CaseError
 from app.cases.handover import services as handover
 from app.cases.handover.models import Trajectory
 from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
 from app.cases.timeline import entries_for
+from app.core import actions
 from app.extensions import db
 from tests.cases.conftest import submission_key
 from tests.factories import UserFactory
