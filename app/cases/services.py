@@ -190,7 +190,7 @@ def update_case(case: Case, *, expected_version: int | None, actor, **changes) -
     if "case_worker_id" in changes and changes["case_worker_id"] is not None:
         worker = db.session.get(User, (case.tenant_id, changes["case_worker_id"]))
         if worker is None or worker.role != Role.CASE_WORKER.value:
-            raise CaseError(_("Choose a case worker of this municipality."))
+            raise CaseError(_("Choose a case worker of this municipality."), field="case_worker_id")
     diff = _apply(case, changes)
     if diff:
         flush_or_conflict(case)

@@ -68,14 +68,18 @@ def back_to_case(case, anchor: str = ""):
     return redirect(url_for("cases.case_detail", case_id=case.id) + anchor)
 
 
-def again_on_case_page(case_id: uuid.UUID, errors_name: str, field: str, **extra):
+def again_on_case_page(
+    case_id: uuid.UUID, errors_name: str, field: str, conflict_field: str | None = None, **extra
+):
     """The refusal answer of a case-page form: the case page again, freshly read (the
-    rollback undid the change), with the message next to its field (422) or the conflict
-    message (409); ``extra`` keeps the user's input in the form."""
+    rollback undid the change), with the message next to its field (422: the error's own
+    field, or ``field``) or the conflict message (409, at ``conflict_field``); ``extra``
+    keeps the user's input in the form."""
 
     def answer(error, status: int):
         case = services.access_case(current_user, case_id)
-        errors = {error.field or field: error.message}
+        default = (conflict_field or field) if status == 409 else field
+        errors = {error.field or default: error.message}
         return case_page(case, status=status, **{errors_name: errors}, **extra)
 
     return answer
@@ -86,12 +90,12 @@ def invalid_on_case_page(case, form, errors_name: str, **extra):
     return case_page(case, status=422, **{errors_name: form.error_dict()}, **extra)
 
 
-def on_case(case, work, *, anchor: str, errors_name: str, field: str, **extra):
+def on_case(case, work, *, anchor: str, errors_name: str, field: str, conflict_field=None, **extra):
     """The action path of a case-page form whose answer is the case page."""
     return act(
         work,
         done=lambda _result: back_to_case(case, anchor),
-        refused=again_on_case_page(case.id, errors_name, field, **extra),
+        refused=again_on_case_page(case.id, errors_name, field, conflict_field, **extra),
     )
 
 
@@ -196,7 +200,8 @@ def update_details(case_id: uuid.UUID):
         save,
         anchor="#details",
         errors_name="detail_errors",
-        field="form",
+        field="expected_release",  # the one rule of this form: not before the detention
+        conflict_field="form",
         detail_input=request.form,
     )
 

@@ -232,9 +232,28 @@ def _missing_version_forms(case, worker):
         loaded, "t", domain="housing", partner="supported_housing", request=None
     )
     trajectory = handover.hand_over(loaded, "t", start_date=case.detention_start)
+    task = plan.add_task(
+        loaded,
+        "t",
+        domain="housing",
+        title="Woning",
+        responsible="aftercare_coordinator",
+        due_date=case.expected_release,
+    )
     db.session.flush()
     base = f"/cases/{case.id}"
     return [
+        (f"{base}/phase", {"phase": "in_detention"}, lambda: fresh().phase),
+        (
+            f"{base}/release",
+            {"released_on": case.detention_start.isoformat()},
+            lambda: fresh().actual_release,
+        ),
+        (
+            f"{base}/tasks/{task.id}/done",
+            {"done": "1"},
+            lambda: plan.access_task(fresh(), task.id).status,
+        ),
         (
             f"{base}/details",
             {
@@ -291,7 +310,8 @@ def test_a_form_without_its_version_is_refused_and_saves_nothing(
     with in_tenant(tenants["raalte"]):
         assert [read() for _, _, read in forms] == saved_before
     # The details form keeps what was typed.
-    kept = client.post(forms[0][0], data=forms[0][1]).get_data(as_text=True)
+    details = next(form for form in forms if form[0].endswith("/details"))
+    kept = client.post(details[0], data=details[1]).get_data(as_text=True)
     assert 'value="PI Lelystad"' in kept
 
 
