@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 
 from flask import Flask
@@ -25,7 +24,10 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
 
 def configure_logging(app: Flask) -> None:
-    logging.getLogger("nazorg").setLevel(logging.INFO)
+    """JSON lines on stdout in production (gunicorn shows them), text in development."""
+    from app.core.logging import configure
+
+    configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
 
 
 def configure_proxy(app: Flask) -> None:

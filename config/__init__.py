@@ -61,8 +61,10 @@ class BaseConfig:
     JOB_RETRY_INTERVALS: tuple[int, ...] = (30, 300)
     # Seconds a job may run before rq stops it (and retries or fails it).
     JOB_TIMEOUT_SECONDS = 600
-    # Outbox rows younger than this are left to the request that wrote them.
-    OUTBOX_SWEEP_GRACE_SECONDS = 30
+    # Outbox rows younger than this are left to the request that wrote them (which hands
+    # them over milliseconds after its commit). Short, so that rows that waited while Redis
+    # was away are handed over within a minute of its return (app/jobs/worker.py).
+    OUTBOX_SWEEP_GRACE_SECONDS = 15
     # Handed-over, finished outbox rows are deleted after this many days.
     OUTBOX_KEEP_DAYS = 30
     # Mail: "smtp", "folder" (each message an .eml file) or "memory" (a list, for tests).
@@ -77,10 +79,16 @@ class BaseConfig:
     MAIL_TIMEOUT_SECONDS = 10
     # Links in mail point here (jobs have no request to take the host from).
     PORTAL_BASE_URL = "http://127.0.0.1:5000"
+    # The ``nazorg`` loggers' lines on stdout: "json" (one object per line), "text", or
+    # "" for no handler of the portal's own (the root logger's, if any, shows them).
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
 
     @classmethod
     def validate(cls, settings: dict) -> None:
         """Refuse settings that are unsafe for this environment."""
+        if settings.get("LOG_FORMAT") not in ("json", "text", ""):
+            raise ConfigError("LOG_FORMAT must be json, text or empty")
 
 
 class DevelopmentConfig(BaseConfig):
@@ -104,13 +112,17 @@ class TestingConfig(BaseConfig):
     SESSION_COOKIE_NAME = "nazorg"
     MAIL_BACKEND = "memory"
     OUTBOX_SWEEP_GRACE_SECONDS = 0
+    # pytest captures the records; a handler would print each line a second time.
+    LOG_FORMAT = ""
 
 
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
+    LOG_FORMAT = "json"
 
     @classmethod
     def validate(cls, settings: dict) -> None:
+        super().validate(settings)
         if not settings.get("SECRET_KEY") or len(settings["SECRET_KEY"]) < 32:
             raise ConfigError("SECRET_KEY must be set to at least 32 characters in production")
         uri = settings.get("SQLALCHEMY_DATABASE_URI") or ""
@@ -158,6 +170,8 @@ ENVIRONMENT_OVERRIDES = {
             "PORTAL_BASE_URL",
             "TRUSTED_PROXIES",
             "TENANT_HOSTS",
+            "LOG_FORMAT",
+            "LOG_LEVEL",
         )
     },
 }

@@ -64,6 +64,7 @@ from app.cases.models import (
 from app.cases.notes import Note, NoteRevision
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskStatus, TaskTemplate
 from app.cases.timeline import EventKind, TimelineEntry
+from app.cases.transfer import CaseTransfer, TransferState
 from app.core.db import utcnow
 from app.core.permissions import Role
 from app.core.tenancy import current_tenant_id
@@ -510,3 +511,20 @@ class DestructionRecordFactory(BaseFactory):
     record_id = factory.LazyFunction(lambda: str(uuid.uuid4()))
     due_on = factory.LazyFunction(date.today)
     counts = factory.LazyFunction(lambda: {"cases": 1, "clients": 1, "case_notes": 2})
+
+
+class CaseTransferFactory(BaseFactory):
+    """A finished transfer of a case to another municipality, kept by the sender."""
+
+    class Meta:
+        model = CaseTransfer
+
+    transferred_case_id = factory.LazyFunction(uuid.uuid4)
+    target_tenant_id = factory.LazyFunction(
+        lambda: db.session.scalar(
+            db.select(Tenant.id).where(Tenant.id != current_tenant_id(db.session)).limit(1)
+        )
+    )
+    state = TransferState.DONE.value
+    actor_name = "Casemanager"
+    finished_at = factory.LazyFunction(utcnow)

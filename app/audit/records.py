@@ -30,8 +30,11 @@ def _reference_column(table, parent: str):
 
 
 def dependents(root: type, root_ids) -> list[tuple[type, object]]:
-    """(model, select of ids) for every row hanging on the root rows; parents come first."""
+    """(model, select of ids) for every row hanging on the root rows, in dependency order:
+    every table comes after each table its foreign keys point at (copy in this order,
+    delete in reverse). Each table is selected through the first parent it was found by."""
     models = {m.local_table.name: m.class_ for m in db.Model.registry.mappers}
+    position = {t.name: i for i, t in enumerate(db.metadata.sorted_tables)}
     candidates = [
         models[t.name]
         for t in db.metadata.sorted_tables
@@ -54,4 +57,5 @@ def dependents(root: type, root_ids) -> list[tuple[type, object]]:
                     ordered.append((cls, selectors[cls.__tablename__]))
                     found = True
                     break
-    return ordered
+    # Found in a later round does not mean a child: sort by the foreign keys' order.
+    return sorted(ordered, key=lambda pair: position[pair[0].__tablename__])

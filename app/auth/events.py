@@ -11,8 +11,9 @@ import uuid
 from enum import StrEnum
 
 from flask import current_app, has_request_context, request
+from sqlalchemy import inspect as sa_inspect
 
-from app.auth.models import SecurityEvent
+from app.auth.models import SecurityEvent, User
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.core.deferred import after_response
@@ -91,7 +92,54 @@ def _record_refused_access(user, what: str, detail: str) -> None:
         )
 
 
+def _record_reported_event(
+    event: str, *, result: str, tenant_id: int | None, user_id=None, detail=None
+) -> None:
+    """Store an event reported through ``app.core.security_events`` (already logged there)."""
+    if tenant_id is None:
+        return
+    row = dict(
+        event=event[:40],
+        result=result[:40],
+        user_id=_reporting_user(user_id),
+        account=None,
+        origin=request_origin(),
+        detail=(detail or "")[:500] or None,
+        occurred_at=utcnow(),
+    )
+    after_response(_write_reported_event, tenant_id=tenant_id, row=row)
+
+
+def _reporting_user(user_id) -> uuid.UUID | None:
+    """The event's user id: the one given, else the signed-in user's. Read from the
+    identity key, which stays readable when a commit has expired the user's attributes."""
+    from flask_login import current_user
+
+    if user_id is not None:
+        try:
+            return user_id if isinstance(user_id, uuid.UUID) else uuid.UUID(str(user_id))
+        except ValueError:
+            return None
+    if not has_request_context():
+        return None
+    state = sa_inspect(current_user._get_current_object(), raiseerr=False)
+    identity = getattr(state, "identity", None)
+    return identity[1] if identity else None
+
+
+def _write_reported_event(tenant_id: int, row: dict) -> None:
+    """Write the event with the account of its user (looked up in the event's tenant)."""
+    with current_app.app_context(), tenant_app_context(tenant_id):
+        if row["user_id"] is not None:
+            user = db.session.get(User, (tenant_id, row["user_id"]))
+            row = dict(row, account=user.subject if user is not None else None)
+        db.session.add(SecurityEvent(**row))
+        db.session.commit()
+
+
 def connect_audit_signals() -> None:
     from app.core.audit import access_refused
+    from app.core.security_events import security_event
 
     access_refused.connect(_record_refused_access)
+    security_event.connect(_record_reported_event)

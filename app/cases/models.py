@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -106,6 +107,7 @@ def derive_stay(detention_start: date | None, expected_release: date | None) -> 
 
 class Client(TenantScoped, Timestamped, db.Model):
     __tablename__ = "clients"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (UniqueConstraint("tenant_id", "bsn"),)
 
     given_name: Mapped[str] = mapped_column(String(120))
@@ -134,12 +136,25 @@ class Client(TenantScoped, Timestamped, db.Model):
 
 class Case(TenantScoped, Timestamped, db.Model):
     __tablename__ = "cases"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "client_id"], ["clients.tenant_id", "clients.id"]),
         ForeignKeyConstraint(["tenant_id", "case_worker_id"], ["users.tenant_id", "users.id"]),
         ForeignKeyConstraint(["tenant_id", "previous_case_id"], ["cases.tenant_id", "cases.id"]),
         Index("ix_cases_tenant_id_expected_release", "tenant_id", "expected_release"),
         Index("ix_cases_tenant_id_phase", "tenant_id", "phase"),
+        # One open case per client and detention: two intakes of one detention at once
+        # lose the race here, and the loser answers with the winner's case.
+        Index(
+            "uq_cases_open_detention",
+            "tenant_id",
+            "client_id",
+            "detention_start",
+            unique=True,
+            postgresql_where=text("phase <> 'closed'"),
+            sqlite_where=text("phase <> 'closed'"),
+            postgresql_nulls_not_distinct=True,
+        ),
     )
 
     client_id: Mapped[uuid.UUID]
@@ -208,6 +223,7 @@ class LifeDomain(TenantScoped, Timestamped, db.Model):
     """The state of one life domain in one case."""
 
     __tablename__ = "life_domains"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
         UniqueConstraint("tenant_id", "case_id", "domain"),
@@ -234,6 +250,7 @@ class DomainSnapshot(TenantScoped, db.Model):
     """The status of one life domain at one of the monitor's moments (taken once per moment)."""
 
     __tablename__ = "life_domain_snapshots"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
         UniqueConstraint("tenant_id", "case_id", "domain", "moment"),
@@ -251,6 +268,7 @@ class PhaseChange(TenantScoped, db.Model):
     """One step of the phase machine; the case's ``phase`` is the last ``to_phase``."""
 
     __tablename__ = "case_phase_changes"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
     )

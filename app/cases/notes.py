@@ -32,6 +32,7 @@ MAX_NOTE = 10_000
 
 class Note(TenantScoped, Timestamped, db.Model):
     __tablename__ = "case_notes"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
         Index("ix_case_notes_tenant_id_case_id", "tenant_id", "case_id"),
@@ -40,7 +41,7 @@ class Note(TenantScoped, Timestamped, db.Model):
 
     case_id: Mapped[uuid.UUID]
     # The author's id (to let only them edit) and name (kept when the case moves away).
-    author_id: Mapped[uuid.UUID | None]
+    author_id: Mapped[uuid.UUID | None] = mapped_column(info={"transfer": "drop"})
     author_name: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -61,6 +62,7 @@ class NoteRevision(TenantScoped, db.Model):
     """The text of a note as it was before one edit."""
 
     __tablename__ = "case_note_revisions"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "note_id"], ["case_notes.tenant_id", "case_notes.id"]),
     )

@@ -48,6 +48,7 @@ class EventKind(StrEnum):
 
 class TimelineEntry(TenantScoped, db.Model):
     __tablename__ = "case_events"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (Index("ix_case_events_tenant_id_case_id_at", "tenant_id", "case_id", "at"),)
 
     case_id: Mapped[uuid.UUID]

@@ -11,10 +11,12 @@ from datetime import date
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction
 from app.audit.tracking import access_action, note_access
 from app.cases import forms, listing, phases, release, services, timeline
+from app.cases import transfer as transfers
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError
 from app.cases.models import CasePhase, DomainStatus, MonitorMoment
@@ -412,15 +414,28 @@ from app.cases.plan import admin as _plan_admin  # noqa: E402, F401
 @bp.post("/<uuid:case_id>/transfer")
 @requires(Permission.CASE_WRITE)
 def transfer(case_id: uuid.UUID):
-    from app.cases import transfer as transfers
-
-    case = services.access_case(current_user, case_id)
     form = forms.TransferForm()
     errors = form.error_dict() if not form.validate() else {}
+    target = form.target.data
+    earlier = None if errors else transfers.finished_transfer(case_id)
+    if earlier is None:
+        try:
+            case = services.access_case(current_user, case_id)
+        except NotFound:  # it may have left between the check and this read
+            earlier = None if errors else transfers.finished_transfer(case_id)
+            if earlier is None:
+                raise
+    if earlier is not None:  # the case left already: a repeated request gets that result
+        if earlier.target_tenant_id == target:
+            return redirect(url_for("cases.case_list"))
+        abort(409, description=transfers.conflict_message(earlier))
     if not errors:
         try:
-            transfers.transfer_case(case, form.target.data, current_user, form.reason.data)
+            transfers.transfer_case(case, target, current_user, form.reason.data)
             return redirect(url_for("cases.case_list"))
+        except transfers.TransferConflict as conflict:
+            db.session.rollback()
+            abort(409, description=conflict.message)
         except CaseError as error:
             db.session.rollback()
             errors["target"] = error.message

@@ -55,7 +55,14 @@ class TenantScoped:
     Declaring this mixin is all a model does for isolation: the session hooks in
     ``app.core.tenancy`` scope every query and stamp every insert, and the
     migration helpers in ``app.core.rls`` give the table row-level security.
+
+    The regional read of the centre municipality is off unless the model declares it
+    with ``__regional_read__ = True`` (an allow-list: only the case file has it). The
+    migration passes ``regional_read=True`` to ``protect_tenant_table`` for exactly
+    those tables, and the RLS catalogue test holds the database to the declaration.
     """
+
+    __regional_read__: bool = False
 
     @declared_attr
     def tenant_id(cls) -> Mapped[int]:  # noqa: N805 - declared_attr takes the class
@@ -66,3 +73,8 @@ class TenantScoped:
     @declared_attr
     def id(cls) -> Mapped[uuid.UUID]:  # noqa: N805
         return mapped_column(primary_key=True, default=uuid.uuid4, sort_order=-19)
+
+
+def declares_regional_read(model: type) -> bool:
+    """True when ``model`` opts in to the centre municipality's regional read."""
+    return bool(model.__dict__.get("__regional_read__", False))

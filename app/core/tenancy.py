@@ -27,6 +27,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader_criteria
 
 from app.core.db import TenantScoped
+from app.core.security_events import report_security_event
 
 TENANT_KEY = "tenant_id"
 REGIONAL_KEY = "regional_read"
@@ -68,8 +69,15 @@ def regional_read(session: Session | scoped_session, *, actor: str, purpose: str
     is the single place where isolation is widened, and every use is logged.
     """
     session = _real_session(session)
-    security_log.info(
-        "regional read opened", extra={"actor": actor, "purpose": purpose, "result": "granted"}
+    report_security_event(
+        "regional read opened",
+        event="regional_read",
+        result="granted",
+        tenant_id=current_tenant_id(session),
+        user_id=actor,
+        detail=purpose,
+        purpose=purpose,
+        actor=actor,
     )
     previous = session.info.get(REGIONAL_KEY, False)
     session.info[REGIONAL_KEY] = True

@@ -19,16 +19,23 @@ jobs_cli = AppGroup("jobs", help="Background work: worker, outbox sweep, daily p
     default=True,
     help="Run rq's scheduler too (needed for retries with backoff).",
 )
-@click.option("--maintenance-interval", default=60, show_default=True, type=int)
+@click.option(
+    "--maintenance-interval",
+    default=None,
+    type=int,
+    help="Seconds between maintenance runs: abandoned jobs, outbox sweep (default 10).",
+)
 def worker_command(queue_names, burst, with_scheduler, maintenance_interval) -> None:
     """Start an rq worker for the portal's queues (needs REDIS_URL)."""
     from app.jobs import queue as queues
-    from app.jobs.worker import make_worker, sweep_outbox
+    from app.jobs.worker import MAINTENANCE_SECONDS, make_worker, sweep_outbox
 
     if queues.embedded():
         raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker needed")
     sweep_outbox()
-    worker = make_worker(list(queue_names) or None, maintenance_interval=maintenance_interval)
+    worker = make_worker(
+        list(queue_names) or None, maintenance_interval=maintenance_interval or MAINTENANCE_SECONDS
+    )
     worker.work(burst=burst, with_scheduler=with_scheduler)
 
 

@@ -2,7 +2,7 @@
 them, unique per municipality: the same form posted twice (a double click) makes one row.
 
 Revision ID: 6a320d87e228
-Revises: a7c3e5f9b2d4
+Revises: b7c41e2a9d05
 Create Date: 2026-12-01 21:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "6a320d87e228"
-down_revision = "a7c3e5f9b2d4"
+down_revision = "b7c41e2a9d05"
 branch_labels = None
 depends_on = None
 

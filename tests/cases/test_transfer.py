@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.cases import notes
+from app.cases.errors import CaseError
 from app.cases.handover import services as handover
 from app.cases.models import Case, Client
 from app.cases.plan.models import Task
@@ -72,7 +73,12 @@ def test_a_known_client_in_the_receiving_municipality_is_not_duplicated(
     tenants, in_tenant, make_case
 ):
     moving = make_case(tenants["lochem"])
-    earlier = make_case(tenants["raalte"], client={"bsn": moving.client.bsn})
+    earlier = make_case(
+        tenants["raalte"],
+        client={"bsn": moving.client.bsn},
+        detention_start=date.today() - timedelta(days=900),
+        expected_release=date.today() - timedelta(days=700),
+    )
     from app.cases.transfer import transfer_case
 
     with in_tenant(tenants["lochem"]):
@@ -85,6 +91,27 @@ def test_a_known_client_in_the_receiving_municipality_is_not_duplicated(
         assert arrived.client_id == earlier.client_id
         assert arrived.previous_case_id == earlier.id
         assert arrived.transferred_from == "Lochem"
+
+
+def test_a_transfer_that_would_open_the_same_detention_twice_in_the_receiver_is_refused(
+    tenants, in_tenant, make_case
+):
+    moving = make_case(tenants["lochem"])
+    make_case(
+        tenants["raalte"],
+        client={"bsn": moving.client.bsn},
+        detention_start=moving.detention_start,
+    )
+    from app.cases.transfer import transfer_case
+
+    with in_tenant(tenants["lochem"]):
+        with pytest.raises(CaseError):
+            transfer_case(
+                db.session.get(Case, (moving.tenant_id, moving.id)), tenants["raalte"].id, "test"
+            )
+        assert db.session.get(Case, (moving.tenant_id, moving.id)) is not None
+    with in_tenant(tenants["raalte"]):
+        assert db.session.scalar(select(func.count()).select_from(Case)) == 1
 
 
 def test_a_transfer_to_the_own_municipality_is_refused(

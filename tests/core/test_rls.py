@@ -154,3 +154,18 @@ def test_pooled_connection_does_not_carry_a_tenant_into_the_next_request(
         assert names == ["Zutphenaar"]
     with single.app_context():
         db.engine.dispose()
+
+
+def test_the_regional_switch_is_evaluated_once_per_statement_not_per_row(rows):
+    """PITFALLS: ``OR app_regional_read()`` calls the function for every row and wrecks the
+    planner's estimates; ``OR (SELECT app_regional_read())`` is one init plan."""
+    with portal_connection() as connection, connection.cursor() as cursor:
+        set_tenant(cursor, rows["a"])
+        cursor.execute("EXPLAIN (COSTS OFF) SELECT * FROM clients WHERE family_name = 'X'")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "InitPlan" in plan, plan
+    # The per-row filter compares the tenant and reads the init plan's one answer; the
+    # (inlined) switch itself, its setting and its look-up of the centre, is not in it.
+    filters = [line for line in plan.splitlines() if "Filter:" in line]
+    assert filters and "tenant_id" in filters[0], plan
+    assert not any("regional_read" in line or "is_centre" in line for line in filters), plan

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.core.db import SharedTable, TenantScoped
+from app.core.db import SharedTable, TenantScoped, declares_regional_read
 from app.extensions import db
 from tests.conftest import MIGRATION_DATABASE_URL
 
@@ -76,6 +76,7 @@ def test_every_table_with_tenant_id_has_forced_rls_and_a_policy(app):
 
 
 # Accounts, sessions, secrets, logs and settings: never readable by the regional read.
+# A guard on top of the allow-list below: none of these may ever declare it.
 NOT_REGIONAL = {
     "users",
     "user_sessions",
@@ -85,10 +86,29 @@ NOT_REGIONAL = {
     "access_log",
     "notifications",
     "job_outbox",
+    "intake_uploads",
     "case_settings",
     "retention_policies",
     "destruction_log",
+    "case_transfers",
 }
+# The regional switch as a sub-select: an init plan, evaluated once per statement
+# (PITFALLS), as PostgreSQL prints it back.
+REGIONAL_QUAL = "( SELECT app_regional_read() AS app_regional_read)"
+
+
+def declared_regional() -> set[str]:
+    return {
+        mapper.local_table.name
+        for mapper in db.Model.registry.mappers
+        if issubclass(mapper.class_, TenantScoped) and declares_regional_read(mapper.class_)
+    }
+
+
+def test_the_regional_read_is_declared_by_the_case_file_only(app):
+    declared = declared_regional()
+    assert {"cases", "clients", "life_domains", "tasks", "trajectories"} <= declared
+    assert declared & NOT_REGIONAL == set()
 
 
 @pytest.mark.postgres
@@ -120,7 +140,9 @@ def test_each_policy_is_the_tenant_comparison_and_the_regional_read_stays_in_the
             assert clause == "(tenant_id = app_current_tenant())", (table, clause)
         if "regional_read" in named:
             assert named["regional_read"].cmd == "SELECT", table
-            assert named["regional_read"].qual == "app_regional_read()", table
+            assert named["regional_read"].qual == REGIONAL_QUAL, table
+            assert named["regional_read"].with_check is None, table
     regional = {table for table, named in by_table.items() if "regional_read" in named}
-    assert regional & NOT_REGIONAL == set()
-    assert {"cases", "clients", "life_domains", "tasks", "trajectories"} <= regional
+    # An allow-list both ways: a policy without the model's declaration, or a declaration
+    # without its policy, fails (a new table is off the regional read unless declared).
+    assert regional == declared_regional()

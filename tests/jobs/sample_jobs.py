@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import uuid
 
+import redis
+from flask import current_app
 from sqlalchemy import func, select, text
 
 from app.cases.models import Case, Client
@@ -51,7 +53,9 @@ def hang_first_time(tenant_id: int, key: str) -> None:
     attempt = connection.incr(f"test:attempts:{key}")
     if attempt == 1:
         connection.set(f"test:started:{key}", os.getpid())
-        connection.blpop([f"test:never:{key}"], timeout=120)
+        # The portal's connection gives up after 0.5 s; this one waits to be killed.
+        waiting = redis.Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=150)
+        waiting.blpop([f"test:never:{key}"], timeout=120)
         raise RuntimeError("should have been killed")
     connection.incr(f"test:runs:{key}")
 

@@ -18,14 +18,18 @@ from app.cases.models import Case
 from app.core.context import tenant_app_context
 from app.core.permissions import Role
 from app.extensions import db
+from app.jobs import enqueue
+from app.jobs import queue as queues
 from app.jobs.models import OutboxJob
 from app.jobs.outbox import sweep
 from app.mail.backends import sent_messages
 from app.notifications.models import Notification
+from config import ProductionConfig
 from tests.csrf import csrf_token
 from tests.factories import CaseFactory, UserFactory
+from tests.jobs import sample_jobs
 from tests.jobs.conftest import queued_count, run_burst
-from tests.jobs.worker_process import all_work_done, mail_through_a_worker
+from tests.jobs.worker_process import WorkerProcess, all_work_done, mail_through_a_worker, wait_for
 
 pytestmark = pytest.mark.redis
 
@@ -45,6 +49,20 @@ def mailbox(app, monkeypatch):
 
 
 @pytest.fixture
+def redis_attempts(monkeypatch) -> list[str]:
+    """Every hand-over of a job to Redis that the test process attempts."""
+    attempts: list[str] = []
+    push = queues.push
+
+    def counted(tenant_id, outbox_id, queue_name, description):
+        attempts.append(description)
+        return push(tenant_id, outbox_id, queue_name, description)
+
+    monkeypatch.setattr(queues, "push", counted)
+    return attempts
+
+
+@pytest.fixture
 def silent_redis(app, monkeypatch) -> Iterator[str]:
     """A port that accepts connections and never answers: the worst kind of 'away'."""
     with socket.socket() as listener:
@@ -56,7 +74,7 @@ def silent_redis(app, monkeypatch) -> Iterator[str]:
 
 
 def test_with_redis_stopped_pages_answer_the_change_is_saved_and_its_job_runs_once_later(
-    app, tenants, in_tenant, sign_in, own_redis, smtp_server, tmp_path
+    app, tenants, in_tenant, sign_in, own_redis, smtp_server, tmp_path, redis_attempts
 ):
     """The job that waited runs in a real worker process and its mail reaches a real SMTP
     server, once."""
@@ -68,16 +86,18 @@ def test_with_redis_stopped_pages_answer_the_change_is_saved_and_its_job_runs_on
     token = csrf_token(client, "/notifications/")
     own_redis.stop()
 
+    # Pages hand nothing to Redis, so they cannot wait on it (no timing: a cold template
+    # on a busy machine takes a second or two either way).
     for path in ("/cases/", f"/cases/{case.id}", "/notifications/"):
-        response, seconds = timed(lambda path=path: client.get(path))
+        response = client.get(path)
         assert response.status_code == 200, path
-        assert seconds < 1.0, (path, seconds)
+    assert redis_attempts == []
 
-    # A change that needs a job: the notice is saved, its mail job waits in the outbox.
-    response, seconds = timed(
-        lambda: client.post("/notifications/digest", headers={"X-CSRFToken": token})
-    )
-    assert response.status_code == 302 and seconds < 1.0
+    # A change that needs a job: the notice is saved, its mail job waits in the outbox,
+    # after one attempt to hand it over.
+    response = client.post("/notifications/digest", headers={"X-CSRFToken": token})
+    assert response.status_code == 302
+    assert len(redis_attempts) == 1
     with app.app_context(), tenant_app_context(lochem.id):
         assert len(db.session.scalars(select(Notification)).all()) == 1
         [waiting] = db.session.scalars(select(OutboxJob)).all()
@@ -98,7 +118,7 @@ def test_with_redis_stopped_pages_answer_the_change_is_saved_and_its_job_runs_on
 
 
 def test_moving_the_release_date_with_redis_stopped_saves_it_and_the_notice_follows_once(
-    app, tenants, in_tenant, sign_in, own_redis, mailbox
+    app, tenants, in_tenant, sign_in, own_redis, mailbox, redis_attempts
 ):
     zutphen = tenants["zutphen"]
     with in_tenant(zutphen):
@@ -111,20 +131,19 @@ def test_moving_the_release_date_with_redis_stopped_saves_it_and_the_notice_foll
     own_redis.stop()
 
     moved_to = date.today() + timedelta(days=40)  # into the six-week window
-    response, seconds = timed(
-        lambda: client.post(
-            f"/cases/{case.id}/details",
-            data={
-                "facility": case.facility,
-                "detention_start": case.detention_start.isoformat(),
-                "expected_release": moved_to.isoformat(),
-                "case_worker_id": str(worker.id),
-                "version": str(case.version),
-            },
-            headers={"X-CSRFToken": token},
-        )
+    response = client.post(
+        f"/cases/{case.id}/details",
+        data={
+            "facility": case.facility,
+            "detention_start": case.detention_start.isoformat(),
+            "expected_release": moved_to.isoformat(),
+            "case_worker_id": str(worker.id),
+            "version": str(case.version),
+        },
+        headers={"X-CSRFToken": token},
     )
-    assert response.status_code in (200, 302, 303) and seconds < 1.0
+    assert response.status_code in (200, 302, 303)
+    assert len(redis_attempts) == 1  # one try to hand it over, then it waits
     with app.app_context(), tenant_app_context(zutphen.id):
         assert db.session.get(Case, (zutphen.id, case.id)).expected_release == moved_to
         [waiting] = db.session.scalars(select(OutboxJob)).all()
@@ -161,3 +180,46 @@ def test_a_redis_that_accepts_but_never_answers_costs_a_request_at_most_the_time
     assert seconds < 1.0 + app.config["REDIS_TIMEOUT_SECONDS"]
     with app.app_context(), tenant_app_context(raalte.id):
         assert db.session.scalars(select(OutboxJob)).one().done_at is None
+
+
+def test_rows_that_waited_while_redis_was_away_drain_within_a_minute_of_its_return(
+    app, tenants, own_redis, tmp_path
+):
+    """A real worker rides out the outage; nobody runs the sweep by hand. The worker runs
+    with the production grace before a waiting row is swept."""
+    lochem = tenants["lochem"]
+    connection = own_redis.client()
+    worker = WorkerProcess(app, own_redis.url, tmp_path / "worker.log")
+    try:
+        worker.start(
+            env={"OUTBOX_SWEEP_GRACE_SECONDS": str(ProductionConfig.OUTBOX_SWEEP_GRACE_SECONDS)}
+        )
+        worker.wait_until_listening(connection)
+        own_redis.stop()
+
+        keys = [f"away-{number}" for number in range(3)]
+        with app.app_context(), tenant_app_context(lochem.id):
+            rows = [enqueue(sample_jobs.count_in_redis, key=key) for key in keys]
+            db.session.commit()  # the change is saved; the hand-over fails quietly
+            row_ids = [row.id for row in rows]
+        assert waiting_count(app, lochem, row_ids) == 3
+
+        own_redis.start()  # the same port, empty: the outbox is the only record
+        deadline = time.monotonic() + 60
+        wait_for(
+            lambda: waiting_count(app, lochem, row_ids) == 0,
+            timeout=deadline - time.monotonic(),
+            message=lambda: "the outbox did not drain within a minute\n" + worker.output(),
+        )
+    finally:
+        worker.stop()
+    assert [connection.get(f"test:runs:{key}") for key in keys] == [b"1"] * 3
+
+
+def waiting_count(app, tenant, row_ids) -> int:
+    with app.app_context(), tenant_app_context(tenant.id):
+        return len(
+            db.session.scalars(
+                select(OutboxJob).where(OutboxJob.id.in_(row_ids), OutboxJob.done_at.is_(None))
+            ).all()
+        )

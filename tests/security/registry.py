@@ -216,6 +216,26 @@ class Bundle:
             ),
         )
 
+    def intake_upload(self):
+        """A finished large upload (its report only; the content is cleared when done)."""
+        from app.cases.intake.models import IntakeUpload
+        from app.core.db import utcnow
+
+        return self._once(
+            "intake_upload",
+            lambda: _added(
+                IntakeUpload(
+                    filename="groot.csv",
+                    content=None,
+                    content_hash=uuid.uuid4().hex,
+                    total_rows=250,
+                    processed_rows=250,
+                    report={"created": [], "already_received": [], "problems": []},
+                    finished_at=utcnow(),
+                )
+            ),
+        )
+
     def account_token(self, purpose: str) -> str:
         def make():
             email = f"vrijwilliger-{uuid.uuid4().hex[:8]}@example.invalid"
@@ -265,6 +285,7 @@ ARGUMENTS: dict[str, Argument] = {
     "template_id": Argument(lambda b, e: b.template().id),
     "user_id": Argument(lambda b, e: b.colleague().id),
     "outbox_id": Argument(lambda b, e: b.failed_job().id),
+    "upload_id": Argument(lambda b, e: b.intake_upload().id),
     "notification_id": Argument(
         lambda b, e: b.notification().id,
         out_of_scope=lambda b, e: b.notification(for_someone_else=True).id,

@@ -51,6 +51,7 @@ class DomainConsent(TenantScoped, db.Model):
     """One recording of the basis for sharing a life domain's data; the latest one counts."""
 
     __tablename__ = "domain_consents"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         _case_key("domain_consents"),
         Index("ix_domain_consents_tenant_id_case_id", "tenant_id", "case_id"),
@@ -73,6 +74,7 @@ class Referral(TenantScoped, Timestamped, db.Model):
     """A referral of the client to a partner organisation for one life domain."""
 
     __tablename__ = "referrals"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         _case_key("referrals"),
         Index("ix_referrals_tenant_id_case_id", "tenant_id", "case_id"),
@@ -100,6 +102,7 @@ class Trajectory(TenantScoped, Timestamped, db.Model):
     """A paid aftercare assignment to the care director (EUR 1,500 by default); feeds finance."""
 
     __tablename__ = "trajectories"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         _case_key("trajectories"),
         Index("ix_trajectories_tenant_id_case_id", "tenant_id", "case_id"),

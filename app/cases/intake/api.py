@@ -15,11 +15,10 @@ import logging
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from app.cases.intake import tokens
 from app.cases.intake.document import parse_document
-from app.cases.intake.services import Source, receive_intake
+from app.cases.intake.services import Source, receive_intake_once
 from app.cases.labels import intake_field_label
 from app.core.errors import json_problem
 from app.core.permissions import public
@@ -87,14 +86,9 @@ def receive_document():
                 for name, message in errors
             ],
         )
-    try:
-        result = receive_intake(document, API_ACTOR, Source.API)
-        db.session.commit()
-    except IntegrityError:
-        # The same message arrived twice at once: the other request made the case.
-        db.session.rollback()
-        result = receive_intake(document, API_ACTOR, Source.API)
-        db.session.commit()
+    # The same message (or detention) arriving twice at once is answered as the known case.
+    result = receive_intake_once(document, API_ACTOR, Source.API)
+    db.session.commit()
     body = {
         "case_id": str(result.case_id),
         "message_id": document.message_id,

@@ -1,87 +1,114 @@
-"""The intake document: one schema for the form, the file upload and the API.
+"""The intake document: one pydantic model for the form, the file upload and the API.
 
-A document is a flat-ish dict (see ``docs/openapi.yaml`` and the README):
-client fields, case fields, and ``domains`` with per life domain the status,
-the situation and the help asked for. ``parse_document`` returns the typed
-document or a list of (field, Dutch message).
+``IntakeDocument`` is the one description of a document: the API validates its JSON
+body with it, the upload maps each CSV row (``flat_row_to_document``) or JSON list
+entry onto it, and the HTML form (WTForms, ``forms.py``) hands its fields to it.
+The schema in ``docs/openapi.yaml`` is generated from it (``scripts/openapi_schema.py``;
+a test fails when the file and the model differ).
+
+Every refusal names its field and says why in Dutch (``parse_document`` returns a
+list of (field, message)). Text longer than its column is refused, never cut; dates
+are ``YYYY-MM-DD`` only (no week or ordinal dates, no timestamps) between 1900-01-01
+and 2100-12-31; text fields take text only (a number is refused, not converted).
 """
-
-from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
-from datetime import date
-from typing import Any
+import re
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from flask_babel import lazy_gettext as _
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from app.cases.bsn import passes_eleven_test
-from app.cases.models import ALL_LIFE_DOMAINS, DomainStatus
+from app.cases.models import ALL_LIFE_DOMAINS, Case, Client, DomainStatus
 
-MAX_TEXT = 4000
 MIN_AGE_YEARS = 18
-CLIENT_TEXT_FIELDS = {"given_name": 120, "family_name": 120, "responsible_municipality": 120}
-OPTIONAL_TEXT_FIELDS = {"address": 500, "postal_address": 500, "facility": 200}
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
+# Text columns without a length of their own get these limits.
+MAX_TEXT = 4000
+ADDRESS_LENGTH = 500
+# The message key column holds "id:" and the sender's id (or "sha256:" and a hash).
+MESSAGE_ID_LENGTH = 200
 DOMAIN_KEYS = tuple(kind.value for kind in ALL_LIFE_DOMAINS)
 STATUS_VALUES = tuple(status.value for status in DomainStatus)
 TRUE_WORDS = {"true", "1", "ja", "yes", "j", "y"}
 FALSE_WORDS = {"false", "0", "nee", "no", "n", ""}
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-@dataclass
-class DomainInput:
-    status: str = DomainStatus.UNKNOWN.value
-    situation: str | None = None
-    need: str | None = None
+def column_length(model, name: str) -> int:
+    """The length of the column the field is stored in: the field's limit."""
+    return model.__table__.c[name].type.length
 
 
-@dataclass
-class IntakeDocument:
-    given_name: str
-    family_name: str
-    date_of_birth: date
-    bsn: str
-    address: str | None = None
-    postal_address: str | None = None
-    responsible_municipality: str | None = None
-    facility: str | None = None
-    detention_start: date | None = None
-    expected_release: date | None = None
-    prolific_offender: bool = False
-    benefit_recipient: bool = False
-    message_id: str | None = None
-    domains: dict[str, DomainInput] = field(default_factory=dict)
+# --- the Dutch messages, by the error type the validators raise ------------------------
 
-    def message_key(self) -> str:
-        """The sender's id, or a hash of the content when the sender gives none."""
-        if self.message_id:
-            return f"id:{self.message_id}"
-        content = json.dumps(asdict(self), sort_keys=True, default=str)
-        return "sha256:" + hashlib.sha256(content.encode()).hexdigest()
+MESSAGES = {
+    "missing": _("is required"),
+    "required": _("is required"),
+    "text_type": _("must be text"),
+    "string_type": _("must be text"),
+    "characters": _("contains characters that are not allowed"),
+    "date_format": _("must be a date (YYYY-MM-DD)"),
+    "date_range": _("is not a plausible date"),
+    "bool": _("must be yes or no"),
+    "bsn_digits": _("must be nine digits"),
+    "bsn_eleven": _("does not pass the eleven-test"),
+    "minor": _("the client is under 18: aftercare for minors has another framework"),
+    "before_start": _("lies before the start of detention"),
+    "status": _("is not a known status"),
+    "extra_forbidden": _("is not a life domain"),
+    "model_type": _("must be an object"),
+    "model_attributes_type": _("must be an object"),
+}
 
 
-class _Errors(list):
-    def add(self, name: str, message) -> None:
-        self.append((name, message))
+def refuse(kind: str) -> PydanticCustomError:
+    return PydanticCustomError(kind, kind)
 
 
-def _text(data: dict, name: str, errors: _Errors, *, limit: int, required: bool = False):
-    value = data.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors.add(name, _("is required"))
+def message_for(error: dict):
+    kind, location = error["type"], error["loc"]
+    if kind in ("string_too_long", "too_long"):
+        return _("is longer than %(n)s characters", n=error["ctx"]["max_length"])
+    if location == ("domains",) and kind in ("model_type", "model_attributes_type"):
+        return _("must be an object with one entry per life domain")
+    return MESSAGES.get(kind, _("is not valid"))
+
+
+# --- the validators (before pydantic's own type and length checks) --------------------
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        errors.add(name, _("must be text"))
+    if not isinstance(value, str):
+        raise refuse("text_type")
+    value = value.strip()
+    if not value:
         return None
-    value = str(value).strip()
     if "\x00" in value or not _encodable(value):
-        errors.add(name, _("contains characters that are not allowed"))
-        return None
-    if len(value) > limit:
-        errors.add(name, _("is longer than %(n)s characters", n=limit))
-        return None
+        raise refuse("characters")
+    return value
+
+
+def _required_text(value: Any) -> str:
+    value = _text(value)
+    if value is None:
+        raise refuse("required")
     return value
 
 
@@ -93,110 +120,187 @@ def _encodable(value: str) -> bool:
     return True
 
 
-def _date(data: dict, name: str, errors: _Errors, *, required: bool = False) -> date | None:
-    value = data.get(name)
+def _date(value: Any) -> date | None:
     if value is None or value == "":
-        if required:
-            errors.add(name, _("is required"))
         return None
-    if not isinstance(value, str):
-        errors.add(name, _("must be a date (YYYY-MM-DD)"))
-        return None
-    try:
-        parsed = date.fromisoformat(value.strip())
-    except ValueError:
-        errors.add(name, _("must be a date (YYYY-MM-DD)"))
-        return None
-    if not 1900 <= parsed.year <= 2100:
-        errors.add(name, _("is not a plausible date"))
-        return None
+    if isinstance(value, date) and not isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str) and ISO_DATE.fullmatch(value.strip()):
+        try:
+            parsed = date.fromisoformat(value.strip())
+        except ValueError:
+            raise refuse("date_format") from None
+    else:
+        raise refuse("date_format")
+    if not FIRST_DATE <= parsed <= LAST_DATE:
+        raise refuse("date_range")
     return parsed
 
 
-def _bool(data: dict, name: str, errors: _Errors) -> bool:
-    value = data.get(name, False)
+def _required_date(value: Any) -> date:
+    parsed = _date(value)
+    if parsed is None:
+        raise refuse("required")
+    return parsed
+
+
+def _bool(value: Any) -> bool:
     if value is None:
         return False
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in TRUE_WORDS | FALSE_WORDS:
         return value.strip().lower() in TRUE_WORDS
-    errors.add(name, _("must be yes or no"))
-    return False
+    raise refuse("bool")
 
 
-def parse_document(data: Any, *, today: date | None = None):
-    """(IntakeDocument, []) when valid, else (None, [(field, message), ...])."""
-    today = today or date.today()
-    errors = _Errors()
-    if not isinstance(data, dict):
-        return None, [("document", _("must be an object"))]
-    values: dict[str, Any] = {}
-    for name, limit in CLIENT_TEXT_FIELDS.items():
-        required = name != "responsible_municipality"
-        values[name] = _text(data, name, errors, limit=limit, required=required)
-    for name, limit in OPTIONAL_TEXT_FIELDS.items():
-        values[name] = _text(data, name, errors, limit=limit)
-    values["message_id"] = _text(data, "message_id", errors, limit=200)
-
-    bsn = _text(data, "bsn", errors, limit=20, required=True)
-    if bsn is not None:
-        bsn = bsn.replace(" ", "").replace(".", "")
-        if not (len(bsn) == 9 and bsn.isascii() and bsn.isdigit()):
-            errors.add("bsn", _("must be nine digits"))
-        elif not passes_eleven_test(bsn):
-            errors.add("bsn", _("does not pass the eleven-test"))
-    values["bsn"] = bsn
-
-    values["date_of_birth"] = _date(data, "date_of_birth", errors, required=True)
-    born = values["date_of_birth"]
-    if born and (born > today or _age(born, today) < MIN_AGE_YEARS):
-        errors.add(
-            "date_of_birth", _("the client is under 18: aftercare for minors has another framework")
-        )
-    values["detention_start"] = _date(data, "detention_start", errors)
-    values["expected_release"] = _date(data, "expected_release", errors)
-    start, release = values["detention_start"], values["expected_release"]
-    if start and release and release < start:
-        errors.add("expected_release", _("lies before the start of detention"))
-    values["prolific_offender"] = _bool(data, "prolific_offender", errors)
-    values["benefit_recipient"] = _bool(data, "benefit_recipient", errors)
-    values["domains"] = _domains(data.get("domains"), errors)
-    if errors:
-        return None, list(errors)
-    return IntakeDocument(**values), []
+def _bsn(value: Any) -> str:
+    value = _required_text(value).replace(" ", "").replace(".", "")
+    if not (len(value) == 9 and value.isascii() and value.isdigit()):
+        raise refuse("bsn_digits")
+    if not passes_eleven_test(value):
+        raise refuse("bsn_eleven")
+    return value
 
 
-def _domains(raw: Any, errors: _Errors) -> dict[str, DomainInput]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        errors.add("domains", _("must be an object with one entry per life domain"))
-        return {}
-    domains = {}
-    for key, entry in raw.items():
-        if key not in DOMAIN_KEYS:
-            errors.add(f"domains.{key}", _("is not a life domain"))
-            continue
-        if entry is None:
-            continue
-        if not isinstance(entry, dict):
-            errors.add(f"domains.{key}", _("must be an object"))
-            continue
-        status = entry.get("status") or DomainStatus.UNKNOWN.value
-        if status not in STATUS_VALUES:
-            errors.add(f"domains.{key}.status", _("is not a known status"))
-            continue
-        domains[key] = DomainInput(
-            status=status,
-            situation=_text(entry, "situation", errors, limit=MAX_TEXT),
-            need=_text(entry, "need", errors, limit=MAX_TEXT),
-        )
-    return domains
+def _status(value: Any) -> str:
+    if value is None or value == "":
+        return DomainStatus.UNKNOWN.value
+    if value not in STATUS_VALUES:
+        raise refuse("status")
+    return value
+
+
+def text(limit: int, description: str | None = None):
+    limited = Annotated[str, StringConstraints(max_length=limit)]
+    return Annotated[limited | None, BeforeValidator(_text), Field(description=description)]
+
+
+def required_text(limit: int, description: str | None = None):
+    return Annotated[
+        str, BeforeValidator(_required_text), Field(max_length=limit, description=description)
+    ]
+
+
+DATE_RULE = "YYYY-MM-DD, from 1900-01-01 to 2100-12-31."
+IsoDate = Annotated[date | None, BeforeValidator(_date), Field(description=DATE_RULE)]
+YesNo = Annotated[bool, BeforeValidator(_bool)]
+Status = Annotated[Literal[STATUS_VALUES], BeforeValidator(_status)]  # type: ignore[valid-type]
+
+
+# --- the model -------------------------------------------------------------------------
+
+
+class LifeDomainInput(BaseModel):
+    """The status of one life domain, its situation and the help asked for."""
+
+    status: Status = Field(
+        DomainStatus.UNKNOWN.value,
+        description="geregeld, niet geregeld, onbekend, niet van toepassing",
+    )
+    situation: text(MAX_TEXT, "The situation in this life domain.") = None
+    need: text(MAX_TEXT, "The help asked for.") = None
+
+
+IntakeDomains = create_model(
+    "IntakeDomains",
+    __config__=ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "description": "Per life domain the status, the situation and the help asked for."
+        },
+    ),
+    **{key: (LifeDomainInput | None, None) for key in DOMAIN_KEYS},
+)
+
+
+class IntakeDocument(BaseModel):
+    """The intake document (basisdocument nazorg) of one detainee."""
+
+    # Unknown fields are left alone (a CSV may carry columns of its own).
+    model_config = ConfigDict(extra="ignore")
+
+    message_id: text(
+        MESSAGE_ID_LENGTH, "The sender's id of this message; the key of idempotency."
+    ) = None
+    given_name: required_text(column_length(Client, "given_name"))
+    family_name: required_text(column_length(Client, "family_name"))
+    date_of_birth: Annotated[
+        date, BeforeValidator(_required_date), Field(description=DATE_RULE)
+    ]
+    bsn: Annotated[
+        str,
+        BeforeValidator(_bsn),
+        Field(
+            description="Citizen number; nine digits passing the eleven-test, 000000000 refused.",
+            json_schema_extra={"pattern": "^[0-9]{9}$"},
+        ),
+    ]
+    address: text(ADDRESS_LENGTH) = None
+    postal_address: text(ADDRESS_LENGTH) = None
+    responsible_municipality: text(
+        column_length(Client, "responsible_municipality"),
+        "Where the client lived before detention or will settle after it.",
+    ) = None
+    facility: text(column_length(Case, "facility"), "The prison (PI).") = None
+    detention_start: IsoDate = None
+    expected_release: IsoDate = None
+    prolific_offender: YesNo = False
+    benefit_recipient: YesNo = False
+    domains: IntakeDomains = Field(default_factory=IntakeDomains)  # type: ignore[valid-type]
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _adult(cls, born: date, info: ValidationInfo) -> date:
+        today = (info.context or {}).get("today") or date.today()
+        if born > today or _age(born, today) < MIN_AGE_YEARS:
+            raise refuse("minor")
+        return born
+
+    @field_validator("expected_release")
+    @classmethod
+    def _after_start(cls, release: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("detention_start")
+        if start and release and release < start:
+            raise refuse("before_start")
+        return release
+
+    def domain_inputs(self) -> dict[str, LifeDomainInput]:
+        """The life domains the document speaks of, by key."""
+        return {
+            key: entry
+            for key in DOMAIN_KEYS
+            if (entry := getattr(self.domains, key)) is not None
+        }
+
+    def message_key(self) -> str:
+        """The sender's id, or a hash of the content when the sender gives none.
+
+        The hashed content is the same as before the pydantic model (a file received
+        then is still known now): every field, and the domains the document gives.
+        """
+        if self.message_id:
+            return f"id:{self.message_id}"
+        content = self.model_dump(exclude={"domains"})
+        content["domains"] = {k: v.model_dump() for k, v in self.domain_inputs().items()}
+        encoded = json.dumps(content, sort_keys=True, default=str)
+        return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def parse_document(data: Any, *, today: date | None = None):
+    """(IntakeDocument, []) when valid, else (None, [(field, Dutch message), ...])."""
+    try:
+        document = IntakeDocument.model_validate(data, context={"today": today or date.today()})
+    except ValidationError as error:
+        return None, [
+            (".".join(str(part) for part in e["loc"]) or "document", message_for(e))
+            for e in error.errors(include_url=False)
+        ]
+    return document, []
 
 
 def flat_row_to_document(row: dict[str, Any]) -> dict[str, Any]:
@@ -208,17 +312,12 @@ def flat_row_to_document(row: dict[str, Any]) -> dict[str, Any]:
             continue
         column = column.strip()
         value = value.strip() if isinstance(value, str) else value
-        for key in DOMAIN_KEYS:
-            for part in ("status", "situation", "need"):
-                if column == f"{key}_{part}":
-                    if value not in (None, ""):
-                        domains.setdefault(key, {})[part] = value
-                    break
-            else:
-                continue
-            break
-        else:
-            document[column] = value if value != "" else None
+        key, _sep, part = column.rpartition("_")
+        if key in DOMAIN_KEYS and part in ("status", "situation", "need"):
+            if value not in (None, ""):
+                domains.setdefault(key, {})[part] = value
+            continue
+        document[column] = value if value != "" else None
     if domains:
         document["domains"] = domains
     return document

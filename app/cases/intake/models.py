@@ -3,7 +3,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TenantScoped, utcnow
@@ -18,6 +27,7 @@ class IntakeMessage(TenantScoped, db.Model):
     """
 
     __tablename__ = "intake_messages"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         UniqueConstraint("tenant_id", "message_key"),
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
@@ -27,3 +37,38 @@ class IntakeMessage(TenantScoped, db.Model):
     source: Mapped[str] = mapped_column(String(10))
     case_id: Mapped[uuid.UUID]
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class IntakeUpload(TenantScoped, db.Model):
+    """A large upload, kept until a background job has received its rows.
+
+    The job works through the rows in chunks (``processed_rows`` is the progress the
+    page shows) and keeps the per-line report here. The file holds citizen numbers:
+    its content is cleared once the last row is done.
+    """
+
+    __tablename__ = "intake_uploads"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "uploaded_by_id"], ["users.tenant_id", "users.id"]),
+        Index("ix_intake_uploads_tenant_id_uploaded_by_id", "tenant_id", "uploaded_by_id"),
+        Index("ix_intake_uploads_tenant_id_content_hash", "tenant_id", "content_hash"),
+    )
+
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[uuid.UUID | None]
+    total_rows: Mapped[int] = mapped_column(Integer)
+    processed_rows: Mapped[int] = mapped_column(Integer, default=0)
+    # {"created": [case ids], "already_received": [case ids], "problems": [[line, [texts]]]}
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.finished_at is not None
+
+    @property
+    def percent_done(self) -> int:
+        return 100 if not self.total_rows else self.processed_rows * 100 // self.total_rows

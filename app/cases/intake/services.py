@@ -7,7 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from flask import has_request_context
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.tracking import note_access
 from app.cases import phases, services, timeline
@@ -30,6 +33,33 @@ class IntakeResult:
     case_id: uuid.UUID
     created: bool
     client_known: bool = False
+
+
+# A lost race is retried: the retry reads what the winner committed. Three tries cover
+# the client, the case and the message key each being won by another request.
+RACE_TRIES = 3
+
+
+def receive_intake_once(
+    document: IntakeDocument, actor, source: Source, *, today: date | None = None
+) -> IntakeResult:
+    """``receive_intake`` in a savepoint of its own, safe against the same intake at once.
+
+    Two requests for one client, detention or message at the same moment (a double
+    click on the form, a sender retrying, ten messages of one detention) meet at the
+    database's unique keys: the client's citizen number, one open case per client and
+    detention (``uq_cases_open_detention``) and the message key. The loser's savepoint
+    is rolled back and the intake is received again, which now finds the winner's case:
+    the second request gets the answer of the first, never an error.
+    """
+    for attempt in range(1, RACE_TRIES + 1):
+        try:
+            with db.session.begin_nested():
+                return receive_intake(document, actor, source, today=today)
+        except (IntegrityError, StaleDataError):
+            if attempt == RACE_TRIES:
+                raise
+    raise AssertionError("unreachable")
 
 
 def receive_intake(
@@ -86,7 +116,7 @@ def receive_intake(
         benefit_recipient=document.benefit_recipient,
     )
     for domain in case.life_domains:
-        given = document.domains.get(domain.domain)
+        given = document.domain_inputs().get(domain.domain)
         if given is not None:
             domain.status = given.status
             domain.need = given.need
@@ -107,6 +137,9 @@ def receive_intake(
 def _note_intake(case: Case) -> None:
     # A person entering intake is logged like any change of a client's file; the
     # justice side's API has no person and no access-log row (its messages are kept).
+    # A background upload has no request: its job writes the rows itself.
+    if not has_request_context():
+        return
     note_access(
         tenant_id=case.tenant_id, client_id=case.client_id, object_type="intake", object_id=case.id
     )

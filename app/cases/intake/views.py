@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
+
 from flask import redirect, request, url_for
 from flask_login import current_user
 
 from app.cases.blueprint import bp
-from app.cases.intake.document import DOMAIN_KEYS, flat_row_to_document, parse_document
-from app.cases.intake.services import Source, receive_intake
-from app.cases.intake.upload import import_file
+from app.cases.intake.document import DOMAIN_KEYS, parse_document
+from app.cases.intake.forms import IntakeForm, put_errors, submitted_document, values_of
+from app.cases.intake.jobs import access_upload, receive_file, report_of
+from app.cases.intake.services import Source, receive_intake_once
 from app.cases.labels import intake_field_label
 from app.cases.models import DomainStatus
 from app.cases.services import life_domain_kinds
@@ -38,25 +41,15 @@ def intake():
 @bp.post("/intake")
 @requires(Permission.CASE_WRITE)
 def intake_submit():
-    values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    raw = flat_row_to_document(values)
-    for flag in ("prolific_offender", "benefit_recipient"):
-        raw[flag] = bool(values.get(flag))
-    document, errors = parse_document(raw)
-    if errors:
-        messages = {
-            form_field(name): f"{intake_field_label(name)}: {message}" for name, message in errors
-        }
-        return intake_form(status=422, values=values, errors=messages)
-    result = receive_intake(document, current_user, Source.FORM)
+    form = IntakeForm()
+    document, errors = parse_document(submitted_document(form, request.form))
+    if errors or not form.validate():
+        messages = put_errors(form, errors, intake_field_label)
+        return intake_form(status=422, values=values_of(form), errors=messages)
+    # A double click posts the same document twice: both get the one case.
+    result = receive_intake_once(document, current_user, Source.FORM)
     db.session.commit()
     return redirect(url_for("cases.case_detail", case_id=result.case_id))
-
-
-def form_field(name: str) -> str:
-    """The form's field for a document error (``domains.housing.status``: ``housing_status``),
-    so that the page can tie the message to its field."""
-    return name.removeprefix("domains.").replace(".", "_")
 
 
 @bp.route("/intake/upload", methods=["GET", "POST"])
@@ -74,7 +67,22 @@ def intake_upload():
         return render(
             "cases/upload.html", status=413, report=None, too_large=True, domain_keys=DOMAIN_KEYS
         )
-    report = import_file(upload.filename, content, current_user)
+    report, started = receive_file(upload.filename, content, current_user)
     db.session.commit()
+    if started is not None:
+        return redirect(url_for("cases.intake_upload_progress", upload_id=started.id), 303)
     status = 200 if not report.file_error else 422
     return render("cases/upload.html", status=status, report=report, domain_keys=DOMAIN_KEYS)
+
+
+@bp.get("/intake/upload/<uuid:upload_id>")
+@requires(Permission.CASE_WRITE)
+def intake_upload_progress(upload_id: uuid.UUID):
+    """A large upload's progress (polled by htmx until done), then its report."""
+    upload = access_upload(current_user, upload_id)
+    return render(
+        "cases/upload_progress.html",
+        block="progress",
+        upload=upload,
+        report=report_of(upload) if upload.is_finished else None,
+    )

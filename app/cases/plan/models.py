@@ -85,6 +85,7 @@ class TaskTemplate(TenantScoped, Timestamped, db.Model):
 
 class Task(TenantScoped, Timestamped, db.Model):
     __tablename__ = "tasks"
+    __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
         Index("ix_tasks_tenant_id_case_id", "tenant_id", "case_id"),
@@ -94,7 +95,7 @@ class Task(TenantScoped, Timestamped, db.Model):
 
     case_id: Mapped[uuid.UUID]
     # The template it came from, if any (no key: a template may be deleted later).
-    template_id: Mapped[uuid.UUID | None]
+    template_id: Mapped[uuid.UUID | None] = mapped_column(info={"transfer": "drop"})
     domain: Mapped[str] = mapped_column(String(30))
     phase: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(String(200))
