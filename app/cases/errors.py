@@ -1,27 +1,25 @@
-"""Errors the case services raise; views turn them into Dutch messages."""
+"""Errors the case services raise; the action path (``app.core.actions``) turns them into
+Dutch answers: a refusal (422) or, for a conflict, 409."""
 
 from __future__ import annotations
 
+from app.core.actions import Conflict, Refused
 
-class CaseError(Exception):
+
+class CaseError(Refused):
     """A rule of the aftercare file refused the change; ``message`` is for the user."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 class InvalidTransition(CaseError):
     pass
 
 
-class EditConflict(CaseError):
+class EditConflict(Conflict, CaseError):
     """The form was based on an older version than the one saved since.
 
     ``current`` is the row as saved now, so the view can show both versions and
     keep the user's input in the form.
     """
 
-    def __init__(self, message: str, current) -> None:
-        super().__init__(message)
-        self.current = current
+    def __init__(self, message=None, current=None) -> None:
+        Conflict.__init__(self, message, current)

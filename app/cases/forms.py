@@ -1,106 +1,209 @@
-"""Parsing form input into typed values; errors are Dutch messages per field."""
+"""The HTML forms of the case file (WTForms, fields from ``app.core.forms``).
+
+Limits come from the columns the values go to (``column_length``); texts whose column
+has no length get ``MAX_TEXT``. Choices that depend on the case (its life domains, the
+phases it may go to) are set by the view on the bound form (``form.domain.values``).
+"""
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
-
 from flask_babel import lazy_gettext as _
 
-# The database's INTEGER: a larger number would fail there instead of in the form.
-MAX_INT = 2**31 - 1
+from app.cases.handover.models import (
+    DomainConsent,
+    Referral,
+    ReferralStatus,
+    SharingBasis,
+    TrajectoryStatus,
+)
+from app.cases.models import ALL_LIFE_DOMAINS, Case, CaseSettings, Client, DomainStatus
+from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskTemplate
+from app.core.forms import (
+    MAX_INT,
+    MAX_TEXT,
+    Choice,
+    DateValue,
+    Flag,
+    Form,
+    SubmissionKeyField,
+    TextField,
+    UuidChoice,
+    VersionField,
+    WholeNumber,
+    column_length,
+    new_submission_key,
+)
+
+__all__ = ["new_submission_key"]
+
+# An address is a Text column; a postal address of more than a few lines is a mistake.
+MAX_ADDRESS = 500
+MAX_NOTE = 10_000
+# The trajectory's cost is saved in cents in an INTEGER.
+MAX_COST_EUROS = MAX_INT // 100
 
 
-class FormErrors(dict):
-    """field -> message; falsy when the input is valid."""
+class DetailsForm(Form):
+    version = VersionField()
+    # The client's fields are edited only when the form carries them, then with their version.
+    client_version = VersionField()
+    address = TextField(_("Address"), max_length=MAX_ADDRESS)
+    postal_address = TextField(_("Postal address"), max_length=MAX_ADDRESS)
+    responsible_municipality = TextField(
+        _("Municipality of responsibility"),
+        max_length=column_length(Client, "responsible_municipality"),
+    )
+    facility = TextField(_("Facility"), max_length=column_length(Case, "facility"))
+    detention_start = DateValue(_("Start of detention"))
+    expected_release = DateValue(_("Expected release"))
+    prolific_offender = Flag(_("Prolific offender"))
+    benefit_recipient = Flag(_("Benefit recipient"))
+    case_worker_id = UuidChoice(_("Case worker"))
+
+    CLIENT_FIELDS = ("address", "postal_address", "responsible_municipality")
+
+    def client_changes(self) -> dict:
+        return {name: getattr(self, name).data for name in self.CLIENT_FIELDS if self.sent(name)}
+
+    def validate(self, extra_validators=None) -> bool:
+        if not self.client_changes():
+            # Without the client's fields the form needs no client version.
+            self.client_version.raw = "0"
+        return super().validate(extra_validators)
 
 
-def text(form, name: str, max_length: int | None = None) -> str | None:
-    value = (form.get(name) or "").strip()
-    if max_length is not None:
-        value = value[:max_length]
-    return value or None
+class PhaseForm(Form):
+    version = VersionField()
+    phase = Choice(_("New phase"), required=True)
+    reason = TextField(_("Reason"))
 
 
-def parse_date(form, name: str, errors: FormErrors, *, required: bool = False) -> date | None:
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        if required:
-            errors[name] = _("This field is required.")
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        errors[name] = _("Enter a date as YYYY-MM-DD.")
-        return None
+class ReleaseForm(Form):
+    version = VersionField()
+    released_on = DateValue(_("Released on"), required=True)
 
 
-def parse_bool(form, name: str) -> bool:
-    return (form.get(name) or "").lower() in {"1", "on", "true", "yes", "ja"}
+class DomainForm(Form):
+    version = VersionField()
+    status = Choice(_("Status"), values=list(DomainStatus), required=True)
+    need = TextField(_("Need"))
+    notes = TextField(_("Notes"))
 
 
-def parse_int(form, name: str, errors: FormErrors, *, required: bool = False) -> int | None:
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        if required:
-            errors[name] = _("This field is required.")
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        errors[name] = _("Enter a whole number.")
-        return None
-    if abs(value) > MAX_INT:
-        errors[name] = _("This number is too large.")
-        return None
-    return value
+class TaskForm(Form):
+    submission_key = SubmissionKeyField()
+    title = TextField(_("Task"), max_length=column_length(Task, "title"), required=True)
+    domain = Choice(_("Life domain"), required=True)
+    responsible = Choice(_("Responsible"), values=list(Responsible), required=True)
+    due_date = DateValue(_("Due"), required=True)
 
 
-def parse_version(form, errors: FormErrors, name: str = "version") -> int | None:
-    """The version of the row the form was loaded with. Required: without it a save could
-    silently overwrite a change made since (the conflict check needs it)."""
-    value = parse_int(form, name, errors, required=True)
-    if name in errors:
-        errors[name] = _("This form is incomplete: reload the page and save again.")
-    return value
+class TaskDoneForm(Form):
+    version = VersionField()
+    done = Flag()
+
+    def validate(self, extra_validators=None) -> bool:
+        if self.done.raw is None:
+            self.done.raw = "1"  # the button's meaning when the form says nothing
+        return super().validate(extra_validators)
 
 
-def new_submission_key() -> str:
-    """A one-time key for a create form, rendered into it as ``submission_key``."""
-    return str(uuid.uuid4())
+class NoteForm(Form):
+    submission_key = SubmissionKeyField()
+    body = TextField(_("New note"), max_length=MAX_NOTE, required=True)
 
 
-def parse_submission_key(form, errors: FormErrors) -> uuid.UUID | None:
-    """The create form's one-time key: a second POST of the same form creates nothing.
-
-    A form without one (no form of the portal) is saved as it comes.
-    """
-    raw = (form.get("submission_key") or "").strip()
-    if not raw:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        errors["submission_key"] = _("This form is incomplete: reload the page and save again.")
-        return None
+class NoteEditForm(Form):
+    version = VersionField()
+    body = TextField(_("Note"), max_length=MAX_NOTE, required=True)
 
 
-def parse_uuid(form, name: str) -> uuid.UUID | None:
-    raw = (form.get(name) or "").strip()
-    try:
-        return uuid.UUID(raw) if raw else None
-    except ValueError:
-        return None
+class ConsentForm(Form):
+    submission_key = SubmissionKeyField()
+    domain = Choice(_("Life domain"), required=True)
+    basis = Choice(_("Basis"), values=list(SharingBasis), required=True)
+    effective_on = DateValue(_("Date"), required=True)
+    note = TextField(_("Explanation"), max_length=column_length(DomainConsent, "note"))
 
 
-def choice(form, name: str, options, errors: FormErrors, *, default=None):
-    raw = (form.get(name) or "").strip()
-    if not raw:
-        if default is None:
-            errors[name] = _("This field is required.")
-        return default
-    values = {o.value if hasattr(o, "value") else o for o in options}
-    if raw not in values:
-        errors[name] = _("Choose one of the options.")
-        return default
-    return raw
+class ReferralForm(Form):
+    submission_key = SubmissionKeyField()
+    partner = Choice(_("Partner"), values=list(Responsible), required=True)
+    domain = Choice(_("Life domain"), required=True)
+    request = TextField(_("Request"), max_length=column_length(Referral, "request"))
+
+
+class OutcomeForm(Form):
+    version = VersionField()
+    status = Choice(_("Outcome"), values=list(ReferralStatus), required=True)
+    reason = TextField(_("Reason (when rejected)"))
+    outcome = TextField(_("Outcome"))
+
+
+class TrajectoryForm(Form):
+    submission_key = SubmissionKeyField()
+    start_date = DateValue(_("Start"), required=True)
+    end_date = DateValue(_("End"))
+    cost_euros = WholeNumber(_("Cost (EUR)"), minimum=0, maximum=MAX_COST_EUROS)
+
+
+class TrajectoryUpdateForm(Form):
+    version = VersionField()
+    status = Choice(_("Status"), values=list(TrajectoryStatus), required=True)
+    end_date = DateValue(_("End"))
+
+
+class TransferForm(Form):
+    target = WholeNumber(_("Municipality"), minimum=1, required=True)
+    reason = TextField(_("Reason"))
+
+
+class SettingsForm(Form):
+    trajectory_default_cost_euros = WholeNumber(
+        _("Default cost of a trajectory (EUR)"), minimum=0, maximum=1_000_000, required=True
+    )
+    care_director_name = TextField(
+        _("Care director"),
+        max_length=column_length(CaseSettings, "care_director_name"),
+        required=True,
+        required_message=_("Name the care director (at most 200 characters)."),
+    )
+    social_network_domain = Flag(_("Social network as a sixth life domain"))
+
+
+class TemplateForm(Form):
+    submission_key = SubmissionKeyField()
+    domain = Choice(_("Life domain"), values=[k.value for k in ALL_LIFE_DOMAINS], required=True)
+    phase = Choice(_("Phase"), values=list(PlanPhase), required=True)
+    title = TextField(_("Task"), max_length=column_length(TaskTemplate, "title"), required=True)
+    description = TextField(_("Description"), max_length=MAX_TEXT)
+    responsible = Choice(_("Responsible"), values=list(Responsible), required=True)
+    anchor = Choice(_("Anchor"), values=list(Anchor), required=True)
+    offset_days = WholeNumber(_("Offset in days"), minimum=-730, maximum=730, required=True)
+    short_stay_offset_days = WholeNumber(_("Offset for a short stay"), minimum=-730, maximum=730)
+    long_stay_only = Flag(_("Long stay only"))
+    active = Flag(_("Active"))
+    position = WholeNumber(_("Position"), minimum=-MAX_INT, maximum=MAX_INT)
+
+    FIELDS = (
+        "domain",
+        "phase",
+        "title",
+        "description",
+        "responsible",
+        "anchor",
+        "offset_days",
+        "short_stay_offset_days",
+        "long_stay_only",
+        "active",
+        "position",
+    )
+
+    def values(self) -> dict:
+        values = {name: getattr(self, name).data for name in self.FIELDS}
+        values["position"] = values["position"] or 0
+        return values
+
+
+class TemplateEditForm(TemplateForm):
+    version = VersionField()

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from werkzeug.exceptions import NotFound
 
 from app.cases import timeline
-from app.cases.errors import CaseError, EditConflict
+from app.cases.errors import CaseError
 from app.cases.models import Case
 from app.cases.timeline import EventKind
+from app.core.actions import check_version, create_once
 from app.core.db import TenantScoped, Timestamped, utcnow
 from app.extensions import db
 
@@ -103,20 +104,16 @@ def access_note(case: Case, note_id: uuid.UUID) -> Note:
 
 def add_note(case: Case, author, body: str, *, submission_key: uuid.UUID | None = None) -> Note:
     """A new note; the same form posted again (same ``submission_key``) returns the first."""
-    from app.cases.services import add_once, saved_submission
 
-    earlier = saved_submission(Note, submission_key)
-    if earlier is not None:
-        return earlier
-    note, created = add_once(
-        Note(
+    def build() -> Note:
+        return Note(
             case_id=case.id,
             author_id=getattr(author, "id", None),
             author_name=timeline.actor_name(author),
             body=_clean(body),
-            submission_key=submission_key,
         )
-    )
+
+    note, created = create_once(Note, submission_key, build)
     if created:
         timeline.record(case.id, EventKind.NOTE_ADDED, author, note=str(note.id))
     return note
@@ -126,10 +123,7 @@ def edit_note(note: Note, editor, body: str, *, expected_version: int | None) ->
     """Change the text; the old text becomes a revision. Only the author edits a note."""
     if note.author_id is None or note.author_id != getattr(editor, "id", None):
         raise CaseError(_("Only the author can change a note."))
-    if expected_version is not None and expected_version != note.version:
-        from app.cases.services import conflict_message
-
-        raise EditConflict(conflict_message(), current=note)
+    check_version(note, expected_version)
     body = _clean(body)
     if body == note.body:
         return

@@ -9,14 +9,18 @@ from flask_login import current_user
 
 from app.cases import forms, notes, services
 from app.cases.blueprint import bp
-from app.cases.errors import CaseError, EditConflict
+from app.core.actions import act
 from app.core.permissions import Permission, requires
-from app.extensions import db, htmx
+from app.extensions import htmx
 
 
 def note_fragment(case, note, *, editing=False, status=200, **extra):
     body = render_template("cases/_note.html", case=case, note=note, editing=editing, **extra)
     return body, status, {"Vary": "HX-Request"}
+
+
+def back_to_notes(case):
+    return redirect(url_for("cases.case_detail", case_id=case.id) + "#notes")
 
 
 @bp.post("/<uuid:case_id>/notes")
@@ -25,19 +29,23 @@ def note_add(case_id: uuid.UUID):
     from app.cases.views import case_page
 
     case = services.access_case(current_user, case_id)
-    errors = forms.FormErrors()
-    key = forms.parse_submission_key(request.form, errors)
+    form = forms.NoteForm()
     body = request.form.get("body", "")
-    if errors:
-        return case_page(case, status=422, note_error=errors["submission_key"], note_input=body)
-    try:
-        notes.add_note(case, current_user, body, submission_key=key)
-    except CaseError as error:
-        db.session.rollback()
-        case = services.access_case(current_user, case_id)
-        return case_page(case, status=422, note_error=error.message, note_input=body)
-    db.session.commit()
-    return redirect(url_for("cases.case_detail", case_id=case.id) + "#notes")
+    if not form.validate():
+        message = next(iter(form.error_dict().values()))
+        return case_page(case, status=422, note_error=message, note_input=body)
+
+    def refused(error, status: int):
+        fresh = services.access_case(current_user, case_id)
+        return case_page(fresh, status=status, note_error=error.message, note_input=body)
+
+    return act(
+        lambda: notes.add_note(
+            case, current_user, form.body.data, submission_key=form.submission_key.data
+        ),
+        done=lambda _note: back_to_notes(case),
+        refused=refused,
+    )
 
 
 @bp.get("/<uuid:case_id>/notes/<uuid:note_id>")
@@ -59,28 +67,29 @@ def note_edit(case_id: uuid.UUID, note_id: uuid.UUID):
 def note_save(case_id: uuid.UUID, note_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     note = notes.access_note(case, note_id)
-    errors = forms.FormErrors()
-    version = forms.parse_version(request.form, errors)
+    form = forms.NoteEditForm()
     submitted = request.form.get("body", "")
-    if errors:
+    if not form.validate():
+        message = next(iter(form.error_dict().values()))
         return note_fragment(
-            case, note, editing=True, status=422, submitted=submitted, error=errors["version"]
+            case, note, editing=True, status=422, submitted=submitted, error=message
         )
-    try:
-        notes.edit_note(note, current_user, submitted, expected_version=version)
-        db.session.commit()
-    except EditConflict as conflict:
-        db.session.rollback()
-        note = notes.access_note(case, note_id)
-        return note_fragment(
-            case, note, editing=True, status=409, submitted=submitted, conflict=conflict.message
-        )
-    except CaseError as error:
-        db.session.rollback()
-        note = notes.access_note(case, note_id)
-        return note_fragment(
-            case, note, editing=True, status=422, submitted=submitted, error=error.message
-        )
-    if not htmx:
-        return redirect(url_for("cases.case_detail", case_id=case.id) + "#notes")
-    return note_fragment(case, note)
+
+    def refused(error, status: int):
+        # The note as saved now (the rollback undid this change), the user's text in the form.
+        saved = notes.access_note(case, note_id)
+        shown = {"conflict": error.message} if status == 409 else {"error": error.message}
+        return note_fragment(case, saved, editing=True, status=status, submitted=submitted, **shown)
+
+    def done(_result):
+        if not htmx:
+            return back_to_notes(case)
+        return note_fragment(case, note)
+
+    return act(
+        lambda: notes.edit_note(
+            note, current_user, form.body.data, expected_version=form.version.data
+        ),
+        done=done,
+        refused=refused,
+    )

@@ -1,6 +1,7 @@
 """The aftercare file's rules: access, opening, editing and the monitor snapshots.
 
-Views call these; nothing here reads the request. Services flush, the view commits.
+Views call these through the action path (``app.core.actions.act``), which commits;
+nothing here reads the request or commits.
 Intake, the plan, notes, hand-over and transfer live in their own sub-modules.
 """
 
@@ -12,15 +13,13 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
 from app.audit.tracking import note_access
 from app.auth.models import User
 from app.cases import phases, timeline
-from app.cases.errors import CaseError, EditConflict
+from app.cases.errors import CaseError
 from app.cases.models import (
     CORE_LIFE_DOMAINS,
     Case,
@@ -35,18 +34,11 @@ from app.cases.models import (
     add_months,
 )
 from app.cases.timeline import EventKind
+from app.core.actions import check_version, flush_or_conflict
 from app.core.audit import report_refused_access
 from app.core.db import utcnow
 from app.core.permissions import Role
 from app.extensions import db
-
-
-def conflict_message():
-    return _(
-        "Someone else saved this in the meantime. Your changes have not been saved yet: "
-        "compare them with the saved version below and save again."
-    )
-
 
 # --- access -----------------------------------------------------------------------------
 
@@ -141,51 +133,6 @@ def open_case(client: Client, actor=None, **fields) -> Case:
     return case
 
 
-# --- creating once per form submission ------------------------------------------------------
-
-
-def saved_submission(model, submission_key: uuid.UUID | None):
-    """The row an earlier POST of the same form (its one-time key) created, if any."""
-    if submission_key is None:
-        return None
-    return db.session.scalars(
-        select(model).where(model.submission_key == submission_key)
-    ).one_or_none()
-
-
-def add_once(row) -> tuple[Any, bool]:
-    """Insert ``row``; returns (the row, True), or (the earlier row, False) when a concurrent
-    POST of the same form saved it first: the unique (tenant_id, submission_key) keeps one,
-    and the loser's insert is undone to a savepoint so the rest of its request stands."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        earlier = saved_submission(type(row), row.submission_key)
-        if earlier is None:
-            raise
-        return earlier, False
-    return row, True
-
-
-# --- editing ----------------------------------------------------------------------------
-
-
-def _check_version(row, expected_version: int | None) -> None:
-    if expected_version is not None and row.version != expected_version:
-        raise EditConflict(conflict_message(), current=row)
-
-
-def _flush_or_conflict(row) -> None:
-    """Flush; a concurrent save that slipped in after we loaded is a conflict too."""
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        fresh = db.session.get(type(row), (row.tenant_id, row.id), populate_existing=True)
-        raise EditConflict(conflict_message(), current=fresh) from None
-
-
 def _apply(row, changes: dict[str, Any]) -> dict[str, list]:
     diff = {}
     for field, value in changes.items():
@@ -206,11 +153,11 @@ def update_life_domain(
     notes: str | None,
 ) -> dict[str, list]:
     """Save one life domain; a stale ``expected_version`` raises EditConflict, saving nothing."""
-    _check_version(domain, expected_version)
+    check_version(domain, expected_version)
     status = DomainStatus(status).value
     diff = _apply(domain, {"status": status, "need": need or None, "notes": notes or None})
     if diff:
-        _flush_or_conflict(domain)
+        flush_or_conflict(domain)
         timeline.record(
             domain.case_id, EventKind.DOMAIN_UPDATED, actor, domain=domain.domain, changes=diff
         )
@@ -236,17 +183,17 @@ CLIENT_FIELDS = (
 
 def update_case(case: Case, *, expected_version: int | None, actor, **changes) -> dict:
     """Edit the case's own fields (not the phase or the release dates: they have services)."""
-    _check_version(case, expected_version)
+    check_version(case, expected_version)
     unknown = set(changes) - set(CASE_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     if "case_worker_id" in changes and changes["case_worker_id"] is not None:
         worker = db.session.get(User, (case.tenant_id, changes["case_worker_id"]))
         if worker is None or worker.role != Role.CASE_WORKER.value:
-            raise CaseError(_("Choose a case worker of this municipality."))
+            raise CaseError(_("Choose a case worker of this municipality."), field="case_worker_id")
     diff = _apply(case, changes)
     if diff:
-        _flush_or_conflict(case)
+        flush_or_conflict(case)
         timeline.record(case.id, EventKind.CASE_UPDATED, actor, changes=diff)
     return diff
 
@@ -258,13 +205,13 @@ def update_client(case: Case, *, expected_version: int | None, actor, **changes)
     a new intake, which leave this case's version as it was.
     """
     client = case.client
-    _check_version(client, expected_version)
+    check_version(client, expected_version)
     unknown = set(changes) - set(CLIENT_FIELDS)
     if unknown:
         raise ValueError(f"not editable here: {sorted(unknown)}")
     diff = _apply(client, changes)
     if diff:
-        _flush_or_conflict(client)
+        flush_or_conflict(client)
         timeline.record(case.id, EventKind.CLIENT_UPDATED, actor, changes=diff)
     return diff
 

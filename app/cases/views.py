@@ -1,4 +1,5 @@
-"""The case list and the case page. Views parse, call a service, render.
+"""The case list and the case page. Views parse (``app.cases.forms``), call a service
+through the action path (``app.core.actions.act``), render.
 
 Sub-modules add their own routes to the same blueprint (imported at the bottom).
 """
@@ -10,7 +11,6 @@ from datetime import date
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction
@@ -18,9 +18,10 @@ from app.audit.tracking import access_action, note_access
 from app.cases import forms, listing, phases, release, services, timeline
 from app.cases import transfer as transfers
 from app.cases.blueprint import bp
-from app.cases.errors import CaseError, EditConflict
+from app.cases.errors import CaseError
 from app.cases.models import CasePhase, DomainStatus, MonitorMoment
 from app.cases.plan import services as plan
+from app.core.actions import act, check_version
 from app.core.permissions import Permission, requires
 from app.core.rendering import render
 from app.extensions import db, htmx
@@ -69,27 +70,35 @@ def back_to_case(case, anchor: str = ""):
     return redirect(url_for("cases.case_detail", case_id=case.id) + anchor)
 
 
-def apply_to_case(case_id: uuid.UUID, errors, action, *, field: str, anchor: str, errors_name: str):
-    """Run ``action()`` unless the form had errors: commit and go back to the case; or
-    roll back and show the case page with the refusal next to ``field`` (422).
+def again_on_case_page(
+    case_id: uuid.UUID, errors_name: str, field: str, conflict_field: str | None = None, **extra
+):
+    """The refusal answer of a case-page form: the case page again, freshly read (the
+    rollback undid the change), with the message next to its field (422: the error's own
+    field, or ``field``) or the conflict message (409, at ``conflict_field``); ``extra``
+    keeps the user's input in the form."""
 
-    A request that loses a race on a unique constraint (two clicks at once) runs the
-    action once more: it then sees the other's row and refuses, or has nothing to do."""
-    if not errors:
-        try:
-            try:
-                case = action()
-                db.session.commit()
-            except IntegrityError:
-                db.session.rollback()
-                case = action()
-                db.session.commit()
-            return back_to_case(case, anchor)
-        except CaseError as error:
-            db.session.rollback()
-            errors[field] = error.message
-    case = services.access_case(current_user, case_id)
-    return case_page(case, status=422, **{errors_name: errors})
+    def answer(error, status: int):
+        case = services.access_case(current_user, case_id)
+        default = (conflict_field or field) if status == 409 else field
+        errors = {error.field or default: error.message}
+        return case_page(case, status=status, **{errors_name: errors}, **extra)
+
+    return answer
+
+
+def invalid_on_case_page(case, form, errors_name: str, **extra):
+    """The form did not validate: nothing was tried, the case page shows why (422)."""
+    return case_page(case, status=422, **{errors_name: form.error_dict()}, **extra)
+
+
+def on_case(case, work, *, anchor: str, errors_name: str, field: str, conflict_field=None, **extra):
+    """The action path of a case-page form whose answer is the case page."""
+    return act(
+        work,
+        done=lambda _result: back_to_case(case, anchor),
+        refused=again_on_case_page(case.id, errors_name, field, conflict_field, **extra),
+    )
 
 
 @bp.get("/")
@@ -147,66 +156,55 @@ def reveal_bsn(case_id: uuid.UUID):
 @requires(Permission.CASE_WRITE)
 def change_phase(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
-    errors = forms.FormErrors()
-    target = forms.choice(request.form, "phase", list(CasePhase), errors)
+    form = forms.PhaseForm()
+    form.phase.values = list(CasePhase)
+    if not form.validate():
+        return invalid_on_case_page(case, form, "phase_errors")
 
     def change():
-        phases.change_phase(case, CasePhase(target), current_user, request.form.get("reason"))
-        return case
+        check_version(case, form.version.data)
+        phases.change_phase(case, CasePhase(form.phase.data), current_user, form.reason.data)
 
-    return apply_to_case(
-        case_id, errors, change, field="phase", anchor="#phase", errors_name="phase_errors"
-    )
-
-
-# The client's fields on the case-details form, with their column lengths.
-CLIENT_FORM_FIELDS = {"address": 500, "postal_address": 500, "responsible_municipality": 120}
+    return on_case(case, change, anchor="#phase", errors_name="phase_errors", field="phase")
 
 
 @bp.post("/<uuid:case_id>/details")
 @requires(Permission.CASE_WRITE)
 def update_details(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
-    form = request.form
-    errors = forms.FormErrors()
-    detention_start = forms.parse_date(form, "detention_start", errors)
-    expected_release = forms.parse_date(form, "expected_release", errors)
-    version = forms.parse_version(form, errors)
-    # The client's fields are edited only when the form carries them, then with their version.
-    client_changes = {
-        name: forms.text(form, name, max_length)
-        for name, max_length in CLIENT_FORM_FIELDS.items()
-        if name in form
-    }
-    client_version = forms.parse_version(form, errors, "client_version") if client_changes else None
-    if not errors:
-        try:
-            services.update_case(
+    form = forms.DetailsForm()
+    if not form.validate():
+        return invalid_on_case_page(case, form, "detail_errors", detail_input=request.form)
+
+    def save():
+        services.update_case(
+            case,
+            expected_version=form.version.data,
+            actor=current_user,
+            facility=form.facility.data,
+            detention_start=form.detention_start.data,
+            prolific_offender=form.prolific_offender.data,
+            benefit_recipient=form.benefit_recipient.data,
+            case_worker_id=form.case_worker_id.data,
+        )
+        client_changes = form.client_changes()
+        if client_changes:
+            services.update_client(
                 case,
-                expected_version=version,
+                expected_version=form.client_version.data,
                 actor=current_user,
-                facility=forms.text(form, "facility", 200),
-                detention_start=detention_start,
-                prolific_offender=forms.parse_bool(form, "prolific_offender"),
-                benefit_recipient=forms.parse_bool(form, "benefit_recipient"),
-                case_worker_id=forms.parse_uuid(form, "case_worker_id"),
+                **client_changes,
             )
-            if client_changes:
-                services.update_client(
-                    case, expected_version=client_version, actor=current_user, **client_changes
-                )
-            release.move_expected_release(case, expected_release, current_user)
-            db.session.commit()
-            return back_to_case(case, "#details")
-        except EditConflict as conflict:
-            db.session.rollback()
-            errors["form"] = conflict.message
-        except CaseError as error:
-            db.session.rollback()
-            errors["form"] = error.message
-    case = services.access_case(current_user, case_id)
-    return case_page(
-        case, status=409 if "form" in errors else 422, detail_errors=errors, detail_input=form
+        release.move_expected_release(case, form.expected_release.data, current_user)
+
+    return on_case(
+        case,
+        save,
+        anchor="#details",
+        errors_name="detail_errors",
+        field="expected_release",  # the one rule of this form: not before the detention
+        conflict_field="form",
+        detail_input=request.form,
     )
 
 
@@ -214,20 +212,16 @@ def update_details(case_id: uuid.UUID):
 @requires(Permission.CASE_WRITE)
 def record_release(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
-    errors = forms.FormErrors()
-    released_on = forms.parse_date(request.form, "released_on", errors, required=True)
+    form = forms.ReleaseForm()
+    if not form.validate():
+        return invalid_on_case_page(case, form, "release_errors")
 
     def record():
-        release.record_release(case, released_on, current_user)
-        return case
+        check_version(case, form.version.data)
+        release.record_release(case, form.released_on.data, current_user)
 
-    return apply_to_case(
-        case_id,
-        errors,
-        record,
-        field="released_on",
-        anchor="#release",
-        errors_name="release_errors",
+    return on_case(
+        case, record, anchor="#release", errors_name="release_errors", field="released_on"
     )
 
 
@@ -240,16 +234,8 @@ def take_snapshot(case_id: uuid.UUID, moment: str):
 
     def take():
         services.take_snapshot(case, MonitorMoment(moment), current_user)
-        return case
 
-    return apply_to_case(
-        case_id,
-        forms.FormErrors(),
-        take,
-        field="moment",
-        anchor="#domains",
-        errors_name="snapshot_errors",
-    )
+    return on_case(case, take, anchor="#domains", errors_name="snapshot_errors", field="moment")
 
 
 # --- life domains, edited inline -----------------------------------------------------------
@@ -286,59 +272,73 @@ def domain_edit(case_id: uuid.UUID, domain_id: uuid.UUID):
     return domain_row(case, domain, editing=True)
 
 
+def domain_refused(case_id: uuid.UUID, domain_id: uuid.UUID, submitted: dict):
+    """Nothing saved: the user's input stays in the form; on a conflict the saved version
+    is shown beside it (409), otherwise the reason (422)."""
+
+    def answer(error, status: int):
+        case = services.access_case(current_user, case_id)
+        domain = services.access_life_domain(current_user, case, domain_id)
+        if status == 409:
+            shown = {"domain_conflict": error.message}
+            row = {"conflict": error.message}
+        else:
+            shown = {"domain_errors": {error.field or "status": error.message}}
+            row = {"errors": {error.field or "status": error.message}}
+        if not htmx:
+            return case_page(
+                case, status=status, editing_domain=domain.id, domain_input=submitted, **shown
+            )
+        return domain_row(case, domain, editing=True, status=status, submitted=submitted, **row)
+
+    return answer
+
+
 @bp.post("/<uuid:case_id>/domains/<uuid:domain_id>")
 @requires(Permission.CASE_WRITE)
 def domain_save(case_id: uuid.UUID, domain_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     domain = services.access_life_domain(current_user, case, domain_id)
-    form = request.form
-    errors = forms.FormErrors()
-    status = forms.choice(form, "status", list(DomainStatus), errors)
-    version = forms.parse_version(form, errors)
-    submitted = {"status": status, "need": form.get("need", ""), "notes": form.get("notes", "")}
-    if not errors:
-        try:
-            services.update_life_domain(
-                domain,
-                expected_version=version,
-                actor=current_user,
-                status=status,
-                need=forms.text(form, "need"),
-                notes=forms.text(form, "notes"),
-            )
-            db.session.commit()
-            if not htmx:
-                return back_to_case(case, "#domains")
-            return domain_row(case, domain)
-        except EditConflict as conflict:
-            # Nothing saved: the user's input stays in the form, the saved version beside it.
-            db.session.rollback()
-            case = services.access_case(current_user, case_id)
-            domain = services.access_life_domain(current_user, case, domain_id)
-            if not htmx:
-                return case_page(
-                    case,
-                    status=409,
-                    editing_domain=domain.id,
-                    domain_input=submitted,
-                    domain_conflict=conflict.message,
-                )
-            return domain_row(
+    form = forms.DomainForm()
+    submitted = {"status": form.status.raw, "need": form.need.raw, "notes": form.notes.raw}
+    if not form.validate():
+        errors = form.error_dict()
+        if not htmx:
+            return case_page(
                 case,
-                domain,
-                editing=True,
-                status=409,
-                submitted=submitted,
-                conflict=conflict.message,
+                status=422,
+                editing_domain=domain.id,
+                domain_input=submitted,
+                domain_errors=errors,
             )
-    if not htmx:
-        return case_page(
-            case, status=422, editing_domain=domain.id, domain_input=submitted, domain_errors=errors
+        return domain_row(
+            case, domain, editing=True, status=422, submitted=submitted, errors=errors
         )
-    return domain_row(case, domain, editing=True, status=422, submitted=submitted, errors=errors)
+
+    def save():
+        services.update_life_domain(
+            domain,
+            expected_version=form.version.data,
+            actor=current_user,
+            status=form.status.data,
+            need=form.need.data,
+            notes=form.notes.data,
+        )
+
+    def done(_result):
+        if not htmx:
+            return back_to_case(case, "#domains")
+        return domain_row(case, domain)
+
+    return act(save, done=done, refused=domain_refused(case_id, domain_id, submitted))
 
 
 # --- tasks -------------------------------------------------------------------------------------
+
+
+def task_row(case, task, *, status: int = 200, error=None):
+    body = render_template("cases/_task_row.html", case=case, task=task, task_error=error)
+    return body, status, {"Vary": "HX-Request"}
 
 
 @bp.post("/<uuid:case_id>/tasks/<uuid:task_id>/done")
@@ -346,42 +346,52 @@ def domain_save(case_id: uuid.UUID, domain_id: uuid.UUID):
 def task_done(case_id: uuid.UUID, task_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     task = plan.access_task(case, task_id)
-    plan.complete_task(task, current_user, done=request.form.get("done", "1") == "1")
-    db.session.commit()
-    if not htmx:
-        return back_to_case(case, "#plan")
-    return (
-        render_template("cases/_task_row.html", case=case, task=task),
-        200,
-        {"Vary": "HX-Request"},
-    )
+    form = forms.TaskDoneForm()
+
+    def answer_with(error, status: int):
+        fresh = plan.access_task(services.access_case(current_user, case_id), task_id)
+        if not htmx:
+            return case_page(case, status=status, task_row_errors={fresh.id: error})
+        return task_row(case, fresh, status=status, error=error)
+
+    if not form.validate():
+        return answer_with(next(iter(form.error_dict().values())), 422)
+
+    def toggle():
+        plan.complete_task(
+            task, current_user, done=form.done.data, expected_version=form.version.data
+        )
+
+    def done(_result):
+        if not htmx:
+            return back_to_case(case, "#plan")
+        return task_row(case, task)
+
+    return act(toggle, done=done, refused=lambda error, status: answer_with(error.message, status))
 
 
 @bp.post("/<uuid:case_id>/tasks")
 @requires(Permission.CASE_WRITE)
 def task_add(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
-    form = request.form
-    errors = forms.FormErrors()
-    due = forms.parse_date(form, "due_date", errors, required=True)
-    domain = forms.choice(form, "domain", [d.domain for d in case.life_domains], errors)
-    from app.cases.plan.models import Responsible
-
-    responsible = forms.choice(form, "responsible", list(Responsible), errors)
+    form = forms.TaskForm()
+    form.domain.values = [d.domain for d in case.life_domains]
+    if not form.validate():
+        return invalid_on_case_page(case, form, "task_errors", task_input=request.form)
 
     def add():
         plan.add_task(
             case,
             current_user,
-            domain=domain,
-            title=form.get("title", ""),
-            responsible=responsible,
-            due_date=due,
+            domain=form.domain.data,
+            title=form.title.data,
+            responsible=form.responsible.data,
+            due_date=form.due_date.data,
+            submission_key=form.submission_key.data,
         )
-        return case
 
-    return apply_to_case(
-        case_id, errors, add, field="title", anchor="#plan", errors_name="task_errors"
+    return on_case(
+        case, add, anchor="#plan", errors_name="task_errors", field="title", task_input=request.form
     )
 
 
@@ -404,8 +414,9 @@ from app.cases.plan import admin as _plan_admin  # noqa: E402, F401
 @bp.post("/<uuid:case_id>/transfer")
 @requires(Permission.CASE_WRITE)
 def transfer(case_id: uuid.UUID):
-    errors = forms.FormErrors()
-    target = forms.parse_int(request.form, "target", errors, required=True)
+    form = forms.TransferForm()
+    errors = form.error_dict() if not form.validate() else {}
+    target = form.target.data
     earlier = None if errors else transfers.finished_transfer(case_id)
     if earlier is None:
         try:
@@ -420,7 +431,7 @@ def transfer(case_id: uuid.UUID):
         abort(409, description=transfers.conflict_message(earlier))
     if not errors:
         try:
-            transfers.transfer_case(case, target, current_user, request.form.get("reason"))
+            transfers.transfer_case(case, target, current_user, form.reason.data)
             return redirect(url_for("cases.case_list"))
         except transfers.TransferConflict as conflict:
             db.session.rollback()

@@ -256,3 +256,86 @@ def test_two_clicks_at_once_on_a_measurement_get_one_refusal_not_an_error(
     second = client.post(f"/cases/{case.id}/snapshots/intake")
     assert second.status_code == 422
     assert "al vastgelegd" in second.get_data(as_text=True)
+
+
+# --- input the forms refuse, with a message next to the field -----------------------------
+
+
+def details(case, **changes) -> dict:
+    return {
+        "version": str(case.version),
+        "facility": case.facility,
+        "detention_start": case.detention_start.isoformat(),
+        "expected_release": case.expected_release.isoformat(),
+        **changes,
+    }
+
+
+def field_message(body: str, form: str, name: str) -> str:
+    """The message tied to the field (aria-describedby), as a screen reader finds it."""
+    assert f'name="{name}" aria-invalid="true" aria-describedby="{form}-error-{name}"' in body
+    start = body.index(f'id="{form}-error-{name}"')
+    return html.unescape(body[start : body.index("</p>", start)])
+
+
+def test_an_over_long_facility_is_refused_not_cut(tenants, in_tenant, make_case, worker_client):
+    case = make_case(tenants["deventer"])
+    with in_tenant(tenants["deventer"]):
+        user = UserFactory()
+    client = worker_client(user)
+    refused = client.post(f"/cases/{case.id}/details", data=details(case, facility="F" * 300))
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert "Gebruik ten hoogste 200 tekens (nu 300)" in field_message(body, "details", "facility")
+    assert 'value="' + "F" * 300 + '"' in body  # the input stays, to shorten it
+    with in_tenant(tenants["deventer"]):
+        assert db.session.get(Case, (case.tenant_id, case.id)).facility == "PI Zwolle"
+    saved = client.post(f"/cases/{case.id}/details", data=details(case, facility="F" * 200))
+    assert saved.status_code == 302
+    with in_tenant(tenants["deventer"]):
+        assert db.session.get(Case, (case.tenant_id, case.id)).facility == "F" * 200
+
+
+def test_implausible_or_malformed_release_dates_are_refused(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["lochem"], plan=True)
+    with in_tenant(tenants["lochem"]):
+        user = UserFactory()
+    client = worker_client(user)
+    for value, message in (
+        ("9999-12-31", "Vul een datum in tussen 1900 en 2100."),
+        ("0001-01-01", "Vul een datum in tussen 1900 en 2100."),
+        ("1980-W01-1", "Vul een datum in als JJJJ-MM-DD."),
+        ("2026-02-30", "Deze datum bestaat niet."),
+    ):
+        refused = client.post(
+            f"/cases/{case.id}/details", data=details(case, expected_release=value)
+        )
+        assert refused.status_code == 422, value
+        body = refused.get_data(as_text=True)
+        assert message in field_message(body, "details", "expected_release"), value
+        released = client.post(
+            f"/cases/{case.id}/release", data={"version": case.version, "released_on": value}
+        )
+        assert released.status_code == 422, value
+        assert message in field_message(released.get_data(as_text=True), "release", "released_on")
+    with in_tenant(tenants["lochem"]):
+        saved = db.session.get(Case, (case.tenant_id, case.id))
+        assert (saved.expected_release, saved.actual_release) == (case.expected_release, None)
+
+
+def test_a_trajectory_cost_beyond_the_column_is_a_dutch_message(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["raalte"])
+    with in_tenant(tenants["raalte"]):
+        user = UserFactory()
+    client = worker_client(user)
+    form = {"start_date": date.today().isoformat(), "cost_euros": "30000000"}
+    refused = client.post(f"/cases/{case.id}/trajectories", data=form)
+    assert refused.status_code == 422
+    message = field_message(refused.get_data(as_text=True), "trajectory", "cost_euros")
+    assert "Vul een getal in van 0 tot en met 21.474.836" in message
+    saved = client.post(f"/cases/{case.id}/trajectories", data={**form, "cost_euros": "21474836"})
+    assert saved.status_code == 302

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import re
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 
 import pytest
 
 from app.cases import notes, services
-from app.cases.errors import EditConflict
 from app.cases.handover import services as handover
 from app.cases.models import Case, LifeDomain
+from app.cases.plan import services as plan
+from app.cases.timeline import entries_for
+from app.core.actions import Conflict
 from app.extensions import db
+from tests.cases.conftest import submission_key
 from tests.factories import UserFactory
 
 
@@ -103,7 +110,7 @@ def test_a_save_racing_in_between_load_and_write_is_a_conflict_too(tenants, in_t
                 notes=None,
             )
             db.session.commit()
-        with pytest.raises(EditConflict) as conflict:
+        with pytest.raises(Conflict) as conflict:
             services.update_life_domain(
                 mine,
                 expected_version=loaded_version,
@@ -201,7 +208,7 @@ def test_a_client_save_racing_in_between_load_and_write_is_a_conflict(
                 theirs, expected_version=loaded_version, actor="ander", address="Houtmarkt 3"
             )
             db.session.commit()
-        with pytest.raises(EditConflict) as conflict:
+        with pytest.raises(Conflict) as conflict:
             services.update_client(
                 mine, expected_version=loaded_version, actor="ik", address="Mijn adres"
             )
@@ -225,9 +232,28 @@ def _missing_version_forms(case, worker):
         loaded, "t", domain="housing", partner="supported_housing", request=None
     )
     trajectory = handover.hand_over(loaded, "t", start_date=case.detention_start)
+    task = plan.add_task(
+        loaded,
+        "t",
+        domain="housing",
+        title="Woning",
+        responsible="aftercare_coordinator",
+        due_date=case.expected_release,
+    )
     db.session.flush()
     base = f"/cases/{case.id}"
     return [
+        (f"{base}/phase", {"phase": "in_detention"}, lambda: fresh().phase),
+        (
+            f"{base}/release",
+            {"released_on": case.detention_start.isoformat()},
+            lambda: fresh().actual_release,
+        ),
+        (
+            f"{base}/tasks/{task.id}/done",
+            {"done": "1"},
+            lambda: plan.access_task(fresh(), task.id).status,
+        ),
         (
             f"{base}/details",
             {
@@ -284,5 +310,262 @@ def test_a_form_without_its_version_is_refused_and_saves_nothing(
     with in_tenant(tenants["raalte"]):
         assert [read() for _, _, read in forms] == saved_before
     # The details form keeps what was typed.
-    kept = client.post(forms[0][0], data=forms[0][1]).get_data(as_text=True)
+    details = next(form for form in forms if form[0].endswith("/details"))
+    kept = client.post(details[0], data=details[1]).get_data(as_text=True)
     assert 'value="PI Lelystad"' in kept
+
+
+# --- twenty saves of one edit form at the same moment (real threads, PostgreSQL) ------------
+
+SAVES = 20
+
+
+def save_at_once(clients, url: str, forms: list[dict], htmx: bool = False) -> list:
+    """POST ``forms[i]`` with ``clients[i]``, all threads released together; the responses.
+
+    Each request runs in its own thread with its own session and connection, as under
+    gunicorn's threads: the saves really overlap in PostgreSQL."""
+    barrier = threading.Barrier(len(clients))
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    def post(i: int):
+        barrier.wait()
+        return clients[i].post(url, data=forms[i], headers=headers)
+
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        return list(pool.map(post, range(len(clients))))
+
+
+def assert_one_winner(responses, success: int) -> int:
+    """Exactly one save went through; every other one got the conflict (409), none a 500.
+    Returns the winner's index."""
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(success) == 1, statuses
+    assert statuses.count(409) == len(statuses) - 1, statuses
+    for response in responses:
+        if response.status_code == 409:
+            assert "Iemand anders heeft dit intussen opgeslagen" in response.get_data(as_text=True)
+    return statuses.index(success)
+
+
+@pytest.fixture
+def crowd(tenants, in_tenant, worker_client):
+    """``crowd(tenant)``: one case worker of ``tenant`` and twenty signed-in clients of theirs
+    (as twenty browser tabs): the note's author can edit it from each."""
+
+    def make(tenant):
+        with in_tenant(tenant):
+            worker = UserFactory(display_name="Tab")
+        return worker, [worker_client(worker) for _ in range(SAVES)]
+
+    return make
+
+
+def reload(case):
+    return db.session.get(Case, (case.tenant_id, case.id))
+
+
+@pytest.mark.postgres
+def test_twenty_saves_of_a_life_domain_at_once_give_one_winner(
+    tenants, in_tenant, make_case, crowd
+):
+    case = make_case(tenants["deventer"])
+    with in_tenant(tenants["deventer"]):
+        housing = reload(case).domain("housing")
+    _worker, clients = crowd(tenants["deventer"])
+    forms = [
+        {"version": housing.version, "status": "arranged", "need": f"Kamer {i}", "notes": ""}
+        for i in range(SAVES)
+    ]
+    responses = save_at_once(clients, f"/cases/{case.id}/domains/{housing.id}", forms, htmx=True)
+    winner = assert_one_winner(responses, 200)
+    with in_tenant(tenants["deventer"]):
+        saved = reload(case).domain("housing")
+        assert (saved.need, saved.version) == (f"Kamer {winner}", housing.version + 1)
+
+
+@pytest.mark.postgres
+def test_twenty_moves_of_the_expected_release_at_once_give_one_winner(
+    tenants, in_tenant, make_case, crowd
+):
+    case = make_case(tenants["lochem"], plan=True)
+    _worker, clients = crowd(tenants["lochem"])
+    forms = [
+        {
+            "version": case.version,
+            "facility": case.facility,
+            "detention_start": case.detention_start.isoformat(),
+            "expected_release": (case.expected_release + timedelta(days=i + 1)).isoformat(),
+        }
+        for i in range(SAVES)
+    ]
+    responses = save_at_once(clients, f"/cases/{case.id}/details", forms)
+    winner = assert_one_winner(responses, 302)
+    with in_tenant(tenants["lochem"]):
+        assert reload(case).expected_release == case.expected_release + timedelta(days=winner + 1)
+        moves = [e for e in entries_for(case.id) if e.kind == "release_moved"]
+        assert len(moves) == 1
+
+
+@pytest.mark.postgres
+def test_twenty_phase_changes_at_once_give_one_winner(tenants, in_tenant, make_case, crowd):
+    case = make_case(tenants["raalte"])
+    _worker, clients = crowd(tenants["raalte"])
+    forms = [{"version": case.version, "phase": "in_detention"} for _ in range(SAVES)]
+    assert_one_winner(save_at_once(clients, f"/cases/{case.id}/phase", forms), 302)
+    with in_tenant(tenants["raalte"]):
+        assert reload(case).phase == "in_detention"
+        assert len(reload(case).phase_changes) == 2
+
+
+@pytest.mark.postgres
+def test_twenty_recordings_of_the_release_at_once_give_one_winner(
+    tenants, in_tenant, make_case, crowd
+):
+    case = make_case(tenants["zutphen"], plan=True)
+    _worker, clients = crowd(tenants["zutphen"])
+    forms = [
+        {"version": case.version, "released_on": (date.today() - timedelta(days=i)).isoformat()}
+        for i in range(SAVES)
+    ]
+    winner = assert_one_winner(save_at_once(clients, f"/cases/{case.id}/release", forms), 302)
+    with in_tenant(tenants["zutphen"]):
+        saved = reload(case)
+        assert saved.actual_release == date.today() - timedelta(days=winner)
+        assert len([s for s in saved.snapshots if s.moment == "release"]) == len(saved.life_domains)
+
+
+@pytest.mark.postgres
+def test_twenty_clicks_on_a_tasks_done_at_once_give_one_winner(
+    tenants, in_tenant, make_case, crowd
+):
+    case = make_case(tenants["olst-wijhe"], plan=True)
+    with in_tenant(tenants["olst-wijhe"]):
+        task = plan.tasks_of(reload(case))[0]
+    _worker, clients = crowd(tenants["olst-wijhe"])
+    forms = [{"version": task.version, "done": "1"} for _ in range(SAVES)]
+    url = f"/cases/{case.id}/tasks/{task.id}/done"
+    assert_one_winner(save_at_once(clients, url, forms, htmx=True), 200)
+    with in_tenant(tenants["olst-wijhe"]):
+        assert [e.kind for e in entries_for(case.id)].count("task_done") == 1
+
+
+@pytest.mark.postgres
+def test_twenty_edits_of_a_note_at_once_give_one_winner(tenants, in_tenant, make_case, crowd):
+    case = make_case(tenants["deventer"])
+    worker, clients = crowd(tenants["deventer"])
+    with in_tenant(tenants["deventer"]):
+        note = notes.add_note(reload(case), worker, "Eerste gesprek")
+        db.session.commit()
+    forms = [{"version": note.version, "body": f"Versie {i}"} for i in range(SAVES)]
+    responses = save_at_once(clients, f"/cases/{case.id}/notes/{note.id}", forms, htmx=True)
+    winner = assert_one_winner(responses, 200)
+    with in_tenant(tenants["deventer"]):
+        saved = notes.access_note(reload(case), note.id)
+        assert saved.body == f"Versie {winner}"
+        assert [r.body for r in saved.revisions] == ["Eerste gesprek"]
+
+
+@pytest.mark.postgres
+def test_twenty_outcomes_of_a_referral_at_once_give_one_winner(
+    tenants, in_tenant, make_case, crowd
+):
+    case = make_case(tenants["lochem"])
+    with in_tenant(tenants["lochem"]):
+        loaded = reload(case)
+        handover.record_basis(
+            loaded, "t", domain="housing", basis="statutory", effective_on=case.detention_start
+        )
+        referral = handover.refer(
+            loaded, "t", domain="housing", partner="supported_housing", request=None
+        )
+        db.session.commit()
+    _worker, clients = crowd(tenants["lochem"])
+    forms = [
+        {"version": referral.version, "status": "accepted", "outcome": f"Plek {i}"}
+        for i in range(SAVES)
+    ]
+    url = f"/cases/{case.id}/referrals/{referral.id}"
+    winner = assert_one_winner(save_at_once(clients, url, forms), 302)
+    with in_tenant(tenants["lochem"]):
+        saved = handover.access_referral(reload(case), referral.id)
+        assert (saved.status, saved.outcome) == ("accepted", f"Plek {winner}")
+
+
+# --- one row per submitted create form -------------------------------------------------------
+
+
+def task_form(case, key: str) -> dict:
+    return {
+        "submission_key": key,
+        "title": "Huurtoeslag aanvragen",
+        "domain": "income",
+        "responsible": "work_and_income",
+        "due_date": (date.today() + timedelta(days=3)).isoformat(),
+    }
+
+
+def consent_form(case, key: str) -> dict:
+    return {
+        "submission_key": key,
+        "domain": "housing",
+        "basis": "consent_given",
+        "effective_on": date.today().isoformat(),
+        "note": "Mondeling",
+    }
+
+
+def added_tasks(case) -> list:
+    return [t for t in plan.tasks_of(reload(case)) if t.title == "Huurtoeslag aanvragen"]
+
+
+def recorded_consents(case) -> list:
+    return handover.consent_history(reload(case))
+
+
+CREATE_FORMS = [
+    ("tasks", task_form, added_tasks, "task_added"),
+    ("consents", consent_form, recorded_consents, "consent"),
+]
+
+
+@pytest.mark.parametrize(("path", "form", "rows", "event"), CREATE_FORMS)
+def test_a_double_submit_of_a_create_form_makes_one_row(
+    tenants, in_tenant, make_case, worker_client, path, form, rows, event
+):
+    case = make_case(tenants["zutphen"])
+    with in_tenant(tenants["zutphen"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    key = submission_key(page, f"/cases/{case.id}/{path}")
+    first = client.post(f"/cases/{case.id}/{path}", data=form(case, key))
+    second = client.post(f"/cases/{case.id}/{path}", data=form(case, key))
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    with in_tenant(tenants["zutphen"]):
+        assert len(rows(case)) == 1
+        assert [e.kind for e in entries_for(case.id)].count(event) == 1
+    # A new page has a new key: the same text saved again on purpose is a second row.
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    again = submission_key(page, f"/cases/{case.id}/{path}")
+    assert again != key
+    assert client.post(f"/cases/{case.id}/{path}", data=form(case, again)).status_code == 302
+    with in_tenant(tenants["zutphen"]):
+        assert len(rows(case)) == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(("path", "form", "rows", "event"), CREATE_FORMS)
+def test_twenty_posts_of_one_create_form_at_once_make_one_row(
+    tenants, in_tenant, make_case, crowd, path, form, rows, event
+):
+    """The lost races answer as the winner did (its redirect), never a 500."""
+    case = make_case(tenants["deventer"])
+    _worker, clients = crowd(tenants["deventer"])
+    key = str(uuid.uuid4())
+    responses = save_at_once(clients, f"/cases/{case.id}/{path}", [form(case, key)] * SAVES)
+    assert [r.status_code for r in responses] == [302] * SAVES
+    with in_tenant(tenants["deventer"]):
+        assert len(rows(case)) == 1
+        assert [e.kind for e in entries_for(case.id)].count(event) == 1

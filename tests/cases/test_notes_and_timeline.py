@@ -60,7 +60,7 @@ def test_the_timeline_records_every_change(tenants, in_tenant, make_case, worker
         f"/cases/{case.id}/domains/{housing.id}",
         data={"status": "arranged", "version": housing.version, "need": "", "notes": ""},
     )
-    client.post(f"/cases/{case.id}/phase", data={"phase": "in_detention"})
+    client.post(f"/cases/{case.id}/phase", data={"phase": "in_detention", "version": case.version})
     client.post(f"/cases/{case.id}/snapshots/intake")
     client.post(f"/cases/{case.id}/notes", data={"body": "Gebeld met PI"})
     with in_tenant(tenants["deventer"]):

@@ -57,10 +57,15 @@ def test_phase_change_through_the_page(tenants, in_tenant, make_case, worker_cli
     with in_tenant(tenants["zutphen"]):
         worker = UserFactory()
     client = worker_client(worker)
-    refused = client.post(f"/cases/{case.id}/phase", data={"phase": "closed", "reason": ""})
+    refused = client.post(
+        f"/cases/{case.id}/phase", data={"phase": "closed", "reason": "", "version": case.version}
+    )
     assert refused.status_code == 422
     assert "Geef een reden" in refused.get_data(as_text=True)
-    done = client.post(f"/cases/{case.id}/phase", data={"phase": "closed", "reason": "Overleden"})
+    done = client.post(
+        f"/cases/{case.id}/phase",
+        data={"phase": "closed", "reason": "Overleden", "version": case.version},
+    )
     assert done.status_code == 302
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Afgesloten" in page and "Overleden" in page

@@ -206,7 +206,9 @@ def test_a_task_is_completed_inline_with_htmx(tenants, in_tenant, make_case, wor
         task = plan.tasks_of(load(case))[0]
         worker = UserFactory(display_name="Casemanager Test")
     response = worker_client(worker).post(
-        f"/cases/{case.id}/tasks/{task.id}/done", data={"done": "1"}, headers={"HX-Request": "true"}
+        f"/cases/{case.id}/tasks/{task.id}/done",
+        data={"done": "1", "version": task.version},
+        headers={"HX-Request": "true"},
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body

@@ -366,16 +366,17 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "social_network_domain": "1",
         "care_director_name": "Stichting Nazorg IJssel",
     },
-    "cases.admin_template_add": lambda b: _template_form(),
+    "cases.admin_template_add": lambda b: {**_template_form(), "submission_key": str(uuid.uuid4())},
     "cases.admin_template_save": lambda b: {**_template_form(), "version": b.template().version},
     "cases.admin_template_delete": lambda b: {},
     "cases.admin_templates_reset": lambda b: {},
-    "cases.change_phase": lambda b: {"phase": "in_detention"},
+    "cases.change_phase": lambda b: {"phase": "in_detention", "version": b.case().version},
     "cases.consent_record": lambda b: {
         "domain": "income",
         "basis": SharingBasis.STATUTORY.value,
         "effective_on": TODAY.isoformat(),
         "note": "Wettelijke grondslag",
+        "submission_key": str(uuid.uuid4()),
     },
     "cases.domain_save": lambda b: {
         "status": "arranged",
@@ -390,7 +391,10 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "submission_key": str(uuid.uuid4()),
     },
     "cases.note_save": lambda b: {"body": "Aangepaste notitie.", "version": b.note().version},
-    "cases.record_release": lambda b: {"released_on": TODAY.isoformat()},
+    "cases.record_release": lambda b: {
+        "released_on": TODAY.isoformat(),
+        "version": b.case().version,
+    },
     "audit.find_client": lambda b: {"bsn": b.case().client.bsn},
     "audit.retention_settings": lambda b: {
         "closed_case_years": "10",
@@ -418,8 +422,9 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "domain": "income",
         "responsible": "work_and_income",
         "title": "Uitkering aanvragen",
+        "submission_key": str(uuid.uuid4()),
     },
-    "cases.task_done": lambda b: {"done": "1"},
+    "cases.task_done": lambda b: {"done": "1", "version": b.task().version},
     "cases.trajectory_add": lambda b: {
         "start_date": TODAY.isoformat(),
         "end_date": (TODAY + timedelta(days=90)).isoformat(),

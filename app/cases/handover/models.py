@@ -55,6 +55,7 @@ class DomainConsent(TenantScoped, db.Model):
     __table_args__ = (
         _case_key("domain_consents"),
         Index("ix_domain_consents_tenant_id_case_id", "tenant_id", "case_id"),
+        UniqueConstraint("tenant_id", "submission_key"),
     )
 
     case_id: Mapped[uuid.UUID]
@@ -65,6 +66,8 @@ class DomainConsent(TenantScoped, db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(200))
+    # The one-time key of the form that recorded it: posting that form again records nothing.
+    submission_key: Mapped[uuid.UUID | None]
 
 
 class Referral(TenantScoped, Timestamped, db.Model):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from app.cases import timeline
-from app.cases.errors import CaseError, EditConflict
+from app.cases.errors import CaseError
 from app.cases.handover.models import (
     SHARING_ALLOWED,
     DomainConsent,
@@ -22,8 +22,9 @@ from app.cases.handover.models import (
 )
 from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
 from app.cases.plan.models import Responsible
-from app.cases.services import add_once, conflict_message, saved_submission, tenant_settings
+from app.cases.services import tenant_settings
 from app.cases.timeline import EventKind
+from app.core.actions import check_version, create_once
 from app.extensions import db
 
 # --- consent and legal basis ----------------------------------------------------------------
@@ -55,24 +56,37 @@ def may_share(case: Case, domain: str) -> bool:
 
 
 def record_basis(
-    case: Case, actor, *, domain: str, basis: str, effective_on: date, note: str | None = None
+    case: Case,
+    actor,
+    *,
+    domain: str,
+    basis: str,
+    effective_on: date,
+    note: str | None = None,
+    submission_key: uuid.UUID | None = None,
 ) -> DomainConsent:
-    if domain not in {d.domain for d in case.life_domains}:
-        raise CaseError(_("Choose a life domain of this case."))
-    if effective_on > date.today():
-        raise CaseError(_("The date cannot be in the future."))
-    row = DomainConsent(
-        case_id=case.id,
-        domain=domain,
-        basis=SharingBasis(basis).value,
-        effective_on=effective_on,
-        note=note,
-        recorded_by=timeline.actor_name(actor),
-    )
-    db.session.add(row)
-    timeline.record(
-        case.id, EventKind.CONSENT, actor, domain=domain, basis=basis, effective_on=effective_on
-    )
+    """Record consent, its withdrawal or a statutory basis for one life domain; the same
+    form posted again (same ``submission_key``) returns the first recording."""
+
+    def build() -> DomainConsent:
+        if domain not in {d.domain for d in case.life_domains}:
+            raise CaseError(_("Choose a life domain of this case."), field="domain")
+        if effective_on > date.today():
+            raise CaseError(_("The date cannot be in the future."), field="effective_on")
+        return DomainConsent(
+            case_id=case.id,
+            domain=domain,
+            basis=SharingBasis(basis).value,
+            effective_on=effective_on,
+            note=note,
+            recorded_by=timeline.actor_name(actor),
+        )
+
+    row, created = create_once(DomainConsent, submission_key, build)
+    if created:
+        timeline.record(
+            case.id, EventKind.CONSENT, actor, domain=domain, basis=basis, effective_on=effective_on
+        )
     return row
 
 
@@ -109,28 +123,28 @@ def refer(
     """Refer the client to a partner for one domain: only with consent or a statutory basis.
 
     The same form posted again (same ``submission_key``) returns the first referral."""
-    earlier = saved_submission(Referral, submission_key)
-    if earlier is not None:
-        return earlier
-    if case.is_closed:
-        raise CaseError(_("A closed case cannot be referred."))
-    if domain not in {d.domain for d in case.life_domains}:
-        raise CaseError(_("Choose a life domain of this case."))
-    if not may_share(case, domain):
-        raise CaseError(
-            _("No consent or statutory basis to share this life domain: record it first.")
+
+    def build() -> Referral:
+        if case.is_closed:
+            raise CaseError(_("A closed case cannot be referred."))
+        if domain not in {d.domain for d in case.life_domains}:
+            raise CaseError(_("Choose a life domain of this case."), field="domain")
+        if not may_share(case, domain):
+            raise CaseError(
+                _("No consent or statutory basis to share this life domain: record it first."),
+                field="domain",
+            )
+        return Referral(
+            case_id=case.id,
+            domain=domain,
+            partner=Responsible(partner).value,
+            request=request,
+            status=ReferralStatus.SENT.value,
+            sent_on=today or date.today(),
+            referred_by=timeline.actor_name(actor),
         )
-    referral = Referral(
-        case_id=case.id,
-        domain=domain,
-        partner=Responsible(partner).value,
-        request=request,
-        status=ReferralStatus.SENT.value,
-        sent_on=today or date.today(),
-        referred_by=timeline.actor_name(actor),
-        submission_key=submission_key,
-    )
-    referral, created = add_once(referral)
+
+    referral, created = create_once(Referral, submission_key, build)
     if created:
         timeline.record(case.id, EventKind.REFERRAL, actor, domain=domain, partner=partner)
     return referral
@@ -154,8 +168,7 @@ def record_outcome(
     expected_version: int | None,
     today: date | None = None,
 ) -> None:
-    if expected_version is not None and expected_version != referral.version:
-        raise EditConflict(conflict_message(), current=referral)
+    check_version(referral, expected_version)
     new = ReferralStatus(status)
     if new not in OUTCOMES[ReferralStatus(referral.status)]:
         raise CaseError(_("This outcome does not follow from the referral's status."))
@@ -212,30 +225,29 @@ def hand_over(
 
     The same form posted again (same ``submission_key``) returns the first trajectory: a
     trajectory is paid for."""
-    earlier = saved_submission(Trajectory, submission_key)
-    if earlier is not None:
-        return earlier
-    if case.is_closed:
-        raise CaseError(_("A closed case cannot be handed over."))
-    if end_date and end_date < start_date:
-        raise CaseError(_("The end date cannot be before the start date."))
     settings = tenant_settings()
     provider = provider or settings.care_director_name or DEFAULT_CARE_DIRECTOR
     if cost_cents is None:
         cost_cents = settings.trajectory_default_cost_cents or 150_000
-    if cost_cents < 0:
-        raise CaseError(_("The cost cannot be negative."))
-    trajectory = Trajectory(
-        case_id=case.id,
-        provider=provider,
-        cost_cents=cost_cents,
-        start_date=start_date,
-        end_date=end_date,
-        status=TrajectoryStatus.ACTIVE.value,
-        handed_over_by=timeline.actor_name(actor),
-        submission_key=submission_key,
-    )
-    trajectory, created = add_once(trajectory)
+
+    def build() -> Trajectory:
+        if case.is_closed:
+            raise CaseError(_("A closed case cannot be handed over."))
+        if end_date and end_date < start_date:
+            raise CaseError(_("The end date cannot be before the start date."), field="end_date")
+        if cost_cents < 0:
+            raise CaseError(_("The cost cannot be negative."), field="cost_euros")
+        return Trajectory(
+            case_id=case.id,
+            provider=provider,
+            cost_cents=cost_cents,
+            start_date=start_date,
+            end_date=end_date,
+            status=TrajectoryStatus.ACTIVE.value,
+            handed_over_by=timeline.actor_name(actor),
+        )
+
+    trajectory, created = create_once(Trajectory, submission_key, build)
     if created:
         timeline.record(
             case.id,
@@ -257,8 +269,7 @@ def update_trajectory(
     end_date: date | None,
     expected_version: int | None,
 ) -> None:
-    if expected_version is not None and expected_version != trajectory.version:
-        raise EditConflict(conflict_message(), current=trajectory)
+    check_version(trajectory, expected_version)
     if end_date and end_date < trajectory.start_date:
         raise CaseError(_("The end date cannot be before the start date."))
     trajectory.status = TrajectoryStatus(status).value

@@ -6,7 +6,17 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKeyConstraint, Index, Integer, String, Text
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TenantScoped, Timestamped
@@ -49,7 +59,10 @@ class TaskStatus(StrEnum):
 
 class TaskTemplate(TenantScoped, Timestamped, db.Model):
     __tablename__ = "task_templates"
-    __table_args__ = (Index("ix_task_templates_tenant_id_position", "tenant_id", "position"),)
+    __table_args__ = (
+        Index("ix_task_templates_tenant_id_position", "tenant_id", "position"),
+        UniqueConstraint("tenant_id", "submission_key"),
+    )
 
     domain: Mapped[str] = mapped_column(String(30))
     phase: Mapped[str] = mapped_column(String(30))
@@ -64,6 +77,8 @@ class TaskTemplate(TenantScoped, Timestamped, db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The one-time key of the form that added it: posting that form again adds nothing.
+    submission_key: Mapped[uuid.UUID | None]
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -75,6 +90,7 @@ class Task(TenantScoped, Timestamped, db.Model):
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
         Index("ix_tasks_tenant_id_case_id", "tenant_id", "case_id"),
         Index("ix_tasks_tenant_id_status_due_date", "tenant_id", "status", "due_date"),
+        UniqueConstraint("tenant_id", "submission_key"),
     )
 
     case_id: Mapped[uuid.UUID]
@@ -92,6 +108,8 @@ class Task(TenantScoped, Timestamped, db.Model):
     done_by: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The one-time key of the form that added it by hand: posting that form again adds nothing.
+    submission_key: Mapped[uuid.UUID | None]
 
     __mapper_args__ = {"version_id_col": version}
 

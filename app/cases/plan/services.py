@@ -24,6 +24,7 @@ from app.cases.errors import CaseError
 from app.cases.models import Case, StayKind
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskStatus, TaskTemplate
 from app.cases.timeline import EventKind
+from app.core.actions import check_version, create_once
 from app.core.db import utcnow
 from app.extensions import db
 
@@ -188,7 +189,10 @@ def access_task(case: Case, task_id: uuid.UUID) -> Task:
     return task
 
 
-def complete_task(task: Task, actor, *, done: bool = True) -> None:
+def complete_task(
+    task: Task, actor, *, done: bool = True, expected_version: int | None = None
+) -> None:
+    check_version(task, expected_version)
     if done == (not task.is_open):
         return
     if done:
@@ -208,25 +212,40 @@ MAX_TASK_TITLE = 200  # tasks.title
 
 
 def add_task(
-    case: Case, actor, *, domain: str, title: str, responsible: str, due_date: date
+    case: Case,
+    actor,
+    *,
+    domain: str,
+    title: str,
+    responsible: str,
+    due_date: date,
+    submission_key: uuid.UUID | None = None,
 ) -> Task:
-    if not title.strip():
-        raise CaseError(_("Give the task a title."))
-    if len(title.strip()) > MAX_TASK_TITLE:
-        raise CaseError(_("A title can be at most %(n)s characters.", n=MAX_TASK_TITLE))
-    task = Task(
-        case_id=case.id,
-        domain=domain,
-        phase=PlanPhase.AFTER_RELEASE.value
-        if case.actual_release
-        else PlanPhase.IN_DETENTION.value,
-        title=title.strip(),
-        responsible=Responsible(responsible).value,
-        due_date=due_date,
-        before_release=case.actual_release is None,
-        status=TaskStatus.OPEN.value,
-        position=10_000,
-    )
-    db.session.add(task)
-    timeline.record(case.id, EventKind.TASK_ADDED, actor, task=task.title, due=due_date)
+    """A task added by hand; the same form posted again (same ``submission_key``) returns
+    the first task."""
+
+    def build() -> Task:
+        if not title.strip():
+            raise CaseError(_("Give the task a title."), field="title")
+        if len(title.strip()) > MAX_TASK_TITLE:
+            raise CaseError(
+                _("A title can be at most %(n)s characters.", n=MAX_TASK_TITLE), field="title"
+            )
+        return Task(
+            case_id=case.id,
+            domain=domain,
+            phase=PlanPhase.AFTER_RELEASE.value
+            if case.actual_release
+            else PlanPhase.IN_DETENTION.value,
+            title=title.strip(),
+            responsible=Responsible(responsible).value,
+            due_date=due_date,
+            before_release=case.actual_release is None,
+            status=TaskStatus.OPEN.value,
+            position=10_000,
+        )
+
+    task, created = create_once(Task, submission_key, build)
+    if created:
+        timeline.record(case.id, EventKind.TASK_ADDED, actor, task=task.title, due=due_date)
     return task
