@@ -8,6 +8,7 @@ later feature adds is counted here without anyone naming it.
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 from alembic.migration import MigrationContext
@@ -225,7 +226,12 @@ def test_rows_on_the_client_alone_move_when_the_client_leaves_and_point_at_the_k
 ):
     olst, raalte = tenants["olst-wijhe"], tenants["raalte"]
     moving = make_case(olst)
-    known = make_case(raalte, client={"bsn": moving.client.bsn})
+    known = make_case(  # an earlier detention: one open case per client and detention
+        raalte,
+        client={"bsn": moving.client.bsn},
+        detention_start=moving.detention_start - timedelta(days=900),
+        expected_release=moving.detention_start - timedelta(days=700),
+    )
     with in_tenant(olst):
         db.session.add(contact_model(client_id=moving.client_id, label="Zus"))
         db.session.commit()
