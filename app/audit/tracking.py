@@ -136,11 +136,12 @@ def write_noted_accesses(response: Response) -> Response:
     try:
         services.write_access_rows(rows)
     except Exception:  # noqa: BLE001 - any failure to record means: do not serve the page
-        return _not_recorded()
+        return not_recorded()
     return response
 
 
-def _not_recorded() -> Response:
+def not_recorded() -> Response:
+    """The answer instead of a page whose access could not be recorded (logged)."""
     reference = new_reference()
     log.exception("access log not written (reference %s) at %s", reference, request.path)
     db.session.rollback()
