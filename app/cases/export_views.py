@@ -26,9 +26,9 @@ def export_case_list():
     actor = Actor(
         current_user.id, current_user.display_name, current_user.tenant_id, current_user.role
     )
-    cases = listing.ordered(listing.filtered(query, date.today()), query)
+    matching = listing.filtered(query, date.today())
     try:
-        stamp, clients = export.log_case_list_export(actor, cases)
+        clients = export.log_case_list_export(actor, matching)
     except Exception:  # noqa: BLE001 - without its record no row of the list may leave
         return not_recorded()
     export.record_export(
@@ -36,7 +36,9 @@ def export_case_list():
         kind="case_list_csv",
         detail={"query": query.to_args(page=1), "rows": clients},
     )
-    body = stream_with_context(export.case_list_csv(actor, cases, stamp, current_user.tenant_id))
+    body = stream_with_context(
+        export.case_list_csv(actor, listing.ordered(matching, query), actor.tenant_id)
+    )
     return download(body, "text/csv; charset=utf-8", f"nazorgdossiers-{date.today()}.csv")
 
 
