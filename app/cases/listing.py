@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, literal_column, select
 from sqlalchemy.orm import selectinload
 
 from app.cases.models import Case, CasePhase, Client
@@ -115,6 +115,12 @@ class CasePage:
         return max(1, math.ceil(self.total / self.per_page))
 
 
+def full_name():
+    """The name the search looks in. The space is a literal, not a bound value, so the
+    expression is the one the trigram index ``ix_clients_full_name_trgm`` is built on."""
+    return Client.given_name + literal_column("' '") + Client.family_name
+
+
 def _overdue_clause(today: date):
     return exists(
         select(Task.id).where(
@@ -134,8 +140,7 @@ def filtered(query: CaseQuery, today: date):
         if query.bsn:
             stmt = stmt.where(Client.bsn == query.bsn)  # exact only: no partial BSN search
         else:
-            full_name = Client.given_name + " " + Client.family_name
-            stmt = stmt.where(full_name.icontains(text, autoescape=True))
+            stmt = stmt.where(full_name().icontains(text, autoescape=True))
     if query.phase == "open":
         stmt = stmt.where(Case.phase != CasePhase.CLOSED.value)
     elif query.phase:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -106,7 +107,16 @@ def derive_stay(detention_start: date | None, expected_release: date | None) -> 
 
 class Client(TenantScoped, Timestamped, db.Model):
     __tablename__ = "clients"
-    __table_args__ = (UniqueConstraint("tenant_id", "bsn"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "bsn"),
+        # The case list's name search (``listing.full_name``: a substring, any case)
+        # on PostgreSQL: a trigram index on exactly that expression (pg_trgm).
+        Index(
+            "ix_clients_full_name_trgm",
+            text("lower(((given_name)::text || ' '::text) || (family_name)::text) gin_trgm_ops"),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
+    )
 
     given_name: Mapped[str] = mapped_column(String(120))
     family_name: Mapped[str] = mapped_column(String(120))
@@ -140,6 +150,11 @@ class Case(TenantScoped, Timestamped, db.Model):
         ForeignKeyConstraint(["tenant_id", "previous_case_id"], ["cases.tenant_id", "cases.id"]),
         Index("ix_cases_tenant_id_expected_release", "tenant_id", "expected_release"),
         Index("ix_cases_tenant_id_phase", "tenant_id", "phase"),
+        # Every foreign key has an index; and the list's filter by worker and sort by update.
+        Index("ix_cases_tenant_id_client_id", "tenant_id", "client_id"),
+        Index("ix_cases_tenant_id_case_worker_id", "tenant_id", "case_worker_id"),
+        Index("ix_cases_tenant_id_previous_case_id", "tenant_id", "previous_case_id"),
+        Index("ix_cases_tenant_id_updated_at", "tenant_id", "updated_at"),
     )
 
     client_id: Mapped[uuid.UUID]
@@ -253,6 +268,7 @@ class PhaseChange(TenantScoped, db.Model):
     __tablename__ = "case_phase_changes"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+        Index("ix_case_phase_changes_tenant_id_case_id", "tenant_id", "case_id"),
     )
 
     case_id: Mapped[uuid.UUID]

@@ -62,6 +62,7 @@ class NoteRevision(TenantScoped, db.Model):
     __tablename__ = "case_note_revisions"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "note_id"], ["case_notes.tenant_id", "case_notes.id"]),
+        Index("ix_case_note_revisions_tenant_id_note_id", "tenant_id", "note_id"),
     )
 
     note_id: Mapped[uuid.UUID]

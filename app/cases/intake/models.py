@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKeyConstraint, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TenantScoped, utcnow
@@ -21,6 +21,7 @@ class IntakeMessage(TenantScoped, db.Model):
     __table_args__ = (
         UniqueConstraint("tenant_id", "message_key"),
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+        Index("ix_intake_messages_tenant_id_case_id", "tenant_id", "case_id"),
     )
 
     message_key: Mapped[str] = mapped_column(String(220))
