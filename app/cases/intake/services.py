@@ -105,8 +105,8 @@ def receive_intake(
 
 
 def _note_intake(case: Case) -> None:
-    # A person entering intake is logged like any change of a client's file; the
-    # justice side's API has no person and no access-log row (its messages are kept).
+    # An intake is logged like any change of a client's file; through the API the
+    # actor is the sending system (its token, ``api.sending_system``).
     note_access(
         tenant_id=case.tenant_id, client_id=case.client_id, object_type="intake", object_id=case.id
     )
