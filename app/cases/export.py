@@ -94,16 +94,25 @@ def _csv_line(values: list) -> str:
     return buffer.getvalue()
 
 
-def _csv_row(row) -> list:
+def _labelled(kind: str, value, cache: dict) -> str:
+    """``label`` looked up once per value of an export, not once per row."""
+    key = (kind, value)
+    if key not in cache:
+        cache[key] = label(kind, value)
+    return cache[key]
+
+
+def _csv_row(row, cache: dict | None = None) -> list:
+    cache = {} if cache is None else cache
     return [
         f"{row.given_name} {row.family_name}",
         mask_bsn(row.bsn),
-        label("phase", row.phase),
+        _labelled("phase", row.phase, cache),
         row.facility,
         row.detention_start,
         row.expected_release,
         row.actual_release,
-        label("stay", derive_stay(row.detention_start, row.expected_release)),
+        _labelled("stay", derive_stay(row.detention_start, row.expected_release), cache),
         _yes(row.prolific_offender),
         _yes(row.benefit_recipient),
         row.case_worker or "",
@@ -189,13 +198,14 @@ def case_list_csv(actor, ordered_stmt, tenant_id: int) -> Iterator[str]:
     # Excel reads UTF-8 with a byte-order mark.
     yield "\ufeff" + _csv_line([title for _key, title in CSV_COLUMNS])
     written = 0
+    labels: dict = {}
     try:
         # The stream runs after the view's context has ended: a session of its own,
         # bound to the export's tenant.
         with tenant_app_context(tenant_id):
             result = db.session.execute(stmt, execution_options={"yield_per": EXPORT_BATCH})
             for batch in result.partitions():
-                yield "".join(_csv_line(_csv_row(row)) for row in batch)
+                yield "".join(_csv_line(_csv_row(row, labels)) for row in batch)
                 written += len(batch)
     except (Exception, GeneratorExit):
         _record_failed_export(actor, tenant_id, written)

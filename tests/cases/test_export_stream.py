@@ -187,11 +187,11 @@ def test_an_export_that_breaks_off_is_recorded_as_failed(app, lochem, in_tenant,
     real_row = export._csv_row
     seen = []
 
-    def breaks_at_the_sixtieth(row):
+    def breaks_at_the_sixtieth(row, labels=None):
         seen.append(1)
         if len(seen) == 60:
             raise RuntimeError("the database went away")
-        return real_row(row)
+        return real_row(row, labels)
 
     monkeypatch.setattr(export, "_csv_row", breaks_at_the_sixtieth)
     response = client.get("/cases/export.csv", buffered=False)
