@@ -121,8 +121,8 @@ class CasePage:
 
 
 def full_name():
-    """The name the search looks in. The space is a literal, not a bound value, so the
-    expression is the one the trigram index ``ix_clients_full_name_trgm`` is built on."""
+    """The name the search looks in (the space a literal, so an expression index could
+    match it; under RLS none is used for ILIKE, see the migration a7c3e91f5b20)."""
     return Client.given_name + literal_column("' '") + Client.family_name
 
 

@@ -27,7 +27,6 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -107,16 +106,7 @@ def derive_stay(detention_start: date | None, expected_release: date | None) -> 
 
 class Client(TenantScoped, Timestamped, db.Model):
     __tablename__ = "clients"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "bsn"),
-        # The case list's name search (``listing.full_name``: a substring, any case)
-        # on PostgreSQL: a trigram index on exactly that expression (pg_trgm).
-        Index(
-            "ix_clients_full_name_trgm",
-            text("lower(((given_name)::text || ' '::text) || (family_name)::text) gin_trgm_ops"),
-            postgresql_using="gin",
-        ).ddl_if(dialect="postgresql"),
-    )
+    __table_args__ = (UniqueConstraint("tenant_id", "bsn"),)
 
     given_name: Mapped[str] = mapped_column(String(120))
     family_name: Mapped[str] = mapped_column(String(120))

@@ -1,9 +1,9 @@
 """Every foreign key gets an index that starts with its columns (tenant_id first); the
-case list gets indexes for its worker filter and its sort by update, and on PostgreSQL
-a trigram index (pg_trgm) for its name search.
+case list gets indexes for its worker filter and its sort by update.
 
-pg_trgm is a trusted extension (PostgreSQL 13+): the database's owner role may create
-it; scripts/pg-setup also creates it as superuser for older servers.
+No trigram index (pg_trgm) for the name search: under row-level security PostgreSQL
+applies ILIKE, which is not leakproof, only after the policy, so it never uses such
+an index for the portal role (checked with EXPLAIN: a sequential scan either way).
 
 Revision ID: a7c3e91f5b20
 Revises: a7c3e5f9b2d4
@@ -29,8 +29,6 @@ INDEXES = (
     ("intake_messages", ("tenant_id", "case_id")),
     ("case_note_revisions", ("tenant_id", "note_id")),
 )
-# The expression of listing.full_name, as PostgreSQL writes it back.
-FULL_NAME = "lower(((given_name)::text || ' '::text) || (family_name)::text)"
 
 
 def _name(table: str, columns: tuple[str, ...]) -> str:
@@ -40,15 +38,8 @@ def _name(table: str, columns: tuple[str, ...]) -> str:
 def upgrade() -> None:
     for table, columns in INDEXES:
         op.create_index(_name(table, columns), table, list(columns))
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute(
-            f"CREATE INDEX ix_clients_full_name_trgm ON clients USING gin ({FULL_NAME} gin_trgm_ops)"
-        )
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_clients_full_name_trgm")
     for table, columns in reversed(INDEXES):
         op.drop_index(_name(table, columns), table_name=table)

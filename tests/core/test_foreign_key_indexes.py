@@ -71,12 +71,3 @@ def test_every_foreign_key_in_the_database_has_an_index_starting_with_its_column
             for row in connection.execute(CATALOGUE)
         ]
     assert missing == []
-
-
-@pytest.mark.postgres
-def test_the_name_search_can_use_the_trigram_index(app):
-    with app.app_context(), db.engine.connect() as connection:
-        definition = connection.execute(
-            text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_clients_full_name_trgm'")
-        ).scalar_one()
-    assert "gin" in definition and "gin_trgm_ops" in definition
