@@ -1,27 +1,35 @@
 """Writing and reading the access log.
 
-Each entry is written in a session of its own (bound to the tenant that owns the
-data) once the response is known (app.core.deferred): the log holds every access
-even when the request fails, and a regional read lands in the client's municipality.
+Inside a request the rows are gathered and written by ``app.audit.tracking`` before
+the response leaves, all of a request's rows in one INSERT per owning tenant: a page
+whose record cannot be written is not served (NEN 7513: no access without a record).
+Outside a request (jobs, CLI, tests) a row is written at once. Each row belongs to
+the tenant that owns the data, so a regional read lands in the client's municipality.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from flask import current_app, has_request_context, request
-from sqlalchemy import select
+from flask import current_app, g, has_request_context, request
+from sqlalchemy import insert, select
 
 from app.audit.models import AccessAction, AccessLogEntry
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
-from app.core.deferred import after_response
 from app.extensions import db
 
+_PENDING = "_pending_access_rows"
+_ACTIVE = "_access_rows_gathered"
+# A multi-row INSERT binds every value; PostgreSQL allows 65,535 parameters a statement.
+ROWS_PER_INSERT = 2_000
 
-def record_access(
+
+def access_row(
     actor,
     *,
     tenant_id: int,
@@ -32,8 +40,12 @@ def record_access(
     result: str = "granted",
     detail: str | None = None,
     on_behalf_of: uuid.UUID | None = None,
-) -> None:
-    entry = dict(
+    occurred_at: datetime | None = None,
+) -> dict:
+    """The values of one access-log row (``tenant_id``: the municipality owning the data)."""
+    return dict(
+        id=uuid.uuid4(),
+        tenant_id=tenant_id,
         user_id=actor.id,
         user_name=actor.display_name[:200],
         actor_tenant_id=actor.tenant_id,
@@ -43,18 +55,56 @@ def record_access(
         object_type=object_type,
         object_id=str(object_id) if object_id else None,
         action=action.value,
-        result=result,
-        origin=request.remote_addr if has_request_context() else None,
+        result=result[:20],
+        origin=request_origin(),
         detail=(detail or "")[:300] or None,
-        occurred_at=utcnow(),
+        occurred_at=occurred_at or utcnow(),
     )
-    after_response(_write_entry, tenant_id=tenant_id, entry=entry)
 
 
-def _write_entry(tenant_id: int, entry: dict) -> None:
-    with current_app.app_context(), tenant_app_context(tenant_id):
-        db.session.add(AccessLogEntry(**entry))
-        db.session.commit()
+def request_origin() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def record_access(actor, **fields) -> None:
+    """Log one access. In a request it is written with the request's other rows before
+    the response leaves (``app.audit.tracking``); elsewhere at once."""
+    row = access_row(actor, **fields)
+    if has_request_context() and g.get(_ACTIVE):
+        g.setdefault(_PENDING, []).append(row)
+    else:
+        write_access_rows([row])
+
+
+def gather_in_request() -> None:
+    """From now on this request's rows wait for ``take_pending_rows``."""
+    g.setdefault(_ACTIVE, True)
+
+
+def take_pending_rows() -> list[dict]:
+    g.pop(_ACTIVE, None)
+    return g.pop(_PENDING, [])
+
+
+def write_access_rows(rows: Iterable[dict]) -> None:
+    """Write ``rows`` and commit: one INSERT per owning tenant, in a session bound to it
+    (the row-level security lets a session write its own tenant's rows only).
+    Raises when the database does not take them; the caller must not serve the data."""
+    by_tenant: dict[int, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_tenant[row["tenant_id"]].append(row)
+    table = AccessLogEntry.__table__
+    for tenant_id, tenant_rows in by_tenant.items():
+        with current_app.app_context(), tenant_app_context(tenant_id):
+            try:
+                for start in range(0, len(tenant_rows), ROWS_PER_INSERT):
+                    db.session.execute(
+                        insert(table).values(tenant_rows[start : start + ROWS_PER_INSERT])
+                    )
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
 
 
 @dataclass(frozen=True)

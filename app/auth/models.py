@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     ForeignKeyConstraint,
+    Index,
     Integer,
     String,
     Text,
@@ -72,6 +73,7 @@ class UserSession(TenantScoped, db.Model):
     __tablename__ = "user_sessions"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+        Index("ix_user_sessions_tenant_id_user_id", "tenant_id", "user_id"),
         UniqueConstraint("tenant_id", "token_hash"),
     )
 
@@ -131,6 +133,7 @@ class AccountToken(TenantScoped, db.Model):
     __tablename__ = "account_tokens"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
+        Index("ix_account_tokens_tenant_id_user_id", "tenant_id", "user_id"),
         UniqueConstraint("tenant_id", "token_hash"),
     )
 

@@ -6,11 +6,11 @@ import re
 import uuid
 from datetime import date
 
-from flask import request
+from flask import request, stream_with_context
 from flask_login import current_user
 
 from app.audit.models import AccessAction
-from app.audit.tracking import access_action, note_access
+from app.audit.tracking import Actor, access_action, not_recorded
 from app.cases import export, listing, services
 from app.cases.blueprint import bp
 from app.core.permissions import Permission, requires
@@ -23,21 +23,22 @@ from app.extensions import db
 @access_action(AccessAction.EXPORT)
 def export_case_list():
     query = listing.CaseQuery.from_args(request.args)
-    cases = listing.all_matching(query)
-    for case in cases:  # an export is logged per client whose data leaves the portal
-        note_access(
-            tenant_id=case.tenant_id,
-            client_id=case.client_id,
-            object_type="case",
-            object_id=case.id,
-            detail="case list CSV",
-        )
+    actor = Actor(
+        current_user.id, current_user.display_name, current_user.tenant_id, current_user.role
+    )
+    matching = listing.filtered(query, date.today())
+    try:
+        clients = export.log_case_list_export(actor, matching)
+    except Exception:  # noqa: BLE001 - without its record no row of the list may leave
+        return not_recorded()
     export.record_export(
         current_user,
         kind="case_list_csv",
-        detail={"query": query.to_args(page=1), "rows": len(cases)},
+        detail={"query": query.to_args(page=1), "rows": clients},
     )
-    body = export.case_list_csv(cases)
+    body = stream_with_context(
+        export.case_list_csv(actor, listing.ordered(matching, query), actor.tenant_id)
+    )
     return download(body, "text/csv; charset=utf-8", f"nazorgdossiers-{date.today()}.csv")
 
 

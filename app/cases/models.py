@@ -155,6 +155,11 @@ class Case(TenantScoped, Timestamped, db.Model):
             sqlite_where=text("phase <> 'closed'"),
             postgresql_nulls_not_distinct=True,
         ),
+        # Every foreign key has an index; and the list's filter by worker and sort by update.
+        Index("ix_cases_tenant_id_client_id", "tenant_id", "client_id"),
+        Index("ix_cases_tenant_id_case_worker_id", "tenant_id", "case_worker_id"),
+        Index("ix_cases_tenant_id_previous_case_id", "tenant_id", "previous_case_id"),
+        Index("ix_cases_tenant_id_updated_at", "tenant_id", "updated_at"),
     )
 
     client_id: Mapped[uuid.UUID]
@@ -271,6 +276,7 @@ class PhaseChange(TenantScoped, db.Model):
     __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+        Index("ix_case_phase_changes_tenant_id_case_id", "tenant_id", "case_id"),
     )
 
     case_id: Mapped[uuid.UUID]

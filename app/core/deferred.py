@@ -1,4 +1,7 @@
-"""Writes that must outlive the request's transaction: the access log and security events.
+"""Writes that must outlive the request's transaction: the security events.
+
+(The access log is not deferred: ``app.audit.tracking`` writes it before the
+response leaves, and refuses the page when it cannot.)
 
 Inside a request they wait until the response is known. The request's own
 transaction is then ended first, so that writing them in a session of their own

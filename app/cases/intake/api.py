@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import uuid
 
 from flask import Blueprint, g, jsonify, request
 from flask_babel import gettext as _
 
+from app.audit.tracking import Actor, act_as
 from app.cases.intake import tokens
 from app.cases.intake.document import parse_document
 from app.cases.intake.services import Source, receive_intake_once
 from app.cases.labels import intake_field_label
+from app.cases.services import tenant_settings
 from app.core.errors import json_problem
 from app.core.permissions import public
 from app.core.tenancy import bind_tenant, current_tenant_id
@@ -36,6 +39,20 @@ def problem(status: int, title: str, errors: list | None = None):
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="intake"'
     return response
+
+
+def sending_system(tenant_id: int) -> Actor:
+    """The access log's actor of an API request: the sending system, known by its token.
+
+    The id is derived from the token's hash (one id per token, nothing to reverse),
+    so the rows of one token can be listed and a replaced token starts a new actor."""
+    settings = tenant_settings()
+    return Actor(
+        id=uuid.uuid5(uuid.NAMESPACE_URL, f"nazorgportaal:intake-api:{settings.api_token_hash}"),
+        display_name=f"Intake-API (token …{settings.api_token_hint or ''})",
+        tenant_id=tenant_id,
+        role="api",
+    )
 
 
 def token_required(view):
@@ -64,6 +81,7 @@ def token_required(view):
             )
             return problem(401, _("No valid API token."))
         g.api_tenant_id = tenant_id
+        act_as(sending_system(tenant_id))
         return view(*args, **kwargs)
 
     return wrapper

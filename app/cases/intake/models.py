@@ -31,6 +31,7 @@ class IntakeMessage(TenantScoped, db.Model):
     __table_args__ = (
         UniqueConstraint("tenant_id", "message_key"),
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+        Index("ix_intake_messages_tenant_id_case_id", "tenant_id", "case_id"),
     )
 
     message_key: Mapped[str] = mapped_column(String(220))

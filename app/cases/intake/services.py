@@ -135,9 +135,9 @@ def receive_intake(
 
 
 def _note_intake(case: Case) -> None:
-    # A person entering intake is logged like any change of a client's file; the
-    # justice side's API has no person and no access-log row (its messages are kept).
-    # A background upload has no request: its job writes the rows itself.
+    # An intake is logged like any change of a client's file; through the API the
+    # actor is the sending system (its token, ``api.sending_system``). A background
+    # upload has no request: its job writes the rows itself.
     if not has_request_context():
         return
     note_access(
