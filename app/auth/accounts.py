@@ -15,7 +15,7 @@ from app.auth.sessions import end_all_sessions
 from app.core.audit import report_refused_access
 from app.core.permissions import Role
 from app.extensions import db
-from app.tenants.models import Tenant
+from app.tenants.api import Tenant
 
 
 class SettingsRejected(ValueError):

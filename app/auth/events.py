@@ -13,6 +13,7 @@ from enum import StrEnum
 from flask import current_app, has_request_context, request
 
 from app.auth.models import SecurityEvent
+from app.core.audit import access_refused
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.core.deferred import after_response
@@ -92,6 +93,4 @@ def _record_refused_access(user, what: str, detail: str) -> None:
 
 
 def connect_audit_signals() -> None:
-    from app.core.audit import access_refused
-
     access_refused.connect(_record_refused_access)

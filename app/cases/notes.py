@@ -22,6 +22,7 @@ from werkzeug.exceptions import NotFound
 from app.cases import timeline
 from app.cases.errors import CaseError, EditConflict
 from app.cases.models import Case
+from app.cases.services import add_once, conflict_message, saved_submission
 from app.cases.timeline import EventKind
 from app.core.db import TenantScoped, Timestamped, utcnow
 from app.extensions import db
@@ -101,8 +102,6 @@ def access_note(case: Case, note_id: uuid.UUID) -> Note:
 
 def add_note(case: Case, author, body: str, *, submission_key: uuid.UUID | None = None) -> Note:
     """A new note; the same form posted again (same ``submission_key``) returns the first."""
-    from app.cases.services import add_once, saved_submission
-
     earlier = saved_submission(Note, submission_key)
     if earlier is not None:
         return earlier
@@ -125,8 +124,6 @@ def edit_note(note: Note, editor, body: str, *, expected_version: int | None) ->
     if note.author_id is None or note.author_id != getattr(editor, "id", None):
         raise CaseError(_("Only the author can change a note."))
     if expected_version is not None and expected_version != note.version:
-        from app.cases.services import conflict_message
-
         raise EditConflict(conflict_message(), current=note)
     body = _clean(body)
     if body == note.body:

@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.cases import forms, notes, services
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError, EditConflict
+from app.cases.views import case_page
 from app.core.permissions import Permission, requires
 from app.extensions import db, htmx
 
@@ -22,8 +23,6 @@ def note_fragment(case, note, *, editing=False, status=200, **extra):
 @bp.post("/<uuid:case_id>/notes")
 @requires(Permission.CASE_WRITE)
 def note_add(case_id: uuid.UUID):
-    from app.cases.views import case_page
-
     case = services.access_case(current_user, case_id)
     errors = forms.FormErrors()
     key = forms.parse_submission_key(request.form, errors)

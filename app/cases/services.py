@@ -18,9 +18,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import NotFound
 
 from app.audit.tracking import note_access
-from app.auth.models import User
+from app.auth.api import User
 from app.cases import phases, timeline
 from app.cases.errors import CaseError, EditConflict
+from app.cases.labels import MOMENT_LABELS
 from app.cases.models import (
     CORE_LIFE_DOMAINS,
     Case,
@@ -284,8 +285,6 @@ def take_snapshot(case: Case, moment: MonitorMoment, actor) -> list[DomainSnapsh
     """
     moment = MonitorMoment(moment)
     if has_snapshot(case, moment):
-        from app.cases.labels import MOMENT_LABELS
-
         raise CaseError(
             _(
                 "The measurement '%(moment)s' has already been recorded and cannot be taken again.",

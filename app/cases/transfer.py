@@ -45,7 +45,7 @@ from app.cases.timeline import EventKind, TimelineEntry
 from app.core.context import tenant_app_context
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
-from app.tenants.models import Tenant
+from app.tenants.api import Tenant
 
 security_log = logging.getLogger("nazorg.security")
 

@@ -15,10 +15,14 @@ from sqlalchemy.exc import IntegrityError
 from app.audit.models import AccessAction
 from app.audit.tracking import access_action, note_access
 from app.cases import forms, listing, phases, release, services, timeline
+from app.cases import transfer as transfers
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError, EditConflict
+from app.cases.labels import template_helpers
 from app.cases.models import CasePhase, DomainStatus, MonitorMoment
+from app.cases.panels import panel_context
 from app.cases.plan import services as plan
+from app.cases.plan.models import Responsible
 from app.core.permissions import Permission, requires
 from app.core.rendering import render
 from app.extensions import db, htmx
@@ -44,19 +48,8 @@ def case_context(case) -> dict:
 
 
 def extra_sections(case) -> dict:
-    from app.cases import notes, transfer
-    from app.cases.handover import services as handover
-
-    return {
-        "notes": notes.notes_of(case),
-        "bases": handover.current_bases(case),
-        "basis_history": handover.consent_history(case),
-        "referrals": handover.referrals_of(case),
-        "trajectories": handover.trajectories_of(case),
-        "default_cost_euros": (services.tenant_settings().trajectory_default_cost_cents or 0)
-        // 100,
-        "region": transfer.region_tenants(),
-    }
+    """The panels' names (``app.cases.panels``: the file's own and other features')."""
+    return panel_context(case)
 
 
 def case_page(case, *, status: int = 200, **extra):
@@ -105,13 +98,11 @@ def case_list():
         detail=f"{result.total} results",
     )
     block = "results" if htmx and htmx.target == "case-results" else "content"
-    from app.cases.transfer import outgoing_transfers
-
     response = make_response(
         render(
             "cases/list.html",
             block=block,
-            transfers=outgoing_transfers() if block == "content" else [],
+            transfers=transfers.outgoing_transfers() if block == "content" else [],
             page=result,
             query=result.query,
             workers=services.case_workers(),
@@ -363,8 +354,6 @@ def task_add(case_id: uuid.UUID):
     errors = forms.FormErrors()
     due = forms.parse_date(form, "due_date", errors, required=True)
     domain = forms.choice(form, "domain", [d.domain for d in case.life_domains], errors)
-    from app.cases.plan.models import Responsible
-
     responsible = forms.choice(form, "responsible", list(Responsible), errors)
 
     def add():
@@ -385,25 +374,12 @@ def task_add(case_id: uuid.UUID):
 
 @bp.app_context_processor
 def inject_case_labels() -> dict:
-    from app.cases.labels import template_helpers
-
     return template_helpers()
-
-
-# The sub-modules' routes (imported for their side effect of registering on ``bp``).
-from app.cases import admin as _admin  # noqa: E402, F401
-from app.cases import export_views as _export_views  # noqa: E402, F401
-from app.cases import notes_views as _notes_views  # noqa: E402, F401
-from app.cases.handover import views as _handover_views  # noqa: E402, F401
-from app.cases.intake import views as _intake_views  # noqa: E402, F401
-from app.cases.plan import admin as _plan_admin  # noqa: E402, F401
 
 
 @bp.post("/<uuid:case_id>/transfer")
 @requires(Permission.CASE_WRITE)
 def transfer(case_id: uuid.UUID):
-    from app.cases import transfer as transfers
-
     case = services.access_case(current_user, case_id)
     errors = forms.FormErrors()
     target = forms.parse_int(request.form, "target", errors, required=True)

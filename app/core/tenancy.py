@@ -27,6 +27,7 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader_criteria
 
 from app.core.db import TenantScoped
+from app.extensions import db
 
 TENANT_KEY = "tenant_id"
 REGIONAL_KEY = "regional_read"
@@ -124,8 +125,6 @@ def _refuse_foreign_tenant_values(state: ORMExecuteState) -> None:
 
 def _tenant_table_names() -> frozenset[str]:
     """The tables of the TenantScoped models (a Core statement names its table, not a model)."""
-    from app.extensions import db
-
     return frozenset(
         mapper.local_table.name
         for mapper in db.Model.registry.mappers

@@ -14,6 +14,7 @@ from rq import Worker
 from rq.serializers import JSONSerializer
 
 from app.jobs import queue as queues
+from app.jobs.outbox import sweep
 
 log = logging.getLogger("nazorg.jobs")
 
@@ -25,8 +26,6 @@ class PortalWorker(Worker):
 
 
 def sweep_outbox() -> None:
-    from app.jobs.outbox import sweep
-
     try:
         handed = sweep()
     except Exception:  # noqa: BLE001 - maintenance must not stop the worker

@@ -13,6 +13,7 @@ from app.cases.errors import CaseError, EditConflict
 from app.cases.handover import services as handover
 from app.cases.handover.models import ReferralStatus, SharingBasis, TrajectoryStatus
 from app.cases.plan.models import Responsible
+from app.cases.views import case_page
 from app.core.permissions import Permission, requires
 from app.extensions import db
 
@@ -24,8 +25,6 @@ def _done(case, anchor: str):
 
 def _refused(case_id, errors_name: str, message, status: int = 422):
     """Nothing saved: the case page again with the message (409 for an edit conflict)."""
-    from app.cases.views import case_page
-
     db.session.rollback()
     case = services.access_case(current_user, case_id)
     return case_page(case, status=status, **{errors_name: message})
