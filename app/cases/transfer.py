@@ -43,6 +43,7 @@ from app.cases.notes import Note, NoteRevision
 from app.cases.plan.models import Task
 from app.cases.timeline import EventKind, TimelineEntry
 from app.core.context import tenant_app_context
+from app.core.signals import case_transferring
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
 from app.tenants.api import Tenant
@@ -109,6 +110,7 @@ def transfer_case(case: Case, target_tenant_id: int, actor, reason: str | None =
     target = db.session.get(Tenant, target_tenant_id)
     if target is None or target.id == source_id:
         raise CaseError(_("Choose another municipality of the region."))
+    case_transferring.send(case, to_tenant_id=target.id)
     bundle = read_bundle(case)
     detail = {
         "source": source.name,
