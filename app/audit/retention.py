@@ -68,7 +68,7 @@ def add_retention_rule(
 ) -> None:
     registered = entries(RULES, app)
     if any(rule.name == name for rule in registered):
-        return
+        raise ValueError(f"a retention rule named {name!r} exists already")
     registered.append(RetentionRule(name, label, run, order, tuple(record_types)))
 
 
