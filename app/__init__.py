@@ -1,15 +1,47 @@
-"""Nazorgportaal: the application factory, as a sequence of small configure steps."""
+"""Nazorgportaal: the application factory, as a sequence of small configure steps.
+
+The factory is the one place that lists the packages: the platform first, then the
+features, each with one ``init_app(app)`` that registers what it brings (blueprints,
+CLI, navigation, daily jobs, case-page panels, retention rules, labels, signal
+handlers). They are named, not imported, here: importing ``app.core`` must not load
+every feature, and no package imports this module.
+"""
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.core import (
+    sqlite,  # noqa: F401 - registers the foreign-key pragma
+    tenancy,  # noqa: F401 - registers the tenant scope hooks
+)
+from app.core.deferred import init_app as init_deferred_writes
+from app.core.errors import configure_error_pages
+from app.core.i18n import escape_lazy_strings, register_filters, select_locale, template_helpers
+from app.core.input import refuse_unstorable_input
+from app.core.navigation import navigation
+from app.core.security import configure_security_headers
+from app.core.views import bp as core_bp
+from app.extensions import babel, csrf, db, htmx, login_manager, migrate
 from config import load_settings
 
+# Platform packages: registries and signals that the features fill. Never a feature.
+PLATFORM = ("app.jobs", "app.mail", "app.notifications", "app.audit")
+# The features, in the order their menu entries and hooks are registered.
+FEATURES = ("app.tenants", "app.auth", "app.cases", "app.regional", "app.volunteers", "app.demo")
 
-def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+
+def create_app(
+    config_name: str | None = None,
+    overrides: dict | None = None,
+    *,
+    extra_features: tuple[str, ...] = (),
+) -> Flask:
+    """``extra_features``: further packages with an ``init_app`` (a test's own feature)."""
     config_name = config_name or os.environ.get("NAZORG_CONFIG", "production")
     app = Flask(__name__, instance_relative_config=False)
     app.config.update(load_settings(config_name, overrides))
@@ -17,8 +49,11 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     configure_proxy(app)
     configure_extensions(app)
     configure_database(app)
-    configure_blueprints(app)
-    configure_request_hooks(app)
+    configure_core(app)
+    for name in PLATFORM + FEATURES + tuple(extra_features):
+        importlib.import_module(name).init_app(app)
+    # After the permission check (auth's init_app), so that a refusal never depends on the input.
+    app.before_request(refuse_unstorable_input)
     configure_templates(app)
     return app
 
@@ -38,16 +73,10 @@ def configure_proxy(app: Flask) -> None:
     would pass a client's own on; links in mail come from ``PORTAL_BASE_URL`` anyway."""
     hops = app.config["TRUSTED_PROXIES"]
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def configure_extensions(app: Flask) -> None:
-    from app.auth.oidc import PendingSignInStore
-    from app.core.i18n import select_locale
-    from app.extensions import babel, csrf, db, htmx, login_manager, migrate, oauth
-
     db.init_app(app)
     migrate.init_app(
         app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations"))
@@ -56,73 +85,21 @@ def configure_extensions(app: Flask) -> None:
     htmx.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
-    oauth.init_app(app, cache=PendingSignInStore())
 
 
 def configure_database(app: Flask) -> None:
-    from app.core import (
-        sqlite,  # noqa: F401 - registers the foreign-key pragma
-        tenancy,  # noqa: F401 - registers the tenant scope hooks
-    )
-    from app.core.deferred import init_app as init_deferred_writes
-
     # First among the after_request hooks, so that it runs after all the others.
     init_deferred_writes(app)
 
 
-def configure_blueprints(app: Flask) -> None:
-    from app.audit.views import bp as audit_bp
-    from app.auth.admin import bp as accounts_bp
-    from app.auth.events import connect_audit_signals
-    from app.auth.local_views import bp as local_bp
-    from app.auth.views import bp as auth_bp
-    from app.cases.intake.api import bp as intake_api_bp
-    from app.cases.views import bp as cases_bp
-    from app.core.views import bp as core_bp
-    from app.tenants.cli import register_cli
-    from app.tenants.views import bp as tenants_bp
-    from app.volunteers.views import bp as volunteers_bp
-
+def configure_core(app: Flask) -> None:
     app.register_blueprint(core_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(local_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(audit_bp)
-    connect_audit_signals()
-    app.register_blueprint(tenants_bp)
-    app.register_blueprint(cases_bp)
-    app.register_blueprint(intake_api_bp)
-    app.register_blueprint(volunteers_bp)
-    register_cli(app)
-    from app.jobs import init_app as init_jobs
-
-    init_jobs(app)
-
-
-def configure_request_hooks(app: Flask) -> None:
-    from app.audit.tracking import init_app as init_access_tracking
-    from app.auth.session import bind_request_to_user
-    from app.core.errors import configure_error_pages
-    from app.core.input import refuse_unstorable_input
-    from app.core.permissions import enforce_declared_permission
-    from app.core.security import configure_security_headers
-
     configure_security_headers(app)
     configure_error_pages(app)
-    init_access_tracking(app)
-
-    @app.before_request
-    def bind_and_authorise():
-        user = bind_request_to_user()
-        return enforce_declared_permission(user)
-
-    # After the permission check, so that a refusal never depends on the input.
-    app.before_request(refuse_unstorable_input)
 
 
 def configure_templates(app: Flask) -> None:
-    from app.core.i18n import escape_lazy_strings, register_filters, template_helpers
-
     escape_lazy_strings()
     app.context_processor(template_helpers)
+    app.context_processor(lambda: {"navigation": navigation})
     register_filters(app)

@@ -461,7 +461,7 @@ class OutboxJobFactory(BaseFactory):
     class Meta:
         model = OutboxJob
 
-    function = "app.mail.jobs.send_notification_mail"
+    function = "app.notifications.jobs.send_notification_mail"
     queue = "mail"
     arguments = factory.LazyFunction(dict)
 

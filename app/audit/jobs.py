@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
+
 from app.audit import retention
 from app.jobs.schedule import daily
 
 
-@daily("privacy_retention")
+@daily("privacy_retention", label=_l("privacy retention"))
 def privacy_retention(tenant_id: int, day: date) -> None:
     retention.sweep(day)

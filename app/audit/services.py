@@ -17,8 +17,11 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import insert, select
+from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction, AccessLogEntry
+from app.audit.subjects import subjects
+from app.core.audit import report_refused_access
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.extensions import db
@@ -154,11 +157,7 @@ def employee_access_report(user_id: uuid.UUID, period: Period, limit: int = 500)
 
 def access_client_for_report(actor, client_id: uuid.UUID):
     """The client whose access report is asked for; 404 alike for foreign and missing."""
-    from werkzeug.exceptions import NotFound
-
-    from app.cases.models import Client
-    from app.core.audit import report_refused_access
-
+    Client = subjects().client_model  # noqa: N806 - a model class
     client = db.session.scalars(select(Client).where(Client.id == client_id)).one_or_none()
     if client is None:
         report_refused_access(actor, "client", str(client_id))

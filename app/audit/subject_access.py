@@ -14,8 +14,9 @@ Dutch text beside it under the same key with ``_label`` (``action_label``: "Inge
 Free text has no label: it is its own text.
 
 The PDF, which goes to the citizen, shows only the labels: per table under its Dutch
-name (``labels.TABLE_LABELS``), per column under its Dutch name
-(``labels.COLUMN_LABELS``). It leaves out ``TECHNICAL_COLUMNS``, which the JSON keeps:
+name, per column under its Dutch name (both from ``app.audit.vocabulary``: the model's
+``info`` or the vocabulary its feature registers). It leaves out the technical columns
+(``TECHNICAL_COLUMNS`` and those the features declare), which the JSON keeps:
 row ids, the municipality's number, edit version counters, one-time submission keys,
 the uuids that point at other rows or at employees (the case, the client, the case
 worker, the earlier case, the note, the author, the task's template), the intake's
@@ -36,88 +37,29 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
 
-from flask import current_app
 from flask_babel import format_currency, gettext
-from markupsafe import Markup
 from sqlalchemy import inspect, select
 
-from app.audit import labels
+from app.audit import labels, vocabulary
 from app.audit.models import AccessLogEntry
 from app.audit.records import dependents
 from app.audit.services import Period, client_access_report
-from app.cases import labels as case_labels
-from app.cases.models import Client
-from app.cases.timeline import SYSTEM_ACTOR, EventKind, TimelineEntry
 from app.core.db import utcnow
 from app.core.i18n import format_date, format_datetime, role_label
+from app.core.tenants import Tenant
 from app.extensions import db
-from app.tenants.models import Tenant
 
 # Columns that hold nothing of the client's and only help an attacker.
 HIDDEN_COLUMNS = {"token_hash", "password_hash", "totp_secret", "id_token"}
 # Kept in the JSON, left out of the PDF: they mean nothing to the citizen (see above).
-TECHNICAL_COLUMNS = frozenset(
-    {
-        "id",
-        "tenant_id",
-        "version",
-        "submission_key",
-        "client_id",
-        "case_id",
-        "case_worker_id",
-        "previous_case_id",
-        "note_id",
-        "author_id",
-        "template_id",
-        "message_key",
-        "position",
-    }
-)
-# Where history keeps the name of the person who acted, "system" means the portal itself.
-ACTOR_COLUMNS = frozenset(
-    {
-        "actor_name",
-        "author_name",
-        "done_by",
-        "edited_by",
-        "handed_over_by",
-        "recorded_by",
-        "referred_by",
-    }
-)
-
-
-def _case_code(kind: str) -> Callable[[object], str]:
-    return lambda value: case_labels.label(kind, value)
-
-
-# Coded columns and the label helper that reads them, by column name ...
-CODES: dict[str, Callable[[object], str]] = {
-    "phase": _case_code("phase"),
-    "from_phase": _case_code("phase"),
-    "to_phase": _case_code("phase"),
-    "domain": _case_code("domain"),
-    "status": _case_code("status"),
-    "moment": _case_code("moment"),
-    "basis": _case_code("basis"),
-    "responsible": _case_code("responsible"),
-    "partner": _case_code("responsible"),
-}
-# ... unless the table gives the name another vocabulary.
-TABLE_CODES: dict[str, dict[str, Callable[[object], str]]] = {
-    "tasks": {"phase": _case_code("plan_phase"), "status": _case_code("task_status")},
-    "referrals": {"status": _case_code("referral_status")},
-    "trajectories": {"status": _case_code("trajectory_status")},
-    "intake_messages": {"source": labels.intake_source_label},
-}
-# The table whose fields a timeline entry's ``changes`` name.
-CHANGED_TABLES = {
-    EventKind.CLIENT_UPDATED.value: "clients",
-    EventKind.CASE_UPDATED.value: "cases",
-    EventKind.DOMAIN_UPDATED.value: "life_domains",
-}
+# The features add their own (the uuids that point at their rows) in their vocabulary.
+TECHNICAL_COLUMNS = frozenset({"id", "tenant_id", "version", "submission_key"})
 # History keeps dates as ISO text (a timeline entry's detail).
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def technical_columns() -> frozenset[str]:
+    return vocabulary.technical_columns(TECHNICAL_COLUMNS)
 
 
 def _iso_date(value) -> date | None:
@@ -151,50 +93,21 @@ def readable(table: str, column: str, value) -> str | None:
         return format_date(value)
     if (day := _iso_date(value)) is not None:
         return format_date(day)
-    code = TABLE_CODES.get(table, {}).get(column) or CODES.get(column)
+    code = vocabulary.reader(table, column)
     if code is not None:
         return code(value)
     if column.endswith("_cents") and isinstance(value, int):
         return format_currency(value / 100, "EUR")
-    if column in ACTOR_COLUMNS and value == SYSTEM_ACTOR:
+    if vocabulary.is_system_actor(column, value):
         return gettext("system")
     return None
 
 
-def _text(table: str, column: str, value) -> str:
+def text_of(table: str, column: str, value) -> str:
     if value is None or value == "":
         return "—"
     shown = readable(table, column, value)
     return shown if shown is not None else str(value)
-
-
-def change_lines(kind: str, detail: dict | None) -> str | None:
-    """A timeline entry's changes as "Adres: old → new" lines; None when it has none."""
-    changes = (detail or {}).get("changes")
-    if not isinstance(changes, dict) or not changes:
-        return None
-    table = CHANGED_TABLES.get(kind, "")
-    lines = []
-    for field, values in changes.items():
-        name = labels.column_label(field)
-        if field in TECHNICAL_COLUMNS or not isinstance(values, list) or len(values) != 2:
-            lines.append(gettext("%(field)s changed", field=name))
-        else:
-            old, new = values
-            lines.append(f"{name}: {_text(table, field, old)} → {_text(table, field, new)}")
-    return "\n".join(lines)
-
-
-def event_describer() -> Callable[[str, dict | None], str]:
-    """The sentence the case page shows for a timeline entry (cases/_event_text.html)."""
-    template = current_app.jinja_env.get_template("cases/_event_text.html")
-    macro = template.make_module(case_labels.template_helpers()).event_text
-
-    def describe(kind: str, detail: dict | None) -> str:
-        text = macro({"kind": kind, "detail": detail or {}})
-        return (text.unescape() if isinstance(text, Markup) else str(text)).strip()
-
-    return describe
 
 
 def columns(cls) -> list[str]:
@@ -202,22 +115,20 @@ def columns(cls) -> list[str]:
     return [column.key for column in inspect(cls).column_attrs if column.key not in HIDDEN_COLUMNS]
 
 
-def row_dict(row, describe_event: Callable[[str, dict | None], str] | None = None) -> dict:
+def row_dict(row, describe: dict[str, Callable[[object], dict]] | None = None) -> dict:
     table = row.__table__.name
+    technical = technical_columns()
     data = {}
     for key in columns(type(row)):
         value = getattr(row, key)
         data[key] = plain(value)
-        if key not in TECHNICAL_COLUMNS:
+        if key not in technical:
             shown = readable(table, key, value)
             if shown is not None:
                 data[f"{key}_label"] = shown
-    if isinstance(row, TimelineEntry):
-        describe = describe_event or event_describer()
-        data["kind_label"] = describe(row.kind, row.detail)
-        changes = change_lines(row.kind, row.detail)
-        if changes:
-            data["detail_label"] = changes
+    describer = (describe if describe is not None else vocabulary.describers()).get(table)
+    if describer is not None:
+        data.update(describer(row))
     return data
 
 
@@ -225,9 +136,10 @@ def pdf_fields(row: dict) -> list[tuple[str, str]]:
     """(Dutch column name, text) for the citizen's PDF: labels where the answer has them,
     free text as it is, no technical columns, and structured data (JSON) only as its
     label."""
+    technical = technical_columns()
     fields = []
     for key, value in row.items():
-        if key in TECHNICAL_COLUMNS or (key.endswith("_label") and key[: -len("_label")] in row):
+        if key in technical or (key.endswith("_label") and key[: -len("_label")] in row):
             continue
         shown = row.get(f"{key}_label")
         if shown is None:
@@ -239,12 +151,13 @@ def pdf_fields(row: dict) -> list[tuple[str, str]]:
 
 
 def subject_access_bundle(client) -> dict:
-    describe_event = event_describer()
+    describe = vocabulary.describers()
     records: dict[str, list[dict]] = {}
-    for cls, ids in sorted(dependents(Client, [client.id]), key=lambda pair: pair[0].__tablename__):
+    root = type(client)
+    for cls, ids in sorted(dependents(root, [client.id]), key=lambda pair: pair[0].__tablename__):
         rows = db.session.scalars(select(cls).where(cls.id.in_(ids))).all()
         if rows:
-            records[cls.__tablename__] = [row_dict(row, describe_event) for row in rows]
+            records[cls.__tablename__] = [row_dict(row, describe) for row in rows]
     access: list[AccessLogEntry] = client_access_report(client.id, Period(), limit=100_000)
     generated_at = utcnow()
     return {

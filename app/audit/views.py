@@ -12,11 +12,11 @@ from flask_login import current_user
 
 from app.audit import retention, services
 from app.audit.forms import ClientLookupForm, RetentionForm
+from app.audit.labels import template_helpers
 from app.audit.models import AccessAction
-from app.audit.subject_access import subject_access_bundle
+from app.audit.subject_access import pdf_fields, subject_access_bundle
+from app.audit.subjects import subjects
 from app.audit.tracking import access_action, note_access
-from app.auth import accounts
-from app.cases import services as case_services
 from app.core.pdf import render_pdf
 from app.core.permissions import Permission, requires
 from app.core.rendering import download, render
@@ -27,9 +27,7 @@ bp = Blueprint("audit", __name__, url_prefix="/privacy")
 
 @bp.app_context_processor
 def inject_audit_labels() -> dict:
-    from app.audit.labels import template_helpers
-
-    return template_helpers()
+    return template_helpers(pdf_fields)
 
 
 def _period() -> services.Period:
@@ -64,7 +62,7 @@ def client_report(client_id: uuid.UUID):
 @bp.get("/employees/<uuid:user_id>")
 @requires(Permission.ACCESS_LOG_READ)
 def employee_report(user_id: uuid.UUID):
-    employee = accounts.access_user(current_user, user_id)
+    employee = subjects().access_employee(current_user, user_id)
     period = _period()
     entries = services.employee_access_report(employee.id, period)
     return render(
@@ -77,7 +75,9 @@ def employee_report(user_id: uuid.UUID):
 
 
 def _index_page(form: ClientLookupForm, status: int = 200):
-    return render("audit/index.html", form=form, employees=accounts.list_users(), status=status)
+    return render(
+        "audit/index.html", form=form, employees=subjects().list_employees(), status=status
+    )
 
 
 @bp.get("/")
@@ -95,7 +95,7 @@ def find_client():
     form = ClientLookupForm()
     if not form.validate_on_submit():
         return _index_page(form, status=422)
-    client = case_services.find_client_by_bsn(form.bsn.data)
+    client = subjects().find_client_by_bsn(form.bsn.data)
     if client is None:
         form.bsn.errors.append(_("No client with this citizen number in this municipality."))
         return _index_page(form)

@@ -16,7 +16,7 @@ from app.auth.urls import issuer_problem
 from app.core.audit import report_refused_access
 from app.core.permissions import Role
 from app.extensions import db
-from app.tenants.models import Tenant
+from app.tenants.api import Tenant
 
 
 class SettingsRejected(ValueError):

@@ -16,7 +16,7 @@ from app.auth.mail import send_account_link
 from app.core.permissions import Permission, Role, requires
 from app.core.rendering import render
 from app.extensions import db
-from app.tenants.models import Tenant
+from app.tenants.api import Tenant
 
 bp = Blueprint("accounts", __name__, url_prefix="/beheer")
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.core.context import tenant_app_context
 from app.extensions import db
-from app.tenants.models import Tenant
+from app.tenants.api import Tenant
 
 DEMO_ISSUER = "demo"
 

@@ -14,9 +14,11 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import inspect as sa_inspect
 
 from app.auth.models import SecurityEvent, User
+from app.core.audit import access_refused
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.core.deferred import after_response
+from app.core.security_events import security_event
 from app.extensions import db
 
 security_log = logging.getLogger("nazorg.security")
@@ -138,8 +140,5 @@ def _write_reported_event(tenant_id: int, row: dict) -> None:
 
 
 def connect_audit_signals() -> None:
-    from app.core.audit import access_refused
-    from app.core.security_events import security_event
-
     access_refused.connect(_record_refused_access)
     security_event.connect(_record_reported_event)

@@ -26,7 +26,7 @@ from app.core.context import tenant_app_context
 from app.core.permissions import public
 from app.core.rendering import render
 from app.extensions import db
-from app.tenants.services import tenant_by_slug
+from app.tenants.api import tenant_by_slug
 
 bp = Blueprint("local", __name__, url_prefix="/auth/<slug>")
 

@@ -35,7 +35,7 @@ from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.core.permissions import Role
 from app.extensions import db, oauth
-from app.tenants.models import Tenant
+from app.tenants.api import Tenant
 
 ALLOWED_ALGORITHMS = ("RS256", "PS256", "ES256")
 CLOCK_LEEWAY_SECONDS = 60

@@ -10,7 +10,7 @@ from app.auth.urls import portal_url
 from app.core.permissions import public
 from app.core.rendering import render
 from app.extensions import db
-from app.tenants.services import all_tenants, tenant_by_slug, tenant_for_host
+from app.tenants.api import all_tenants, tenant_by_slug, tenant_for_host
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

@@ -1,1 +1,102 @@
-"""Clients, cases and the five life domains (the aftercare file)."""
+"""Clients, cases and the five life domains (the aftercare file).
+
+``init_app`` registers everything the file brings; ``api`` is what other features use.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.audit.retention import add_retention_rule
+from app.audit.subjects import register_subjects
+from app.audit.vocabulary import add_vocabulary
+from app.cases import access_request, jobs, notes, retention, services, transfer
+
+# The view modules add their routes to the one blueprint when they are imported.
+from app.cases import admin as _admin  # noqa: F401
+from app.cases import export_views as _export_views  # noqa: F401
+from app.cases import notes_views as _notes_views  # noqa: F401
+from app.cases.handover import services as handover
+from app.cases.handover import views as _handover_views  # noqa: F401
+from app.cases.intake import views as _intake_views  # noqa: F401
+from app.cases.intake.api import bp as intake_api_bp
+from app.cases.models import Client
+from app.cases.panels import add_case_panel
+from app.cases.plan import admin as _plan_admin  # noqa: F401
+from app.cases.views import bp
+from app.core.navigation import add_nav_entry
+from app.core.permissions import Permission
+from app.jobs.schedule import add_daily_jobs
+from app.notifications.services import add_digest
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.register_blueprint(intake_api_bp)
+    add_nav_entry(app, "cases.case_list", _l("Cases"), permission=Permission.CASE_READ, order=10)
+    add_nav_entry(
+        app,
+        "cases.admin_settings",
+        _l("Aftercare file settings"),
+        permission=Permission.TENANT_ADMIN,
+        order=41,
+    )
+    _add_panels(app)
+    add_daily_jobs(app, jobs)
+    add_digest(app, jobs.task_digest_for)
+    _add_retention_rules(app)
+    add_vocabulary(app, access_request.VOCABULARY)
+    register_subjects(app, client_model=Client, find_client_by_bsn=services.find_client_by_bsn)
+
+
+def _add_panels(app: Flask) -> None:
+    """The file's own sections below the plan (their markup is cases/_sections.html)."""
+    add_case_panel(
+        app,
+        "sharing",
+        lambda case: {
+            "bases": handover.current_bases(case),
+            "basis_history": handover.consent_history(case),
+        },
+        order=10,
+    )
+    add_case_panel(app, "referrals", lambda case: {"referrals": handover.referrals_of(case)})
+    add_case_panel(
+        app,
+        "trajectories",
+        lambda case: {
+            "trajectories": handover.trajectories_of(case),
+            "default_cost_euros": (services.tenant_settings().trajectory_default_cost_cents or 0)
+            // 100,
+        },
+    )
+    add_case_panel(app, "notes", lambda case: {"notes": notes.notes_of(case)})
+    add_case_panel(app, "transfer", lambda case: {"region": transfer.region_tenants()})
+
+
+def _add_retention_rules(app: Flask) -> None:
+    add_retention_rule(
+        app,
+        "closed_case",
+        _l("Closed case file"),
+        retention.closed_cases,
+        order=10,
+        record_types=(("case", _l("Case file")),),
+    )
+    add_retention_rule(
+        app,
+        "detention_notice",
+        _l("Notices of detention start and end"),
+        retention.detention_notices,
+        order=20,
+        record_types=(("intake_message", _l("Notice of detention")),),
+    )
+    add_retention_rule(
+        app,
+        "transfer_tombstone",
+        _l("Name on a transferred case"),
+        retention.transfer_tombstones,
+        order=60,
+        record_types=(("case_event", _l("Timeline entry")),),
+    )

@@ -23,7 +23,7 @@ from sqlalchemy import String, and_, func, insert, literal, select
 
 from app.audit.models import AccessAction, AccessLogEntry
 from app.audit.services import access_row, request_origin, write_access_rows
-from app.auth.models import User
+from app.auth.api import User
 from app.cases import timeline
 from app.cases.bsn import mask_bsn
 from app.cases.labels import label

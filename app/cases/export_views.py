@@ -13,6 +13,7 @@ from app.audit.models import AccessAction
 from app.audit.tracking import Actor, access_action, not_recorded
 from app.cases import export, listing, services
 from app.cases.blueprint import bp
+from app.cases.views import case_context
 from app.core.permissions import Permission, requires
 from app.core.rendering import download
 from app.extensions import db
@@ -46,8 +47,6 @@ def export_case_list():
 @requires(Permission.CASE_READ)
 @access_action(AccessAction.EXPORT)
 def export_case_pdf(case_id: uuid.UUID):
-    from app.cases.views import case_context
-
     case = services.access_case(current_user, case_id)
     export.record_export(current_user, kind="case_file_pdf", case_id=case.id)
     db.session.commit()

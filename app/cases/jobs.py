@@ -13,10 +13,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.auth.models import User
+from app.auth.api import User
 from app.cases import services
 from app.cases.labels import DOMAIN_LABELS, STATUS_LABELS
 from app.cases.models import Case, CasePhase, DomainStatus
@@ -59,7 +60,7 @@ def _label(labels: dict, value: str):
     return value
 
 
-@daily("release_notices")
+@daily("release_notices", label=_l("release notices"))
 def release_notices(tenant_id: int, today: date) -> None:
     horizon = today + timedelta(days=RELEASE_NOTICES[0][1])
     cases = db.session.scalars(
@@ -105,7 +106,7 @@ def notify_release(case: Case, today: date) -> None:
     )
 
 
-@job()
+@job(label=_l("Release notice after a date change"))
 def release_notice_for_case(tenant_id: int, case_id: str) -> None:
     case = db.session.get(Case, (tenant_id, uuid.UUID(case_id)))
     if case is not None and case.actual_release is None and case.phase not in DONE_PHASES:
@@ -162,7 +163,7 @@ def task_digest_for(user_id: uuid.UUID, today: date, *, on_request: bool = False
     )
 
 
-@daily("task_digest")
+@daily("task_digest", label=_l("task digest"))
 def task_digest(tenant_id: int, today: date) -> None:
     workers = db.session.scalars(
         select(User.id).where(User.role == Role.CASE_WORKER.value, User.active.is_(True))
@@ -171,7 +172,7 @@ def task_digest(tenant_id: int, today: date) -> None:
         task_digest_for(user_id, today)
 
 
-@daily("six_month_snapshots")
+@daily("six_month_snapshots", label=_l("six-month measurement"))
 def six_month_snapshots(tenant_id: int, today: date) -> None:
     # The national monitor's third measuring point; cases that have it already are skipped.
     services.take_due_six_month_snapshots(today)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app.cases import forms, notes, services
 from app.cases.blueprint import bp
+from app.cases.views import case_page
 from app.core.actions import act
 from app.core.permissions import Permission, requires
 from app.extensions import htmx
@@ -26,8 +27,6 @@ def back_to_notes(case):
 @bp.post("/<uuid:case_id>/notes")
 @requires(Permission.CASE_WRITE)
 def note_add(case_id: uuid.UUID):
-    from app.cases.views import case_page
-
     case = services.access_case(current_user, case_id)
     form = forms.NoteForm()
     body = request.form.get("body", "")

@@ -12,10 +12,13 @@ from flask_babel import lazy_gettext as _
 
 from app.cases import phases, timeline
 from app.cases.errors import CaseError
+from app.cases.jobs import release_date_moved
 from app.cases.models import Case, CasePhase, MonitorMoment
 from app.cases.plan import services as plan
 from app.cases.services import has_snapshot, take_snapshot
 from app.cases.timeline import EventKind
+from app.core.signals import case_released
+from app.extensions import db
 
 
 def move_expected_release(case: Case, new_date: date | None, actor) -> int:
@@ -39,9 +42,7 @@ def move_expected_release(case: Case, new_date: date | None, actor) -> int:
     timeline.record(
         case.id, EventKind.RELEASE_MOVED, actor, old=old, new=new_date, shift_days=shift
     )
-    from app.cases.jobs import release_date_moved  # the notice, if the new date calls for one
-
-    release_date_moved(case)
+    release_date_moved(case)  # the notice, if the new date calls for one
     return shift
 
 
@@ -78,3 +79,5 @@ def record_release(case: Case, released_on: date, actor, *, today: date | None =
     # One taken by hand on the day itself stays: the monitor keeps the first measurement.
     if not has_snapshot(case, MonitorMoment.RELEASE):
         take_snapshot(case, MonitorMoment.RELEASE, actor)
+    db.session.flush()
+    case_released.send(case, released_on=released_on, actor=actor)

@@ -17,9 +17,10 @@ from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import NotFound
 
 from app.audit.tracking import note_access
-from app.auth.models import User
+from app.auth.api import User
 from app.cases import phases, timeline
 from app.cases.errors import CaseError
+from app.cases.labels import MOMENT_LABELS
 from app.cases.models import (
     CORE_LIFE_DOMAINS,
     Case,
@@ -231,8 +232,6 @@ def take_snapshot(case: Case, moment: MonitorMoment, actor) -> list[DomainSnapsh
     """
     moment = MonitorMoment(moment)
     if has_snapshot(case, moment):
-        from app.cases.labels import MOMENT_LABELS
-
         raise CaseError(
             _(
                 "The measurement '%(moment)s' has already been recorded and cannot be taken again.",

@@ -65,9 +65,10 @@ from app.cases.timeline import EventKind, TimelineEntry
 from app.core.context import tenant_app_context
 from app.core.db import TenantScoped, utcnow
 from app.core.security_events import report_security_event
+from app.core.signals import case_transferring
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
-from app.tenants.models import Tenant
+from app.tenants.api import Tenant
 
 security_log = logging.getLogger("nazorg.security")
 
@@ -199,6 +200,7 @@ def transfer_case(case: Case, target_tenant_id: int, actor, reason: str | None =
         return
     _refuse_a_second_open_detention(locked, target)
     transfer = _claim(case_id, source_id, target, actor)
+    case_transferring.send(locked, to_tenant_id=target.id)
     bundle = read_bundle(locked)
     detail = {
         "source": source.name,

@@ -19,7 +19,9 @@ from app.cases import forms, listing, phases, release, services, timeline
 from app.cases import transfer as transfers
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError
+from app.cases.labels import template_helpers
 from app.cases.models import CasePhase, DomainStatus, MonitorMoment
+from app.cases.panels import panel_context
 from app.cases.plan import services as plan
 from app.core.actions import act, check_version
 from app.core.permissions import Permission, requires
@@ -47,19 +49,8 @@ def case_context(case) -> dict:
 
 
 def extra_sections(case) -> dict:
-    from app.cases import notes, transfer
-    from app.cases.handover import services as handover
-
-    return {
-        "notes": notes.notes_of(case),
-        "bases": handover.current_bases(case),
-        "basis_history": handover.consent_history(case),
-        "referrals": handover.referrals_of(case),
-        "trajectories": handover.trajectories_of(case),
-        "default_cost_euros": (services.tenant_settings().trajectory_default_cost_cents or 0)
-        // 100,
-        "region": transfer.region_tenants(),
-    }
+    """The panels' names (``app.cases.panels``: the file's own and other features')."""
+    return panel_context(case)
 
 
 def case_page(case, *, status: int = 200, **extra):
@@ -116,13 +107,11 @@ def case_list():
         detail=f"{result.total} results",
     )
     block = "results" if htmx and htmx.target == "case-results" else "content"
-    from app.cases.transfer import outgoing_transfers
-
     response = make_response(
         render(
             "cases/list.html",
             block=block,
-            transfers=outgoing_transfers() if block == "content" else [],
+            transfers=transfers.outgoing_transfers() if block == "content" else [],
             page=result,
             query=result.query,
             workers=services.case_workers(),
@@ -397,18 +386,7 @@ def task_add(case_id: uuid.UUID):
 
 @bp.app_context_processor
 def inject_case_labels() -> dict:
-    from app.cases.labels import template_helpers
-
     return template_helpers()
-
-
-# The sub-modules' routes (imported for their side effect of registering on ``bp``).
-from app.cases import admin as _admin  # noqa: E402, F401
-from app.cases import export_views as _export_views  # noqa: E402, F401
-from app.cases import notes_views as _notes_views  # noqa: E402, F401
-from app.cases.handover import views as _handover_views  # noqa: E402, F401
-from app.cases.intake import views as _intake_views  # noqa: E402, F401
-from app.cases.plan import admin as _plan_admin  # noqa: E402, F401
 
 
 @bp.post("/<uuid:case_id>/transfer")

@@ -28,6 +28,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader
 
 from app.core.db import TenantScoped
 from app.core.security_events import report_security_event
+from app.extensions import db
 
 TENANT_KEY = "tenant_id"
 REGIONAL_KEY = "regional_read"
@@ -132,8 +133,6 @@ def _refuse_foreign_tenant_values(state: ORMExecuteState) -> None:
 
 def _tenant_table_names() -> frozenset[str]:
     """The tables of the TenantScoped models (a Core statement names its table, not a model)."""
-    from app.extensions import db
-
     return frozenset(
         mapper.local_table.name
         for mapper in db.Model.registry.mappers

@@ -9,19 +9,27 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+import click
+from flask import Flask
 from sqlalchemy import select
 
-from app.auth.demo import DEMO_ISSUER
-from app.auth.models import User
-from app.cases.bsn import generate_bsn
-from app.cases.handover.services import hand_over
-from app.cases.models import CasePhase, Client, DomainStatus, MonitorMoment
-from app.cases.plan.services import complete_task, generate_plan
-from app.cases.services import open_case, take_snapshot
+from app.auth.api import DEMO_ISSUER, User
+from app.cases.api import (
+    CasePhase,
+    Client,
+    DomainStatus,
+    MonitorMoment,
+    complete_task,
+    generate_bsn,
+    generate_plan,
+    hand_over,
+    open_case,
+    take_snapshot,
+)
 from app.core.context import tenant_app_context
 from app.core.permissions import Role
 from app.extensions import db
-from app.tenants.models import Tenant
+from app.tenants.api import Tenant
 
 GIVEN_NAMES = (
     "Jeroen",
@@ -194,3 +202,12 @@ def _phase_for(days_to_release: int) -> CasePhase:
         if days_to_release <= limit:
             return phase
     return CasePhase.IN_DETENTION
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("load-demo")
+    def load_demo() -> None:
+        """Load the demo data (idempotent)."""
+        counts = load_demo_data()
+        for slug, clients in counts.items():
+            click.echo(f"{slug}: {clients} new demo clients")

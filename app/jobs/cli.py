@@ -8,6 +8,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.jobs import queue as queues
+from app.jobs.outbox import sweep
+from app.jobs.schedule import plan_day
+from app.jobs.worker import MAINTENANCE_SECONDS, make_worker, sweep_outbox
+
 jobs_cli = AppGroup("jobs", help="Background work: worker, outbox sweep, daily plan.")
 
 
@@ -27,9 +32,6 @@ jobs_cli = AppGroup("jobs", help="Background work: worker, outbox sweep, daily p
 )
 def worker_command(queue_names, burst, with_scheduler, maintenance_interval) -> None:
     """Start an rq worker for the portal's queues (needs REDIS_URL)."""
-    from app.jobs import queue as queues
-    from app.jobs.worker import MAINTENANCE_SECONDS, make_worker, sweep_outbox
-
     if queues.embedded():
         raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker needed")
     sweep_outbox()
@@ -42,8 +44,6 @@ def worker_command(queue_names, burst, with_scheduler, maintenance_interval) -> 
 @jobs_cli.command("sweep")
 def sweep_command() -> None:
     """Hand the jobs still waiting in the outbox to Redis (or run them inline)."""
-    from app.jobs.outbox import sweep
-
     click.echo(f"{sweep()} job(s) handed over")
 
 
@@ -51,8 +51,6 @@ def sweep_command() -> None:
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None)
 def daily_command(day) -> None:
     """Run the daily plan (reminders, digests, retention) for every municipality."""
-    from app.jobs.schedule import plan_day
-
     chosen: date = day.date() if day else date.today()
     count = plan_day(chosen)
     click.echo(f"daily plan for {chosen.isoformat()}: {count} job(s) enqueued")

@@ -10,7 +10,6 @@ rows stay in the table and ``sweep()`` hands them over later; it runs from
 from __future__ import annotations
 
 import contextlib
-import importlib
 import json
 import logging
 import uuid
@@ -21,55 +20,26 @@ from typing import TypeVar
 import redis
 from flask import current_app
 from redis.exceptions import LockError
-from sqlalchemy import Text, cast, event, or_, select, update
+from sqlalchemy import Text, cast, delete, event, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.core.tenancy import current_tenant_id
+from app.core.tenants import tenant_ids as all_tenant_ids
 from app.extensions import db
 from app.jobs import queue as queues
+from app.jobs.functions import MARKER, JobError, function_path, job, resolve
 from app.jobs.models import OutboxJob
+from app.jobs.runner import run_outbox_job
+
+__all__ = ["JobError", "enqueue", "function_path", "job", "resolve"]
 
 log = logging.getLogger("nazorg.jobs")
 F = TypeVar("F", bound=Callable)
 PENDING_KEY = "outbox_pending"
 SWEEP_LOCK = "nazorg:outbox-sweep"
 SWEEP_LOCK_SECONDS = 300
-MARKER = "__nazorg_job_queue__"
-
-
-class JobError(RuntimeError):
-    """A job that cannot be enqueued or resolved as written."""
-
-
-def job(queue: str = "default") -> Callable[[F], F]:
-    """Mark ``function(tenant_id, **ids)`` as a job on ``queue``.
-
-    The function runs inside its tenant's context (``app.jobs.runner``); it takes
-    ids and plain values, never ORM objects, and flushes but does not commit.
-    """
-    if queue not in queues.QUEUE_NAMES:
-        raise ValueError(f"unknown queue {queue!r}")
-
-    def mark(function: F) -> F:
-        setattr(function, MARKER, queue)
-        return function
-
-    return mark
-
-
-def function_path(function: Callable) -> str:
-    return f"{function.__module__}.{function.__name__}"
-
-
-def resolve(path: str) -> Callable:
-    """The job function at ``path``; only functions marked with ``@job`` resolve."""
-    module_name, _dot, name = path.rpartition(".")
-    function = getattr(importlib.import_module(module_name), name, None)
-    if function is None or getattr(function, MARKER, None) is None:
-        raise JobError(f"{path} is not a job")
-    return function
 
 
 def max_attempts() -> int:
@@ -159,8 +129,6 @@ def hand_over(pending: list[tuple[int, uuid.UUID, str, str]]) -> int:
 
 def run_inline(tenant_id: int, outbox_id: uuid.UUID) -> bool:
     """Run one outbox job now (embedded mode). A failure is logged and kept on the row."""
-    from app.jobs.runner import run_outbox_job
-
     try:
         run_outbox_job(tenant_id, str(outbox_id))
     except Exception:  # noqa: BLE001 - the change is saved; the failure stays on the row
@@ -170,10 +138,9 @@ def run_inline(tenant_id: int, outbox_id: uuid.UUID) -> bool:
 
 
 def tenant_ids() -> list[int]:
-    from app.tenants.models import Tenant
-
+    """Every municipality's id, read in an app context of its own (no tenant bound)."""
     with current_app.app_context():
-        return list(db.session.scalars(select(Tenant.id).order_by(Tenant.id)))
+        return all_tenant_ids()
 
 
 def sweep(grace_seconds: int | None = None) -> int:
@@ -300,3 +267,28 @@ def purge_done(older_than_days: int | None = None) -> int:
         db.session.delete(row)
     db.session.flush()
     return len(rows)
+
+
+def forget_jobs_naming(record_id: uuid.UUID) -> dict[str, int]:
+    """Remove the outbox rows whose arguments name ``record_id``, and their Redis copies
+    (a destroyed file leaves no job behind that names it)."""
+    job_ids = db.session.scalars(
+        select(OutboxJob.id).where(cast(OutboxJob.arguments, Text).contains(str(record_id)))
+    ).all()
+    if not job_ids:
+        return {}
+    _delete_from_redis(job_ids)
+    db.session.execute(delete(OutboxJob).where(OutboxJob.id.in_(job_ids)))
+    return {"job_outbox": len(job_ids)}
+
+
+def _delete_from_redis(job_ids) -> None:
+    if not queues.redis_url():
+        return
+    for job_id in job_ids:
+        try:
+            job = queues.fetch_job(job_id)
+            if job is not None:
+                job.delete()
+        except Exception:  # noqa: BLE001 - Redis away: the outbox row goes anyway, rq expires it
+            log.warning("could not remove job %s from Redis", job_id)

@@ -19,8 +19,8 @@ from rq import get_current_job
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.extensions import db
+from app.jobs.functions import JobError, resolve
 from app.jobs.models import OutboxJob
-from app.jobs.outbox import JobError, resolve
 
 log = logging.getLogger("nazorg.jobs")
 security_log = logging.getLogger("nazorg.security")
@@ -52,7 +52,7 @@ def _application() -> Flask:
     if has_app_context():
         return current_app._get_current_object()
     if _app is None:
-        from app import create_app
+        from app import create_app  # import here: the factory loads every package, this one too
 
         _app = create_app()
     return _app

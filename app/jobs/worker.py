@@ -27,6 +27,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from app.jobs import queue as queues
+from app.jobs.outbox import sweep
 
 log = logging.getLogger("nazorg.jobs")
 
@@ -120,8 +121,6 @@ class PortalWorker(Worker):
 
 
 def sweep_outbox() -> None:
-    from app.jobs.outbox import sweep
-
     try:
         handed = sweep()
     except Exception:  # noqa: BLE001 - maintenance must not stop the worker

@@ -16,15 +16,14 @@ import uuid
 from app.core.context import tenant_app_context
 from app.core.tenancy import TenantViolation, current_tenant_id
 from app.extensions import db
+from app.jobs import enqueue
+from app.mail.jobs import send_template_mail
 
 __all__ = ["send_mail"]
 
 
 def send_mail(tenant_id: int, to: str, template_name: str, context: dict) -> uuid.UUID:
     """Send ``mail/<template_name>`` to ``to``; returns the id of the outbox row."""
-    from app.jobs import enqueue
-    from app.mail.jobs import send_template_mail
-
     arguments = {"to": to, "template": template_name, "context": context}
     bound = current_tenant_id(db.session())
     if bound == tenant_id:
@@ -35,3 +34,7 @@ def send_mail(tenant_id: int, to: str, template_name: str, context: dict) -> uui
         outbox_id = enqueue(send_template_mail, **arguments).id
         db.session.commit()
         return outbox_id
+
+
+def init_app(app) -> None:
+    """Mail brings no routes: its job is found by its path (``app.mail.jobs``)."""

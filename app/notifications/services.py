@@ -10,11 +10,26 @@ from werkzeug.exceptions import NotFound
 
 from app.core.audit import report_refused_access
 from app.core.db import utcnow
+from app.core.registry import entries
 from app.extensions import db
+from app.jobs import enqueue
 from app.mail.render import render_mail
+from app.notifications.jobs import send_notification_mail
 from app.notifications.models import Notification
 
 LIST_LENGTH = 50
+# The features' digests a user can ask for now (``add_digest``): (user id, day) -> None.
+DIGESTS = "notification_digests"
+
+
+def add_digest(app, digest) -> None:
+    """A feature's digest, sent when a user asks for their overview now (``/digest``)."""
+    entries(DIGESTS, app).append(digest)
+
+
+def send_digests_now(user, day) -> None:
+    for digest in entries(DIGESTS):
+        digest(user.id, day, on_request=True)
 
 
 def notify(
@@ -31,9 +46,6 @@ def notify(
     Returns None when a notice with this key exists already. The mail goes out by
     a job recorded in the same transaction, with the notice's own content.
     """
-    from app.jobs import enqueue
-    from app.mail.jobs import send_notification_mail
-
     if notice_exists(dedupe_key):
         return None
     mail = render_mail(template, context)

@@ -47,8 +47,6 @@ def mark_read(notification_id: uuid.UUID):
 @requires(Permission.CASE_READ)
 def send_digest_now():
     """The case worker asks for the overview of their tasks now (notice and mail)."""
-    from app.cases.jobs import task_digest_for
-
-    task_digest_for(current_user.id, date.today(), on_request=True)
+    services.send_digests_now(current_user, date.today())
     db.session.commit()
     return redirect(url_for("notifications.notification_list"))

@@ -13,11 +13,11 @@ from flask import render_template
 from flask_babel import force_locale
 
 from app.audit import views as audit_views
-from app.audit.labels import COLUMN_LABELS
+from app.audit.labels import column_label
 from app.audit.models import AccessAction, DestructionRecord
 from app.audit.records import dependents
 from app.audit.services import record_access
-from app.audit.subject_access import TECHNICAL_COLUMNS, columns
+from app.audit.subject_access import columns, technical_columns
 from app.cases.models import Client
 from app.core.permissions import Role
 from app.extensions import db
@@ -148,8 +148,9 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "app/translations/nl/LC_MESSAG
 
 def test_every_column_of_an_access_request_has_a_dutch_label_or_is_technical(app):
     """A column added to a table that hangs on a client must not reach the citizen's PDF
-    under its stored name: give it a label in COLUMN_LABELS (and its Dutch text in the
-    catalogue), or add it to TECHNICAL_COLUMNS when it means nothing to the citizen."""
+    under its stored name: give it a label (``info={"label": ...}`` on the column, or its
+    feature's vocabulary) with its Dutch text in the catalogue, or mark it technical
+    when it means nothing to the citizen (app.audit.vocabulary)."""
     with open(CATALOGUE, "rb") as handle:
         dutch = {m.id: m.string for m in read_po(handle, locale="nl") if m.id and not m.fuzzy}
     with app.test_request_context():
@@ -157,16 +158,17 @@ def test_every_column_of_an_access_request_has_a_dutch_label_or_is_technical(app
         unlabelled = []
         for cls in included:
             for key in columns(cls):
-                if key in TECHNICAL_COLUMNS:
+                if key in technical_columns():
                     continue
-                label = COLUMN_LABELS.get(key)
                 with force_locale("en"):
-                    msgid = str(label) if label is not None else None
+                    msgid = column_label(key)
+                    msgid = None if msgid == key else msgid
                 if msgid is None or not dutch.get(msgid):
                     unlabelled.append(f"{cls.__tablename__}.{key}")
         assert unlabelled == []
         every_column = {key for cls in included for key in columns(cls)}
+        technical = technical_columns()
     # The JSON puts a column's Dutch text under "<column>_label": no column may be called so.
     assert not {key for key in every_column if key.endswith("_label")}
     # The technical set names only columns that exist: it stays small and explicit.
-    assert set(TECHNICAL_COLUMNS - every_column) == set()
+    assert set(technical - every_column) == set()

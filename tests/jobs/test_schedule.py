@@ -158,13 +158,14 @@ def test_the_digest_lists_overdue_and_this_weeks_tasks_of_the_case_workers_cases
 
 
 def test_adding_a_daily_reminder_is_a_few_lines(app, tenants, embedded, monkeypatch):
-    monkeypatch.setattr(schedule, "_reminders", dict(schedule._reminders))
+    monkeypatch.setitem(app.extensions, "nazorg.daily", list(app.extensions["nazorg.daily"]))
     seen: list[tuple[int, date]] = []
 
-    @daily("certificate_renewals")
+    @daily("certificate_renewals", label="certificate renewals")
     def certificate_renewals(tenant_id: int, day: date) -> None:
         seen.append((tenant_id, day))
 
+    schedule.add_daily_jobs(app, certificate_renewals)
     with app.app_context():
         plan_day(TODAY)
     assert sorted(seen) == sorted((t.id, TODAY) for t in tenants.values())
@@ -207,7 +208,7 @@ def test_failed_jobs_are_named_in_dutch():
     from app.jobs.labels import job_label
 
     with create_app("testing").test_request_context():
-        assert job_label("app.mail.jobs.send_notification_mail", {}) == "Melding mailen"
+        assert job_label("app.notifications.jobs.send_notification_mail", {}) == "Melding mailen"
         assert (
             job_label("app.jobs.schedule.run_daily_reminder", {"name": "release_notices"})
             == "Dagelijkse herinnering: vrijlatingsmeldingen"

@@ -207,7 +207,7 @@ class Bundle:
             "failed_job",
             lambda: _added(
                 OutboxJob(
-                    function="app.mail.jobs.send_notification_mail",
+                    function="app.notifications.jobs.send_notification_mail",
                     queue="mail",
                     arguments={},
                     attempts=3,

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from app.cases import timeline
+from app.cases.consent import Recipient, may_share_with, shareable_domains
 from app.cases.errors import CaseError
 from app.cases.handover.models import (
-    SHARING_ALLOWED,
     DomainConsent,
     Referral,
     ReferralStatus,
@@ -49,10 +49,9 @@ def current_bases(case: Case) -> dict[str, DomainConsent]:
 
 
 def may_share(case: Case, domain: str) -> bool:
-    """Whether this domain's data may go to partners: consent given and not withdrawn since,
-    or a statutory basis. Referrals and volunteer matching ask this."""
-    row = current_bases(case).get(domain)
-    return row is not None and row.basis in SHARING_ALLOWED
+    """Whether this domain's data may go to partners (``app.cases.consent``: consent given
+    and not withdrawn since, or a statutory basis)."""
+    return may_share_with(case.id, domain, Recipient.PARTNER)
 
 
 def record_basis(
@@ -129,7 +128,7 @@ def refer(
             raise CaseError(_("A closed case cannot be referred."))
         if domain not in {d.domain for d in case.life_domains}:
             raise CaseError(_("Choose a life domain of this case."), field="domain")
-        if not may_share(case, domain):
+        if not may_share_with(case.id, domain, Recipient.PARTNER):
             raise CaseError(
                 _("No consent or statutory basis to share this life domain: record it first."),
                 field="domain",
@@ -249,6 +248,8 @@ def hand_over(
 
     trajectory, created = create_once(Trajectory, submission_key, build)
     if created:
+        # What the care director may read of the file from now on, as the file says today.
+        shared = shareable_domains([case.id], Recipient.CARE_DIRECTOR)[case.id]
         timeline.record(
             case.id,
             EventKind.TRAJECTORY,
@@ -257,6 +258,7 @@ def hand_over(
             cost_cents=cost_cents,
             start=start_date,
             end=end_date,
+            shared_domains=sorted(shared),
         )
     return trajectory
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.cases import forms, services
 from app.cases.blueprint import bp
 from app.cases.handover import services as handover
+from app.cases.views import again_on_case_page, invalid_on_case_page
 from app.core.actions import act
 from app.core.permissions import Permission, requires
 
@@ -17,8 +18,6 @@ from app.core.permissions import Permission, requires
 def _on_case_page(case, work, *, anchor: str, errors_name: str, field: str):
     """The action path of these forms: back to the section, or the case page again with
     the message next to its field (422), or the conflict message (409)."""
-    from app.cases.views import again_on_case_page
-
     return act(
         work,
         done=lambda _row: redirect(url_for("cases.case_detail", case_id=case.id) + anchor),
@@ -27,8 +26,6 @@ def _on_case_page(case, work, *, anchor: str, errors_name: str, field: str):
 
 
 def _invalid(case, form, errors_name: str):
-    from app.cases.views import invalid_on_case_page
-
     return invalid_on_case_page(case, form, errors_name)
 
 

@@ -22,7 +22,7 @@ from werkzeug.exceptions import NotFound
 from app.audit.models import AccessAction
 from app.audit.services import record_access
 from app.audit.tracking import Actor
-from app.auth.models import User
+from app.auth.api import User
 from app.cases.intake.models import IntakeUpload
 from app.cases.intake.upload import (
     MAX_ROWS,

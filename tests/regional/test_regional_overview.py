@@ -18,7 +18,7 @@ from app.cases.models import CasePhase, DomainStatus, LifeDomainKind, MonitorMom
 from app.core.permissions import Role
 from app.core.tenancy import regional_read
 from app.extensions import db
-from app.tenants import regional
+from app.regional import overview as regional
 from tests.factories import (
     CaseFactory,
     DomainSnapshotFactory,

@@ -18,17 +18,17 @@ Privacy rules:
 - **Aggregate figures only.** The queries select counts and sums grouped by
   ``tenant_id``; no name, citizen number, case id or anything about one person leaves
   the database, and no ORM object of another municipality enters the session.
-- **Small cells.** A count from 1 to 4 is shown as "< 5" instead of the number: in a
-  small group a figure can point to a person. Zero is shown as 0. The region's totals
-  follow the same rule, and a region total is withheld ("—") wherever a municipality's
-  figure in that column is a small cell: otherwise the total minus the other
-  municipalities' figures would give the hidden one back (secondary suppression). Within
-  a row, a figure that would give a small one back by subtraction is withheld too: the
-  arranged count where the number not arranged is small, and the other of active and
-  completed trajectories where one of them is small. A
-  percentage is shown only when neither its count nor its group is such a small cell,
-  and a total cost only when the number of trajectories is not (the cost divided by the
-  default cost would give the number back).
+- **Small cells** (``app.core.suppression``). A count from 1 to 4 is shown as "< 5"
+  instead of the number: in a small group a figure can point to a person. Zero is shown
+  as 0. The region's totals follow the same rule, and a region total is withheld ("—")
+  wherever a municipality's figure in that column is a small cell: otherwise the total
+  minus the other municipalities' figures would give the hidden one back (secondary
+  suppression). Within a row, a figure that would give a small one back by subtraction
+  is withheld too: the arranged count where the number not arranged is small, and the
+  other of active and completed trajectories where one of them is small. A percentage is
+  shown only when neither its count nor its group is such a small cell, and a total cost
+  only when the number of trajectories is not (the cost divided by the default cost
+  would give the number back).
 - **One way across municipalities.** Everything is read inside ``regional_read``
   (``app.core.tenancy``), which logs every opening on the ``nazorg.security`` logger;
   the page is refused (403, logged as refused access) to a user who is not the regional
@@ -42,89 +42,43 @@ Privacy rules:
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import format_currency
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, select
-from sqlalchemy import case as sql_case
 from werkzeug.exceptions import Forbidden
 
-from app.cases.handover.models import Trajectory, TrajectoryStatus
-from app.cases.models import (
+from app.cases.api import (
+    CLOSED_WINDOW_MONTHS,
     CORE_LIFE_DOMAINS,
-    Case,
+    MOMENTS,
+    OPEN_PHASES,
+    RELEASE_WINDOW,
     CasePhase,
-    DomainSnapshot,
-    DomainStatus,
     LifeDomainKind,
     MonitorMoment,
-    PhaseChange,
+    TrajectoryStatus,
     add_months,
+    read_figures,
 )
+from app.cases.api import RawFigures as _Raw
 from app.core.audit import report_refused_access
 from app.core.permissions import Permission, role_has
+from app.core.suppression import (
+    SMALL_CELL_LIMIT,
+    SMALL_CELL_TEXT,
+    Count,
+    Share,
+    gives_away,
+    is_small,
+    withheld_totals,
+)
 from app.core.tenancy import regional_read
+from app.core.tenants import Tenant, all_tenants
 from app.extensions import db
-from app.tenants.models import Tenant
 
-SMALL_CELL_LIMIT = 5
-RELEASE_WINDOW = timedelta(weeks=6)
-CLOSED_WINDOW_MONTHS = 12
-OPEN_PHASES = (
-    CasePhase.REGISTERED,
-    CasePhase.IN_DETENTION,
-    CasePhase.RELEASE_PREPARATION,
-    CasePhase.AFTER_RELEASE,
-    CasePhase.REOPENED,
-)
-MOMENTS = (MonitorMoment.RELEASE, MonitorMoment.SIX_MONTHS)
-COUNTED_TRAJECTORIES = (
-    TrajectoryStatus.PROPOSED,
-    TrajectoryStatus.ACTIVE,
-    TrajectoryStatus.COMPLETED,
-)
-SMALL_CELL_TEXT = f"< {SMALL_CELL_LIMIT}"
-WITHHELD_TEXT = "—"
-
-
-def is_small(value: int) -> bool:
-    return 0 < value < SMALL_CELL_LIMIT
-
-
-@dataclass(frozen=True)
-class Count:
-    """A count as the page may show it: "< 5" for a small cell, "—" when withheld."""
-
-    value: int
-    withheld: bool = False
-
-    @property
-    def small(self) -> bool:
-        # A withheld count hides what depends on it (percentages, costs) as a small one does.
-        return self.withheld or is_small(self.value)
-
-    def __str__(self) -> str:
-        if self.withheld:
-            return WITHHELD_TEXT
-        return SMALL_CELL_TEXT if self.small else str(self.value)
-
-
-@dataclass(frozen=True)
-class Share:
-    """Arranged out of measured; the percentage only when neither count is a small cell."""
-
-    arranged: Count
-    measured: Count
-
-    @property
-    def percent(self) -> int | None:
-        if self.arranged.small or self.measured.small or not self.measured.value:
-            return None
-        # Rounded half up, as a reader expects (not to the even number).
-        return (200 * self.arranged.value + self.measured.value) // (2 * self.measured.value)
+__all__ = ["SMALL_CELL_TEXT", "Count", "Share", "read_figures", "regional_overview"]
 
 
 @dataclass(frozen=True)
@@ -167,33 +121,6 @@ class RegionalOverview:
     year: int
 
 
-@dataclass
-class _Raw:
-    """Plain numbers of one municipality (or the sum of them), before the small-cell rule."""
-
-    by_phase: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    closed_recently: int = 0
-    releases_soon: int = 0
-    # (moment, domain) -> [measured, arranged]
-    basics: dict[tuple[str, str], list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0])
-    )
-    trajectories: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    cost_cents: int = 0
-
-    def add(self, other: _Raw) -> None:
-        for phase, n in other.by_phase.items():
-            self.by_phase[phase] += n
-        self.closed_recently += other.closed_recently
-        self.releases_soon += other.releases_soon
-        for key, (measured, arranged) in other.basics.items():
-            self.basics[key][0] += measured
-            self.basics[key][1] += arranged
-        for status, n in other.trajectories.items():
-            self.trajectories[status] += n
-        self.cost_cents += other.cost_cents
-
-
 def may_see_region(user) -> bool:
     """The regional coordinator, and only of the centre municipality (the account services
     give the role nowhere else; a row made past them gets nothing either)."""
@@ -209,7 +136,7 @@ def regional_overview(user, *, today: date | None = None) -> RegionalOverview:
         report_refused_access(user, "regional_overview", "not the centre municipality")
         raise Forbidden()
     today = today or date.today()
-    tenants = list(db.session.scalars(select(Tenant).order_by(Tenant.name)))
+    tenants = all_tenants()
     with regional_read(db.session, actor=str(user.id), purpose="regional monitor overview"):
         raw = read_figures(today)
     region = _Raw()
@@ -220,12 +147,10 @@ def regional_overview(user, *, today: date | None = None) -> RegionalOverview:
         domains += (LifeDomainKind.SOCIAL_NETWORK,)
     rows = {tenant.id: _columns(raw.get(tenant.id, _Raw()), domains) for tenant in tenants}
     # A region total goes where any municipality's figure in its column is small or withheld.
-    region_withheld = {
-        column
-        for values in rows.values()
-        for column, value in values.items()
-        if is_small(value) or column in _withheld_in_row(values)
-    }
+    region_withheld = withheld_totals(
+        list(rows.values()),
+        {index: _withheld_in_row(values) for index, values in enumerate(rows.values())},
+    )
     return RegionalOverview(
         municipalities=[
             _figures(tenant.name, raw.get(tenant.id, _Raw()), domains) for tenant in tenants
@@ -239,83 +164,6 @@ def regional_overview(user, *, today: date | None = None) -> RegionalOverview:
         closed_since=add_months(today, -CLOSED_WINDOW_MONTHS),
         year=today.year,
     )
-
-
-def read_figures(today: date) -> dict[int, _Raw]:
-    """The plain numbers per tenant id, in five grouped queries.
-
-    Reads whatever the session may see: inside ``regional_read`` of the centre
-    municipality that is the region, anywhere else the session's own municipality."""
-    raw: dict[int, _Raw] = defaultdict(_Raw)
-    session = db.session
-
-    for tenant_id, phase, n in session.execute(
-        select(Case.tenant_id, Case.phase, func.count())
-        .where(Case.phase.in_([p.value for p in OPEN_PHASES]))
-        .group_by(Case.tenant_id, Case.phase)
-    ):
-        raw[tenant_id].by_phase[phase] = n
-
-    since = add_months(today, -CLOSED_WINDOW_MONTHS)
-    closed_in_window = exists().where(
-        and_(
-            PhaseChange.tenant_id == Case.tenant_id,
-            PhaseChange.case_id == Case.id,
-            PhaseChange.to_phase == CasePhase.CLOSED.value,
-            PhaseChange.changed_at >= datetime(since.year, since.month, since.day, tzinfo=UTC),
-        )
-    )
-    for tenant_id, n in session.execute(
-        select(Case.tenant_id, func.count())
-        .where(Case.phase == CasePhase.CLOSED.value, closed_in_window)
-        .group_by(Case.tenant_id)
-    ):
-        raw[tenant_id].closed_recently = n
-
-    for tenant_id, n in session.execute(
-        select(Case.tenant_id, func.count())
-        .where(
-            Case.phase != CasePhase.CLOSED.value,
-            Case.actual_release.is_(None),
-            Case.expected_release >= today,
-            Case.expected_release <= today + RELEASE_WINDOW,
-        )
-        .group_by(Case.tenant_id)
-    ):
-        raw[tenant_id].releases_soon = n
-
-    is_arranged = DomainSnapshot.status == DomainStatus.ARRANGED.value
-    arranged = func.sum(sql_case((is_arranged, 1), else_=0))
-    for tenant_id, moment, domain, measured, n_arranged in session.execute(
-        select(
-            DomainSnapshot.tenant_id,
-            DomainSnapshot.moment,
-            DomainSnapshot.domain,
-            func.count(),
-            arranged,
-        )
-        .where(DomainSnapshot.moment.in_([m.value for m in MOMENTS]))
-        .group_by(DomainSnapshot.tenant_id, DomainSnapshot.moment, DomainSnapshot.domain)
-    ):
-        raw[tenant_id].basics[(moment, domain)] = [measured, int(n_arranged or 0)]
-
-    for tenant_id, status, n, cost in session.execute(
-        select(
-            Trajectory.tenant_id,
-            Trajectory.status,
-            func.count(),
-            func.coalesce(func.sum(Trajectory.cost_cents), 0),
-        )
-        .where(
-            Trajectory.status.in_([s.value for s in COUNTED_TRAJECTORIES]),
-            Trajectory.start_date >= date(today.year, 1, 1),
-            Trajectory.start_date <= date(today.year, 12, 31),
-        )
-        .group_by(Trajectory.tenant_id, Trajectory.status)
-    ):
-        raw[tenant_id].trajectories[status] = n
-        raw[tenant_id].cost_cents += int(cost)
-    return dict(raw)
 
 
 def _columns(raw: _Raw, domains) -> dict[tuple, int]:
@@ -352,7 +200,7 @@ def _withheld_in_row(values: dict[tuple, int]) -> set[tuple]:
     for column, measured in values.items():
         if column[0] == "measured":
             arranged = ("arranged", *column[1:])
-            if is_small(measured - values[arranged]):
+            if gives_away(measured, values[arranged]):
                 withheld.add(arranged)
     if is_small(values[ACTIVE]) or is_small(values[COMPLETED]):
         # A zero says nothing about a person and stays.

@@ -1,0 +1,60 @@
+"""What other features may use of the aftercare file: its queries and commands.
+
+Other features import this module only (``lint-imports`` holds them to it); the rest of
+``app.cases`` is the file's own business and may change without telling anyone.
+"""
+
+from __future__ import annotations
+
+from app.cases.bsn import generate_bsn
+from app.cases.consent import Recipient, shareable_domains
+from app.cases.figures import (
+    CLOSED_WINDOW_MONTHS,
+    MOMENTS,
+    OPEN_PHASES,
+    RELEASE_WINDOW,
+    RawFigures,
+    read_figures,
+)
+from app.cases.handover.models import TrajectoryStatus
+from app.cases.handover.services import hand_over
+from app.cases.models import (
+    CORE_LIFE_DOMAINS,
+    Case,
+    CasePhase,
+    Client,
+    DomainStatus,
+    LifeDomainKind,
+    MonitorMoment,
+    add_months,
+)
+from app.cases.panels import add_case_panel
+from app.cases.plan.services import complete_task, generate_plan
+from app.cases.services import open_case, take_snapshot
+
+__all__ = [
+    "CLOSED_WINDOW_MONTHS",
+    "CORE_LIFE_DOMAINS",
+    "MOMENTS",
+    "OPEN_PHASES",
+    "RELEASE_WINDOW",
+    "Case",
+    "CasePhase",
+    "Client",
+    "DomainStatus",
+    "LifeDomainKind",
+    "MonitorMoment",
+    "RawFigures",
+    "Recipient",
+    "TrajectoryStatus",
+    "add_case_panel",
+    "add_months",
+    "complete_task",
+    "generate_bsn",
+    "generate_plan",
+    "hand_over",
+    "open_case",
+    "read_figures",
+    "shareable_domains",
+    "take_snapshot",
+]

@@ -1,0 +1,19 @@
+"""The case's lifecycle, as blinker signals: features and platform packages listen
+without the aftercare file knowing them.
+
+- ``case_released``: sender the case, after the release was recorded (flushed).
+- ``case_transferring``: sender the case in the sender's session, before it is copied;
+  keyword ``to_tenant_id``.
+- ``case_destroyed``: sender the retention sweep, keyword ``record_id`` for every case
+  and client id destroyed: whoever keeps a copy that names it (jobs, notices) forgets it
+  and answers with ``{table: rows removed}``.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_signals = Namespace()
+case_released = _signals.signal("case-released")
+case_transferring = _signals.signal("case-transferring")
+case_destroyed = _signals.signal("case-destroyed")

@@ -1,0 +1,48 @@
+"""The municipalities: the ``tenants`` table that the tenant scope, the jobs and every
+feature rest on. Core, because tenancy is what core is about; ``app.tenants`` offers it
+to the features through its ``api``."""
+
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.exceptions import NotFound
+
+from app.core.db import SharedTable
+from app.extensions import db
+
+
+class Tenant(SharedTable, db.Model):
+    """A municipality. Shared: every tenant may read the list, none may change it."""
+
+    __tablename__ = "tenants"
+    __table_args__ = (CheckConstraint("id > 0", name="positive_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    is_centre: Mapped[bool] = mapped_column(default=False)
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"
+
+
+def all_tenants() -> list[Tenant]:
+    return list(db.session.scalars(select(Tenant).order_by(Tenant.name)))
+
+
+def tenant_ids() -> list[int]:
+    return list(db.session.scalars(select(Tenant.id).order_by(Tenant.id)))
+
+
+def tenant_by_slug(slug: str) -> Tenant:
+    """The municipality behind a sign-in URL; 404 for an unknown one."""
+    tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
+    if tenant is None:
+        raise NotFound()
+    return tenant
+
+
+def tenant_for_host(host: str, hosts: dict[str, str]) -> Tenant | None:
+    slug = hosts.get(host.split(":", 1)[0].lower())
+    return tenant_by_slug(slug) if slug else None

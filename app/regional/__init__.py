@@ -1,0 +1,26 @@
+"""The regional feature: what the centre municipality's regional coordinator sees of the
+region, in aggregate figures only (the monitor overview; later budgets and the grant's
+accountability). The only user of ``regional_read``; it reads the file through
+``app.cases.api``."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.core.navigation import add_nav_entry
+from app.core.permissions import Permission
+from app.regional.overview import may_see_region
+from app.regional.views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    add_nav_entry(
+        app,
+        "regional.regional_overview",
+        _l("Regional overview"),
+        permission=Permission.REGIONAL_OVERVIEW,
+        visible=may_see_region,
+        order=60,
+    )
