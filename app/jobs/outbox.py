@@ -4,7 +4,8 @@
 session; nothing touches Redis before the commit. After the commit the rows are
 handed to Redis (or, without a Redis URL, run inline). When Redis is away the
 rows stay in the table and ``sweep()`` hands them over later; it runs from
-``flask jobs sweep`` (cron) and from every worker's periodic maintenance.
+``flask jobs sweep`` (cron) and from every worker's maintenance, every 10 s
+(``app.jobs.worker``), so rows drain within a minute of Redis coming back.
 """
 
 from __future__ import annotations

@@ -194,7 +194,7 @@ def test_rows_that_waited_while_redis_was_away_drain_within_a_minute_of_its_retu
         worker.start(
             env={"OUTBOX_SWEEP_GRACE_SECONDS": str(ProductionConfig.OUTBOX_SWEEP_GRACE_SECONDS)}
         )
-        worker.wait_until_listening(connection)
+        worker.wait_until_idle(connection)
         own_redis.stop()
 
         keys = [f"away-{number}" for number in range(3)]

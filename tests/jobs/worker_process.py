@@ -48,6 +48,15 @@ class WorkerProcess:
             assert time.monotonic() < deadline, "worker did not start\n" + self.output()
             time.sleep(0.05)
 
+    def wait_until_idle(self, connection, timeout: float = 30) -> None:
+        """Until the worker waits for jobs in its loop (registered is not enough: it
+        still talks to Redis on its way there, and quits if Redis is away then)."""
+        deadline = time.monotonic() + timeout
+        while not any(w.get_state() == "idle" for w in Worker.all(connection=connection)):
+            assert self.process.poll() is None, self.output()
+            assert time.monotonic() < deadline, "worker did not get idle\n" + self.output()
+            time.sleep(0.05)
+
     def kill(self, horse_pid: int) -> None:
         """SIGKILL the worker and its work-horse (rq gives it a process group of its own)."""
         os.kill(horse_pid, signal.SIGKILL)
