@@ -152,9 +152,6 @@ def test_its_rows_appear_labelled_in_the_access_request(plugin_app, feature, ten
     assert feature.TABLE_LABEL in html and "Kring besproken" in html
 
 
-@pytest.mark.xfail(
-    reason="transfer/regional allow-list land from the transfer branch", strict=False
-)
 def test_its_rows_move_with_a_transfer(plugin_app, feature, tenants):
     from app.cases.transfer import transfer_case
 
@@ -172,9 +169,6 @@ def test_its_rows_move_with_a_transfer(plugin_app, feature, tenants):
 
 
 @pytest.mark.postgres
-@pytest.mark.xfail(
-    reason="transfer/regional allow-list land from the transfer branch", strict=False
-)
 def test_its_rows_are_refused_to_the_regional_read(plugin_app, feature, tenants):
     _closed_case_with_visits(plugin_app, tenants["olst-wijhe"], feature, TODAY)
     deventer = in_plugin_tenant(plugin_app, tenants["deventer"])
