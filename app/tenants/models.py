@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, DateTime, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import SharedTable
+from app.core.db import SharedTable, utcnow
 from app.extensions import db
 
 
@@ -20,3 +22,22 @@ class Tenant(SharedTable, db.Model):
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"
+
+
+class TenantRemoval(SharedTable, db.Model):
+    """The platform's destruction record of a municipality that left (``flask tenants remove``).
+
+    It stays after every row of the municipality is gone and holds no personal data: the
+    municipality's slug and name, when, the SHA-256 of the export's checksum list that
+    preceded it, and how many rows each table lost. The portal role cannot read it.
+    """
+
+    __tablename__ = "tenant_removals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    former_tenant_id: Mapped[int] = mapped_column(Integer)
+    slug: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    removed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    export_checksum: Mapped[str] = mapped_column(String(64))
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
