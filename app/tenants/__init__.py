@@ -1,2 +1,3 @@
-"""Tenants (the five municipalities), isolation settings and the regional overview
-(``regional.py``); tenant administration comes later."""
+"""Tenants (the municipalities), isolation settings and the regional overview
+(``regional.py``); joining, exporting and leaving by the CLI (``lifecycle.py``,
+``export.py``, ``import_.py``; ``flask tenants --help``)."""
