@@ -70,7 +70,7 @@ from app.core.tenancy import current_tenant_id
 from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
-from app.tenants.models import Tenant
+from app.tenants.models import Tenant, TenantRemoval
 
 _rng = random.Random(11)
 # A documentation address (RFC 5737): never a real visitor.
@@ -120,6 +120,21 @@ class TenantFactory(BaseFactory):
     slug = factory.Sequence(lambda n: f"heuveldorp-{n}")
     name = factory.Sequence(lambda n: f"Heuveldorp {n}")
     is_centre = False
+
+
+class TenantRemovalFactory(BaseFactory):
+    """The platform's record of a municipality that left (written by the owner only)."""
+
+    class Meta:
+        model = TenantRemoval
+        sqlalchemy_session_factory = owner_session
+
+    former_tenant_id = factory.Sequence(lambda n: 201 + n)
+    slug = factory.Sequence(lambda n: f"vertrokken-{n}")
+    name = factory.Sequence(lambda n: f"Vertrokken {n}")
+    removed_at = factory.LazyFunction(utcnow)
+    export_checksum = factory.Sequence(_token_hash)
+    counts = factory.LazyFunction(lambda: {"cases": 3, "clients": 3})
 
 
 class UserFactory(BaseFactory):

@@ -16,6 +16,7 @@ refused.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -39,6 +40,7 @@ REGION_DEFAULTS = (
     {"slug": "raalte", "name": "Raalte", "centre": False},
     {"slug": "zutphen", "name": "Zutphen", "centre": False},
 )
+SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # it becomes part of URLs and variable names
 STAFF_ROLES = (Role.CASE_WORKER, Role.TENANT_ADMIN, Role.PRIVACY_OFFICER)
 
 
@@ -101,8 +103,8 @@ def add_region_defaults() -> list[tuple[str, Outcome]]:
 def _check_spec(spec: TenantSpec) -> None:
     from app.auth.oidc import secret_variable_allowed, secret_variable_prefix
 
-    if not spec.slug or not spec.slug.replace("-", "").isalnum() or spec.slug != spec.slug.lower():
-        raise LifecycleRefused(f"slug {spec.slug!r}: lower-case letters, digits and '-' only")
+    if not SLUG.fullmatch(spec.slug or ""):
+        raise LifecycleRefused(f"slug {spec.slug!r}: lower-case a-z, digits and single '-' only")
     if len(spec.slug) > 40 or not spec.name.strip() or len(spec.name) > 120:
         raise LifecycleRefused("slug up to 40 and name up to 120 characters, name not empty")
     if spec.admin_email and spec.admin_subject:

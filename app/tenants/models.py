@@ -29,7 +29,7 @@ class TenantRemoval(SharedTable, db.Model):
 
     It stays after every row of the municipality is gone and holds no personal data: the
     municipality's slug and name, when, the SHA-256 of the export's checksum list that
-    preceded it, and how many rows each table lost. The portal role cannot read it.
+    preceded it, and how many rows each table lost. Read-only for the portal role.
     """
 
     __tablename__ = "tenant_removals"

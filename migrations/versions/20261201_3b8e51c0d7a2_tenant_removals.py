@@ -1,7 +1,7 @@
 """The platform's record of removed municipalities (``flask tenants remove``).
 
-A shared table without personal data that outlives the municipality's rows. No grant to
-the portal role: only the owner (the CLI) writes and reads it.
+A shared table without personal data that outlives the municipality's rows. Read-only
+for the portal role, like ``tenants``: only the owner (the CLI) writes it.
 
 Revision ID: 3b8e51c0d7a2
 Revises: a7c3e5f9b2d4
@@ -11,6 +11,8 @@ Create Date: 2026-12-01 21:30:00
 
 import sqlalchemy as sa
 from alembic import op
+
+from app.core import rls
 
 revision = "3b8e51c0d7a2"
 down_revision = "a7c3e5f9b2d4"
@@ -30,6 +32,7 @@ def upgrade() -> None:
         sa.Column("counts", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenant_removals")),
     )
+    rls.grant_read_only("tenant_removals")
 
 
 def downgrade() -> None:

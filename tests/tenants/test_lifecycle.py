@@ -153,6 +153,13 @@ def test_add_refuses_a_secret_variable_of_another_name(app, cli):
     assert tenant(app, "bathmen") is None  # nothing half-made
 
 
+@pytest.mark.parametrize("slug", ["Bathmen", "bäthmen", "bath men", "bath--men", "-bathmen", ""])
+def test_add_refuses_a_slug_that_cannot_be_part_of_a_url(app, cli, slug):
+    result = cli("add", "--", slug, "Bathmen")
+    assert result.exit_code != 0 and "slug" in result.output
+    assert tenant(app, slug) is None
+
+
 def test_the_five_come_from_the_same_code_path_and_are_left_as_they_are(app, cli):
     before = table_checksums(app)
     result = cli("add-region-defaults")
