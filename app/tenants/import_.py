@@ -32,7 +32,6 @@ from sqlalchemy import (
     Numeric,
     Table,
     Uuid,
-    func,
     select,
 )
 
@@ -40,7 +39,7 @@ from app.core.tenancy import bind_tenant
 from app.extensions import db
 from app.tenants.catalogue import owner_database, tenant_tables
 from app.tenants.export import DATA_DIR, FORMAT_VERSION, PACKAGE_FILE, verify_checksums
-from app.tenants.lifecycle import LifecycleRefused
+from app.tenants.lifecycle import LifecycleRefused, lock_and_next_id, refuse_second_centre
 from app.tenants.models import Tenant
 
 security_log = logging.getLogger("nazorg.security")
@@ -127,7 +126,9 @@ def _target(slug: str, source: dict) -> Tenant:
         return tenant
     if db.session.scalar(select(Tenant.id).where(Tenant.name == source["name"])) is not None:
         raise LifecycleRefused(f"a municipality named {source['name']!r} exists under another slug")
-    next_id = (db.session.scalar(select(func.max(Tenant.id))) or 0) + 1
+    next_id = lock_and_next_id()
+    if source["is_centre"]:
+        refuse_second_centre()
     tenant = Tenant(id=next_id, slug=slug, name=source["name"], is_centre=source["is_centre"])
     db.session.add(tenant)
     db.session.flush()

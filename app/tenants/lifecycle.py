@@ -178,11 +178,25 @@ def _has_admin(issuer: str, subject: str) -> bool:
     )
 
 
-def _create(spec: TenantSpec) -> Outcome:
+def lock_and_next_id() -> int:
+    """The next tenant id; two onboardings at once must not pick the same one."""
     if db.engine.dialect.name == "postgresql":
-        # Two onboardings at once must not pick the same id.
         db.session.execute(text("LOCK TABLE tenants IN SHARE ROW EXCLUSIVE MODE"))
-    next_id = (db.session.scalar(select(func.max(Tenant.id))) or 0) + 1
+    return (db.session.scalar(select(func.max(Tenant.id))) or 0) + 1
+
+
+def refuse_second_centre() -> None:
+    """One deployment is one region today: the regional read of a centre reaches every
+    municipality, so a second centre would read the first one's region."""
+    centre = db.session.scalar(select(Tenant.slug).where(Tenant.is_centre.is_(True)))
+    if centre is not None:
+        raise LifecycleRefused(f"{centre} is already the centre; one centre per installation")
+
+
+def _create(spec: TenantSpec) -> Outcome:
+    next_id = lock_and_next_id()
+    if spec.centre:
+        refuse_second_centre()
     tenant = Tenant(id=next_id, slug=spec.slug, name=spec.name, is_centre=spec.centre)
     db.session.add(tenant)
     db.session.flush()

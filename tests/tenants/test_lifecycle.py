@@ -137,6 +137,13 @@ def test_add_refuses_a_slug_or_name_that_exists_with_other_data(app, cli):
     assert tenant(app, "deventer-oost") is None
 
 
+def test_add_refuses_a_second_centre(app, cli):
+    """The regional read of a centre reaches every municipality of the installation."""
+    result = cli("add", "bathmen", "Bathmen", "--centre")
+    assert result.exit_code != 0 and "deventer is already the centre" in result.output
+    assert tenant(app, "bathmen") is None
+
+
 def test_add_refuses_a_secret_variable_of_another_name(app, cli):
     result = cli(
         "add",
@@ -396,12 +403,19 @@ def test_import_into_a_new_municipality_rewrites_the_tenant_and_keeps_the_links(
     assert cli("export", "deventer", str(first)).exit_code == 0
     package = json.loads((first / "datapackage.json").read_text(encoding="utf-8"))
     other = second_installation.test_cli_runner()
-    # In the other installation Deventer is taken: add the data as a new municipality.
-    package["nazorg:tenant"].update(name="Deventer (verhuisd)", is_centre=False)
-    (first / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
     from app.tenants.export import write_checksums
 
-    write_checksums(first)
+    def edit_package(**changes) -> None:
+        package["nazorg:tenant"].update(changes)
+        (first / "datapackage.json").write_text(json.dumps(package), encoding="utf-8")
+        write_checksums(first)
+
+    # In the other installation Deventer is taken: add the data as a new municipality,
+    # which cannot be a second centre there.
+    edit_package(name="Deventer (verhuisd)")
+    refused = other.invoke(args=["tenants", "import", str(first), "--slug", "deventer-2"])
+    assert refused.exit_code != 0 and "already the centre" in refused.output
+    edit_package(is_centre=False)
     result = other.invoke(args=["tenants", "import", str(first), "--slug", "deventer-2"])
     assert result.exit_code == 0, result.output
     owner = create_engine(second_database_urls()[1], poolclass=NullPool)
