@@ -180,7 +180,7 @@ def describe(tenant: Tenant, counts: dict[str, int], exported_at: datetime) -> d
         "description": (
             "Every row this municipality owns in the Nazorgportaal, one CSV file per table. "
             "Left out, and never exported: secrets (password and token hashes, TOTP secrets, "
-            "the API token), sign-in sessions and single-use links (tables "
+            "the API token), sign-in sessions, single-use links and the job queue (tables "
             + ", ".join(left_out["tables"])
             + "); local accounts need a new invitation or password reset after an import."
         ),

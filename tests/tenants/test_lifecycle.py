@@ -34,6 +34,7 @@ from tests.conftest import DATABASE_URL, MIGRATION_DATABASE_URL, USING_POSTGRES
 from tests.factories import (
     AccountTokenFactory,
     CaseFactory,
+    OutboxJobFactory,
     UserFactory,
     UserSessionFactory,
 )
@@ -228,6 +229,7 @@ def test_every_column_that_looks_like_a_secret_is_marked_either_way(app):
         assert unmarked_secret_looking_columns() == []
         names = {t.name for t in exported_tables()}
     assert "user_sessions" not in names and "account_tokens" not in names
+    assert "job_outbox" not in names
     assert "users" in names and "access_log" in names
 
 
@@ -239,6 +241,10 @@ def canaries(tenants, in_tenant) -> None:
         user = UserFactory(password_hash="CANARY-password-hash", totp_secret="CANARYTOTPSECRET")
         UserSessionFactory(user=user, token_hash="CANARY-session-hash", id_token="CANARY-id-token")
         AccountTokenFactory(user=user, token_hash="CANARY-token-hash")
+        OutboxJobFactory(  # a waiting invitation mail carries its link
+            function="app.mail.jobs.send_template_mail",
+            arguments={"context": {"link": "/auth/deventer/invitation/CANARY-link-token"}},
+        )
         settings = db.session.scalars(select(CaseSettings)).one_or_none() or CaseSettings(
             social_network_domain=False, trajectory_default_cost_cents=150_000
         )
@@ -270,7 +276,8 @@ def test_the_export_holds_every_table_and_no_secret_and_is_a_valid_data_package(
     assert "CANARY" not in all_text(target)
     package = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
     assert "secrets" in package["description"]
-    assert set(package["nazorg:left_out"]["tables"]) == {"user_sessions", "account_tokens"}
+    left_out = set(package["nazorg:left_out"]["tables"])
+    assert left_out == {"user_sessions", "account_tokens", "job_outbox"}
     assert "password_hash" in package["nazorg:left_out"]["columns"]["users"]
     with app.app_context():
         assert [r["name"] for r in package["resources"]] == [t.name for t in exported_tables()]
@@ -624,3 +631,52 @@ def test_a_table_added_later_is_exported_and_removed_without_being_listed(
     assert_valid_frictionless(export_dir)
     assert cli("remove", "bathmen", "--after-export", str(export_dir), "--confirm").exit_code == 0
     assert rows_left_for(bathmen.id) == {}
+
+
+def test_the_invited_admin_activates_the_link_and_signs_in(app, cli, monkeypatch):
+    """The mail's single-use link, password and authenticator app, as for volunteers."""
+    import re
+    import time
+
+    import pyotp
+
+    from app.auth import throttle
+    from tests.csrf import csrf_token, csrf_token_from
+
+    monkeypatch.setitem(app.config, "REDIS_URL", None)  # the mail job runs inline
+    sent = sent_messages(app)
+    sent.clear()
+    with app.app_context():
+        throttle.reset_all()
+    arguments = ("add", "bathmen", "Bathmen", "--admin-email", "bea@bathmen.example")
+    assert cli(*arguments, "--admin-name", "Bea Beheer").exit_code == 0
+    (message,) = [m for m in sent if m["To"] == "bea@bathmen.example"]
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"https?://\S+(/auth/bathmen/invitation/\S+)", body).group(1)
+    client = app.test_client()
+    page = client.get(link).get_data(as_text=True)
+    secret = re.search(r'data-testid="totp-secret">([A-Z2-7]+)<', page).group(1)
+    password = "lantaarnpaal-rivier-7-wolken"
+    activated = client.post(
+        link,
+        data={
+            "csrf_token": csrf_token_from(page),
+            "password": password,
+            "confirm": password,
+            "code": pyotp.TOTP(secret).now(),
+        },
+    )
+    assert activated.status_code == 302, activated.get_data(as_text=True)
+    token = csrf_token(client, "/auth/bathmen/local")
+    client.post(
+        "/auth/bathmen/local",
+        data={"csrf_token": token, "email": "bea@bathmen.example", "password": password},
+    )
+    token = csrf_token(client, "/auth/bathmen/local/code")
+    signed_in = client.post(
+        "/auth/bathmen/local/code",
+        data={"csrf_token": token, "code": pyotp.TOTP(secret).at(time.time() + 30)},
+    )
+    assert signed_in.headers["Location"].endswith("/start")
+    assert client.get("/beheer/accounts").status_code == 200
+    assert client.get(link).status_code == 404  # the link worked once
