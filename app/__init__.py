@@ -23,6 +23,7 @@ from app.core.deferred import init_app as init_deferred_writes
 from app.core.errors import configure_error_pages
 from app.core.i18n import escape_lazy_strings, register_filters, select_locale, template_helpers
 from app.core.input import refuse_unstorable_input
+from app.core.logging import configure as configure_log_handlers
 from app.core.navigation import navigation
 from app.core.security import configure_security_headers
 from app.core.views import bp as core_bp
@@ -32,7 +33,15 @@ from config import load_settings
 # Platform packages: registries and signals that the features fill. Never a feature.
 PLATFORM = ("app.jobs", "app.mail", "app.notifications", "app.audit")
 # The features, in the order their menu entries and hooks are registered.
-FEATURES = ("app.tenants", "app.auth", "app.cases", "app.regional", "app.volunteers", "app.demo")
+FEATURES = (
+    "app.tenants",
+    "app.auth",
+    "app.cases",
+    "app.regional",
+    "app.volunteers",
+    "app.lifecycle",
+    "app.demo",
+)
 
 
 def create_app(
@@ -60,9 +69,7 @@ def create_app(
 
 def configure_logging(app: Flask) -> None:
     """JSON lines on stdout in production (gunicorn shows them), text in development."""
-    from app.core.logging import configure
-
-    configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    configure_log_handlers(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
 
 
 def configure_proxy(app: Flask) -> None:

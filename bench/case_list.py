@@ -10,6 +10,8 @@ Usage (a database of its own; it is emptied first):
     export DATABASE_URL=postgresql+psycopg://nazorg_app:nazorg_app@127.0.0.1:5432/nazorg_bench
     export MIGRATION_DATABASE_URL=postgresql+psycopg://nazorg_owner:nazorg_owner@127.0.0.1/nazorg_bench
     .venv/bin/python bench/case_list.py --cases 2000 --rounds 30
+National scale: ``--municipalities 340`` adds the municipalities beyond the five through
+``flask tenants add`` (the onboarding command), then fills every one.
 
 Deventer counts about 200 returning people a year and the files stay ten years after
 closing, so 2,000 cases per municipality is a realistic full load.
@@ -128,10 +130,26 @@ def timed(client, url: str, rounds: int) -> list[float]:
     return durations
 
 
+def add_municipalities(app, total: int) -> None:
+    """Up to ``total`` municipalities, the extra ones by the onboarding command itself."""
+    runner = app.test_cli_runner()
+    with app.app_context():
+        present = db.session.scalar(db.select(db.func.count()).select_from(Tenant))
+    for number in range(present + 1, total + 1):
+        result = runner.invoke(
+            args=["tenants", "add", f"gemeente-{number:03d}", f"Gemeente {number:03d}"]
+        )
+        if result.exit_code != 0:
+            raise SystemExit(result.output)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=2000, help="cases per municipality")
     parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument(
+        "--municipalities", type=int, default=5, help="in all; beyond the five by `tenants add`"
+    )
     args = parser.parse_args()
     url, owner = os.environ["DATABASE_URL"], os.environ["MIGRATION_DATABASE_URL"]
     if not url.startswith("postgresql"):
@@ -143,6 +161,7 @@ def main() -> None:
     )
     with app.app_context():
         flask_migrate.upgrade()
+    add_municipalities(app, args.municipalities)
     rng = random.Random(7)  # noqa: S311 - fictitious bench data
     started = time.perf_counter()
     workers = fill(app, args.cases, rng)

@@ -40,7 +40,6 @@ class BaseConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-nazorg"
-    CENTRE_TENANT_SLUG = "deventer"
     # Reverse proxies in front of the portal whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = 0
     SESSION_IDLE_MINUTES = 30

@@ -46,7 +46,7 @@ from app.cases.handover.models import (
     Trajectory,
     TrajectoryStatus,
 )
-from app.cases.intake.models import IntakeMessage
+from app.cases.intake.models import IntakeMessage, IntakeUpload
 from app.cases.intake.services import Source
 from app.cases.models import (
     DEFAULT_CARE_DIRECTOR,
@@ -70,6 +70,7 @@ from app.core.permissions import Role
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
 from app.jobs.models import OutboxJob
+from app.lifecycle.models import TenantRemoval
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
 
@@ -121,6 +122,21 @@ class TenantFactory(BaseFactory):
     slug = factory.Sequence(lambda n: f"heuveldorp-{n}")
     name = factory.Sequence(lambda n: f"Heuveldorp {n}")
     is_centre = False
+
+
+class TenantRemovalFactory(BaseFactory):
+    """The platform's record of a municipality that left (written by the owner only)."""
+
+    class Meta:
+        model = TenantRemoval
+        sqlalchemy_session_factory = owner_session
+
+    former_tenant_id = factory.Sequence(lambda n: 201 + n)
+    slug = factory.Sequence(lambda n: f"vertrokken-{n}")
+    name = factory.Sequence(lambda n: f"Vertrokken {n}")
+    removed_at = factory.LazyFunction(utcnow)
+    export_checksum = factory.Sequence(_token_hash)
+    counts = factory.LazyFunction(lambda: {"cases": 3, "clients": 3})
 
 
 class UserFactory(BaseFactory):
@@ -353,6 +369,19 @@ class IntakeMessageFactory(BaseFactory):
     message_key = factory.Sequence(lambda n: f"id:PI-ZWOLLE-2026-{n:05d}")
     source = Source.API.value
     case_id = factory.SelfAttribute("case.id")
+
+
+class IntakeUploadFactory(BaseFactory):
+    """A large upload waiting for its background job (a two-row CSV)."""
+
+    class Meta:
+        model = IntakeUpload
+
+    filename = "detenties.csv"
+    content = b"message_id;given_name\nPI-1;Jan\n"
+    content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    total_rows = 1
+    processed_rows = 0
 
 
 # --- plan and handover -------------------------------------------------------------------

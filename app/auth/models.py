@@ -39,9 +39,10 @@ class User(TenantScoped, Timestamped, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     issuer: Mapped[str] = mapped_column(String(500))
     subject: Mapped[str] = mapped_column(String(255))
-    password_hash: Mapped[str | None] = mapped_column(String(255))
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
-    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # info["secret"]: left out of a municipality's export (app.lifecycle.export).
+    password_hash: Mapped[str | None] = mapped_column(String(255), info={"secret": True})
+    totp_secret: Mapped[str | None] = mapped_column(String(64), info={"secret": True})
+    totp_last_step: Mapped[int | None] = mapped_column(Integer, info={"secret": True})
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -75,6 +76,7 @@ class UserSession(TenantScoped, db.Model):
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
         Index("ix_user_sessions_tenant_id_user_id", "tenant_id", "user_id"),
         UniqueConstraint("tenant_id", "token_hash"),
+        {"info": {"secret": True}},  # sessions never leave the installation (export)
     )
 
     user_id: Mapped[uuid.UUID]
@@ -118,7 +120,8 @@ class IdentityProvider(TenantScoped, Timestamped, db.Model):
 
     issuer: Mapped[str] = mapped_column(String(500))
     client_id: Mapped[str] = mapped_column(String(255))
-    client_secret_ref: Mapped[str] = mapped_column(String(100))
+    # The name of a variable, not the secret: it travels with an export.
+    client_secret_ref: Mapped[str] = mapped_column(String(100), info={"secret": False})
     scopes: Mapped[str] = mapped_column(String(255), default="openid profile email")
     roles_claim: Mapped[str] = mapped_column(String(100), default="roles")
     role_mapping: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -135,6 +138,7 @@ class AccountToken(TenantScoped, db.Model):
         ForeignKeyConstraint(["tenant_id", "user_id"], ["users.tenant_id", "users.id"]),
         Index("ix_account_tokens_tenant_id_user_id", "tenant_id", "user_id"),
         UniqueConstraint("tenant_id", "token_hash"),
+        {"info": {"secret": True}},  # single-use links never leave the installation (export)
     )
 
     user_id: Mapped[uuid.UUID]

@@ -29,8 +29,8 @@ from app.cases.models import (
     add_months,
 )
 from app.cases.panels import add_case_panel
-from app.cases.plan.services import complete_task, generate_plan
-from app.cases.services import open_case, take_snapshot
+from app.cases.plan.services import complete_task, generate_plan, install_default_template
+from app.cases.services import open_case, saved_tenant_settings, take_snapshot
 
 __all__ = [
     "CLOSED_WINDOW_MONTHS",
@@ -53,8 +53,10 @@ __all__ = [
     "generate_bsn",
     "generate_plan",
     "hand_over",
+    "install_default_template",
     "open_case",
     "read_figures",
+    "saved_tenant_settings",
     "shareable_domains",
     "take_snapshot",
 ]

@@ -303,6 +303,9 @@ class CaseSettings(TenantScoped, Timestamped, db.Model):
         String(200), default=DEFAULT_CARE_DIRECTOR, server_default=DEFAULT_CARE_DIRECTOR
     )
     # The intake API token: only its hash is kept; the hint helps the admin recognise it.
-    api_token_hash: Mapped[str | None] = mapped_column(String(128))
-    api_token_hint: Mapped[str | None] = mapped_column(String(16))
-    api_token_created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # info["secret"]: left out of a municipality's export; a new installation issues a new token.
+    api_token_hash: Mapped[str | None] = mapped_column(String(128), info={"secret": True})
+    api_token_hint: Mapped[str | None] = mapped_column(String(16), info={"secret": True})
+    api_token_created_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), info={"secret": True}
+    )

@@ -23,6 +23,9 @@ from datetime import UTC, datetime
 
 from flask import g, has_app_context, has_request_context, request
 
+from app.core.tenancy import current_tenant_id
+from app.extensions import db
+
 PORTAL_LOGGER = "nazorg"
 FORMATS = ("json", "text", "")
 # ``extra=`` fields a JSON line may carry: identifiers and codes, never personal data.
@@ -59,9 +62,6 @@ def bound_tenant_id() -> int | None:
     """The tenant the current database session is bound to, without opening a session."""
     if not has_app_context():
         return None
-    from app.core.tenancy import current_tenant_id
-    from app.extensions import db
-
     if not db.session.registry.has():
         return None
     return current_tenant_id(db.session())

@@ -22,7 +22,12 @@ from app.extensions import db
 
 class OutboxJob(TenantScoped, db.Model):
     __tablename__ = "job_outbox"
-    __table_args__ = (Index("ix_job_outbox_tenant_id_done_at", "tenant_id", "done_at"),)
+    __table_args__ = (
+        Index("ix_job_outbox_tenant_id_done_at", "tenant_id", "done_at"),
+        # Not in a municipality's export: a queue, not its data, and a waiting mail's
+        # arguments hold its single-use invitation or reset link.
+        {"info": {"secret": True}},
+    )
 
     # Dotted path of a function marked with @job, e.g. "app.cases.jobs.release_notices".
     function: Mapped[str] = mapped_column(String(200))

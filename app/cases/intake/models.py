@@ -57,7 +57,7 @@ class IntakeUpload(TenantScoped, db.Model):
 
     filename: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
-    content_hash: Mapped[str] = mapped_column(String(64))
+    content_hash: Mapped[str] = mapped_column(String(64), info={"secret": False})  # of the file
     uploaded_by_id: Mapped[uuid.UUID | None]
     total_rows: Mapped[int] = mapped_column(Integer)
     processed_rows: Mapped[int] = mapped_column(Integer, default=0)
