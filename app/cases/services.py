@@ -214,7 +214,14 @@ def update_life_domain(
         timeline.record(
             domain.case_id, EventKind.DOMAIN_UPDATED, actor, domain=domain.domain, changes=diff
         )
+        _reconcile_plan(domain.case, actor)
     return diff
+
+
+def _reconcile_plan(case: Case, actor) -> None:
+    from app.cases.plan.services import reconcile_plan  # the plan reads this module's rows
+
+    reconcile_plan(case, actor)
 
 
 CASE_FIELDS = (
@@ -248,6 +255,7 @@ def update_case(case: Case, *, expected_version: int | None, actor, **changes) -
     if diff:
         _flush_or_conflict(case)
         timeline.record(case.id, EventKind.CASE_UPDATED, actor, changes=diff)
+        _reconcile_plan(case, actor)
     return diff
 
 
