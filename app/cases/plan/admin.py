@@ -64,6 +64,7 @@ def editor(status: int = 200, **context):
         domains=[k.value for k in ALL_LIFE_DOMAINS],
         plan_phases=list(PlanPhase),
         anchors=list(Anchor),
+        describe_conditions=plan.describe_conditions,
         **context,
     )
 
