@@ -120,6 +120,8 @@ COLUMN_LABELS = {
     "responsible": _l("Responsible"),
     "due_date": _l("Due date"),
     "before_release": _l("Before release"),
+    "anchor": _l("Counted from"),
+    "offset_days": _l("Days from"),
     "done_at": _l("Done on"),
     "done_by": _l("Done by"),
     # sharing, referrals and trajectories

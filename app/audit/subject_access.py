@@ -105,7 +105,11 @@ CODES: dict[str, Callable[[object], str]] = {
 }
 # ... unless the table gives the name another vocabulary.
 TABLE_CODES: dict[str, dict[str, Callable[[object], str]]] = {
-    "tasks": {"phase": _case_code("plan_phase"), "status": _case_code("task_status")},
+    "tasks": {
+        "phase": _case_code("plan_phase"),
+        "status": _case_code("task_status"),
+        "anchor": _case_code("anchor"),
+    },
     "referrals": {"status": _case_code("referral_status")},
     "trajectories": {"status": _case_code("trajectory_status")},
     "intake_messages": {"source": labels.intake_source_label},
