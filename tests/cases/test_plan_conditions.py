@@ -182,6 +182,8 @@ def test_a_task_that_stops_applying_is_closed_with_its_reason_and_comes_back(
         events = [e for e in entries_for(case.id) if e.kind == EventKind.TASK_NOT_APPLICABLE.value]
         assert {e.detail["reason"] for e in events} == {"domain_status"}
         assert {e.detail["status"] for e in events} == {"not_applicable"}
+        plan.complete_task(identity_tasks[0], user, done=False)  # no toggle reopens it
+        assert identity_tasks[0].status == "not_applicable"
         # Never deleted: back to not arranged, the same task is open again.
         services.update_life_domain(
             identity,

@@ -496,6 +496,8 @@ def access_task(case: Case, task_id: uuid.UUID) -> Task:
 
 
 def complete_task(task: Task, actor, *, done: bool = True) -> None:
+    if task.status == TaskStatus.NOT_APPLICABLE.value:
+        return  # the plan opens it again when its conditions hold (reconcile_plan)
     if done == (not task.is_open):
         return
     if done:
