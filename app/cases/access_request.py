@@ -81,6 +81,8 @@ COLUMN_LABELS = {
     "responsible": _l("Responsible"),
     "due_date": _l("Due date"),
     "before_release": _l("Before release"),
+    "anchor": _l("Counted from"),
+    "offset_days": _l("Days from"),
     "done_at": _l("Done on"),
     "done_by": _l("Done by"),
     # sharing, referrals and trajectories
@@ -201,7 +203,11 @@ VOCABULARY = Vocabulary(
         "partner": _code("responsible"),
     },
     table_codes={
-        "tasks": {"phase": _code("plan_phase"), "status": _code("task_status")},
+        "tasks": {
+            "phase": _code("plan_phase"),
+            "status": _code("task_status"),
+            "anchor": _code("anchor"),
+        },
         "referrals": {"status": _code("referral_status")},
         "trajectories": {"status": _code("trajectory_status")},
         "intake_messages": {"source": _intake_source},

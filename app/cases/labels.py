@@ -45,7 +45,7 @@ RESPONSIBLE_LABELS = {
     Responsible.PRISON_CASEWORKER: _l("Prison caseworker"),
     Responsible.WORK_AND_INCOME: _l("Work and income team"),
     Responsible.OUTREACH_UNIT: _l("Outreach unit"),
-    Responsible.BUDGET_ADVICE: _l("Budget advice bureau"),
+    Responsible.BUDGET_ADVICE: _l("Debt help"),
     Responsible.ADDICTION_CARE: _l("Addiction care"),
     Responsible.SUPPORTED_HOUSING: _l("Supported housing"),
     Responsible.EMPLOYMENT_AGENCY: _l("Employment agency"),
@@ -59,10 +59,13 @@ PLAN_PHASE_LABELS = {
 ANCHOR_LABELS = {
     Anchor.RELEASE: _l("expected release"),
     Anchor.DETENTION_START: _l("start of detention"),
+    Anchor.ACTUAL_RELEASE: _l("actual release"),
+    Anchor.INTAKE: _l("intake"),
 }
 TASK_STATUS_LABELS = {
     TaskStatus.OPEN: _l("Open"),
     TaskStatus.DONE: _l("Done"),
+    TaskStatus.NOT_APPLICABLE: _l("Not applicable"),
 }
 
 FIELD_LABELS = {

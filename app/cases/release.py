@@ -1,7 +1,7 @@
 """The release date: moving the expected date, and recording the release itself.
 
-The plan is keyed to the expected release date, so both move the plan along
-(``app.cases.plan.services``).
+Both move the plan along through ``plan.reconcile_plan``: the open tasks anchored on
+the date that moved, and the task set when the stay changes with it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from app.extensions import db
 
 
 def move_expected_release(case: Case, new_date: date | None, actor) -> int:
-    """Set a new expected release date; every open task moves by the same number of days.
+    """Set a new expected release date; the open tasks anchored on it move by as much.
 
     Returns the shift in days (0 when there was no earlier date to shift from, or when the
     release is already recorded: then the tasks are keyed to the actual release).
@@ -37,8 +37,7 @@ def move_expected_release(case: Case, new_date: date | None, actor) -> int:
     if case.actual_release is not None:
         # After the release the plan follows the actual date; the expected one is history.
         shift = 0
-    if shift:
-        plan.shift_open_tasks(case, shift)
+    plan.reconcile_plan(case, actor)
     timeline.record(
         case.id, EventKind.RELEASE_MOVED, actor, old=old, new=new_date, shift_days=shift
     )
@@ -50,8 +49,8 @@ def record_release(case: Case, released_on: date, actor, *, today: date | None =
     """The client left prison on ``released_on``: phase, release snapshot, plan.
 
     A release before the expected date is an immediate release: every open task
-    that was meant for before the release is due today. The open tasks for after the
-    release were keyed to the expected date; they move with the actual one.
+    that was meant for before the release is due by the release day. The open tasks
+    anchored on the actual release move with it.
     """
     today = today or date.today()
     if case.actual_release is not None:
@@ -63,11 +62,8 @@ def record_release(case: Case, released_on: date, actor, *, today: date | None =
     case.actual_release = released_on
     if CasePhase(case.phase) != CasePhase.AFTER_RELEASE:
         phases.change_phase(case, CasePhase.AFTER_RELEASE, actor)
-    if immediate:
-        plan.make_pre_release_tasks_due(case, today)
     shift = (released_on - expected).days if expected else 0
-    if shift:
-        plan.shift_open_after_release_tasks(case, shift)
+    plan.reconcile_plan(case, actor, today)
     timeline.record(
         case.id,
         EventKind.RELEASED,

@@ -34,6 +34,7 @@ from app.cases.models import (
     MonitorMoment,
     add_months,
 )
+from app.cases.plan.services import reconcile_plan
 from app.cases.timeline import EventKind
 from app.core.actions import check_version, flush_or_conflict
 from app.core.audit import report_refused_access
@@ -162,7 +163,12 @@ def update_life_domain(
         timeline.record(
             domain.case_id, EventKind.DOMAIN_UPDATED, actor, domain=domain.domain, changes=diff
         )
+        _reconcile_plan(domain.case, actor)
     return diff
+
+
+def _reconcile_plan(case: Case, actor) -> None:
+    reconcile_plan(case, actor)
 
 
 CASE_FIELDS = (
@@ -196,6 +202,7 @@ def update_case(case: Case, *, expected_version: int | None, actor, **changes) -
     if diff:
         flush_or_conflict(case)
         timeline.record(case.id, EventKind.CASE_UPDATED, actor, changes=diff)
+        _reconcile_plan(case, actor)
     return diff
 
 

@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     TASK_REOPENED = "task_reopened"
     TASK_ADDED = "task_added"
     TASK_UPDATED = "task_updated"
+    TASK_NOT_APPLICABLE = "task_not_applicable"  # closed by the plan's conditions
     NOTE_ADDED = "note_added"
     NOTE_EDITED = "note_edited"
     CONSENT = "consent"

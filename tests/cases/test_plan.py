@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.cases import release
 from app.cases.models import Case
 from app.cases.plan import services as plan
-from app.cases.plan.models import Task, TaskTemplate
+from app.cases.plan.models import Task
 from app.extensions import db
 from tests.factories import UserFactory
 
@@ -43,6 +43,8 @@ def test_default_template_follows_the_plan():
 
 
 def test_a_short_stay_gets_the_compressed_plan(tenants, in_tenant, make_case):
+    """The detention length decides the housing tasks (DOMAIN.md): rent from special
+    assistance for more than a month and at most six, the home kept occupied from three."""
     long_case = make_case(
         tenants["deventer"],
         detention_start=TODAY - timedelta(days=10),
@@ -59,15 +61,11 @@ def test_a_short_stay_gets_the_compressed_plan(tenants, in_tenant, make_case):
         long_case, short_case = load(long_case), load(short_case)
         assert long_case.stay == "long" and short_case.stay == "short"
         long_tasks, short_tasks = plan.tasks_of(long_case), plan.tasks_of(short_case)
-        long_only = {
-            t.title
-            for t in db.session.scalars(
-                select(TaskTemplate).where(TaskTemplate.long_stay_only.is_(True))
-            )
-        }
-    assert long_only and long_only <= {t.title for t in long_tasks}
-    assert not long_only & {t.title for t in short_tasks}
-    assert len(short_tasks) < len(long_tasks)
+    long_titles, short_titles = {t.title for t in long_tasks}, {t.title for t in short_tasks}
+    rent = "Doorbetaling van de huur uit de bijzondere bijstand beoordelen"
+    occupied = "Bewoning van de woning regelen bij detentie langer dan drie maanden"
+    assert rent in short_titles and rent not in long_titles  # 40 days: more than one month
+    assert occupied in long_titles and occupied not in short_titles
     for task in short_tasks:
         if task.before_release:
             assert TODAY <= task.due_date <= short_case.expected_release, task.title
@@ -80,20 +78,25 @@ def test_a_short_stay_gets_the_compressed_plan(tenants, in_tenant, make_case):
     max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(shift=st.integers(min_value=-20, max_value=120))
-def test_moving_the_release_date_moves_every_open_due_date_by_the_same_amount(
+def test_moving_the_release_date_moves_only_the_open_tasks_anchored_on_it(
     tenants, in_tenant, make_case, shift
 ):
+    """Issue 11 changed this: detention-anchored tasks stay where they are."""
     case = make_case(tenants["lochem"], plan=True)
     with in_tenant(tenants["lochem"]):
         case = load(case)
         tasks = plan.tasks_of(case)
         plan.complete_task(tasks[0], "t")
-        before = {t.id: (t.due_date, t.is_open) for t in tasks}
+        before = {t.id: (t.due_date, t.is_open, t.anchor) for t in tasks}
         release.move_expected_release(case, case.expected_release + timedelta(days=shift), "t")
         db.session.commit()
-        after = {t.id: t.due_date for t in plan.tasks_of(case)}
-    for task_id, (due, is_open) in before.items():
-        assert after[task_id] == (due + timedelta(days=shift) if is_open else due)
+        after = {t.id: t for t in plan.tasks_of(case)}
+    for task_id, (due, is_open, anchor) in before.items():
+        task = after[task_id]
+        moves = is_open and anchor in ("release", "actual_release")
+        assert task.due_date == (due + timedelta(days=shift) if moves else due), task.title
+        if is_open and task.is_open and anchor == "detention_start":
+            assert task.due_date == due
 
 
 def test_an_immediate_release_makes_every_open_pre_release_task_due_today(
@@ -109,6 +112,7 @@ def test_an_immediate_release_makes_every_open_pre_release_task_due_today(
         assert {s.moment for s in case.snapshots} == {"release"}
     pre = [t for t in tasks if t.before_release]
     post = [t for t in tasks if not t.before_release]
+    # Issue 11: due by the release day (those made for today or later are due today).
     assert pre and all(t.due_date == TODAY for t in pre)
     assert post and all(t.due_date > TODAY for t in post)
 

@@ -21,6 +21,7 @@ from app.cases.handover.models import (
     TrajectoryStatus,
 )
 from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
+from app.cases.plan import services as plan
 from app.cases.plan.models import Responsible
 from app.cases.services import tenant_settings
 from app.cases.timeline import EventKind
@@ -260,6 +261,7 @@ def hand_over(
             end=end_date,
             shared_domains=sorted(shared),
         )
+        plan.reconcile_plan(case, actor)
     return trajectory
 
 
@@ -279,3 +281,4 @@ def update_trajectory(
     timeline.record(
         trajectory.case_id, EventKind.TRAJECTORY_UPDATED, actor, status=status, end=end_date
     )
+    plan.reconcile_plan(db.session.get(Case, (trajectory.tenant_id, trajectory.case_id)), actor)

@@ -41,6 +41,7 @@ def editor(status: int = 200, **context):
         plan_phases=list(PlanPhase),
         anchors=list(Anchor),
         new_submission_key=forms.new_submission_key,
+        describe_conditions=plan.describe_conditions,
         **context,
     )
 

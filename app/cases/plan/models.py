@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -38,10 +39,13 @@ class Responsible(StrEnum):
 
 
 class Anchor(StrEnum):
-    """The date a task's offset counts from."""
+    """The date a task's offset counts from; a task keeps its anchor and offset, so moving
+    one date moves only the open tasks anchored on it."""
 
-    RELEASE = "release"
+    RELEASE = "release"  # the expected release
+    ACTUAL_RELEASE = "actual_release"  # the expected release until the release is recorded
     DETENTION_START = "detention_start"
+    INTAKE = "intake"  # the day the case was opened
 
 
 class PlanPhase(StrEnum):
@@ -55,6 +59,16 @@ class PlanPhase(StrEnum):
 class TaskStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
+    # Closed by the plan because its conditions no longer hold (never deleted).
+    NOT_APPLICABLE = "not_applicable"
+
+
+class TargetGroup(StrEnum):
+    """The plan's target groups (from the case's flags)."""
+
+    PROLIFIC_OFFENDER = "prolific_offender"
+    BENEFIT_RECIPIENT = "benefit_recipient"
+    OTHERS = "others"
 
 
 class TaskTemplate(TenantScoped, Timestamped, db.Model):
@@ -74,6 +88,10 @@ class TaskTemplate(TenantScoped, Timestamped, db.Model):
     # The compressed plan of a short stay: another offset, or the task left out.
     short_stay_offset_days: Mapped[int | None] = mapped_column(Integer)
     long_stay_only: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When the task applies (all keys optional, all must hold; see plan.services.applies):
+    # domain_status [statuses], target_groups [TargetGroup], stay "short"|"long",
+    # min_detention_months (longer than), max_detention_months (at most), trajectory bool.
+    conditions: Mapped[dict | None] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -103,7 +121,11 @@ class Task(TenantScoped, Timestamped, db.Model):
     responsible: Mapped[str] = mapped_column(String(40))
     due_date: Mapped[date] = mapped_column(Date)
     before_release: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(10), default=TaskStatus.OPEN.value)
+    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN.value)
+    # The date the due date counts from and the days from it (None: a task added by hand,
+    # or one from before anchors were kept: its date moves only by hand).
+    anchor: Mapped[str | None] = mapped_column(String(20))
+    offset_days: Mapped[int | None] = mapped_column(Integer)
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     done_by: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)

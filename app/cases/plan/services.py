@@ -1,12 +1,15 @@
-"""The plan of a case: templates to tasks, keyed to the expected release date.
+"""The plan of a case: templates to tasks, with conditions and anchors.
 
 - ``generate_plan`` makes a case's tasks from the municipality's templates at intake
-  (the default template is copied in the first time a municipality needs it).
-- A short stay gets the compressed plan: the short-stay offsets, no long-stay-only
-  tasks, and every pre-release task falls between today and the release date.
-- ``shift_open_tasks`` moves every open due date by the same number of days when
-  the expected release moves; ``make_pre_release_tasks_due`` handles an immediate release,
-  and ``shift_open_after_release_tasks`` keys the rest to the actual release.
+  (the default template is copied in the first time a municipality needs it), only
+  those whose conditions hold (``why_not``: life domain status, target group, stay,
+  detention length, the care director's trajectory).
+- Each task keeps its anchor (start of detention, expected release, actual release,
+  intake) and its offset; a short stay gets the short-stay offsets, and a pre-release
+  task made before the release falls between today and the expected release.
+- ``reconcile_plan`` is called wherever what the conditions or anchors read changes:
+  open tasks move with their own anchor only, tasks that stop applying are closed as
+  not applicable (with the reason in the history), tasks that start applying are added.
 """
 
 from __future__ import annotations
@@ -18,11 +21,21 @@ from pathlib import Path
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
 
 from app.cases import timeline
 from app.cases.errors import CaseError
-from app.cases.models import Case, StayKind
-from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskStatus, TaskTemplate
+from app.cases.handover.models import Trajectory, TrajectoryStatus
+from app.cases.models import Case, DomainStatus, StayKind, add_months, derive_stay
+from app.cases.plan.models import (
+    Anchor,
+    PlanPhase,
+    Responsible,
+    TargetGroup,
+    Task,
+    TaskStatus,
+    TaskTemplate,
+)
 from app.cases.timeline import EventKind
 from app.core.actions import check_version, create_once
 from app.core.db import utcnow
@@ -59,6 +72,7 @@ def default_template_preview() -> list[TaskTemplate]:
             offset_days=row["offset_days"],
             short_stay_offset_days=row.get("short_stay_offset_days"),
             long_stay_only=row.get("long_stay_only", False),
+            conditions=validate_conditions(row.get("conditions")),
             position=position * 10,
             active=True,
         )
@@ -75,53 +89,293 @@ def install_default_template() -> list[TaskTemplate]:
     return rows
 
 
-def _anchor_date(case: Case, anchor: Anchor, today: date) -> date:
+# --- conditions: when a template's task applies to a case --------------------------------
+
+
+def stay_of(case: Case) -> StayKind:
+    """Short or long stay: four months or more to the expected release is long.
+
+    The plan counts the sentence from the first judgement; the intake does not carry the
+    judgement date yet, so the start of detention stands in (the seam: a ``judgement_date``
+    on the case, once the intake brings it, takes over here)."""
+    start = getattr(case, "judgement_date", None) or case.detention_start
+    return derive_stay(start, case.expected_release) or StayKind.SHORT
+
+
+def target_groups(case: Case) -> set[str]:
+    groups = set()
+    if case.prolific_offender:
+        groups.add(TargetGroup.PROLIFIC_OFFENDER.value)
+    if case.benefit_recipient:
+        groups.add(TargetGroup.BENEFIT_RECIPIENT.value)
+    return groups or {TargetGroup.OTHERS.value}
+
+
+def in_trajectory(case: Case) -> bool:
+    """Whether the case has an active trajectory with the care director."""
+
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Trajectory)
+            .where(
+                Trajectory.case_id == case.id,
+                Trajectory.status == TrajectoryStatus.ACTIVE.value,
+            )
+        )
+        > 0
+    )
+
+
+def detention_end(case: Case) -> date | None:
+    return case.actual_release or case.expected_release
+
+
+def _longer_than(case: Case, months: int) -> bool | None:
+    end = detention_end(case)
+    if case.detention_start is None or end is None:
+        return None
+    return end > add_months(case.detention_start, months)
+
+
+def template_conditions(template: TaskTemplate) -> dict:
+    conditions = dict(template.conditions or {})
+    if template.long_stay_only:
+        conditions.setdefault("stay", StayKind.LONG.value)
+    return conditions
+
+
+def why_not(case: Case, template: TaskTemplate, *, trajectory: bool | None = None) -> str | None:
+    """None when the template's task applies to the case; else the first condition that
+    fails, by its key (the history shows it in words: ``_event_text.html``)."""
+    domain = case.domain(template.domain)
+    if domain is None:
+        return "domain"
+    conditions = template_conditions(template)
+    statuses = conditions.get("domain_status")
+    if statuses and domain.status not in statuses:
+        return "domain_status"
+    groups = conditions.get("target_groups")
+    if groups and not target_groups(case) & set(groups):
+        return "target_groups"
+    stay = conditions.get("stay")
+    if stay and stay_of(case).value != stay:
+        return "stay"
+    low, high = conditions.get("min_detention_months"), conditions.get("max_detention_months")
+    if low is not None and not _longer_than(case, low):
+        return "min_detention_months"
+    if high is not None and _longer_than(case, high) is not False:
+        return "max_detention_months"
+    wanted = conditions.get("trajectory")
+    if wanted is not None:
+        actual = in_trajectory(case) if trajectory is None else trajectory
+        if actual != wanted:
+            return "trajectory"
+    return None
+
+
+def applies(case: Case, template: TaskTemplate, *, trajectory: bool | None = None) -> bool:
+    return why_not(case, template, trajectory=trajectory) is None
+
+
+# Words for the conditions (the template editor and the task's history).
+STATUS_WORDS = {
+    DomainStatus.ARRANGED: _("arranged"),
+    DomainStatus.NOT_ARRANGED: _("not arranged"),
+    DomainStatus.UNKNOWN: _("unknown"),
+    DomainStatus.NOT_APPLICABLE: _("not applicable"),
+}
+GROUP_WORDS = {
+    TargetGroup.PROLIFIC_OFFENDER: _("prolific offenders"),
+    TargetGroup.BENEFIT_RECIPIENT: _("benefit recipients"),
+    TargetGroup.OTHERS: _("other clients"),
+}
+STAY_WORDS = {StayKind.LONG: _("only for a long stay"), StayKind.SHORT: _("only for a short stay")}
+DOMAIN_WORDS = {
+    "identity": _("identity"),
+    "housing": _("housing"),
+    "income": _("income"),
+    "debts": _("debts"),
+    "care": _("care"),
+    "social_network": _("social network"),
+}
+
+
+def _domain_word(domain: str) -> str:
+    return str(DOMAIN_WORDS.get(domain, domain))
+
+
+def _months(n: int) -> str:
+    return str(_("one month")) if n == 1 else str(_("%(n)s months", n=n))
+
+
+def _or(words: list[str]) -> str:
+    words = [str(w) for w in words]
+    if len(words) <= 1:
+        return "".join(words)
+    return str(_("%(first)s or %(last)s", first=", ".join(words[:-1]), last=words[-1]))
+
+
+def describe_conditions(template: TaskTemplate) -> list[str]:
+    """The template's conditions in words, e.g. "only when identity is not arranged"."""
+    conditions = template_conditions(template)
+    words = []
+    if conditions.get("domain_status"):
+        statuses = [STATUS_WORDS[DomainStatus(s)] for s in conditions["domain_status"]]
+        words.append(
+            _(
+                "only when %(domain)s is %(statuses)s",
+                domain=_domain_word(template.domain),
+                statuses=_or(statuses),
+            )
+        )
+    if conditions.get("target_groups"):
+        groups = [GROUP_WORDS[TargetGroup(g)] for g in conditions["target_groups"]]
+        words.append(_("only for %(groups)s", groups=_or(groups)))
+    if conditions.get("stay"):
+        words.append(STAY_WORDS[StayKind(conditions["stay"])])
+    low, high = conditions.get("min_detention_months"), conditions.get("max_detention_months")
+    if low is not None and high is not None:
+        words.append(
+            _(
+                "only for a detention longer than %(low)s and at most %(high)s",
+                low=_months(low),
+                high=_months(high),
+            )
+        )
+    elif low is not None:
+        words.append(_("only for a detention longer than %(months)s", months=_months(low)))
+    elif high is not None:
+        words.append(_("only for a detention of at most %(months)s", months=_months(high)))
+    if conditions.get("trajectory") is True:
+        words.append(_("only in the care director's trajectory"))
+    elif conditions.get("trajectory") is False:
+        words.append(_("only outside the care director's trajectory"))
+    return [str(w) for w in words]
+
+
+def validate_conditions(conditions: dict | None) -> dict | None:
+    """The stored form of a template's conditions; raises ValueError on an unknown value."""
+    if not conditions:
+        return None
+    clean: dict = {}
+    if conditions.get("domain_status"):
+        clean["domain_status"] = [DomainStatus(s).value for s in conditions["domain_status"]]
+    if conditions.get("target_groups"):
+        clean["target_groups"] = [TargetGroup(g).value for g in conditions["target_groups"]]
+    if conditions.get("stay"):
+        clean["stay"] = StayKind(conditions["stay"]).value
+    for key in ("min_detention_months", "max_detention_months"):
+        if conditions.get(key) is not None:
+            value = int(conditions[key])
+            if not 0 <= value <= 240:
+                raise ValueError(key)
+            clean[key] = value
+    if conditions.get("trajectory") is not None:
+        clean["trajectory"] = bool(conditions["trajectory"])
+    unknown = set(conditions) - {
+        "domain_status",
+        "target_groups",
+        "stay",
+        "min_detention_months",
+        "max_detention_months",
+        "trajectory",
+    }
+    if unknown:
+        raise ValueError(f"unknown conditions: {sorted(unknown)}")
+    return clean or None
+
+
+# --- dates: each task keeps its anchor and offset ----------------------------------------
+
+
+def anchor_date(case: Case, anchor: Anchor) -> date | None:
+    """The date an anchor stands for in this case (None while it is unknown)."""
     if anchor == Anchor.DETENTION_START:
-        return case.detention_start or case.expected_release or today
+        return case.detention_start
+    if anchor == Anchor.RELEASE:
+        return case.expected_release
+    if anchor == Anchor.ACTUAL_RELEASE:
+        return case.actual_release or case.expected_release
+    return case.created_at.date() if case.created_at else None
+
+
+def _fallback_date(case: Case, today: date) -> date:
     return case.expected_release or case.actual_release or case.detention_start or today
 
 
 def due_date_for(case: Case, template: TaskTemplate, today: date) -> date | None:
-    """The task's due date for this case, or None when the task is not in its plan."""
-    short = (case.stay or StayKind.SHORT) == StayKind.SHORT
-    if short and template.long_stay_only:
+    """The due date of the template's task when it is made today (None: it does not apply)."""
+    if not applies(case, template):
         return None
+    return _new_due(case, template, today)[0]
+
+
+def _new_due(case: Case, template: TaskTemplate, today: date) -> tuple[date, int]:
+    """(due date, offset kept on the task) for a task made today."""
+    anchor = Anchor(template.anchor)
     offset = template.offset_days
-    if short and template.short_stay_offset_days is not None:
+    if stay_of(case) == StayKind.SHORT and template.short_stay_offset_days is not None:
         offset = template.short_stay_offset_days
-    due = _anchor_date(case, Anchor(template.anchor), today) + timedelta(days=offset)
+    base = anchor_date(case, anchor)
+    due = (base or _fallback_date(case, today)) + timedelta(days=offset)
     if template.phase != PlanPhase.AFTER_RELEASE.value:
-        # Compressed into the time left: not in the past, not after the release.
-        if case.expected_release and due > case.expected_release:
-            due = case.expected_release
-        due = max(due, min(today, case.expected_release or today))
+        if case.actual_release is not None:
+            due = min(due, today)  # released already: what was for before is due now
+        else:
+            # Compressed into the time left: not in the past, not after the release.
+            if case.expected_release and due > case.expected_release:
+                due = case.expected_release
+            due = max(due, min(today, case.expected_release or today))
+    # The task keeps the offset it was given (the compression included): a later move of
+    # its anchor moves it by as much, a move of another date leaves it.
+    kept = (due - base).days if base else offset
+    return due, kept
+
+
+def _current_due(case: Case, task: Task) -> date:
+    """An open task's due date from its anchor and offset, as the dates stand now."""
+    if task.anchor is None or task.offset_days is None:
+        return task.due_date
+    anchor = Anchor(task.anchor)
+    if anchor == Anchor.RELEASE and case.actual_release is not None:
+        base = None  # after the release the expected date is history: it moves nothing
+    else:
+        base = anchor_date(case, anchor)
+    due = task.due_date if base is None else base + timedelta(days=task.offset_days)
+    if task.before_release and case.actual_release is not None:
+        due = min(due, case.actual_release)  # released: what was for before is due by then
     return due
 
 
+def _task_from(case: Case, template: TaskTemplate, today: date) -> Task:
+    due, kept = _new_due(case, template, today)
+    return Task(
+        case_id=case.id,
+        template_id=template.id,
+        domain=template.domain,
+        phase=template.phase,
+        title=template.title,
+        description=template.description,
+        responsible=template.responsible,
+        due_date=due,
+        anchor=template.anchor,
+        offset_days=kept,
+        before_release=template.phase != PlanPhase.AFTER_RELEASE.value,
+        status=TaskStatus.OPEN.value,
+        position=template.position,
+    )
+
+
 def generate_plan(case: Case, actor, today: date | None = None) -> list[Task]:
-    """The case's tasks from the templates that apply to its life domains and stay."""
+    """The case's tasks from the templates whose conditions hold for it."""
     today = today or date.today()
-    kinds = {d.domain for d in case.life_domains}
+    trajectory = in_trajectory(case)
     tasks = []
     for template in templates():
-        if template.domain not in kinds:
+        if not applies(case, template, trajectory=trajectory):
             continue
-        due = due_date_for(case, template, today)
-        if due is None:
-            continue
-        task = Task(
-            case_id=case.id,
-            template_id=template.id,
-            domain=template.domain,
-            phase=template.phase,
-            title=template.title,
-            description=template.description,
-            responsible=template.responsible,
-            due_date=due,
-            before_release=template.phase != PlanPhase.AFTER_RELEASE.value,
-            status=TaskStatus.OPEN.value,
-            position=template.position,
-        )
+        task = _task_from(case, template, today)
         db.session.add(task)
         tasks.append(task)
     timeline.record(
@@ -129,9 +383,93 @@ def generate_plan(case: Case, actor, today: date | None = None) -> list[Task]:
         EventKind.PLAN_GENERATED,
         actor,
         tasks=len(tasks),
-        stay=(case.stay or StayKind.SHORT).value,
+        stay=stay_of(case).value,
     )
     return tasks
+
+
+def has_plan(case: Case) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(timeline.TimelineEntry)
+            .where(
+                timeline.TimelineEntry.case_id == case.id,
+                timeline.TimelineEntry.kind == EventKind.PLAN_GENERATED.value,
+            )
+        )
+        > 0
+    )
+
+
+def reconcile_plan(case: Case, actor=None, today: date | None = None) -> dict[str, int]:
+    """Bring the case's plan in line with what its conditions and dates read now.
+
+    Called wherever those change (a life domain saved, a date moved, the target group
+    changed, a trajectory started or ended). Open tasks move with their own anchor;
+    an open task whose template no longer applies is closed as not applicable, with the
+    reason in the history (never deleted); a template that now applies gets its task (a
+    task closed as not applicable is opened again). Done tasks and tasks added by hand
+    are left as they are; so are tasks of templates no longer in use. A closed case, or
+    one without a plan, is left alone."""
+    counts = {"moved": 0, "closed": 0, "added": 0}
+    if case.is_closed or case.id is None:
+        return counts
+    db.session.flush()
+    if not has_plan(case):
+        return counts
+    today = today or date.today()
+    trajectory = in_trajectory(case)
+    by_template = {t.template_id: t for t in tasks_of(case) if t.template_id is not None}
+    if case.transferred_from and not by_template:
+        return counts  # came from another municipality: its plan travels without templates
+    for task in tasks_of(case):
+        if task.is_open:
+            due = _current_due(case, task)
+            if due != task.due_date:
+                task.due_date = due
+                counts["moved"] += 1
+    for template in templates():
+        reason = why_not(case, template, trajectory=trajectory)
+        task = by_template.get(template.id)
+        if reason is not None:
+            if task is not None and task.is_open:
+                task.status = TaskStatus.NOT_APPLICABLE.value
+                timeline.record(
+                    case.id,
+                    EventKind.TASK_NOT_APPLICABLE,
+                    actor,
+                    task=task.title,
+                    domain=task.domain,
+                    reason=reason,
+                    status=case.domain(task.domain).status if case.domain(task.domain) else None,
+                    conditions=template_conditions(template),
+                )
+                counts["closed"] += 1
+            continue
+        if task is None:
+            task = _task_from(case, template, today)
+            db.session.add(task)
+        elif task.status == TaskStatus.NOT_APPLICABLE.value:
+            fresh = _task_from(case, template, today)
+            task.status = TaskStatus.OPEN.value
+            task.due_date, task.anchor, task.offset_days = (
+                fresh.due_date,
+                fresh.anchor,
+                fresh.offset_days,
+            )
+        else:
+            continue
+        timeline.record(
+            case.id,
+            EventKind.TASK_ADDED,
+            actor,
+            task=task.title,
+            due=task.due_date,
+            reason="applies",
+        )
+        counts["added"] += 1
+    return counts
 
 
 def tasks_of(case: Case) -> list[Task]:
@@ -148,38 +486,7 @@ def open_tasks(case: Case) -> list[Task]:
     return [t for t in tasks_of(case) if t.is_open]
 
 
-def shift_open_tasks(case: Case, days: int) -> int:
-    """Move every open task's due date by ``days``; done tasks keep their dates."""
-    moved = 0
-    for task in open_tasks(case):
-        task.due_date = task.due_date + timedelta(days=days)
-        moved += 1
-    return moved
-
-
-def shift_open_after_release_tasks(case: Case, days: int) -> int:
-    """The release came ``days`` later (or earlier, negative) than expected: every open
-    task for after the release moves with it."""
-    moved = 0
-    for task in open_tasks(case):
-        if not task.before_release:
-            task.due_date = task.due_date + timedelta(days=days)
-            moved += 1
-    return moved
-
-
-def make_pre_release_tasks_due(case: Case, today: date) -> int:
-    """Immediate release: every open task meant for before the release is due today."""
-    moved = 0
-    for task in open_tasks(case):
-        if task.before_release and task.due_date != today:
-            task.due_date = today
-            moved += 1
-    return moved
-
-
 def access_task(case: Case, task_id: uuid.UUID) -> Task:
-    from werkzeug.exceptions import NotFound
 
     task = db.session.scalars(
         select(Task).where(Task.id == task_id, Task.case_id == case.id)
@@ -193,6 +500,8 @@ def complete_task(
     task: Task, actor, *, done: bool = True, expected_version: int | None = None
 ) -> None:
     check_version(task, expected_version)
+    if task.status == TaskStatus.NOT_APPLICABLE.value:
+        return  # the plan opens it again when its conditions hold (reconcile_plan)
     if done == (not task.is_open):
         return
     if done:
