@@ -8,9 +8,10 @@ registered ─> in_detention ─> release_preparation ─> after_release ─> cl
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _
+from sqlalchemy import select
 
 from app.cases import timeline
-from app.cases.errors import InvalidTransition
+from app.cases.errors import CaseError, InvalidTransition
 from app.cases.models import Case, CasePhase, PhaseChange
 from app.cases.timeline import EventKind
 from app.extensions import db
@@ -52,6 +53,8 @@ def change_phase(case: Case, to: CasePhase, actor, reason: str | None = None) ->
     reason = (reason or "").strip() or None
     if to == CasePhase.CLOSED and not reason:
         raise InvalidTransition(_("Give a reason for closing the case."))
+    if current == CasePhase.CLOSED:
+        refuse_a_second_open_case(case, case.detention_start)
     change = PhaseChange(
         case_id=case.id,
         from_phase=current.value,
@@ -64,3 +67,28 @@ def change_phase(case: Case, to: CasePhase, actor, reason: str | None = None) ->
     case.closed_reason = reason if to == CasePhase.CLOSED else None
     timeline.record(case.id, EventKind.PHASE, actor, old=current.value, new=to.value, reason=reason)
     return change
+
+
+def refuse_a_second_open_case(case: Case, detention_start, field: str | None = None) -> None:
+    """One open case per client and detention (the database's unique index): reopening a
+    case, or moving its start of detention onto another open case's, is refused in words
+    instead of failing on the index."""
+    same_start = (
+        Case.detention_start.is_(None)
+        if detention_start is None
+        else Case.detention_start == detention_start
+    )
+    other = db.session.scalar(
+        select(Case.id)
+        .where(Case.client_id == case.client_id, Case.id != case.id, same_start)
+        .where(Case.phase != CasePhase.CLOSED.value)
+        .limit(1)
+    )
+    if other is not None:
+        raise CaseError(
+            _(
+                "This client already has an open case for this detention: "
+                "continue in that case, or close it first."
+            ),
+            field=field,
+        )

@@ -198,6 +198,8 @@ def update_case(case: Case, *, expected_version: int | None, actor, **changes) -
         worker = db.session.get(User, (case.tenant_id, changes["case_worker_id"]))
         if worker is None or worker.role != Role.CASE_WORKER.value:
             raise CaseError(_("Choose a case worker of this municipality."), field="case_worker_id")
+    if "detention_start" in changes and not case.is_closed:
+        phases.refuse_a_second_open_case(case, changes["detention_start"], "detention_start")
     diff = _apply(case, changes)
     if diff:
         flush_or_conflict(case)
