@@ -47,8 +47,8 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import (
     CheckConstraint,
     DateTime,
-    ForeignKey,
     Index,
+    Integer,
     String,
     delete,
     select,
@@ -111,7 +111,9 @@ class CaseTransfer(TenantScoped, db.Model):
     )
 
     transferred_case_id: Mapped[uuid.UUID]
-    target_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
+    # No foreign key: the receiving municipality may leave the installation later
+    # (flask tenants remove) while this record of the sender's stays.
+    target_tenant_id: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), default=TransferState.STARTED.value)
     actor_name: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

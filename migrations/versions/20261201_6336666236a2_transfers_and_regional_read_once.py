@@ -63,11 +63,6 @@ def upgrade() -> None:
             "state IN ('started', 'copied', 'done')", name=op.f("ck_case_transfers_state")
         ),
         sa.ForeignKeyConstraint(
-            ["target_tenant_id"],
-            ["tenants.id"],
-            name=op.f("fk_case_transfers_target_tenant_id_tenants"),
-        ),
-        sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenants.id"], name=op.f("fk_case_transfers_tenant_id_tenants")
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_case_transfers")),

@@ -47,7 +47,7 @@ def test_a_number_beyond_the_database_integer_is_a_form_error(app, tenants, sign
         "cases.transfer", "POST", f"/cases/{case.id}/transfer", form={"target": "9" * 20}
     )
     assert response.status_code == 422
-    assert "Dit getal is te groot." in response.get_data(as_text=True)
+    assert "Vul een getal in van 1 tot en met 2.147.483.647." in response.get_data(as_text=True)
 
 
 def test_a_task_title_longer_than_its_column_is_a_form_error(app, tenants, sign_in):
@@ -57,7 +57,7 @@ def test_a_task_title_longer_than_its_column_is_a_form_error(app, tenants, sign_
     form = {**registry.VALID_FORMS["cases.task_add"](bundle), "title": "x" * 201}
     response = caller.call("cases.task_add", "POST", f"/cases/{bundle.case().id}/tasks", form=form)
     assert response.status_code == 422
-    assert "Een titel mag hoogstens 200 tekens lang zijn." in response.get_data(as_text=True)
+    assert "Gebruik ten hoogste 200 tekens (nu 201)." in response.get_data(as_text=True)
 
 
 def test_the_error_page_survives_a_failed_database_write(app, tenants, sign_in, monkeypatch):
