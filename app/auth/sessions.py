@@ -7,8 +7,6 @@ lookup itself runs under the tenant scope and RLS.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -17,27 +15,24 @@ from sqlalchemy import select, update
 from app.auth.models import User, UserSession
 from app.core.db import utcnow
 from app.core.tenancy import bind_tenant
+from app.core.tokens import hash_token, new_token
 from app.extensions import db
 
 # Writing last_seen_at on every request is wasted work; a minute is precise enough.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_session(
     user: User, *, origin: str | None, user_agent: str | None, id_token: str | None = None
 ) -> str:
     """A new session for ``user``; returns the cookie value. The caller commits."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = utcnow()
     db.session.add(
         UserSession(
             tenant_id=user.tenant_id,
             user_id=user.id,
-            token_hash=_hash(token),
+            token_hash=hash_token(token),
             created_at=now,
             last_seen_at=now,
             origin=origin,
@@ -66,7 +61,7 @@ def _live_session(cookie_value: str | None) -> UserSession | None:
     bind_tenant(db.session, tenant_id)
     return db.session.scalars(
         select(UserSession).where(
-            UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None)
+            UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None)
         )
     ).one_or_none()
 
