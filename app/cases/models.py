@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.dates import add_months
 from app.core.db import TenantScoped, Timestamped, utcnow
 from app.extensions import db
 
@@ -84,17 +85,6 @@ class StayKind(StrEnum):
 
 
 LONG_STAY_MONTHS = 4
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    days_in_month = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    return date(year, month, min(day.day, days_in_month[month - 1]))
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def derive_stay(detention_start: date | None, expected_release: date | None) -> StayKind | None:
