@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -57,12 +57,6 @@ class LocalSignInRefused(Exception):
 
 class TokenInvalid(Exception):
     pass
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo:
-        return moment
-    return moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def normalise_email(email: str) -> str:
@@ -130,7 +124,7 @@ def token_user(token: str, purpose: str) -> AccountToken:
             AccountToken.token_hash == hash_token(token or ""), AccountToken.purpose == purpose
         )
     ).one_or_none()
-    if record is None or record.used_at is not None or _aware(record.expires_at) <= utcnow():
+    if record is None or record.used_at is not None or record.expires_at <= utcnow():
         raise TokenInvalid()
     return record
 
@@ -270,7 +264,7 @@ def _refuse_while_throttled(tenant_id: int, account: str, user_id, origin: str |
 def _is_locked(user: User) -> bool:
     # No sign-in sets this any more (app.auth.throttle slows guessing instead); a lock
     # set before that rule is still honoured until it runs out.
-    locked_until = _aware(user.locked_until)
+    locked_until = user.locked_until
     return locked_until is not None and locked_until > utcnow()
 
 

@@ -69,16 +69,11 @@ def _live_session(cookie_value: str | None) -> UserSession | None:
 def expiry_reason(record: UserSession, now: datetime) -> str | None:
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    if now - _aware(record.created_at) >= absolute:
+    if now - record.created_at >= absolute:
         return "absolute_lifetime"
-    if now - _aware(record.last_seen_at) >= idle:
+    if now - record.last_seen_at >= idle:
         return "idle_timeout"
     return None
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def resolve_session(
@@ -100,7 +95,7 @@ def resolve_session(
         _end(record, reason, now)
         db.session.commit()
         return None, reason
-    if activity and now - _aware(record.last_seen_at) >= LAST_SEEN_RESOLUTION:
+    if activity and now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
         db.session.commit()
     return record.user, None

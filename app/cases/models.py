@@ -20,7 +20,6 @@ from enum import StrEnum
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -32,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import add_months
-from app.core.db import TenantScoped, Timestamped, utcnow
+from app.core.db import TenantScoped, Timestamped, UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -255,7 +254,7 @@ class DomainSnapshot(TenantScoped, db.Model):
     domain: Mapped[str] = mapped_column(String(30))
     moment: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(30))
-    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_name: Mapped[str] = mapped_column(String(200))
 
 
@@ -273,7 +272,7 @@ class PhaseChange(TenantScoped, db.Model):
     from_phase: Mapped[str | None] = mapped_column(String(30))
     to_phase: Mapped[str] = mapped_column(String(30))
     reason: Mapped[str | None] = mapped_column(Text)
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_name: Mapped[str] = mapped_column(String(200))
 
 
@@ -297,5 +296,5 @@ class CaseSettings(TenantScoped, Timestamped, db.Model):
     api_token_hash: Mapped[str | None] = mapped_column(String(128), info={"secret": True})
     api_token_hint: Mapped[str | None] = mapped_column(String(16), info={"secret": True})
     api_token_created_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), info={"secret": True}
+        UTCDateTime(), info={"secret": True}
     )

@@ -46,7 +46,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _
 from sqlalchemy import (
     CheckConstraint,
-    DateTime,
     ForeignKey,
     Index,
     String,
@@ -63,7 +62,7 @@ from app.cases.errors import CaseError
 from app.cases.models import Case, CasePhase, Client
 from app.cases.timeline import EventKind, TimelineEntry
 from app.core.context import tenant_app_context
-from app.core.db import TenantScoped, utcnow
+from app.core.db import TenantScoped, UTCDateTime, utcnow
 from app.core.security_events import report_security_event
 from app.core.signals import case_transferring
 from app.core.tenancy import current_tenant_id
@@ -114,8 +113,8 @@ class CaseTransfer(TenantScoped, db.Model):
     target_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
     state: Mapped[str] = mapped_column(String(20), default=TransferState.STARTED.value)
     actor_name: Mapped[str] = mapped_column(String(200))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 @dataclass
@@ -333,9 +332,7 @@ def _claim(case_id: uuid.UUID, source_id: int, target: Tenant, actor: str) -> Ca
             )
         )
         db.session.commit()
-    return db.session.scalars(
-        select(CaseTransfer).where(CaseTransfer.id == transfer_id)
-    ).one()
+    return db.session.scalars(select(CaseTransfer).where(CaseTransfer.id == transfer_id)).one()
 
 
 def _set_state(source_id: int, transfer_id: uuid.UUID, state: TransferState) -> None:

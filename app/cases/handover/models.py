@@ -6,7 +6,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     Date,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -16,7 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import TenantScoped, Timestamped, utcnow
+from app.core.db import TenantScoped, Timestamped, UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -64,7 +63,7 @@ class DomainConsent(TenantScoped, db.Model):
     # The day the consent was given or withdrawn (or the statutory basis applies from).
     effective_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(200))
     # The one-time key of the form that recorded it: posting that form again records nothing.
     submission_key: Mapped[uuid.UUID | None]

@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import TenantScoped, Timestamped
+from app.core.db import TenantScoped, Timestamped, UTCDateTime
 from app.extensions import db
 
 
@@ -126,7 +125,7 @@ class Task(TenantScoped, Timestamped, db.Model):
     # or one from before anchors were kept: its date moves only by hand).
     anchor: Mapped[str | None] = mapped_column(String(20))
     offset_days: Mapped[int | None] = mapped_column(Integer)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_by: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)
