@@ -7,7 +7,7 @@ from enum import StrEnum
 from sqlalchemy import JSON, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import TenantScoped, UTCDateTime, utcnow
+from app.core.db import TenantScoped, UTCDateTime, enum_check, utcnow
 from app.extensions import db
 
 
@@ -45,7 +45,7 @@ class AccessLogEntry(TenantScoped, db.Model):
     client_id: Mapped[uuid.UUID | None]
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20), enum_check("action", AccessAction))
     result: Mapped[str] = mapped_column(String(20), default="granted")
     origin: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(300))

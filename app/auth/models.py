@@ -16,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import SharedTable, TenantScoped, Timestamped, UTCDateTime, utcnow
+from app.core.db import SharedTable, TenantScoped, Timestamped, UTCDateTime, enum_check, utcnow
 from app.core.permissions import Role
 from app.extensions import db
 
@@ -34,7 +34,7 @@ class User(TenantScoped, Timestamped, db.Model):
 
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
-    role: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(40), enum_check("role", Role))
     active: Mapped[bool] = mapped_column(default=True)
     issuer: Mapped[str] = mapped_column(String(500))
     subject: Mapped[str] = mapped_column(String(255))

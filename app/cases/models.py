@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.dates import add_months
-from app.core.db import TenantScoped, Timestamped, UTCDateTime, utcnow
+from app.core.db import TenantScoped, Timestamped, UTCDateTime, enum_check, utcnow
 from app.extensions import db
 
 
@@ -155,7 +155,9 @@ class Case(TenantScoped, Timestamped, db.Model):
     case_worker_id: Mapped[uuid.UUID | None]
     # A new detention of a known client links to the case of the earlier one.
     previous_case_id: Mapped[uuid.UUID | None]
-    phase: Mapped[str] = mapped_column(String(30), default=CasePhase.REGISTERED.value)
+    phase: Mapped[str] = mapped_column(
+        String(30), enum_check("phase", CasePhase), default=CasePhase.REGISTERED.value
+    )
     closed_reason: Mapped[str | None] = mapped_column(Text)
     facility: Mapped[str | None] = mapped_column(String(200))
     detention_start: Mapped[date | None] = mapped_column(Date)
@@ -224,9 +226,11 @@ class LifeDomain(TenantScoped, Timestamped, db.Model):
     )
 
     case_id: Mapped[uuid.UUID]
-    domain: Mapped[str] = mapped_column(String(30))
+    domain: Mapped[str] = mapped_column(String(30), enum_check("domain", LifeDomainKind))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(30), default=DomainStatus.UNKNOWN.value)
+    status: Mapped[str] = mapped_column(
+        String(30), enum_check("status", DomainStatus), default=DomainStatus.UNKNOWN.value
+    )
     need: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -251,9 +255,9 @@ class DomainSnapshot(TenantScoped, db.Model):
     )
 
     case_id: Mapped[uuid.UUID]
-    domain: Mapped[str] = mapped_column(String(30))
-    moment: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(30))
+    domain: Mapped[str] = mapped_column(String(30), enum_check("domain", LifeDomainKind))
+    moment: Mapped[str] = mapped_column(String(20), enum_check("moment", MonitorMoment))
+    status: Mapped[str] = mapped_column(String(30), enum_check("status", DomainStatus))
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_name: Mapped[str] = mapped_column(String(200))
 
@@ -269,8 +273,8 @@ class PhaseChange(TenantScoped, db.Model):
     )
 
     case_id: Mapped[uuid.UUID]
-    from_phase: Mapped[str | None] = mapped_column(String(30))
-    to_phase: Mapped[str] = mapped_column(String(30))
+    from_phase: Mapped[str | None] = mapped_column(String(30), enum_check("from_phase", CasePhase))
+    to_phase: Mapped[str] = mapped_column(String(30), enum_check("to_phase", CasePhase))
     reason: Mapped[str | None] = mapped_column(Text)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_name: Mapped[str] = mapped_column(String(200))

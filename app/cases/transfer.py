@@ -45,7 +45,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import (
-    CheckConstraint,
     ForeignKey,
     Index,
     String,
@@ -62,7 +61,7 @@ from app.cases.errors import CaseError
 from app.cases.models import Case, CasePhase, Client
 from app.cases.timeline import EventKind, TimelineEntry
 from app.core.context import tenant_app_context
-from app.core.db import TenantScoped, UTCDateTime, utcnow
+from app.core.db import TenantScoped, UTCDateTime, enum_check, utcnow
 from app.core.security_events import report_security_event
 from app.core.signals import case_transferring
 from app.core.tenancy import current_tenant_id
@@ -95,7 +94,6 @@ class CaseTransfer(TenantScoped, db.Model):
 
     __tablename__ = "case_transfers"
     __table_args__ = (
-        CheckConstraint("state IN ('started', 'copied', 'done')", name="state"),
         Index(
             "ix_case_transfers_tenant_id_transferred_case_id", "tenant_id", "transferred_case_id"
         ),
@@ -111,7 +109,9 @@ class CaseTransfer(TenantScoped, db.Model):
 
     transferred_case_id: Mapped[uuid.UUID]
     target_tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"))
-    state: Mapped[str] = mapped_column(String(20), default=TransferState.STARTED.value)
+    state: Mapped[str] = mapped_column(
+        String(20), enum_check("state", TransferState), default=TransferState.STARTED.value
+    )
     actor_name: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData, TypeDecorator
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -59,6 +60,18 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of ``enum``'s values (NULL passes: nullability is
+    the column's own business). Named ``ck_<table>_<column>`` by the naming convention;
+    ``info["enum"]`` lets the catalogue test find every enum column from the models.
+    A migration that adds a member to the enum replaces the constraint.
+    """
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return CheckConstraint(
+        f"{column} IN ({values})", name=column, info={"enum": enum, "column": column}
+    )
 
 
 class Base(DeclarativeBase):
