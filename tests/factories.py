@@ -11,7 +11,6 @@ Shared tables: ``PendingSignInFactory`` needs only an app context;
 
 from __future__ import annotations
 
-import hashlib
 import json
 import random
 import secrets
@@ -68,6 +67,7 @@ from app.cases.transfer import CaseTransfer, TransferState
 from app.core.db import utcnow
 from app.core.permissions import Role
 from app.core.tenancy import current_tenant_id
+from app.core.tokens import hash_token
 from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.lifecycle.models import TenantRemoval
@@ -82,7 +82,7 @@ USER_AGENT = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101
 
 def _token_hash(n: int) -> str:
     # Only the hash of a token is stored; the token itself does not matter to a test.
-    return hashlib.sha256(f"test-token-{n}".encode()).hexdigest()
+    return hash_token(f"test-token-{n}")
 
 
 class BaseFactory(SQLAlchemyModelFactory):

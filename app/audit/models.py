@@ -4,10 +4,10 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import TenantScoped, utcnow
+from app.core.db import TenantScoped, UTCDateTime, enum_check, utcnow
 from app.extensions import db
 
 
@@ -36,7 +36,7 @@ class AccessLogEntry(TenantScoped, db.Model):
         Index("ix_access_log_tenant_id_user_id_occurred_at", "tenant_id", "user_id", "occurred_at"),
     )
 
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     user_id: Mapped[uuid.UUID]
     user_name: Mapped[str] = mapped_column(String(200))
     actor_tenant_id: Mapped[int] = mapped_column(Integer)
@@ -45,7 +45,7 @@ class AccessLogEntry(TenantScoped, db.Model):
     client_id: Mapped[uuid.UUID | None]
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20), enum_check("action", AccessAction))
     result: Mapped[str] = mapped_column(String(20), default="granted")
     origin: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(300))
@@ -76,7 +76,7 @@ class DestructionRecord(TenantScoped, db.Model):
 
     __tablename__ = "destruction_log"
 
-    destroyed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    destroyed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     rule: Mapped[str] = mapped_column(String(40))
     record_type: Mapped[str] = mapped_column(String(40))
     record_id: Mapped[str | None] = mapped_column(String(64))

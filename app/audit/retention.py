@@ -35,13 +35,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from dateutil.relativedelta import relativedelta
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, text
 
 from app.audit.models import AccessLogEntry, DestructionRecord, RetentionPolicy
 from app.audit.records import dependents
+from app.core.dates import add_years
 from app.core.registry import entries
 from app.core.signals import case_destroyed
 from app.extensions import db
@@ -132,7 +132,7 @@ def purge_log(
 ) -> DestructionRecord | None:
     """Log entries older than ``years``: on PostgreSQL through the SECURITY DEFINER
     ``function`` (the portal role may not delete log rows), for the current tenant only."""
-    cutoff = datetime.combine(today - relativedelta(years=years), datetime.min.time(), UTC)
+    cutoff = datetime.combine(add_years(today, -years), datetime.min.time(), UTC)
     if db.session.get_bind().dialect.name == "postgresql":
         removed = db.session.execute(
             text(f"SELECT {function}(:cutoff)"),  # noqa: S608 - fixed names

@@ -8,11 +8,9 @@ out; a wrong password, an unknown and an inactive account get one and the same a
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -32,6 +30,7 @@ from app.auth.sessions import end_all_sessions
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.core.permissions import Role
+from app.core.tokens import hash_token, new_token
 from app.extensions import db
 
 LOCAL_ISSUER = "local"
@@ -58,16 +57,6 @@ class LocalSignInRefused(Exception):
 
 class TokenInvalid(Exception):
     pass
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo:
-        return moment
-    return moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def normalise_email(email: str) -> str:
@@ -107,7 +96,7 @@ def invite(display_name: str, email: str, role: Role) -> tuple[User, str]:
 
 
 def _issue_token(user: User, purpose: str, lifetime: timedelta) -> str:
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = utcnow()
     for earlier in db.session.scalars(
         select(AccountToken).where(
@@ -119,7 +108,10 @@ def _issue_token(user: User, purpose: str, lifetime: timedelta) -> str:
         earlier.used_at = now  # only the newest link works
     db.session.add(
         AccountToken(
-            user_id=user.id, purpose=purpose, token_hash=_hash(token), expires_at=now + lifetime
+            user_id=user.id,
+            purpose=purpose,
+            token_hash=hash_token(token),
+            expires_at=now + lifetime,
         )
     )
     return token
@@ -129,10 +121,10 @@ def token_user(token: str, purpose: str) -> AccountToken:
     """The unused, unexpired token record (in the request's tenant) or TokenInvalid."""
     record = db.session.scalars(
         select(AccountToken).where(
-            AccountToken.token_hash == _hash(token or ""), AccountToken.purpose == purpose
+            AccountToken.token_hash == hash_token(token or ""), AccountToken.purpose == purpose
         )
     ).one_or_none()
-    if record is None or record.used_at is not None or _aware(record.expires_at) <= utcnow():
+    if record is None or record.used_at is not None or record.expires_at <= utcnow():
         raise TokenInvalid()
     return record
 
@@ -272,7 +264,7 @@ def _refuse_while_throttled(tenant_id: int, account: str, user_id, origin: str |
 def _is_locked(user: User) -> bool:
     # No sign-in sets this any more (app.auth.throttle slows guessing instead); a lock
     # set before that rule is still honoured until it runs out.
-    locked_until = _aware(user.locked_until)
+    locked_until = user.locked_until
     return locked_until is not None and locked_until > utcnow()
 
 

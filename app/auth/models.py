@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -17,7 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import SharedTable, TenantScoped, Timestamped, utcnow
+from app.core.db import SharedTable, TenantScoped, Timestamped, UTCDateTime, enum_check, utcnow
 from app.core.permissions import Role
 from app.extensions import db
 
@@ -35,7 +34,7 @@ class User(TenantScoped, Timestamped, db.Model):
 
     display_name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320))
-    role: Mapped[str] = mapped_column(String(40))
+    role: Mapped[str] = mapped_column(String(40), enum_check("role", Role))
     active: Mapped[bool] = mapped_column(default=True)
     issuer: Mapped[str] = mapped_column(String(500))
     subject: Mapped[str] = mapped_column(String(255))
@@ -44,8 +43,8 @@ class User(TenantScoped, Timestamped, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64), info={"secret": True})
     totp_last_step: Mapped[int | None] = mapped_column(Integer, info={"secret": True})
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_authenticated(self) -> bool:
@@ -81,9 +80,9 @@ class UserSession(TenantScoped, db.Model):
 
     user_id: Mapped[uuid.UUID]
     token_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     end_reason: Mapped[str | None] = mapped_column(String(40))
     origin: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(300))
@@ -101,7 +100,7 @@ class SecurityEvent(TenantScoped, db.Model):
 
     __tablename__ = "security_events"
 
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     event: Mapped[str] = mapped_column(String(40))
     result: Mapped[str] = mapped_column(String(40))
     # No foreign key: the record outlives the account it names.
@@ -144,9 +143,9 @@ class AccountToken(TenantScoped, db.Model):
     user_id: Mapped[uuid.UUID]
     purpose: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship(
         primaryjoin="and_(User.id == foreign(AccountToken.user_id), "
@@ -165,4 +164,4 @@ class PendingSignIn(SharedTable, db.Model):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())

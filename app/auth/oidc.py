@@ -349,12 +349,7 @@ class PendingSignInStore:
         row = db.session.get(PendingSignIn, key)
         if row is None:
             return None
-        expires = (
-            row.expires_at
-            if row.expires_at.tzinfo
-            else row.expires_at.replace(tzinfo=utcnow().tzinfo)
-        )
-        return row.value if expires > utcnow() else None
+        return row.value if row.expires_at > utcnow() else None
 
     def set(self, key: str, value: str, expires_in: int) -> None:
         db.session.merge(

@@ -7,8 +7,6 @@ lookup itself runs under the tenant scope and RLS.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -17,27 +15,24 @@ from sqlalchemy import select, update
 from app.auth.models import User, UserSession
 from app.core.db import utcnow
 from app.core.tenancy import bind_tenant
+from app.core.tokens import hash_token, new_token
 from app.extensions import db
 
 # Writing last_seen_at on every request is wasted work; a minute is precise enough.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def start_session(
     user: User, *, origin: str | None, user_agent: str | None, id_token: str | None = None
 ) -> str:
     """A new session for ``user``; returns the cookie value. The caller commits."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = utcnow()
     db.session.add(
         UserSession(
             tenant_id=user.tenant_id,
             user_id=user.id,
-            token_hash=_hash(token),
+            token_hash=hash_token(token),
             created_at=now,
             last_seen_at=now,
             origin=origin,
@@ -66,7 +61,7 @@ def _live_session(cookie_value: str | None) -> UserSession | None:
     bind_tenant(db.session, tenant_id)
     return db.session.scalars(
         select(UserSession).where(
-            UserSession.token_hash == _hash(token), UserSession.ended_at.is_(None)
+            UserSession.token_hash == hash_token(token), UserSession.ended_at.is_(None)
         )
     ).one_or_none()
 
@@ -74,16 +69,11 @@ def _live_session(cookie_value: str | None) -> UserSession | None:
 def expiry_reason(record: UserSession, now: datetime) -> str | None:
     idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])
     absolute = timedelta(hours=current_app.config["SESSION_ABSOLUTE_HOURS"])
-    if now - _aware(record.created_at) >= absolute:
+    if now - record.created_at >= absolute:
         return "absolute_lifetime"
-    if now - _aware(record.last_seen_at) >= idle:
+    if now - record.last_seen_at >= idle:
         return "idle_timeout"
     return None
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
 
 
 def resolve_session(
@@ -105,7 +95,7 @@ def resolve_session(
         _end(record, reason, now)
         db.session.commit()
         return None, reason
-    if activity and now - _aware(record.last_seen_at) >= LAST_SEEN_RESOLUTION:
+    if activity and now - record.last_seen_at >= LAST_SEEN_RESOLUTION:
         record.last_seen_at = now
         db.session.commit()
     return record.user, None

@@ -26,7 +26,6 @@ from app.cases.models import (
     DomainStatus,
     LifeDomainKind,
     MonitorMoment,
-    add_months,
 )
 from app.cases.panels import add_case_panel
 from app.cases.plan.services import complete_task, generate_plan, install_default_template
@@ -48,7 +47,6 @@ __all__ = [
     "Recipient",
     "TrajectoryStatus",
     "add_case_panel",
-    "add_months",
     "complete_task",
     "generate_bsn",
     "generate_plan",

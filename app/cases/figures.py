@@ -23,8 +23,8 @@ from app.cases.models import (
     DomainStatus,
     MonitorMoment,
     PhaseChange,
-    add_months,
 )
+from app.core.dates import add_months
 from app.extensions import db
 
 RELEASE_WINDOW = timedelta(weeks=6)

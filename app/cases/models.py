@@ -20,7 +20,6 @@ from enum import StrEnum
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -31,7 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.db import TenantScoped, Timestamped, utcnow
+from app.core.dates import add_months
+from app.core.db import TenantScoped, Timestamped, UTCDateTime, enum_check, utcnow
 from app.extensions import db
 
 
@@ -84,17 +84,6 @@ class StayKind(StrEnum):
 
 
 LONG_STAY_MONTHS = 4
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    days_in_month = [31, 29 if _leap(year) else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-    return date(year, month, min(day.day, days_in_month[month - 1]))
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def derive_stay(detention_start: date | None, expected_release: date | None) -> StayKind | None:
@@ -166,7 +155,9 @@ class Case(TenantScoped, Timestamped, db.Model):
     case_worker_id: Mapped[uuid.UUID | None]
     # A new detention of a known client links to the case of the earlier one.
     previous_case_id: Mapped[uuid.UUID | None]
-    phase: Mapped[str] = mapped_column(String(30), default=CasePhase.REGISTERED.value)
+    phase: Mapped[str] = mapped_column(
+        String(30), enum_check("phase", CasePhase), default=CasePhase.REGISTERED.value
+    )
     closed_reason: Mapped[str | None] = mapped_column(Text)
     facility: Mapped[str | None] = mapped_column(String(200))
     detention_start: Mapped[date | None] = mapped_column(Date)
@@ -235,9 +226,11 @@ class LifeDomain(TenantScoped, Timestamped, db.Model):
     )
 
     case_id: Mapped[uuid.UUID]
-    domain: Mapped[str] = mapped_column(String(30))
+    domain: Mapped[str] = mapped_column(String(30), enum_check("domain", LifeDomainKind))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(30), default=DomainStatus.UNKNOWN.value)
+    status: Mapped[str] = mapped_column(
+        String(30), enum_check("status", DomainStatus), default=DomainStatus.UNKNOWN.value
+    )
     need: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -262,10 +255,10 @@ class DomainSnapshot(TenantScoped, db.Model):
     )
 
     case_id: Mapped[uuid.UUID]
-    domain: Mapped[str] = mapped_column(String(30))
-    moment: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(30))
-    taken_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    domain: Mapped[str] = mapped_column(String(30), enum_check("domain", LifeDomainKind))
+    moment: Mapped[str] = mapped_column(String(20), enum_check("moment", MonitorMoment))
+    status: Mapped[str] = mapped_column(String(30), enum_check("status", DomainStatus))
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_name: Mapped[str] = mapped_column(String(200))
 
 
@@ -280,10 +273,10 @@ class PhaseChange(TenantScoped, db.Model):
     )
 
     case_id: Mapped[uuid.UUID]
-    from_phase: Mapped[str | None] = mapped_column(String(30))
-    to_phase: Mapped[str] = mapped_column(String(30))
+    from_phase: Mapped[str | None] = mapped_column(String(30), enum_check("from_phase", CasePhase))
+    to_phase: Mapped[str] = mapped_column(String(30), enum_check("to_phase", CasePhase))
     reason: Mapped[str | None] = mapped_column(Text)
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_name: Mapped[str] = mapped_column(String(200))
 
 
@@ -307,5 +300,5 @@ class CaseSettings(TenantScoped, Timestamped, db.Model):
     api_token_hash: Mapped[str | None] = mapped_column(String(128), info={"secret": True})
     api_token_hint: Mapped[str | None] = mapped_column(String(16), info={"secret": True})
     api_token_created_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), info={"secret": True}
+        UTCDateTime(), info={"secret": True}
     )

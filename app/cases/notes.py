@@ -7,7 +7,6 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import (
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -24,7 +23,7 @@ from app.cases.errors import CaseError
 from app.cases.models import Case
 from app.cases.timeline import EventKind
 from app.core.actions import check_version, create_once
-from app.core.db import TenantScoped, Timestamped, utcnow
+from app.core.db import TenantScoped, Timestamped, UTCDateTime, utcnow
 from app.extensions import db
 
 MAX_NOTE = 10_000
@@ -70,7 +69,7 @@ class NoteRevision(TenantScoped, db.Model):
 
     note_id: Mapped[uuid.UUID]
     body: Mapped[str] = mapped_column(Text)
-    edited_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     edited_by: Mapped[str] = mapped_column(String(200))
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, func, or_, select, update
 
 from app.audit.models import DestructionRecord, RetentionPolicy
@@ -22,6 +21,7 @@ from app.audit.retention import delete_tree, forget_copies, listed
 from app.cases.intake.models import IntakeMessage
 from app.cases.models import Case, CasePhase, Client, PhaseChange
 from app.cases.timeline import EventKind, TimelineEntry
+from app.core.dates import add_months, add_years
 from app.extensions import db
 
 # Long enough for the sender to answer questions about a case it handed on.
@@ -49,7 +49,7 @@ def refresh_destruction_dates(policy: RetentionPolicy) -> None:
         due = None
         if case.phase == CasePhase.CLOSED.value and closed_at is not None:
             closed_on = closed_at.date() if isinstance(closed_at, datetime) else closed_at
-            due = closed_on + relativedelta(years=policy.closed_case_years)
+            due = add_years(closed_on, policy.closed_case_years)
         if case.destroy_on != due:
             case.destroy_on = due
 
@@ -87,7 +87,7 @@ def destroy_due_cases(today: date) -> list[DestructionRecord]:
 
 
 def destroy_detention_notices(policy: RetentionPolicy, today: date) -> DestructionRecord | None:
-    cutoff = today - relativedelta(months=policy.detention_notice_months)
+    cutoff = add_months(today, -policy.detention_notice_months)
     released = select(Case.id).where(
         Case.actual_release.is_not(None), Case.actual_release <= cutoff
     )
@@ -99,7 +99,7 @@ def destroy_detention_notices(policy: RetentionPolicy, today: date) -> Destructi
 
 def anonymise_transfer_tombstones(today: date) -> DestructionRecord | None:
     cutoff = datetime.combine(
-        today - relativedelta(months=TOMBSTONE_NAME_MONTHS), datetime.min.time(), UTC
+        add_months(today, -TOMBSTONE_NAME_MONTHS), datetime.min.time(), UTC
     )
     tombstones = db.session.scalars(
         select(TimelineEntry).where(

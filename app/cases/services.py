@@ -32,12 +32,12 @@ from app.cases.models import (
     LifeDomain,
     LifeDomainKind,
     MonitorMoment,
-    add_months,
 )
 from app.cases.plan.services import reconcile_plan
 from app.cases.timeline import EventKind
 from app.core.actions import check_version, flush_or_conflict
 from app.core.audit import report_refused_access
+from app.core.dates import add_months
 from app.core.db import utcnow
 from app.core.permissions import Role
 from app.extensions import db

@@ -12,10 +12,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, String, select
+from sqlalchemy import JSON, Index, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import TenantScoped, utcnow
+from app.core.db import TenantScoped, UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -53,7 +53,7 @@ class TimelineEntry(TenantScoped, db.Model):
     __table_args__ = (Index("ix_case_events_tenant_id_case_id_at", "tenant_id", "case_id", "at"),)
 
     case_id: Mapped[uuid.UUID]
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(30))
     actor_name: Mapped[str] = mapped_column(String(200))
     # Plain values only (names of fields, old and new values, ids); rendered by the template.

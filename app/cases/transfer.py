@@ -45,8 +45,6 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import (
-    CheckConstraint,
-    DateTime,
     Index,
     Integer,
     String,
@@ -63,7 +61,7 @@ from app.cases.errors import CaseError
 from app.cases.models import Case, CasePhase, Client
 from app.cases.timeline import EventKind, TimelineEntry
 from app.core.context import tenant_app_context
-from app.core.db import TenantScoped, utcnow
+from app.core.db import TenantScoped, UTCDateTime, enum_check, utcnow
 from app.core.security_events import report_security_event
 from app.core.signals import case_transferring
 from app.core.tenancy import current_tenant_id
@@ -96,7 +94,6 @@ class CaseTransfer(TenantScoped, db.Model):
 
     __tablename__ = "case_transfers"
     __table_args__ = (
-        CheckConstraint("state IN ('started', 'copied', 'done')", name="state"),
         Index(
             "ix_case_transfers_tenant_id_transferred_case_id", "tenant_id", "transferred_case_id"
         ),
@@ -114,10 +111,12 @@ class CaseTransfer(TenantScoped, db.Model):
     # No foreign key: the receiving municipality may leave the installation later
     # (flask tenants remove) while this record of the sender's stays.
     target_tenant_id: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(String(20), default=TransferState.STARTED.value)
+    state: Mapped[str] = mapped_column(
+        String(20), enum_check("state", TransferState), default=TransferState.STARTED.value
+    )
     actor_name: Mapped[str] = mapped_column(String(200))
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 @dataclass
@@ -335,9 +334,7 @@ def _claim(case_id: uuid.UUID, source_id: int, target: Tenant, actor: str) -> Ca
             )
         )
         db.session.commit()
-    return db.session.scalars(
-        select(CaseTransfer).where(CaseTransfer.id == transfer_id)
-    ).one()
+    return db.session.scalars(select(CaseTransfer).where(CaseTransfer.id == transfer_id)).one()
 
 
 def _set_state(source_id: int, transfer_id: uuid.UUID, state: TransferState) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, MetaData
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -26,6 +27,51 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator):
+    """The one column type for a moment in time: ``TIMESTAMP WITH TIME ZONE``, always UTC.
+
+    On the way in a naive datetime is refused (ValueError): nobody can tell what zone it
+    was meant in, and PostgreSQL would read it in the session's zone while SQLite stores
+    it as it stands. An aware datetime is converted to UTC (SQLite drops the offset, so it
+    must already be UTC there). On the way out the value is always aware UTC, also on
+    SQLite, which hands back naive datetimes: no caller has to patch ``tzinfo``.
+
+    ``impl`` is ``DateTime(timezone=True)``, so autogenerate and the models-vs-migrations
+    test see the same type as the migrated ``TIMESTAMP WITH TIME ZONE``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, datetime):
+            raise TypeError(f"UTCDateTime takes a datetime, not {type(value).__name__}")
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value.isoformat()} for a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def enum_check(column: str, enum: type[StrEnum]) -> CheckConstraint:
+    """A CHECK that ``column`` holds one of ``enum``'s values (NULL passes: nullability is
+    the column's own business). Named ``ck_<table>_<column>`` by the naming convention;
+    ``info["enum"]`` lets the catalogue test find every enum column from the models.
+    A migration that adds a member to the enum replaces the constraint.
+    """
+    values = ", ".join(f"'{member.value}'" for member in enum)
+    return CheckConstraint(
+        f"{column} IN ({values})", name=column, info={"enum": enum, "column": column}
+    )
 
 
 class Base(DeclarativeBase):
@@ -43,10 +89,8 @@ class SharedTable:
 
 
 class Timestamped:
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
 
 class TenantScoped:

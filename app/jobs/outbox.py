@@ -220,8 +220,6 @@ def arguments_expired(row: OutboxJob, now: datetime | None = None) -> bool:
     the next sweep will be) gone, so it can no longer run again. See ``purge_arguments``."""
     cutoff = (now or utcnow()) - timedelta(days=keep_days())
     created = row.created_at
-    if created is not None and created.tzinfo is None:  # SQLite drops the zone
-        created = created.replace(tzinfo=cutoff.tzinfo)
     return (
         row.done_at is None
         and row.attempts >= max_attempts()

@@ -38,6 +38,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     Table,
+    TypeDecorator,
     Uuid,
     select,
 )
@@ -82,7 +83,7 @@ class ExportResult:
 
 
 def field_type(column) -> dict:
-    kind = column.type
+    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
     if isinstance(kind, Uuid):
         return {"type": "string", "format": "uuid"}
     if isinstance(kind, Boolean):

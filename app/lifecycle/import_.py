@@ -31,6 +31,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     Table,
+    TypeDecorator,
     Uuid,
     select,
 )
@@ -49,7 +50,7 @@ BATCH = 1000
 def from_cell(column, raw: str):
     if raw == "":
         return None if column.nullable else _empty_for(column)
-    kind = column.type
+    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
     if isinstance(kind, Uuid):
         return uuid.UUID(raw)
     if isinstance(kind, Boolean):

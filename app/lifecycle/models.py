@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String
+from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import SharedTable, utcnow
+from app.core.db import SharedTable, UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -25,6 +25,6 @@ class TenantRemoval(SharedTable, db.Model):
     former_tenant_id: Mapped[int] = mapped_column(Integer)
     slug: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(120))
-    removed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     export_checksum: Mapped[str] = mapped_column(String(64))
     counts: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -59,11 +59,11 @@ from app.cases.api import (
     LifeDomainKind,
     MonitorMoment,
     TrajectoryStatus,
-    add_months,
     read_figures,
 )
 from app.cases.api import RawFigures as _Raw
 from app.core.audit import report_refused_access
+from app.core.dates import add_months
 from app.core.permissions import Permission, role_has
 from app.core.suppression import (
     SMALL_CELL_LIMIT,

@@ -6,7 +6,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     Date,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -16,7 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import TenantScoped, Timestamped, utcnow
+from app.cases.models import LifeDomainKind
+from app.core.db import TenantScoped, Timestamped, UTCDateTime, enum_check, utcnow
 from app.extensions import db
 
 
@@ -59,12 +59,12 @@ class DomainConsent(TenantScoped, db.Model):
     )
 
     case_id: Mapped[uuid.UUID]
-    domain: Mapped[str] = mapped_column(String(30))
-    basis: Mapped[str] = mapped_column(String(30))
+    domain: Mapped[str] = mapped_column(String(30), enum_check("domain", LifeDomainKind))
+    basis: Mapped[str] = mapped_column(String(30), enum_check("basis", SharingBasis))
     # The day the consent was given or withdrawn (or the statutory basis applies from).
     effective_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     recorded_by: Mapped[str] = mapped_column(String(200))
     # The one-time key of the form that recorded it: posting that form again records nothing.
     submission_key: Mapped[uuid.UUID | None]
@@ -82,10 +82,12 @@ class Referral(TenantScoped, Timestamped, db.Model):
     )
 
     case_id: Mapped[uuid.UUID]
-    domain: Mapped[str] = mapped_column(String(30))
+    domain: Mapped[str] = mapped_column(String(30), enum_check("domain", LifeDomainKind))
     partner: Mapped[str] = mapped_column(String(40))
     request: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default=ReferralStatus.SENT.value)
+    status: Mapped[str] = mapped_column(
+        String(20), enum_check("status", ReferralStatus), default=ReferralStatus.SENT.value
+    )
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)
     sent_on: Mapped[date] = mapped_column(Date)
@@ -115,7 +117,9 @@ class Trajectory(TenantScoped, Timestamped, db.Model):
     cost_cents: Mapped[int] = mapped_column(Integer)
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20), default=TrajectoryStatus.PROPOSED.value)
+    status: Mapped[str] = mapped_column(
+        String(20), enum_check("status", TrajectoryStatus), default=TrajectoryStatus.PROPOSED.value
+    )
     handed_over_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The one-time key of the form that made it: a second POST must not pay twice.

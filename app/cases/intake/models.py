@@ -5,7 +5,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     JSON,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -15,7 +14,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import TenantScoped, utcnow
+from app.core.db import TenantScoped, UTCDateTime, utcnow
 from app.extensions import db
 
 
@@ -37,7 +36,7 @@ class IntakeMessage(TenantScoped, db.Model):
     message_key: Mapped[str] = mapped_column(String(220))
     source: Mapped[str] = mapped_column(String(10))
     case_id: Mapped[uuid.UUID]
-    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class IntakeUpload(TenantScoped, db.Model):
@@ -63,8 +62,8 @@ class IntakeUpload(TenantScoped, db.Model):
     processed_rows: Mapped[int] = mapped_column(Integer, default=0)
     # {"created": [case ids], "already_received": [case ids], "problems": [[line, [texts]]]}
     report: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def is_finished(self) -> bool:

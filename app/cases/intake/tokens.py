@@ -8,25 +8,18 @@ must match the one stored there, compared in constant time.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
-
 from app.cases.services import saved_tenant_settings, tenant_settings
 from app.core.db import utcnow
+from app.core.tokens import hash_token, new_token, token_matches
 
 PREFIX = "npt"
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_token(tenant_id: int) -> str:
     """A new token for the bound tenant (replacing the old one); shown once, never stored."""
-    token = f"{PREFIX}_{tenant_id}_{secrets.token_urlsafe(32)}"
+    token = f"{PREFIX}_{tenant_id}_{new_token()}"
     settings = saved_tenant_settings()
-    settings.api_token_hash = _hash(token)
+    settings.api_token_hash = hash_token(token)
     settings.api_token_hint = token[-4:]
     settings.api_token_created_at = utcnow()
     return token
@@ -51,4 +44,4 @@ def tenant_of(token: str) -> int | None:
 def matches(token: str) -> bool:
     """Whether ``token`` is the bound tenant's current token."""
     stored = tenant_settings().api_token_hash
-    return bool(stored) and hmac.compare_digest(stored, _hash(token))
+    return token_matches(stored, token)

@@ -10,7 +10,6 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
     ForeignKeyConstraint,
     Index,
     Integer,
@@ -20,7 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import TenantScoped, Timestamped
+from app.cases.models import LifeDomainKind
+from app.core.db import TenantScoped, Timestamped, UTCDateTime, enum_check
 from app.extensions import db
 
 
@@ -78,12 +78,14 @@ class TaskTemplate(TenantScoped, Timestamped, db.Model):
         UniqueConstraint("tenant_id", "submission_key"),
     )
 
-    domain: Mapped[str] = mapped_column(String(30))
-    phase: Mapped[str] = mapped_column(String(30))
+    domain: Mapped[str] = mapped_column(String(30), enum_check("domain", LifeDomainKind))
+    phase: Mapped[str] = mapped_column(String(30), enum_check("phase", PlanPhase))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    responsible: Mapped[str] = mapped_column(String(40))
-    anchor: Mapped[str] = mapped_column(String(20), default=Anchor.RELEASE.value)
+    responsible: Mapped[str] = mapped_column(String(40), enum_check("responsible", Responsible))
+    anchor: Mapped[str] = mapped_column(
+        String(20), enum_check("anchor", Anchor), default=Anchor.RELEASE.value
+    )
     offset_days: Mapped[int] = mapped_column(Integer, default=0)
     # The compressed plan of a short stay: another offset, or the task left out.
     short_stay_offset_days: Mapped[int | None] = mapped_column(Integer)
@@ -114,19 +116,21 @@ class Task(TenantScoped, Timestamped, db.Model):
     case_id: Mapped[uuid.UUID]
     # The template it came from, if any (no key: a template may be deleted later).
     template_id: Mapped[uuid.UUID | None] = mapped_column(info={"transfer": "drop"})
-    domain: Mapped[str] = mapped_column(String(30))
-    phase: Mapped[str] = mapped_column(String(30))
+    domain: Mapped[str] = mapped_column(String(30), enum_check("domain", LifeDomainKind))
+    phase: Mapped[str] = mapped_column(String(30), enum_check("phase", PlanPhase))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
-    responsible: Mapped[str] = mapped_column(String(40))
+    responsible: Mapped[str] = mapped_column(String(40), enum_check("responsible", Responsible))
     due_date: Mapped[date] = mapped_column(Date)
     before_release: Mapped[bool] = mapped_column(Boolean, default=True)
-    status: Mapped[str] = mapped_column(String(20), default=TaskStatus.OPEN.value)
+    status: Mapped[str] = mapped_column(
+        String(20), enum_check("status", TaskStatus), default=TaskStatus.OPEN.value
+    )
     # The date the due date counts from and the days from it (None: a task added by hand,
     # or one from before anchors were kept: its date moves only by hand).
-    anchor: Mapped[str | None] = mapped_column(String(20))
+    anchor: Mapped[str | None] = mapped_column(String(20), enum_check("anchor", Anchor))
     offset_days: Mapped[int | None] = mapped_column(Integer)
-    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_by: Mapped[str | None] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=1)

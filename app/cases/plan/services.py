@@ -26,7 +26,7 @@ from werkzeug.exceptions import NotFound
 from app.cases import timeline
 from app.cases.errors import CaseError
 from app.cases.handover.models import Trajectory, TrajectoryStatus
-from app.cases.models import Case, DomainStatus, StayKind, add_months, derive_stay
+from app.cases.models import Case, DomainStatus, StayKind, derive_stay
 from app.cases.plan.models import (
     Anchor,
     PlanPhase,
@@ -38,6 +38,7 @@ from app.cases.plan.models import (
 )
 from app.cases.timeline import EventKind
 from app.core.actions import check_version, create_once
+from app.core.dates import add_months
 from app.core.db import utcnow
 from app.extensions import db
 
