@@ -47,12 +47,6 @@ class BaseConfig:
     # Host name -> tenant slug, for municipalities that reach the portal on their own host.
     TENANT_HOSTS: dict[str, str] = {}
     OIDC_HTTP_TIMEOUT_SECONDS = 5
-    # Wrong passwords (or codes) allowed per account and per address before refusing.
-    SIGN_IN_FAILURES_PER_ACCOUNT = "10/minute"
-    SIGN_IN_FAILURES_PER_ADDRESS = "50/minute"
-    # Consecutive failures that lock a local account, and for how long.
-    LOCKOUT_AFTER_FAILURES = 20
-    LOCKOUT_MINUTES = 30
     INVITATION_HOURS = 72
     PASSWORD_RESET_MINUTES = 60
     PASSWORD_MIN_LENGTH = 12
