@@ -163,12 +163,8 @@ def update_life_domain(
         timeline.record(
             domain.case_id, EventKind.DOMAIN_UPDATED, actor, domain=domain.domain, changes=diff
         )
-        _reconcile_plan(domain.case, actor)
+        reconcile_plan(domain.case, actor)
     return diff
-
-
-def _reconcile_plan(case: Case, actor) -> None:
-    reconcile_plan(case, actor)
 
 
 CASE_FIELDS = (
@@ -198,13 +194,14 @@ def update_case(case: Case, *, expected_version: int | None, actor, **changes) -
         worker = db.session.get(User, (case.tenant_id, changes["case_worker_id"]))
         if worker is None or worker.role != Role.CASE_WORKER.value:
             raise CaseError(_("Choose a case worker of this municipality."), field="case_worker_id")
-    if "detention_start" in changes and not case.is_closed:
+    moving_start = changes.get("detention_start", case.detention_start) != case.detention_start
+    if moving_start and not case.is_closed:
         phases.refuse_a_second_open_case(case, changes["detention_start"], "detention_start")
     diff = _apply(case, changes)
     if diff:
         flush_or_conflict(case)
         timeline.record(case.id, EventKind.CASE_UPDATED, actor, changes=diff)
-        _reconcile_plan(case, actor)
+        reconcile_plan(case, actor)
     return diff
 
 

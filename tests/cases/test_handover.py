@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.cases.consent import Recipient, may_share_with
 from app.cases.errors import CaseError
 from app.cases.handover import services as handover
 from app.cases.handover.models import Trajectory
@@ -39,7 +40,8 @@ def test_a_referral_needs_consent_or_a_statutory_basis(tenants, in_tenant, make_
             effective_on=TODAY - timedelta(days=3),
         )
         db.session.flush()
-        assert handover.may_share(case, "care") and not handover.may_share(case, "debts")
+        assert may_share_with(case.id, "care", Recipient.PARTNER)
+        assert not may_share_with(case.id, "debts", Recipient.PARTNER)
         referral = handover.refer(
             case, "t", domain="care", partner="addiction_care", request="Intake tijdens verlof"
         )

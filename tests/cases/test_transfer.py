@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cases import notes
+from app.cases.consent import Recipient, may_share_with
 from app.cases.errors import CaseError
 from app.cases.handover import services as handover
 from app.cases.models import Case, Client
@@ -59,7 +60,7 @@ def test_after_a_transfer_zutphen_gets_404_and_deventer_sees_the_full_history(
     with in_tenant(tenants["deventer"]):
         moved = entries_for(case.id)
         assert len(moved) == history_before + 1
-        assert handover.may_share(db.session.get(Case, (tenants["deventer"].id, case.id)), "care")
+        assert may_share_with(case.id, "care", Recipient.PARTNER)
     with in_tenant(tenants["zutphen"]):
         assert db.session.scalar(select(func.count()).select_from(Case)) == 0
         assert db.session.scalar(select(func.count()).select_from(Client)) == 0

@@ -49,12 +49,6 @@ def current_bases(case: Case) -> dict[str, DomainConsent]:
     return current
 
 
-def may_share(case: Case, domain: str) -> bool:
-    """Whether this domain's data may go to partners (``app.cases.consent``: consent given
-    and not withdrawn since, or a statutory basis)."""
-    return may_share_with(case.id, domain, Recipient.PARTNER)
-
-
 def record_basis(
     case: Case,
     actor,
