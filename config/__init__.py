@@ -27,6 +27,11 @@ class BaseConfig:
     REDIS_URL: str | None = None
     REDIS_TIMEOUT_SECONDS = 0.5
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # True when DATABASE_URL points at a pooler in transaction mode (PgBouncer): a server
+    # connection then serves another client after every transaction, so psycopg must not
+    # keep prepared statements on it ("prepared statement _pg3_1 already exists"). The
+    # tenant setting is transaction-local (set_config(..., true)) and holds either way.
+    DATABASE_TRANSACTION_POOLER = False
     DEMO_SIGN_IN = False
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
@@ -152,6 +157,7 @@ ENVIRONMENT_OVERRIDES = {
     "MIGRATION_DATABASE_URL": "MIGRATION_DATABASE_URI",
     "DB_APP_ROLE": "DB_APP_ROLE",
     "REDIS_URL": "REDIS_URL",
+    "DATABASE_TRANSACTION_POOLER": "DATABASE_TRANSACTION_POOLER",
     "SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
     "SESSION_ABSOLUTE_HOURS": "SESSION_ABSOLUTE_HOURS",
     **{
@@ -190,7 +196,7 @@ INTEGER_SETTINGS = {
 }
 # "host=slug,host=slug": the municipalities reached on a host name of their own.
 MAPPING_SETTINGS = {"TENANT_HOSTS"}
-BOOLEAN_SETTINGS = {"MAIL_USE_STARTTLS"}
+BOOLEAN_SETTINGS = {"MAIL_USE_STARTTLS", "DATABASE_TRANSACTION_POOLER"}
 INTEGER_LIST_SETTINGS = {"JOB_RETRY_INTERVALS"}
 
 
@@ -221,4 +227,14 @@ def load_settings(name: str, overrides: dict | None = None) -> dict:
             settings[key] = _convert(key, os.environ[env_name])
     settings.update(overrides or {})
     config_class.validate(settings)
+    if settings.get("DATABASE_TRANSACTION_POOLER"):
+        settings["SQLALCHEMY_ENGINE_OPTIONS"] = without_prepared_statements(
+            settings["SQLALCHEMY_ENGINE_OPTIONS"]
+        )
     return settings
+
+
+def without_prepared_statements(engine_options: dict) -> dict:
+    """Engine options for a transaction pooler: psycopg never prepares a statement."""
+    connect_args = {**engine_options.get("connect_args", {}), "prepare_threshold": None}
+    return {**engine_options, "connect_args": connect_args}

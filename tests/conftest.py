@@ -30,6 +30,8 @@ REQUIRE_REAL_PARTS = os.environ.get("NAZORG_REQUIRE_REAL_PARTS") == "1"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 MIGRATION_DATABASE_URL = os.environ.get("MIGRATION_DATABASE_URL", "")
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Debian installs it outside a normal user's PATH.
+PGBOUNCER = "/usr/sbin/pgbouncer"
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 USING_POSTGRES = DATABASE_URL.startswith("postgresql") and bool(MIGRATION_DATABASE_URL)
@@ -46,12 +48,14 @@ def real_part_missing(marker: str) -> str | None:
         return f"no Chromium at {CHROMIUM_PATH}"
     if marker == "oidc" and not Path("node_modules/oidc-provider").exists():
         return "the npm package oidc-provider is not installed (npm ci)"
+    if marker == "pgbouncer" and not (shutil.which("pgbouncer") or Path(PGBOUNCER).exists()):
+        return "pgbouncer is not installed (apt-get install pgbouncer)"
     return None
 
 
 def pytest_collection_modifyitems(config, items) -> None:
     for item in items:
-        for marker in ("postgres", "redis", "browser", "oidc"):
+        for marker in ("postgres", "redis", "browser", "oidc", "pgbouncer"):
             if item.get_closest_marker(marker) is None:
                 continue
             reason = real_part_missing(marker)
