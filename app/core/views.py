@@ -57,3 +57,12 @@ def local_path(target: str | None) -> str | None:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     return target
+
+
+@bp.get("/over")
+@requires(Permission.START_PAGE)
+def about():
+    """A fixed page behind sign-in: what the portal is. The benchmark's floor: every
+    middleware step a real page takes (session, tenant, permission, access headers), with
+    no query of its own beyond them (bench/deployment.py)."""
+    return render("core/about.html")
