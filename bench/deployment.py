@@ -75,14 +75,20 @@ SCALES = {
 SEEDS_PER_TENANT = 40
 ACCESS_LOG_ROWS_PER_CLIENT = 10
 SECRET_KEY = "bench-only-" + "x" * 40
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %f, \\"p50\\": %f, \\"p95\\": %f, \\"errors\\": %d, \\"non2xx\\": %d}\\n",
-    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
-    summary.errors.status))
-end
-"""
+# wrk's report as one JSON line (its own output has no p95).
+WRK_SCRIPT = "\n".join(
+    (
+        "done = function(summary, latency, requests)",
+        '  io.write(string.format("JSON {\\"requests\\": %d, \\"seconds\\": %f, '
+        '\\"p50\\": %f, \\"p95\\": %f, \\"errors\\": %d, \\"non2xx\\": %d}\\n",',
+        "    summary.requests, summary.duration / 1e6,",
+        "    latency:percentile(50) / 1000, latency:percentile(95) / 1000,",
+        "    summary.errors.connect + summary.errors.read + summary.errors.write"
+        " + summary.errors.timeout,",
+        "    summary.errors.status))",
+        "end",
+    )
+)
 
 
 def urls(database: str) -> tuple[str, str]:
@@ -364,8 +370,11 @@ def measure(base: str, cookie: str, page_paths: dict, args) -> list[dict]:
 
 
 def machine() -> dict:
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    commit = subprocess.run(  # noqa: S603
+        [shutil.which("git") or "/usr/bin/git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
     ).stdout.strip()
     return {
         "commit": commit,
