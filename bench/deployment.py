@@ -342,13 +342,15 @@ def pages(app, tenant_id: int) -> dict[str, str]:
 def measure(base: str, cookie: str, page_paths: dict, args) -> list[dict]:
     script = Path(tempfile.mkdtemp()) / "report.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
+    for path in ["/over", *page_paths.values()]:  # both workers booted, caches warm
+        wrk(base + path, cookie, 1, 2, script)
     rows = []
     for name, path in page_paths.items():
         ratios, page_runs = [], []
         for _ in range(args.rounds):  # pairs interleaved: floor, page, floor, page
             floor = wrk(base + "/over", cookie, args.seconds, args.connections, script)
             page = wrk(base + path, cookie, args.seconds, args.connections, script)
-            ratios.append(page["rps"] / floor["rps"])
+            ratios.append(page["rps"] / max(floor["rps"], 1e-9))
             page_runs.append(page)
         rows.append(
             {
