@@ -49,7 +49,8 @@ over all assignments that respect the hard constraints. The property tests compa
 exhaustive search and with a greedy client-by-client assignment.
 
 A client left without a circle gets the reason: the first hard constraint, in the order of
-``Blocker``, after which fewer than ``min_size`` volunteers remain (with the counts after
+``Blocker``, after which fewer than ``min_size`` volunteers remain (``POOL``: there
+are not that many volunteers at all) (with the counts after
 each), or ``Blocker.COMPETITION`` when enough volunteers are feasible on their own but the
 optimum gives their places to other clients.
 """
@@ -158,6 +159,7 @@ class MatchSettings:
 class Blocker(enum.StrEnum):
     """The hard constraints, in the order a client's candidates are filtered."""
 
+    POOL = "pool"  # fewer volunteers in the programme than a circle needs
     ACTIVE = "active"  # active with a valid certificate of conduct
     CAPACITY = "capacity"
     AVAILABILITY = "availability"
@@ -250,7 +252,7 @@ def pair_blocker(
     client: WaitingClient, candidate: Candidate, settings: MatchSettings, capacity: int
 ) -> Blocker | None:
     """The first hard constraint that keeps ``candidate`` out of ``client``'s circle."""
-    if not (candidate.active and candidate.valid_vog):
+    if not (candidate.active and candidate.valid_vog):  # Blocker.POOL is no pair's
         return Blocker.ACTIVE
     if capacity <= 0:
         return Blocker.CAPACITY
@@ -385,7 +387,7 @@ def match(
         [[v.postcode_area] if v.postcode_area is not None else [] for v in candidates],
     )
     stages: list[np.ndarray] = []
-    stages.append(np.array([v.active and v.valid_vog for v in candidates])[None, :])
+    stages.append(np.array([v.active and v.valid_vog for v in candidates], dtype=bool)[None, :])
     stages.append((capacity > 0)[None, :])
     stages.append(
         _intersects(
@@ -414,8 +416,8 @@ def match(
             _masks([v.languages for v in candidates], language_of),
         )
     )
-    client_lat = np.array([c.point[0] for c in clients])[:, None]
-    client_lon = np.array([c.point[1] for c in clients])[:, None]
+    client_lat = np.array([c.point[0] for c in clients], dtype=float)[:, None]
+    client_lon = np.array([c.point[1] for c in clients], dtype=float)[:, None]
     volunteer_lat = np.array([v.point[0] for v in candidates], dtype=float)[None, :]
     volunteer_lon = np.array([v.point[1] for v in candidates], dtype=float)[None, :]
     mean_lat = np.radians((client_lat + volunteer_lat) / 2)
@@ -426,7 +428,7 @@ def match(
     stages.append(km_matrix <= settings.max_km)
 
     feasible = np.ones((n_clients, n_volunteers), dtype=bool)
-    remaining_counts = []
+    remaining_counts = [np.full(n_clients, n_volunteers)]
     for stage in stages:
         feasible &= stage
         remaining_counts.append(feasible.sum(axis=1))

@@ -60,6 +60,7 @@ LANGUAGE_NAMES = {
 }
 
 BLOCKER_TEXT = {
+    Blocker.POOL: _l("the programme has fewer than %(n)s volunteers"),
     Blocker.ACTIVE: _l(
         "fewer than %(n)s volunteers are active with a valid certificate of conduct"
     ),
