@@ -143,6 +143,7 @@ def child(args: argparse.Namespace) -> None:
                 "served": result.served,
                 "total_score": result.total_score,
                 "optimal": result.optimal,
+                "gap": result.gap,
                 "pairs": result.pairs,
                 "pruned": result.pruned,
                 "unmatched": dict(Counter(str(u.blocker) for u in result.unmatched)),
@@ -185,14 +186,15 @@ def markdown(rows: list[dict], when: str) -> str:
         f"Matching benchmark, {when}, {platform.machine()}, Python {platform.python_version()}",
         "",
         "| scenario | clients | volunteers | match s | peak RSS MiB | served | optimal "
-        "| pairs | pruned | within 5 s / 1 GiB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| gap | pairs | pruned | within 5 s / 1 GiB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['scenario']} | {r['clients']} | {r['volunteers']} | {r['seconds']} "
             f"| {r['peak_rss_mib']} | {r['served']} | {'yes' if r['optimal'] else 'no'} "
-            f"| {r['pairs']} | {r['pruned']} | {'yes' if r['within_limits'] else 'NO'} |"
+            f"| {r['gap']:.2%} | {r['pairs']} | {r['pruned']} "
+            f"| {'yes' if r['within_limits'] else 'NO'} |"
         )
     lines.append("")
     for r in rows:

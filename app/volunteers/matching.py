@@ -63,6 +63,8 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array, vstack
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PARTS_OF_DAY = ("morning", "afternoon", "evening")
@@ -222,6 +224,9 @@ class MatchResult:
     optimal: bool  # proven optimal over the kept pairs
     pairs: int  # feasible pairs kept as variables
     pruned: int  # feasible pairs left out by top_k (0: optimal over all assignments)
+    # Relative gap between the objective found and the solver's bound (0.0 when optimal);
+    # after a time limit it says how far from the optimum the answer can at most be.
+    gap: float = 0.0
     settings: MatchSettings = field(default_factory=MatchSettings)
 
     @property
@@ -374,7 +379,7 @@ def match(
     capacity = np.array([v.capacity_left - used.get(v.id, 0) for v in candidates], dtype=np.int64)
     n_clients, n_volunteers = len(clients), len(candidates)
     if n_clients == 0:
-        return MatchResult((), (), True, 0, 0, settings)
+        return MatchResult((), (), True, 0, 0, 0.0, settings)
 
     # Hard constraints per (client, volunteer), in the order of Blocker.
     slot_of = {(d, p): slot_index((d, p)) for d in range(7) for p in PARTS_OF_DAY}
@@ -445,13 +450,19 @@ def match(
         np.int64
     )
     score += WEIGHTS["language"] * shares_foreign
-    client_gender = np.array([c.gender or "" for c in clients], dtype=object)
-    preference = np.array([v.gender_preference or "" for v in candidates], dtype=object)
+    gender_of = _vocabulary(
+        [[c.gender] if c.gender else [] for c in clients],
+        [[v.gender_preference] if v.gender_preference else [] for v in candidates],
+    )
+    client_gender = np.array([gender_of.get(c.gender, -1) for c in clients], dtype=np.int64)
+    preference = np.array(
+        [gender_of.get(v.gender_preference, -1) for v in candidates], dtype=np.int64
+    )
     pref_v, gender_c = preference[vi], client_gender[ci]
     score += np.where(
-        pref_v == "",
+        pref_v < 0,
         WEIGHTS["preference"] // 2,
-        np.where((gender_c != "") & (pref_v == gender_c), WEIGHTS["preference"], 0),
+        np.where((gender_c >= 0) & (pref_v == gender_c), WEIGHTS["preference"], 0),
     ).astype(np.int64)
     need_of = _vocabulary([c.needs for c in clients], [v.skills for v in candidates])
     needs_c = _masks([c.needs for c in clients], need_of)
@@ -479,7 +490,7 @@ def match(
         ci, vi, score, km = ci[keep], vi[keep], score[keep], km[keep]
         pair_experienced = pair_experienced[keep]
 
-    chosen, served, optimal = _solve(ci, vi, score, pair_experienced, capacity, n_clients, settings)
+    chosen, gap, optimal = _solve(ci, vi, score, pair_experienced, capacity, n_clients, settings)
 
     proposals = []
     members: dict[int, list[int]] = {}
@@ -510,7 +521,7 @@ def match(
         )
         blocker = next((b for b, n in counts if n < settings.min_size), Blocker.COMPETITION)
         unmatched.append(Unmatched(client.id, blocker, counts))
-    return MatchResult(tuple(proposals), tuple(unmatched), optimal, len(ci), pruned, settings)
+    return MatchResult(tuple(proposals), tuple(unmatched), optimal, len(ci), pruned, gap, settings)
 
 
 def _rank_within(groups: np.ndarray) -> np.ndarray:
@@ -530,14 +541,11 @@ def _solve(
     capacity: np.ndarray,
     n_clients: int,
     settings: MatchSettings,
-) -> tuple[np.ndarray, int, bool]:
-    """Solve the mixed-integer model; returns the chosen pair indices."""
-    from scipy.optimize import Bounds, LinearConstraint, milp
-    from scipy.sparse import coo_array, vstack
-
+) -> tuple[np.ndarray, float, bool]:
+    """Solve the mixed-integer model; returns the chosen pairs, the gap and ``optimal``."""
     n_pairs = len(ci)
     if n_pairs == 0:
-        return np.zeros(0, dtype=np.int64), 0, True
+        return np.zeros(0, dtype=np.int64), 0.0, True
     # Only clients with enough pairs can be served; others keep y = z = 0 via bounds.
     per_client = np.bincount(ci, minlength=n_clients)
     servable = per_client >= settings.min_size
@@ -602,5 +610,6 @@ def _solve(
     if result.x is None:
         raise RuntimeError(f"the matching model found no solution: {result.message}")
     chosen = np.nonzero(result.x[:n_pairs] > 0.5)[0]
-    served = int((result.x[y0:z0] > 0.5).sum())
-    return chosen, served, result.status == 0
+    optimal = result.status == 0
+    gap = 0.0 if optimal else float(getattr(result, "mip_gap", float("nan")))
+    return chosen, gap, optimal
