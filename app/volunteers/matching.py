@@ -34,25 +34,29 @@ gets a circle) and ``z[c]`` (c's circle holds an experienced volunteer)::
                sum_c x[c, v] <= capacity left of v                       for every volunteer
                z[c] <= sum_(v experienced) x[c, v]                      for every client
 
-with ``W = max_size * (largest pair score) + E + 1``, larger than any one circle can
-score, so the objective is lexicographic: first the NUMBER OF CLIENTS SERVED is maximised,
-then the total score. The optimum value is therefore well defined (ties between equally
+with ``W = n * (max_size * largest pair score + E) + 1`` for the n clients who could be
+served, more than all circles together can score: serving k + 1 clients (at least
+``(k + 1) * W``) always beats serving k (at most ``k * W`` plus the score of k circles, less
+than W). So the objective is lexicographic: first the NUMBER OF CLIENTS SERVED is
+maximised, then the total score. The optimum value is therefore well defined (ties between equally
 scoring assignments are broken by the solver, deterministically for the same input); the
-solver runs with a relative gap of 0, so ``optimal`` means proven optimal.
+solver runs with a relative gap of 0, so ``optimal`` means proven optimal. After
+``time_limit`` seconds the best assignment found so far is returned with ``optimal``
+false and the solver's ``gap``.
 
 Sparse pairs. Only pairs that pass every hard constraint become variables. When a client
 has more than ``top_k`` feasible volunteers, only their ``top_k`` best-scoring ones are
-kept, plus their ``max_size`` best experienced ones (so the experience points are never
-lost by the pruning). Exactly stated: the result is optimal over the kept pairs; when no
+kept, plus their ``max_size`` best experienced ones (so that an experienced volunteer
+stays within reach). Exactly stated: the result is optimal over the kept pairs; when no
 pair was pruned (``MatchResult.pruned == 0``, always so with ``top_k=None``) it is optimal
 over all assignments that respect the hard constraints. The property tests compare it with
 exhaustive search and with a greedy client-by-client assignment.
 
 A client left without a circle gets the reason: the first hard constraint, in the order of
-``Blocker``, after which fewer than ``min_size`` volunteers remain (``POOL``: there
-are not that many volunteers at all) (with the counts after
-each), or ``Blocker.COMPETITION`` when enough volunteers are feasible on their own but the
-optimum gives their places to other clients.
+``Blocker``, after which fewer than ``min_size`` volunteers remain (``POOL``: there are not
+that many volunteers at all; ``Unmatched.remaining`` has the counts after each), or
+``Blocker.COMPETITION`` when enough volunteers are feasible on their own but the optimum
+gives their places to other clients.
 """
 
 from __future__ import annotations
@@ -154,8 +158,9 @@ class MatchSettings:
             raise ValueError("top_k must be at least max_size")
 
     @property
-    def served_weight(self) -> int:
-        return self.max_size * MAX_PAIR_SCORE + WEIGHTS["experience"] + 1
+    def best_circle_score(self) -> int:
+        """No circle can score more than this."""
+        return self.max_size * MAX_PAIR_SCORE + WEIGHTS["experience"]
 
 
 class Blocker(enum.StrEnum):
@@ -553,7 +558,8 @@ def _solve(
     y0, z0 = n_pairs, n_pairs + n_clients
     objective = np.zeros(n_vars)
     objective[:n_pairs] = -score
-    objective[y0:z0] = -settings.served_weight
+    # W: more than all circles together can score, so one more client served always wins.
+    objective[y0:z0] = -(int(servable.sum()) * settings.best_circle_score + 1)
     objective[z0:] = -WEIGHTS["experience"]
     upper = np.ones(n_vars)
     upper[y0:z0] = servable
