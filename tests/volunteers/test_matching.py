@@ -377,3 +377,47 @@ def test_every_weekday_part_has_a_dutch_name(dutch):
     names = {slot_name((day, part)) for day in range(7) for part in PARTS_OF_DAY}
     assert len(names) == 21
     assert "dinsdagavond" in names and "zondagochtend" in names
+
+
+def test_one_more_client_served_outweighs_any_loss_of_score():
+    """A chain: serving X moves every volunteer to a worse match, yet X must be served.
+
+    Client c_i matches v_i well (90 points) and v_(i+1) poorly (40); X fits only v_1. Four
+    good circles score 360, the five poor ones 200: a weight per client below 160 would
+    leave X out.
+    """
+    here = (52.25, 6.16)
+    slots = [(day, part) for day in range(7) for part in PARTS_OF_DAY]
+    m = 4
+    genders = ["m", "f"]
+    waiting = [WaitingClient("X", here, frozenset({slots[0]}), frozenset({"nl"}))]
+    volunteers = []
+    for i in range(1, m + 2):
+        own = frozenset({slots[2 * i - 1]}) if i <= m else frozenset()
+        volunteers.append(
+            Candidate(
+                f"v{i}",
+                here,
+                own | {slots[2 * i - 2]},  # its own client's slot, and the previous one's
+                frozenset({"nl", f"lang{i}"}),
+                capacity_left=1,
+                gender_preference=genders[i % 2],
+                skills=frozenset({f"need{i}a", f"need{i}b"}),
+            )
+        )
+    for i in range(1, m + 1):
+        waiting.append(
+            WaitingClient(
+                f"c{i}",
+                here,
+                frozenset({slots[2 * i - 1], slots[2 * i]}),
+                frozenset({"nl", f"lang{i}"}),
+                gender=genders[i % 2],
+                needs=frozenset({f"need{i}a", f"need{i}b"}),
+            )
+        )
+    config = MatchSettings(min_size=1, max_size=1, top_k=None)
+    result = match(waiting, volunteers, settings=config)
+    assert result.served == m + 1
+    assert result.total_score == 40 * (m + 1)
+    assert exhaustive_optimum(waiting, volunteers, [], config) == (m + 1, 40 * (m + 1))
