@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.api import User
-from app.cases import services
+from app.cases import phases, services
 from app.cases.labels import DOMAIN_LABELS, STATUS_LABELS
 from app.cases.models import Case, CasePhase, DomainStatus
 from app.cases.plan.models import Task, TaskStatus
@@ -176,3 +176,10 @@ def task_digest(tenant_id: int, today: date) -> None:
 def six_month_snapshots(tenant_id: int, today: date) -> None:
     # The national monitor's third measuring point; cases that have it already are skipped.
     services.take_due_six_month_snapshots(today)
+
+
+@daily("phases_from_dates", label=_l("phases from the dates"))
+def phases_from_dates(tenant_id: int, today: date) -> None:
+    # In detention from its start, release preparation N weeks before the expected release,
+    # after release once it is recorded; each move in the history with its cause.
+    phases.move_phases_by_dates(today)

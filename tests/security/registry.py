@@ -417,6 +417,12 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "version": b.referral().version,
     },
     "cases.take_snapshot": lambda b: {},
+    "cases.void_snapshot": lambda b: {"reason": "Per abuis genomen"},
+    "cases.correct_release": lambda b: {
+        "released_on": TODAY.isoformat(),
+        "reason": "Verkeerde datum ingevoerd",
+        "version": b.case().version,
+    },
     "cases.task_add": lambda b: {
         "due_date": (TODAY + timedelta(days=3)).isoformat(),
         "domain": "income",
