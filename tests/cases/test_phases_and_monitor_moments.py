@@ -262,6 +262,5 @@ def test_correcting_the_release_date_voids_and_retakes_a_measurement_taken_too_e
 def test_a_release_date_cannot_be_corrected_before_it_is_recorded(tenants, in_tenant, make_case):
     olst = tenants["olst-wijhe"]
     case = make_case(olst)
-    with in_tenant(olst):
-        with pytest.raises(CaseError):
-            release.correct_release(_load(case), TODAY, "Reden", "t")
+    with in_tenant(olst), pytest.raises(CaseError):
+        release.correct_release(_load(case), TODAY, "Reden", "t")
