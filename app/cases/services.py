@@ -334,9 +334,7 @@ def void_snapshot(case: Case, moment: MonitorMoment, reason: str | None, actor) 
         row.voided_at = now
         row.void_reason = reason
     db.session.flush()
-    timeline.record(
-        case.id, EventKind.SNAPSHOT_VOIDED, actor, moment=moment.value, reason=reason
-    )
+    timeline.record(case.id, EventKind.SNAPSHOT_VOIDED, actor, moment=moment.value, reason=reason)
     return len(rows)
 
 

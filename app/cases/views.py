@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction
 from app.audit.tracking import access_action, note_access
-from app.cases import forms, listing, phases, release, services, timeline
+from app.cases import forms, listing, phases, queue, release, services, timeline
 from app.cases import transfer as transfers
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError
@@ -115,6 +115,7 @@ def case_list():
             "cases/list.html",
             block=block,
             transfers=transfers.outgoing_transfers() if block == "content" else [],
+            unassigned_queue=queue.start_panel() if block == "content" else None,
             page=result,
             query=result.query,
             workers=services.case_workers(),
