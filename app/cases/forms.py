@@ -164,6 +164,8 @@ class TrajectoryForm(Form):
     start_date = DateValue(_("Start"), required=True)
     end_date = DateValue(_("End"))
     cost_euros = WholeNumber(_("Cost (EUR)"), minimum=0, maximum=MAX_COST_EUROS)
+    # Asked for a second trajectory, or a client of a group the plan leaves out.
+    reason = TextField(_("Reason for the hand-over"))
 
 
 class TrajectoryUpdateForm(Form):

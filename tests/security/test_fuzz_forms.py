@@ -48,6 +48,7 @@ EXTRA_FIELDS = {
         "case_worker_id",
     ],
     "cases.change_phase": ["reason", "outcome"],
+    "cases.trajectory_add": ["reason"],
     "cases.admin_settings_save": ["release_preparation_weeks", "six_month_window_days"],
     "cases.referral_outcome": ["reason", "outcome"],
     "cases.admin_template_add": ["description", "short_stay_offset_days", "long_stay_only"],
