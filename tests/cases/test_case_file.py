@@ -342,5 +342,9 @@ def test_a_trajectory_cost_beyond_the_column_is_a_dutch_message(
     assert refused.status_code == 422
     message = field_message(refused.get_data(as_text=True), "trajectory", "cost_euros")
     assert "Vul een getal in van 0 tot en met 21.474.836" in message
+    client.post(  # a sharing basis with the care director, which the hand-over needs
+        f"/cases/{case.id}/consents",
+        data={"domain": "income", "basis": "statutory", "effective_on": date.today().isoformat()},
+    )
     saved = client.post(f"/cases/{case.id}/trajectories", data={**form, "cost_euros": "21474836"})
     assert saved.status_code == 302
