@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from app.audit.retention import add_retention_rule
 from app.audit.subjects import register_subjects
 from app.audit.vocabulary import add_vocabulary
-from app.cases import access_request, jobs, notes, retention, services, transfer
+from app.cases import access_request, jobs, notes, queue, retention, services, transfer
 
 # The view modules add their routes to the one blueprint when they are imported.
 from app.cases import admin as _admin  # noqa: F401
@@ -27,6 +27,7 @@ from app.cases.plan import admin as _plan_admin  # noqa: F401
 from app.cases.views import bp
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
+from app.core.registry import entries
 from app.jobs.schedule import add_daily_jobs
 from app.notifications.services import add_digest
 
@@ -43,6 +44,7 @@ def init_app(app: Flask) -> None:
         order=41,
     )
     _add_panels(app)
+    entries("start_panels", app).append(queue.start_panel)
     add_daily_jobs(app, jobs)
     add_digest(app, jobs.task_digest_for)
     _add_retention_rules(app)

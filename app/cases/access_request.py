@@ -44,6 +44,7 @@ COLUMN_LABELS = {
     # the case
     "phase": _l("Phase"),
     "closed_reason": _l("Reason for closing"),
+    "close_outcome": _l("Outcome of the aftercare"),
     "facility": _l("Facility"),
     "detention_start": _l("Start of detention"),
     "expected_release": _l("Expected release"),
@@ -59,6 +60,8 @@ COLUMN_LABELS = {
     "notes": _l("Notes"),
     "moment": _l("Measuring moment"),
     "taken_at": _l("Measured on"),
+    "voided_at": _l("Voided on"),
+    "void_reason": _l("Reason for voiding"),
     # history, notes and the timeline
     "from_phase": _l("From phase"),
     "to_phase": _l("To phase"),

@@ -39,6 +39,10 @@ def admin_settings_save():
         settings.social_network_domain = form.social_network_domain.data
         settings.trajectory_default_cost_cents = form.trajectory_default_cost_euros.data * 100
         settings.care_director_name = form.care_director_name.data
+        if form.release_preparation_weeks.data is not None:
+            settings.release_preparation_weeks = form.release_preparation_weeks.data
+        if form.six_month_window_days.data is not None:
+            settings.six_month_window_days = form.six_month_window_days.data
 
     return act(
         save,

@@ -51,9 +51,10 @@ class RawFigures:
     by_phase: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     closed_recently: int = 0
     releases_soon: int = 0
-    # (moment, domain) -> [measured, arranged]
+    # (moment, domain) -> [measured, arranged, unknown]; measured: the applicable ones
+    # (not applicable left out), unknown counted on its own within them
     basics: dict[tuple[str, str], list[int]] = field(
-        default_factory=lambda: defaultdict(lambda: [0, 0])
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
     )
     trajectories: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     cost_cents: int = 0
@@ -63,9 +64,9 @@ class RawFigures:
             self.by_phase[phase] += n
         self.closed_recently += other.closed_recently
         self.releases_soon += other.releases_soon
-        for key, (measured, arranged) in other.basics.items():
-            self.basics[key][0] += measured
-            self.basics[key][1] += arranged
+        for key, values in other.basics.items():
+            for index, value in enumerate(values):
+                self.basics[key][index] += value
         for status, n in other.trajectories.items():
             self.trajectories[status] += n
         self.cost_cents += other.cost_cents
@@ -114,20 +115,31 @@ def read_figures(today: date) -> dict[int, RawFigures]:
     ):
         raw[tenant_id].releases_soon = n
 
-    is_arranged = DomainSnapshot.status == DomainStatus.ARRANGED.value
-    arranged = func.sum(sql_case((is_arranged, 1), else_=0))
-    for tenant_id, moment, domain, measured, n_arranged in session.execute(
+    # Voided measurements are left out of every figure; "not applicable" is not measured.
+    def counted(status: DomainStatus):
+        return func.sum(sql_case((DomainSnapshot.status == status.value, 1), else_=0))
+
+    for tenant_id, moment, domain, measured, n_arranged, n_unknown in session.execute(
         select(
             DomainSnapshot.tenant_id,
             DomainSnapshot.moment,
             DomainSnapshot.domain,
             func.count(),
-            arranged,
+            counted(DomainStatus.ARRANGED),
+            counted(DomainStatus.UNKNOWN),
         )
-        .where(DomainSnapshot.moment.in_([m.value for m in MOMENTS]))
+        .where(
+            DomainSnapshot.moment.in_([m.value for m in MOMENTS]),
+            DomainSnapshot.voided_at.is_(None),
+            DomainSnapshot.status != DomainStatus.NOT_APPLICABLE.value,
+        )
         .group_by(DomainSnapshot.tenant_id, DomainSnapshot.moment, DomainSnapshot.domain)
     ):
-        raw[tenant_id].basics[(moment, domain)] = [measured, int(n_arranged or 0)]
+        raw[tenant_id].basics[(moment, domain)] = [
+            measured,
+            int(n_arranged or 0),
+            int(n_unknown or 0),
+        ]
 
     for tenant_id, status, n, cost in session.execute(
         select(

@@ -16,7 +16,14 @@ from app.cases.handover.models import (
     SharingBasis,
     TrajectoryStatus,
 )
-from app.cases.models import ALL_LIFE_DOMAINS, Case, CaseSettings, Client, DomainStatus
+from app.cases.models import (
+    ALL_LIFE_DOMAINS,
+    Case,
+    CaseSettings,
+    Client,
+    CloseOutcome,
+    DomainStatus,
+)
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskTemplate
 from app.core.forms import (
     MAX_INT,
@@ -75,7 +82,19 @@ class DetailsForm(Form):
 class PhaseForm(Form):
     version = VersionField()
     phase = Choice(_("New phase"), required=True)
+    # Asked when closing (the view refuses a closing without it).
+    outcome = Choice(_("Outcome"), values=list(CloseOutcome))
     reason = TextField(_("Reason"))
+
+
+class ReleaseCorrectionForm(Form):
+    version = VersionField()
+    released_on = DateValue(_("Correct release date"), required=True)
+    reason = TextField(_("Reason for the correction"), required=True)
+
+
+class VoidSnapshotForm(Form):
+    reason = TextField(_("Reason for voiding"), required=True)
 
 
 class ReleaseForm(Form):
@@ -145,6 +164,8 @@ class TrajectoryForm(Form):
     start_date = DateValue(_("Start"), required=True)
     end_date = DateValue(_("End"))
     cost_euros = WholeNumber(_("Cost (EUR)"), minimum=0, maximum=MAX_COST_EUROS)
+    # Asked for a second trajectory, or a client of a group the plan leaves out.
+    reason = TextField(_("Reason for the hand-over"))
 
 
 class TrajectoryUpdateForm(Form):
@@ -169,6 +190,15 @@ class SettingsForm(Form):
         required_message=_("Name the care director (at most 200 characters)."),
     )
     social_network_domain = Flag(_("Social network as a sixth life domain"))
+    # Left out of the post: the saved value stays.
+    release_preparation_weeks = WholeNumber(
+        _("Release preparation starts (weeks before the expected release)"),
+        minimum=1,
+        maximum=52,
+    )
+    six_month_window_days = WholeNumber(
+        _("Window of the six-month measurement (days either side)"), minimum=0, maximum=92
+    )
 
 
 class TemplateForm(Form):

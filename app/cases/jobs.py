@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.api import User
-from app.cases import services
+from app.cases import phases, services
 from app.cases.labels import DOMAIN_LABELS, STATUS_LABELS
 from app.cases.models import Case, CasePhase, DomainStatus
 from app.cases.plan.models import Task, TaskStatus
@@ -68,7 +68,6 @@ def release_notices(tenant_id: int, today: date) -> None:
         .where(
             Case.expected_release >= today,
             Case.expected_release <= horizon,
-            Case.case_worker_id.is_not(None),
             Case.actual_release.is_(None),
             Case.phase.not_in(DONE_PHASES),
         )
@@ -78,9 +77,23 @@ def release_notices(tenant_id: int, today: date) -> None:
         notify_release(case, today)
 
 
+def release_notice_recipients(case: Case) -> list[tuple[uuid.UUID, bool]]:
+    """Who hears of the release: the case's worker while active, else (no worker, or one
+    deactivated) every active tenant admin, who sees the unassigned cases on the start
+    page. Pairs of (user id, is the case worker)."""
+    if case.case_worker_id is not None:
+        worker = db.session.get(User, (case.tenant_id, case.case_worker_id))
+        if worker is not None and worker.active:
+            return [(worker.id, True)]
+    admins = db.session.scalars(
+        select(User.id).where(User.role == Role.TENANT_ADMIN.value, User.active.is_(True))
+    ).all()
+    return [(user_id, False) for user_id in admins]
+
+
 def notify_release(case: Case, today: date) -> None:
     """The notice the case's release date calls for today, unless it was sent already."""
-    if case.case_worker_id is None or case.expected_release is None:
+    if case.expected_release is None:
         return
     kind = release_notice_kind(today, case.expected_release)
     if kind is None:
@@ -90,20 +103,25 @@ def notify_release(case: Case, today: date) -> None:
         for d in case.life_domains
         if d.status in NOT_YET_ARRANGED
     ]
-    notify(
-        case.case_worker_id,
-        kind=f"release_{kind}",
-        dedupe_key=f"release:{case.id}:{kind}:{case.expected_release.isoformat()}",
-        template="release_notice",
-        context={
-            "kind": kind,
-            "release_date": case.expected_release,
-            "days": (case.expected_release - today).days,
-            "open_domains": open_domains,
-            "link": case_link(case.id),
-        },
-        link=case_link(case.id),
-    )
+    if case.life_domains and not open_domains:
+        return  # every life domain arranged (or not applicable): nothing to warn about
+    key = f"release:{case.id}:{kind}:{case.expected_release.isoformat()}"
+    for user_id, is_worker in release_notice_recipients(case):
+        notify(
+            user_id,
+            kind=f"release_{kind}",
+            dedupe_key=key if is_worker else f"{key}:{user_id}",
+            template="release_notice",
+            context={
+                "kind": kind,
+                "release_date": case.expected_release,
+                "days": (case.expected_release - today).days,
+                "open_domains": open_domains,
+                "unassigned": not is_worker,
+                "link": case_link(case.id),
+            },
+            link=case_link(case.id),
+        )
 
 
 @job(label=_l("Release notice after a date change"))
@@ -116,7 +134,7 @@ def release_notice_for_case(tenant_id: int, case_id: str) -> None:
 def release_date_moved(case: Case) -> None:
     """Hook for the case service: a release date moved into a notice window is
     announced now (by a job after the commit), not only by tomorrow's daily plan."""
-    if case.case_worker_id is None or case.expected_release is None:
+    if case.expected_release is None:
         return
     if release_notice_kind(date.today(), case.expected_release) is not None:
         enqueue(release_notice_for_case, case_id=str(case.id))
@@ -176,3 +194,10 @@ def task_digest(tenant_id: int, today: date) -> None:
 def six_month_snapshots(tenant_id: int, today: date) -> None:
     # The national monitor's third measuring point; cases that have it already are skipped.
     services.take_due_six_month_snapshots(today)
+
+
+@daily("phases_from_dates", label=_l("phases from the dates"))
+def phases_from_dates(tenant_id: int, today: date) -> None:
+    # In detention from its start, release preparation N weeks before the expected release,
+    # after release once it is recorded; each move in the history with its cause.
+    phases.move_phases_by_dates(today)

@@ -6,7 +6,14 @@ from flask_babel import lazy_gettext as _l
 
 from app.cases.bsn import mask_bsn
 from app.cases.handover.models import ReferralStatus, SharingBasis, TrajectoryStatus
-from app.cases.models import CasePhase, DomainStatus, LifeDomainKind, MonitorMoment, StayKind
+from app.cases.models import (
+    CasePhase,
+    CloseOutcome,
+    DomainStatus,
+    LifeDomainKind,
+    MonitorMoment,
+    StayKind,
+)
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
 
 PHASE_LABELS = {
@@ -108,6 +115,14 @@ TRAJECTORY_STATUS_LABELS = {
     TrajectoryStatus.COMPLETED: _l("Completed"),
     TrajectoryStatus.CANCELLED: _l("Cancelled"),
 }
+CLOSE_OUTCOME_LABELS = {
+    CloseOutcome.GOAL_REACHED: _l("Goal reached"),
+    CloseOutcome.MOVED_OUT: _l("Moved out of the region"),
+    CloseOutcome.BACK_IN_DETENTION: _l("Back in detention"),
+    CloseOutcome.LOST_CONTACT: _l("Lost contact"),
+    CloseOutcome.DECEASED: _l("Deceased"),
+    CloseOutcome.OTHER: _l("Other (give the reason)"),
+}
 
 ALL_LABELS = {
     "phase": PHASE_LABELS,
@@ -122,6 +137,7 @@ ALL_LABELS = {
     "basis": BASIS_LABELS,
     "referral_status": REFERRAL_STATUS_LABELS,
     "trajectory_status": TRAJECTORY_STATUS_LABELS,
+    "close_outcome": CLOSE_OUTCOME_LABELS,
 }
 
 
@@ -163,6 +179,7 @@ def template_helpers() -> dict:
         "basis_labels": BASIS_LABELS,
         "referral_status_labels": REFERRAL_STATUS_LABELS,
         "trajectory_status_labels": TRAJECTORY_STATUS_LABELS,
+        "close_outcome_labels": CLOSE_OUTCOME_LABELS,
         "label": label,
         "phase_label": lambda value: label("phase", value),
         "domain_label": lambda value: label("domain", value),

@@ -78,6 +78,17 @@ class MonitorMoment(StrEnum):
     SIX_MONTHS = "six_months"
 
 
+class CloseOutcome(StrEnum):
+    """Why aftercare ended: a fixed list the monitor can count ("other" carries a text)."""
+
+    GOAL_REACHED = "goal_reached"
+    MOVED_OUT = "moved_out"
+    BACK_IN_DETENTION = "back_in_detention"
+    LOST_CONTACT = "lost_contact"
+    DECEASED = "deceased"
+    OTHER = "other"
+
+
 class StayKind(StrEnum):
     LONG = "long"
     SHORT = "short"
@@ -159,6 +170,10 @@ class Case(TenantScoped, Timestamped, db.Model):
         String(30), enum_check("phase", CasePhase), default=CasePhase.REGISTERED.value
     )
     closed_reason: Mapped[str | None] = mapped_column(Text)
+    # The outcome chosen when the case was closed (``CloseOutcome``); None while open.
+    close_outcome: Mapped[str | None] = mapped_column(
+        String(30), enum_check("close_outcome", CloseOutcome)
+    )
     facility: Mapped[str | None] = mapped_column(String(200))
     detention_start: Mapped[date | None] = mapped_column(Date)
     expected_release: Mapped[date | None] = mapped_column(Date)
@@ -251,7 +266,17 @@ class DomainSnapshot(TenantScoped, db.Model):
     __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
-        UniqueConstraint("tenant_id", "case_id", "domain", "moment"),
+        # One valid measurement per domain and moment; voided ones stay as history.
+        Index(
+            "uq_life_domain_snapshots_valid",
+            "tenant_id",
+            "case_id",
+            "domain",
+            "moment",
+            unique=True,
+            postgresql_where=text("voided_at IS NULL"),
+            sqlite_where=text("voided_at IS NULL"),
+        ),
     )
 
     case_id: Mapped[uuid.UUID]
@@ -260,6 +285,9 @@ class DomainSnapshot(TenantScoped, db.Model):
     status: Mapped[str] = mapped_column(String(30), enum_check("status", DomainStatus))
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     actor_name: Mapped[str] = mapped_column(String(200))
+    # A measurement taken by mistake is voided with a reason: kept, left out of every figure.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    void_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class PhaseChange(TenantScoped, db.Model):
@@ -281,6 +309,8 @@ class PhaseChange(TenantScoped, db.Model):
 
 
 DEFAULT_CARE_DIRECTOR = "Regizorg BV"
+DEFAULT_RELEASE_PREPARATION_WEEKS = 6
+DEFAULT_SIX_MONTH_WINDOW_DAYS = 31
 
 
 class CaseSettings(TenantScoped, Timestamped, db.Model):
@@ -297,6 +327,14 @@ class CaseSettings(TenantScoped, Timestamped, db.Model):
     )
     # The intake API token: only its hash is kept; the hint helps the admin recognise it.
     # info["secret"]: left out of a municipality's export; a new installation issues a new token.
+    # Release preparation starts this many weeks before the expected release.
+    release_preparation_weeks: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_RELEASE_PREPARATION_WEEKS, server_default="6"
+    )
+    # The six-month measurement may be taken this many days either side of release + 6 months.
+    six_month_window_days: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_SIX_MONTH_WINDOW_DAYS, server_default="31"
+    )
     api_token_hash: Mapped[str | None] = mapped_column(String(128), info={"secret": True})
     api_token_hint: Mapped[str | None] = mapped_column(String(16), info={"secret": True})
     api_token_created_at: Mapped[datetime | None] = mapped_column(

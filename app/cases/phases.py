@@ -7,12 +7,23 @@ registered ─> in_detention ─> release_preparation ─> after_release ─> cl
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
 from app.cases import timeline
 from app.cases.errors import CaseError, InvalidTransition
-from app.cases.models import Case, CasePhase, PhaseChange
+from app.cases.models import (
+    DEFAULT_RELEASE_PREPARATION_WEEKS,
+    Case,
+    CasePhase,
+    CaseSettings,
+    CloseOutcome,
+    PhaseChange,
+)
 from app.cases.timeline import EventKind
 from app.extensions import db
 
@@ -44,15 +55,39 @@ def start_history(case: Case, actor) -> None:
     )
 
 
-def change_phase(case: Case, to: CasePhase, actor, reason: str | None = None) -> PhaseChange:
-    """Move ``case`` to ``to`` if the machine allows it; closing needs a reason."""
+def change_phase(
+    case: Case,
+    to: CasePhase,
+    actor,
+    reason: str | None = None,
+    outcome: CloseOutcome | str | None = None,
+) -> PhaseChange:
+    """Move ``case`` to ``to`` if the machine allows it.
+
+    "After release" only once the release is recorded (``release.record_release``).
+    Closing needs an outcome from ``CloseOutcome``; "other" needs a text (the reason).
+    A caller that gives only a reason closes with outcome "other" and that reason.
+    """
     current = CasePhase(case.phase)
     to = CasePhase(to)
     if to not in TRANSITIONS[current]:
         raise InvalidTransition(_("A case cannot go from this phase to the chosen one."))
+    if to == CasePhase.AFTER_RELEASE and case.actual_release is None:
+        raise InvalidTransition(
+            _(
+                "Record the release first: a case is after release only once the release "
+                "is recorded."
+            )
+        )
     reason = (reason or "").strip() or None
-    if to == CasePhase.CLOSED and not reason:
-        raise InvalidTransition(_("Give a reason for closing the case."))
+    if to == CasePhase.CLOSED:
+        outcome = CloseOutcome(outcome) if outcome else None
+        if outcome is None and reason:
+            outcome = CloseOutcome.OTHER
+        if outcome is None:
+            raise InvalidTransition(_("Choose the outcome of the aftercare to close the case."))
+        if outcome == CloseOutcome.OTHER and not reason:
+            raise InvalidTransition(_("Give a reason for closing the case."))
     if current == CasePhase.CLOSED:
         refuse_a_second_open_case(case, case.detention_start)
     change = PhaseChange(
@@ -65,8 +100,89 @@ def change_phase(case: Case, to: CasePhase, actor, reason: str | None = None) ->
     db.session.add(change)
     case.phase = to.value
     case.closed_reason = reason if to == CasePhase.CLOSED else None
-    timeline.record(case.id, EventKind.PHASE, actor, old=current.value, new=to.value, reason=reason)
+    case.close_outcome = outcome.value if to == CasePhase.CLOSED else None
+    details = {"outcome": outcome.value} if to == CasePhase.CLOSED else {}
+    timeline.record(
+        case.id, EventKind.PHASE, actor, old=current.value, new=to.value, reason=reason, **details
+    )
     return change
+
+
+# --- phases from the dates -----------------------------------------------------------------
+
+# The phases the dates move; after release and closed are left to the case worker.
+DATE_DRIVEN = (
+    CasePhase.REGISTERED,
+    CasePhase.IN_DETENTION,
+    CasePhase.RELEASE_PREPARATION,
+    CasePhase.REOPENED,
+)
+DAILY_PLAN_ACTOR = "dagelijkse planning"
+
+
+def preparation_weeks() -> int:
+    row = db.session.scalars(select(CaseSettings)).one_or_none()
+    return row.release_preparation_weeks if row is not None else DEFAULT_RELEASE_PREPARATION_WEEKS
+
+
+def phase_from_dates(case: Case, today: date, weeks: int) -> tuple[CasePhase, str] | None:
+    """The phase the case's dates call for today, with the cause in words; None when
+    the dates say nothing (no start of detention yet, or a phase the dates do not move).
+
+    - after release: once the release is recorded;
+    - release preparation: from ``weeks`` weeks before the expected release;
+    - in detention: from the start of detention.
+    """
+    if CasePhase(case.phase) not in DATE_DRIVEN:
+        return None
+    # The cause is kept as text in the history: in the portal's language, also in a job.
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
+        return _dated_phase(case, today, weeks)
+
+
+def _dated_phase(case: Case, today: date, weeks: int) -> tuple[CasePhase, str] | None:
+    if case.actual_release is not None:
+        return CasePhase.AFTER_RELEASE, gettext(
+            "Release recorded on %(day)s.", day=case.actual_release.isoformat()
+        )
+    if case.expected_release is not None and today >= case.expected_release - timedelta(
+        weeks=weeks
+    ):
+        return CasePhase.RELEASE_PREPARATION, gettext(
+            "Expected release on %(day)s, within %(weeks)s weeks.",
+            day=case.expected_release.isoformat(),
+            weeks=weeks,
+        )
+    if case.detention_start is not None and case.detention_start <= today:
+        return CasePhase.IN_DETENTION, gettext(
+            "In detention since %(day)s.", day=case.detention_start.isoformat()
+        )
+    return None
+
+
+def sync_phase(case: Case, today: date, actor=None, weeks: int | None = None) -> bool:
+    """Move the case to the phase its dates call for, with the cause as the history's
+    reason; True when it moved. A step the machine does not allow is left alone."""
+    weeks = preparation_weeks() if weeks is None else weeks
+    target = phase_from_dates(case, today, weeks)
+    if target is None:
+        return False
+    phase, cause = target
+    current = CasePhase(case.phase)
+    if phase == current or phase not in TRANSITIONS[current]:
+        return False
+    change_phase(case, phase, actor or DAILY_PLAN_ACTOR, cause)
+    return True
+
+
+def move_phases_by_dates(today: date) -> int:
+    """The daily plan's step for the bound tenant: every open case whose dates call for
+    another phase moves there. Idempotent: a second run the same day moves nothing."""
+    weeks = preparation_weeks()
+    cases = db.session.scalars(
+        select(Case).where(Case.phase.in_([p.value for p in DATE_DRIVEN]))
+    ).all()
+    return sum(1 for case in cases if sync_phase(case, today, weeks=weeks))
 
 
 def refuse_a_second_open_case(case: Case, detention_start, field: str | None = None) -> None:

@@ -23,6 +23,8 @@ from app.cases.errors import CaseError
 from app.cases.labels import MOMENT_LABELS
 from app.cases.models import (
     CORE_LIFE_DOMAINS,
+    DEFAULT_RELEASE_PREPARATION_WEEKS,
+    DEFAULT_SIX_MONTH_WINDOW_DAYS,
     Case,
     CasePhase,
     CaseSettings,
@@ -89,7 +91,12 @@ def tenant_settings() -> CaseSettings:
     """This municipality's settings; defaults (unsaved) until the admin saves them."""
     row = db.session.scalars(select(CaseSettings)).one_or_none()
     if row is None:
-        row = CaseSettings(social_network_domain=False, trajectory_default_cost_cents=150_000)
+        row = CaseSettings(
+            social_network_domain=False,
+            trajectory_default_cost_cents=150_000,
+            release_preparation_weeks=DEFAULT_RELEASE_PREPARATION_WEEKS,
+            six_month_window_days=DEFAULT_SIX_MONTH_WINDOW_DAYS,
+        )
     return row
 
 
@@ -226,15 +233,57 @@ def update_client(case: Case, *, expected_version: int | None, actor, **changes)
 # --- release and the monitor --------------------------------------------------------------
 
 
+def valid_snapshots(case: Case) -> list[DomainSnapshot]:
+    """The measurements that count: voided ones are history only."""
+    return [s for s in case.snapshots if s.voided_at is None]
+
+
 def has_snapshot(case: Case, moment: MonitorMoment) -> bool:
-    return any(s.moment == MonitorMoment(moment).value for s in case.snapshots)
+    return any(s.moment == MonitorMoment(moment).value for s in valid_snapshots(case))
 
 
-def take_snapshot(case: Case, moment: MonitorMoment, actor) -> list[DomainSnapshot]:
+def six_month_window(case: Case) -> tuple[date, date] | None:
+    """The days the six-month measurement may be taken: release + 6 months, the
+    municipality's window (``six_month_window_days``) either side; None before a release."""
+    due = six_month_snapshot_due(case)
+    if due is None:
+        return None
+    days = timedelta(days=tenant_settings().six_month_window_days)
+    return due - days, due + days
+
+
+def refuse_out_of_time(case: Case, moment: MonitorMoment, today: date) -> None:
+    """The monitor's moments at their time: the release measurement only with a recorded
+    release, the six-month measurement only within its window around release + 6 months."""
+    if moment == MonitorMoment.RELEASE and case.actual_release is None:
+        raise CaseError(
+            _("The release measurement can only be taken once the release is recorded.")
+        )
+    if moment == MonitorMoment.SIX_MONTHS:
+        window = six_month_window(case)
+        if window is None:
+            raise CaseError(
+                _("The six-month measurement can only be taken once the release is recorded.")
+            )
+        if not window[0] <= today <= window[1]:
+            raise CaseError(
+                _(
+                    "The six-month measurement can only be taken from %(first)s to %(last)s.",
+                    first=window[0].strftime("%d-%m-%Y"),
+                    last=window[1].strftime("%d-%m-%Y"),
+                )
+            )
+
+
+def take_snapshot(
+    case: Case, moment: MonitorMoment, actor, *, today: date | None = None
+) -> list[DomainSnapshot]:
     """Record every life domain's status at ``moment``, once.
 
     The monitor reports the status as it was at that moment; taking it again later
-    would overwrite it with today's status, so a recorded moment is refused.
+    would overwrite it with today's status, so a recorded moment is refused (void it
+    first, with a reason, when it was taken by mistake). The release and six-month
+    moments are refused outside their time (``refuse_out_of_time``).
     """
     moment = MonitorMoment(moment)
     if has_snapshot(case, moment):
@@ -244,6 +293,7 @@ def take_snapshot(case: Case, moment: MonitorMoment, actor) -> list[DomainSnapsh
                 moment=MOMENT_LABELS[moment],
             )
         )
+    refuse_out_of_time(case, moment, today or date.today())
     taken = []
     for domain in case.life_domains:
         snapshot = DomainSnapshot(
@@ -266,9 +316,31 @@ def take_snapshot(case: Case, moment: MonitorMoment, actor) -> list[DomainSnapsh
     return taken
 
 
+def void_snapshot(case: Case, moment: MonitorMoment, reason: str | None, actor) -> int:
+    """Void the measurement ``moment`` (every domain of it) with a reason: the rows stay as
+    history, every figure leaves them out, and the moment may be taken again in its time.
+    Returns how many rows were voided."""
+    moment = MonitorMoment(moment)
+    reason = (reason or "").strip()
+    if not reason:
+        raise CaseError(_("Give a reason for voiding the measurement."), field="reason")
+    rows = [s for s in valid_snapshots(case) if s.moment == moment.value]
+    if not rows:
+        raise CaseError(
+            _("The measurement '%(moment)s' has not been taken.", moment=MOMENT_LABELS[moment])
+        )
+    now = utcnow()
+    for row in rows:
+        row.voided_at = now
+        row.void_reason = reason
+    db.session.flush()
+    timeline.record(case.id, EventKind.SNAPSHOT_VOIDED, actor, moment=moment.value, reason=reason)
+    return len(rows)
+
+
 def monitor_matrix(case: Case) -> list[dict]:
     """Rows of (domain, current status, status per monitor moment) for the case page."""
-    by_key = {(s.domain, s.moment): s for s in case.snapshots}
+    by_key = {(s.domain, s.moment): s for s in valid_snapshots(case)}
     return [
         {
             "domain": domain,
@@ -282,33 +354,33 @@ def six_month_snapshot_due(case: Case) -> date | None:
     return add_months(case.actual_release, 6) if case.actual_release else None
 
 
-# Days a missed daily run may lag behind and still take the six-month measurement.
-SIX_MONTH_CATCH_UP_DAYS = 31
-
-
 def take_due_six_month_snapshots(today: date | None = None) -> int:
-    """Take the six-month measurement of every open case released six months ago (within
-    the last ``SIX_MONTH_CATCH_UP_DAYS``) that has none yet (for a daily job in the bound
-    tenant). Returns how many were taken.
+    """Take the six-month measurement of every open case whose release + 6 months has come
+    and whose window (``six_month_window_days`` after it) has not passed, and that has none
+    yet (for a daily job in the bound tenant). Returns how many were taken.
 
     Not for cases released long before (the job's first run would stamp today's status on
     them as their six-month value, for good) nor for closed ones (nobody measures them)."""
     today = today or date.today()
     due_on = add_months(today, -6)
+    window = timedelta(days=tenant_settings().six_month_window_days)
     cases = db.session.scalars(
         select(Case)
         .where(
             Case.actual_release.is_not(None),
             Case.actual_release <= due_on,
-            Case.actual_release > due_on - timedelta(days=SIX_MONTH_CATCH_UP_DAYS),
+            Case.actual_release >= due_on - window - timedelta(days=3),
             Case.phase != CasePhase.CLOSED.value,
         )
         .options(selectinload(Case.life_domains), selectinload(Case.snapshots))
     ).all()
     taken = 0
     for case in cases:
-        if has_snapshot(case, MonitorMoment.SIX_MONTHS):
+        window_days = six_month_window(case)
+        if has_snapshot(case, MonitorMoment.SIX_MONTHS) or not (
+            six_month_snapshot_due(case) <= today <= window_days[1]
+        ):
             continue
-        take_snapshot(case, MonitorMoment.SIX_MONTHS, None)
+        take_snapshot(case, MonitorMoment.SIX_MONTHS, None, today=today)
         taken += 1
     return taken

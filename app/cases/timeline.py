@@ -27,6 +27,8 @@ class EventKind(StrEnum):
     CLIENT_UPDATED = "client_updated"
     DOMAIN_UPDATED = "domain_updated"
     SNAPSHOT = "snapshot"
+    SNAPSHOT_VOIDED = "snapshot_voided"
+    RELEASE_CORRECTED = "release_corrected"
     RELEASE_MOVED = "release_moved"
     RELEASED = "released"
     PLAN_GENERATED = "plan_generated"

@@ -10,12 +10,13 @@ import uuid
 from datetime import date
 
 from flask import abort, make_response, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction
 from app.audit.tracking import access_action, note_access
-from app.cases import forms, listing, phases, release, services, timeline
+from app.cases import forms, listing, phases, queue, release, services, timeline
 from app.cases import transfer as transfers
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError
@@ -40,7 +41,9 @@ def case_context(case) -> dict:
         "events": timeline.entries_for(case.id),
         "workers": services.case_workers(),
         "six_months_due": services.six_month_snapshot_due(case),
-        "recorded_moments": {s.moment for s in case.snapshots},
+        "recorded_moments": {s.moment for s in services.valid_snapshots(case)},
+        "six_month_window": services.six_month_window(case),
+        "voided_snapshots": [s for s in case.snapshots if s.voided_at is not None],
         "statuses": list(DomainStatus),
         "today_iso": date.today().isoformat(),
         "new_submission_key": forms.new_submission_key,
@@ -112,6 +115,7 @@ def case_list():
             "cases/list.html",
             block=block,
             transfers=transfers.outgoing_transfers() if block == "content" else [],
+            unassigned_queue=queue.start_panel() if block == "content" else None,
             page=result,
             query=result.query,
             workers=services.case_workers(),
@@ -152,7 +156,12 @@ def change_phase(case_id: uuid.UUID):
 
     def change():
         check_version(case, form.version.data)
-        phases.change_phase(case, CasePhase(form.phase.data), current_user, form.reason.data)
+        to = CasePhase(form.phase.data)
+        if to == CasePhase.CLOSED and not form.outcome.data:
+            raise CaseError(
+                _("Choose the outcome of the aftercare to close the case."), field="outcome"
+            )
+        phases.change_phase(case, to, current_user, form.reason.data, form.outcome.data)
 
     return on_case(case, change, anchor="#phase", errors_name="phase_errors", field="phase")
 
@@ -212,6 +221,39 @@ def record_release(case_id: uuid.UUID):
     return on_case(
         case, record, anchor="#release", errors_name="release_errors", field="released_on"
     )
+
+
+@bp.post("/<uuid:case_id>/release/correct")
+@requires(Permission.CASE_WRITE)
+def correct_release(case_id: uuid.UUID):
+    case = services.access_case(current_user, case_id)
+    form = forms.ReleaseCorrectionForm()
+    if not form.validate():
+        return invalid_on_case_page(case, form, "correction_errors")
+
+    def correct():
+        check_version(case, form.version.data)
+        release.correct_release(case, form.released_on.data, form.reason.data, current_user)
+
+    return on_case(
+        case, correct, anchor="#release", errors_name="correction_errors", field="released_on"
+    )
+
+
+@bp.post("/<uuid:case_id>/snapshots/<moment>/void")
+@requires(Permission.CASE_WRITE)
+def void_snapshot(case_id: uuid.UUID, moment: str):
+    case = services.access_case(current_user, case_id)
+    if moment not in {m.value for m in MonitorMoment}:
+        abort(404)
+    form = forms.VoidSnapshotForm()
+    if not form.validate():
+        return invalid_on_case_page(case, form, "void_errors")
+
+    def void():
+        services.void_snapshot(case, MonitorMoment(moment), form.reason.data, current_user)
+
+    return on_case(case, void, anchor="#domains", errors_name="void_errors", field="reason")
 
 
 @bp.post("/<uuid:case_id>/snapshots/<moment>")

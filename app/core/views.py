@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from app.core.health import health_report
 from app.core.permissions import Permission, Role, public, requires
+from app.core.registry import entries
 from app.core.rendering import render
 
 bp = Blueprint("core", __name__)
@@ -32,7 +33,10 @@ def index():
 def start():
     if current_user.role == Role.CASE_WORKER:
         return redirect(url_for("cases.case_list"))
-    return render("core/start.html")
+    # Panels the features register (``entries("start_panels")``): callables giving a dict
+    # with the "template" to include and what it shows (as ``panel``), or None.
+    panels = [shown for panel in entries("start_panels") if (shown := panel())]
+    return render("core/start.html", panels=panels)
 
 
 @bp.post("/taal")

@@ -7,8 +7,9 @@ per municipality and for the region as a whole:
   closing, or latest closing after a reopening, falls in that window);
 - the releases expected in the next six weeks (cases not closed and not yet released);
 - the national monitor's basic conditions: per life domain and per measuring point
-  (release, six months after release), of the cases whose snapshot of that domain exists,
-  how many were arranged ("geregeld"), as a count and a percentage;
+  (release, six months after release), of the cases whose snapshot of that domain exists
+  and applies (voided measurements and "not applicable" left out), how many were
+  arranged ("geregeld"), as a count and a percentage, and how many were unknown;
 - the trajectories handed to the care director that start this calendar year (the year
   finance counts them in), cancelled ones left out: their number, how many are active and
   completed, and their total cost in EUR.
@@ -105,6 +106,7 @@ class Figures:
     closed_recently: Count
     releases_soon: Count
     basics: dict[str, dict[str, Share]]  # moment -> life domain -> share
+    unknown: dict[str, dict[str, Count]]  # moment -> life domain -> unknown (within measured)
     trajectories: Trajectories
 
 
@@ -175,9 +177,10 @@ def _columns(raw: _Raw, domains) -> dict[tuple, int]:
     columns[("releases_soon",)] = raw.releases_soon
     for moment in MOMENTS:
         for domain in domains:
-            measured, arranged = raw.basics.get((moment.value, str(domain)), (0, 0))
+            measured, arranged, unknown = raw.basics.get((moment.value, str(domain)), (0, 0, 0))
             columns[("measured", moment.value, str(domain))] = measured
             columns[("arranged", moment.value, str(domain))] = arranged
+            columns[("unknown", moment.value, str(domain))] = unknown
     columns[("trajectories",)] = sum(raw.trajectories.values())
     for status in (TrajectoryStatus.ACTIVE, TrajectoryStatus.COMPLETED):
         columns[("trajectories", status.value)] = raw.trajectories.get(status.value, 0)
@@ -191,8 +194,8 @@ COMPLETED = ("trajectories", TrajectoryStatus.COMPLETED.value)
 def _withheld_in_row(values: dict[tuple, int]) -> set[tuple]:
     """Figures of one row that would give a small cell of the same row back.
 
-    - Arranged out of measured: measured minus arranged is the number not arranged; when
-      that is small, the arranged count (and so the percentage) is withheld.
+    - Arranged out of measured: measured minus arranged minus unknown is the number not
+      arranged; when that is small, the arranged count (and so the percentage) is withheld.
     - Trajectories: active plus completed is nearly always the number (proposed is rare);
       when one of them is small, the other is withheld.
     """
@@ -200,7 +203,8 @@ def _withheld_in_row(values: dict[tuple, int]) -> set[tuple]:
     for column, measured in values.items():
         if column[0] == "measured":
             arranged = ("arranged", *column[1:])
-            if gives_away(measured, values[arranged]):
+            unknown = values[("unknown", *column[1:])]
+            if gives_away(measured, values[arranged] + unknown):
                 withheld.add(arranged)
     if is_small(values[ACTIVE]) or is_small(values[COMPLETED]):
         # A zero says nothing about a person and stays.
@@ -226,12 +230,16 @@ def _figures(name: str, raw: _Raw, domains, withheld: set[tuple] | None = None) 
         }
         for m in MOMENTS
     }
+    unknown = {
+        m.value: {str(d): count("unknown", m.value, str(d)) for d in domains} for m in MOMENTS
+    }
     return Figures(
         name=name,
         open_by_phase={p.value: count("phase", p.value) for p in OPEN_PHASES},
         closed_recently=count("closed_recently"),
         releases_soon=count("releases_soon"),
         basics=basics,
+        unknown=unknown,
         trajectories=Trajectories(
             count=count("trajectories"),
             active=count(*ACTIVE),

@@ -3,6 +3,7 @@ from __future__ import annotations
 import html
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.cases import services
@@ -62,6 +63,7 @@ def test_snapshots_fill_the_monitor_matrix_on_the_case_page(tenants, in_tenant, 
         )
         services.take_snapshot(case, MonitorMoment.INTAKE, "t")
         housing.status = "arranged"
+        case.actual_release = date.today()  # the release measurement needs a release
         services.take_snapshot(case, MonitorMoment.RELEASE, "t")
         db.session.commit()
         worker = UserFactory()
@@ -220,20 +222,23 @@ def test_a_recorded_monitor_moment_is_not_taken_again(tenants, in_tenant, make_c
     assert len(intake) == len(loaded.life_domains) and len(events) == 1
 
 
-def test_recording_the_release_keeps_a_release_snapshot_taken_that_day(
+def test_the_release_measurement_waits_for_the_release_and_is_taken_once(
     tenants, in_tenant, make_case
 ):
     from app.cases import release
+    from app.cases.errors import CaseError
 
     case = make_case(tenants["raalte"])
     with in_tenant(tenants["raalte"]):
         loaded = db.session.get(Case, (case.tenant_id, case.id))
-        services.take_snapshot(loaded, MonitorMoment.RELEASE, "t")
-        db.session.commit()
-        first = {s.id for s in loaded.snapshots}
+        with pytest.raises(CaseError):  # no release yet
+            services.take_snapshot(loaded, MonitorMoment.RELEASE, "t")
         release.record_release(loaded, date.today(), "t")
         db.session.commit()
-        assert loaded.actual_release == date.today()
+        first = {s.id for s in loaded.snapshots if s.moment == "release"}
+        assert loaded.actual_release == date.today() and first
+        with pytest.raises(CaseError):  # taken once
+            services.take_snapshot(loaded, MonitorMoment.RELEASE, "t")
         assert {s.id for s in loaded.snapshots if s.moment == "release"} == first
 
 
@@ -337,5 +342,9 @@ def test_a_trajectory_cost_beyond_the_column_is_a_dutch_message(
     assert refused.status_code == 422
     message = field_message(refused.get_data(as_text=True), "trajectory", "cost_euros")
     assert "Vul een getal in van 0 tot en met 21.474.836" in message
+    client.post(  # a sharing basis with the care director, which the hand-over needs
+        f"/cases/{case.id}/consents",
+        data={"domain": "income", "basis": "statutory", "effective_on": date.today().isoformat()},
+    )
     saved = client.post(f"/cases/{case.id}/trajectories", data={**form, "cost_euros": "21474836"})
     assert saved.status_code == 302

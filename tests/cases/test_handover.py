@@ -116,10 +116,24 @@ def test_hand_over_to_the_care_director_as_a_trajectory(
     with in_tenant(tenants["deventer"]):
         worker = UserFactory()
     client = worker_client(worker)
+    refused = client.post(
+        f"/cases/{case.id}/trajectories", data={"start_date": TODAY.isoformat(), "cost_euros": ""}
+    )
+    assert refused.status_code == 422
+    assert "Geen enkel leefgebied mag met de zorgregisseur" in refused.get_data(as_text=True)
+    client.post(
+        f"/cases/{case.id}/consents",
+        data={"domain": "income", "basis": "statutory", "effective_on": TODAY.isoformat()},
+    )
     response = client.post(
         f"/cases/{case.id}/trajectories", data={"start_date": TODAY.isoformat(), "cost_euros": ""}
     )
     assert response.status_code == 302
+    second = client.post(
+        f"/cases/{case.id}/trajectories", data={"start_date": TODAY.isoformat(), "cost_euros": ""}
+    )
+    assert second.status_code == 422
+    assert "al een actief traject" in second.get_data(as_text=True)
     with in_tenant(tenants["deventer"]):
         (trajectory,) = handover.trajectories_of(load(case))
         assert trajectory.cost_cents == 150_000 and trajectory.provider == "Regizorg BV"
@@ -160,6 +174,10 @@ def test_each_municipality_names_its_own_care_director(
 
     zutphen_case = make_case(tenants["zutphen"])
     deventer_case = make_case(tenants["deventer"])
+    worker_client(worker).post(
+        f"/cases/{zutphen_case.id}/consents",
+        data={"domain": "income", "basis": "statutory", "effective_on": TODAY.isoformat()},
+    )
     worker_client(worker).post(
         f"/cases/{zutphen_case.id}/trajectories", data={"start_date": TODAY.isoformat()}
     )
@@ -241,3 +259,31 @@ def test_two_posts_of_one_form_racing_each_other_make_one_trajectory(tenants, in
         db.session.commit()
     with in_tenant(tenants["lochem"]):
         assert len(handover.trajectories_of(load(case))) == 1
+
+
+def test_a_second_trajectory_and_a_target_group_need_a_reason(
+    tenants, in_tenant, make_case, worker_client
+):
+    case = make_case(tenants["lochem"], prolific_offender=True)
+    with in_tenant(tenants["lochem"]):
+        worker = UserFactory()
+    client = worker_client(worker)
+    client.post(
+        f"/cases/{case.id}/consents",
+        data={"domain": "housing", "basis": "consent_given", "effective_on": TODAY.isoformat()},
+    )
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert 'data-testid="target-group-warning"' in page and "veelplegers" in page
+    data = {"start_date": TODAY.isoformat(), "cost_euros": ""}
+    refused = client.post(f"/cases/{case.id}/trajectories", data=data)
+    assert refused.status_code == 422
+    assert "buiten het budget van de zorgregisseur" in refused.get_data(as_text=True)
+    reason = {**data, "reason": "Geen eigen aanpak beschikbaar in Lochem"}
+    assert client.post(f"/cases/{case.id}/trajectories", data=reason).status_code == 302
+    assert client.post(f"/cases/{case.id}/trajectories", data=data).status_code == 422
+    again = {**data, "reason": "Eerste traject loopt af, tweede sluit aan"}
+    assert client.post(f"/cases/{case.id}/trajectories", data=again).status_code == 302
+    with in_tenant(tenants["lochem"]):
+        assert len(handover.trajectories_of(load(case))) == 2
+        events = [e for e in entries_for(case.id) if e.kind == "trajectory"]
+        assert {e.detail["reason"] for e in events} == {reason["reason"], again["reason"]}

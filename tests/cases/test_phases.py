@@ -61,14 +61,22 @@ def test_phase_change_through_the_page(tenants, in_tenant, make_case, worker_cli
         f"/cases/{case.id}/phase", data={"phase": "closed", "reason": "", "version": case.version}
     )
     assert refused.status_code == 422
-    assert "Geef een reden" in refused.get_data(as_text=True)
+    assert "Kies de uitkomst" in refused.get_data(as_text=True)
+    other = client.post(
+        f"/cases/{case.id}/phase",
+        data={"phase": "closed", "outcome": "other", "reason": "", "version": case.version},
+    )
+    assert other.status_code == 422
+    assert "Geef een reden" in other.get_data(as_text=True)
     done = client.post(
         f"/cases/{case.id}/phase",
-        data={"phase": "closed", "reason": "Overleden", "version": case.version},
+        data={"phase": "closed", "outcome": "deceased", "reason": "", "version": case.version},
     )
     assert done.status_code == 302
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Afgesloten" in page and "Overleden" in page
+    with in_tenant(tenants["zutphen"]):
+        assert db.session.get(Case, (case.tenant_id, case.id)).close_outcome == "deceased"
 
 
 def _two_detentions_of_one_client(in_tenant, tenant, make_case):

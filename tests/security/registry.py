@@ -417,6 +417,12 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "version": b.referral().version,
     },
     "cases.take_snapshot": lambda b: {},
+    "cases.void_snapshot": lambda b: {"reason": "Per abuis genomen"},
+    "cases.correct_release": lambda b: {
+        "released_on": TODAY.isoformat(),
+        "reason": "Verkeerde datum ingevoerd",
+        "version": b.case().version,
+    },
     "cases.task_add": lambda b: {
         "due_date": (TODAY + timedelta(days=3)).isoformat(),
         "domain": "income",
@@ -425,12 +431,16 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "submission_key": str(uuid.uuid4()),
     },
     "cases.task_done": lambda b: {"done": "1", "version": b.task().version},
-    "cases.trajectory_add": lambda b: {
-        "start_date": TODAY.isoformat(),
-        "end_date": (TODAY + timedelta(days=90)).isoformat(),
-        "cost_euros": "1500",
-        "submission_key": str(uuid.uuid4()),
-    },
+    # The referral factory records the consent for housing: a sharing basis to hand over on.
+    "cases.trajectory_add": lambda b: (
+        b.referral()
+        and {
+            "start_date": TODAY.isoformat(),
+            "end_date": (TODAY + timedelta(days=90)).isoformat(),
+            "cost_euros": "1500",
+            "submission_key": str(uuid.uuid4()),
+        }
+    ),
     "cases.trajectory_update": lambda b: {
         "status": "completed",
         "end_date": (TODAY + timedelta(days=30)).isoformat(),

@@ -204,6 +204,75 @@ def access_trajectory(case: Case, trajectory_id: uuid.UUID) -> Trajectory:
     return row
 
 
+# --- the hand-over's guards (issue 11, point 7): small checks, each on its own -----------------
+# ``check_hand_over`` runs them in order; the hand-over form calls it before ``hand_over``.
+# A budget check can be added beside them as one more function.
+
+
+def refuse_a_second_trajectory(case: Case, reason: str | None) -> None:
+    """One active trajectory per case; a second only with a reason."""
+    active = db.session.scalar(
+        select(Trajectory.id)
+        .where(
+            Trajectory.case_id == case.id,
+            Trajectory.status.in_([TrajectoryStatus.ACTIVE.value, TrajectoryStatus.PROPOSED.value]),
+        )
+        .limit(1)
+    )
+    if active is not None and not reason:
+        raise CaseError(
+            _(
+                "This case already has an active trajectory with the care director: "
+                "give the reason for a second one."
+            ),
+            field="reason",
+        )
+
+
+def refuse_without_sharing_basis(case: Case) -> set[str]:
+    """The hand-over covers the domains that may go to the care director; none: refused.
+    Returns those domains."""
+    shared = shareable_domains([case.id], Recipient.CARE_DIRECTOR)[case.id]
+    if not shared:
+        raise CaseError(
+            _(
+                "No life domain may be shared with the care director: record a sharing "
+                "basis (consent or the statutory basis) first."
+            )
+        )
+    return shared
+
+
+def target_group_warning(case: Case):
+    """The plan's rule for the target groups outside the care director's budget, or None."""
+    if case.prolific_offender or case.benefit_recipient:
+        return _(
+            "The plan leaves prolific offenders and benefit recipients out of the care "
+            "director's budget (they have their own approach): give the reason for handing "
+            "this client over."
+        )
+    return None
+
+
+def refuse_target_group_without_reason(case: Case, reason: str | None) -> None:
+    warning = target_group_warning(case)
+    if warning is not None and not reason:
+        raise CaseError(warning, field="reason")
+
+
+def check_hand_over(
+    case: Case, reason: str | None, submission_key: uuid.UUID | None = None
+) -> None:
+    if submission_key is not None and db.session.scalar(
+        select(Trajectory.id).where(Trajectory.submission_key == submission_key)
+    ):
+        return  # the same form again: ``hand_over`` answers with the first trajectory
+    reason = (reason or "").strip() or None
+    refuse_without_sharing_basis(case)
+    refuse_a_second_trajectory(case, reason)
+    refuse_target_group_without_reason(case, reason)
+
+
 def hand_over(
     case: Case,
     actor,
@@ -213,6 +282,7 @@ def hand_over(
     cost_cents: int | None = None,
     provider: str | None = None,
     submission_key: uuid.UUID | None = None,
+    reason: str | None = None,
 ) -> Trajectory:
     """Hand the case to the care director as a trajectory (the municipality's care director
     and default cost unless given).
@@ -254,6 +324,7 @@ def hand_over(
             start=start_date,
             end=end_date,
             shared_domains=sorted(shared),
+            reason=(reason or "").strip() or None,
         )
         plan.reconcile_plan(case, actor)
     return trajectory

@@ -110,16 +110,22 @@ def trajectory_add(case_id: uuid.UUID):
     if not form.validate():
         return _invalid(case, form, "trajectory_errors")
     euros = form.cost_euros.data
-    return _on_case_page(
-        case,
-        lambda: handover.hand_over(
+
+    def hand_over():
+        handover.check_hand_over(case, form.reason.data, form.submission_key.data)
+        return handover.hand_over(
             case,
             current_user,
             start_date=form.start_date.data,
             end_date=form.end_date.data,
             cost_cents=euros * 100 if euros is not None else None,
             submission_key=form.submission_key.data,
-        ),
+            reason=form.reason.data,
+        )
+
+    return _on_case_page(
+        case,
+        hand_over,
         anchor="#trajectories",
         errors_name="trajectory_errors",
         field="form",

@@ -1,0 +1,44 @@
+"""The municipality's queue of unassigned cases: every open case without an active case
+worker (none chosen, or the chosen one deactivated). New cases from any channel (form,
+upload, API) and from a transfer arrive without a case worker and land here; the team
+sees the queue at the top of the case list (their start page), the tenant admin on the
+start page. The release notices of such a case go to the tenant admins
+(``jobs.release_notice_recipients``)."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from app.auth.api import User
+from app.cases.models import Case, CasePhase
+from app.core.permissions import Permission, role_has
+from app.extensions import db
+
+# Who sees the queue: the team (case workers) and the tenant admin.
+SEES_QUEUE = frozenset({Permission.CASE_WRITE, Permission.TENANT_ADMIN})
+
+
+def unassigned_count() -> int:
+    active_worker = (
+        select(User.id)
+        .where(User.id == Case.case_worker_id, User.active.is_(True))
+        .correlate(Case)
+        .exists()
+    )
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Case)
+        .where(
+            Case.phase != CasePhase.CLOSED.value,
+            or_(Case.case_worker_id.is_(None), ~active_worker),
+        )
+    )
+
+
+def start_panel() -> dict | None:
+    """The queue on the start page (registered as a start panel: the template to include
+    and what it shows, as ``panel``); None for roles that do not see it."""
+    if not any(role_has(current_user.role, frozenset({p})) for p in SEES_QUEUE):
+        return None
+    return {"template": "cases/_unassigned.html", "unassigned": unassigned_count()}
