@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, func, or_, select, update
 
-from app.audit.models import DestructionRecord, RetentionPolicy
-from app.audit.retention import delete_tree, forget_copies, listed
+from app.audit.models import DestructionRecord
+from app.audit.retention import RetentionPolicy, delete_tree, forget_copies, listed
 from app.cases.intake.models import IntakeMessage
 from app.cases.models import Case, CasePhase, Client, PhaseChange
 from app.cases.timeline import EventKind, TimelineEntry

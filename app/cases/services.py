@@ -40,6 +40,7 @@ from app.core.audit import report_refused_access
 from app.core.dates import add_months
 from app.core.db import utcnow
 from app.core.permissions import Role
+from app.core.settings import get_setting
 from app.extensions import db
 
 # --- access -----------------------------------------------------------------------------
@@ -86,10 +87,11 @@ def case_workers() -> list[User]:
 
 
 def tenant_settings() -> CaseSettings:
-    """This municipality's settings; defaults (unsaved) until the admin saves them."""
+    """This municipality's intake API token row; empty (unsaved) until a token is issued.
+    The file's settings are in the settings store (``get_setting("cases....")``)."""
     row = db.session.scalars(select(CaseSettings)).one_or_none()
     if row is None:
-        row = CaseSettings(social_network_domain=False, trajectory_default_cost_cents=150_000)
+        row = CaseSettings()
     return row
 
 
@@ -101,7 +103,7 @@ def saved_tenant_settings() -> CaseSettings:
 
 
 def life_domain_kinds() -> tuple[LifeDomainKind, ...]:
-    if tenant_settings().social_network_domain:
+    if get_setting("cases.social_network_domain"):
         return (*CORE_LIFE_DOMAINS, LifeDomainKind.SOCIAL_NETWORK)
     return CORE_LIFE_DOMAINS
 
