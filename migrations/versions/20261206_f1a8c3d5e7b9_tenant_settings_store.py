@@ -57,7 +57,7 @@ def upgrade():
         sa.Column("tenant_id", sa.Integer(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("key", sa.String(length=80), nullable=False),
-        sa.Column("value", sa.JSON(), nullable=True),
+        sa.Column("value", sa.JSON(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
@@ -65,7 +65,7 @@ def upgrade():
             ["tenant_id"], ["tenants.id"], name=op.f("fk_tenant_settings_tenant_id_tenants")
         ),
         sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_tenant_settings")),
-        sa.UniqueConstraint("tenant_id", "key", name=op.f("uq_tenant_settings_tenant_id")),
+        sa.UniqueConstraint("tenant_id", "key", name=op.f("uq_tenant_settings_tenant_id_key")),
     )
     rls.protect_tenant_table("tenant_settings")
 
