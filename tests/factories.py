@@ -24,7 +24,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-from app.audit.models import AccessAction, AccessLogEntry, DestructionRecord, RetentionPolicy
+from app.audit.models import AccessAction, AccessLogEntry, DestructionRecord
 from app.auth.events import Event
 from app.auth.local import INVITE, LOCAL_ISSUER
 from app.auth.models import (
@@ -66,6 +66,7 @@ from app.cases.timeline import EventKind, TimelineEntry
 from app.cases.transfer import CaseTransfer, TransferState
 from app.core.db import utcnow
 from app.core.permissions import Role
+from app.core.settings import TenantSetting
 from app.core.tenancy import current_tenant_id
 from app.core.tokens import hash_token
 from app.extensions import db
@@ -271,13 +272,12 @@ class CaseFactory(BaseFactory):
 
 
 class CaseSettingsFactory(BaseFactory):
-    """The municipality's file settings; one per municipality (unique ``tenant_id``)."""
+    """The municipality's intake API token row; one per municipality (unique ``tenant_id``)."""
 
     class Meta:
         model = CaseSettings
 
-    social_network_domain = False
-    trajectory_default_cost_cents = 150_000
+    api_token_hash = None
 
 
 class LifeDomainFactory(BaseFactory):
@@ -517,16 +517,15 @@ class AccessLogEntryFactory(BaseFactory):
     origin = ORIGIN
 
 
-class RetentionPolicyFactory(BaseFactory):
-    """The municipality's retention periods; one per municipality (unique ``tenant_id``)."""
+class TenantSettingFactory(BaseFactory):
+    """One stored value of the settings store (a registered key; unique per municipality)."""
 
     class Meta:
-        model = RetentionPolicy
+        model = TenantSetting
 
-    closed_case_years = 10
-    detention_notice_months = 6
-    access_log_years = 5
-    security_log_years = 5
+    key = "retention.closed_case_years"
+    value = 10
+    version = 1
 
 
 class DestructionRecordFactory(BaseFactory):

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TenantScoped, UTCDateTime, enum_check, utcnow
@@ -49,22 +49,6 @@ class AccessLogEntry(TenantScoped, db.Model):
     result: Mapped[str] = mapped_column(String(20), default="granted")
     origin: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[str | None] = mapped_column(String(300))
-
-
-class RetentionPolicy(TenantScoped, db.Model):
-    """How long a municipality keeps each kind of record (one row per tenant).
-
-    Defaults: a closed file ten years after closing, the notices of detention start
-    and end six months after release, the access log and the security log five years.
-    """
-
-    __tablename__ = "retention_policies"
-    __table_args__ = (UniqueConstraint("tenant_id"),)
-
-    closed_case_years: Mapped[int] = mapped_column(Integer, default=10)
-    detention_notice_months: Mapped[int] = mapped_column(Integer, default=6)
-    access_log_years: Mapped[int] = mapped_column(Integer, default=5)
-    security_log_years: Mapped[int] = mapped_column(Integer, default=5)
 
 
 class DestructionRecord(TenantScoped, db.Model):

@@ -1,6 +1,7 @@
 """Retention: every record kind has a destruction date; a daily job destroys what is due.
 
-Rules (periods per municipality in ``RetentionPolicy``):
+Rules (periods per municipality in the settings store, keys ``retention.*``, read as one
+``RetentionPolicy``):
 - ``closed_case``: a closed file, with everything that hangs on it, ``closed_case_years``
   after closing; the client goes with their last file. Queued jobs and notices that
   name the case go too, in the database and in Redis.
@@ -39,16 +40,40 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, text
 
-from app.audit.models import AccessLogEntry, DestructionRecord, RetentionPolicy
+from app.audit.models import AccessLogEntry, DestructionRecord
 from app.audit.records import dependents
 from app.core.dates import add_years
 from app.core.registry import entries
+from app.core.settings import get_setting, register_setting
 from app.core.signals import case_destroyed
 from app.extensions import db
 from app.jobs.outbox import purge_arguments
 
 log = logging.getLogger("nazorg.retention")
 RULES = "retention_rules"
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    """How long a municipality keeps each kind of record (its ``retention.*`` settings)."""
+
+    closed_case_years: int = 10
+    detention_notice_months: int = 6
+    access_log_years: int = 5
+    security_log_years: int = 5
+
+
+# name -> (label, minimum, maximum); defaults from RetentionPolicy.
+PERIODS = {
+    "closed_case_years": (_l("Closed case files: years after closing"), 1, 30),
+    "detention_notice_months": (
+        _l("Notices of detention start and end: months after release"),
+        1,
+        24,
+    ),
+    "access_log_years": (_l("Access log: years"), 1, 20),
+    "security_log_years": (_l("Security log: years"), 1, 20),
+}
 
 Rule = Callable[[RetentionPolicy, date], "list[DestructionRecord] | DestructionRecord | None"]
 
@@ -85,17 +110,8 @@ def record_type_labels() -> dict[str, object]:
 
 
 def current_policy() -> RetentionPolicy:
-    policy = db.session.scalars(select(RetentionPolicy)).one_or_none()
-    if policy is None:
-        policy = RetentionPolicy(
-            closed_case_years=10,
-            detention_notice_months=6,
-            access_log_years=5,
-            security_log_years=5,
-        )
-        db.session.add(policy)
-        db.session.flush()
-    return policy
+    """This municipality's periods (the defaults until its admin saves others)."""
+    return RetentionPolicy(**{name: get_setting(f"retention.{name}") for name in PERIODS})
 
 
 def delete_tree(root: type, root_ids, counts: dict[str, int]) -> None:
@@ -160,7 +176,20 @@ def purge_job_arguments(policy: RetentionPolicy, today: date) -> DestructionReco
 
 
 def init_app(app: Flask) -> None:
-    """The platform's own rules: the access log and the arguments of finished jobs."""
+    """The platform's own rules: the access log and the arguments of finished jobs; the
+    periods of every rule as settings of the group ``retention``."""
+    for name, (label, low, high) in PERIODS.items():
+        register_setting(
+            app,
+            f"retention.{name}",
+            int,
+            getattr(RetentionPolicy, name),
+            label,
+            minimum=low,
+            maximum=high,
+            group="retention",
+            group_label=_l("Retention periods"),
+        )
     add_retention_rule(
         app,
         "access_log",

@@ -6,12 +6,13 @@ import json
 import uuid
 from datetime import date
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.audit import retention, services
-from app.audit.forms import ClientLookupForm, RetentionForm
+from app.audit.forms import ClientLookupForm
 from app.audit.labels import template_helpers
 from app.audit.models import AccessAction
 from app.audit.subject_access import pdf_fields, subject_access_bundle
@@ -20,7 +21,7 @@ from app.audit.tracking import access_action, note_access
 from app.core.pdf import render_pdf
 from app.core.permissions import Permission, requires
 from app.core.rendering import download, render
-from app.extensions import db
+from app.core.settings import settings_page
 
 bp = Blueprint("audit", __name__, url_prefix="/privacy")
 
@@ -147,13 +148,11 @@ def destruction_list():
 @bp.route("/bewaartermijnen", methods=["GET", "POST"])
 @requires(Permission.TENANT_ADMIN)
 def retention_settings():
-    policy = retention.current_policy()
-    form = RetentionForm(obj=policy)
-    if form.validate_on_submit():
-        form.populate_obj(policy)
-        db.session.commit()
-        flash(_("The retention periods have been saved."), "ok")
-        return redirect(url_for("audit.retention_settings"))
-    # Not committed: showing the default periods saves nothing (a GET writes no data); the
-    # policy is saved with the first post, and the daily sweep makes its own when needed.
-    return render("audit/retention.html", form=form, status=422 if form.errors else 200)
+    # The periods are settings of the group "retention" (app.core.settings); a GET writes
+    # nothing, the defaults hold until the first save.
+    return settings_page(
+        "retention",
+        "audit/retention.html",
+        "audit.retention_settings",
+        message=_l("The retention periods have been saved."),
+    )

@@ -21,13 +21,19 @@ from app.cases.handover import services as handover
 from app.cases.handover import views as _handover_views  # noqa: F401
 from app.cases.intake import views as _intake_views  # noqa: F401
 from app.cases.intake.api import bp as intake_api_bp
-from app.cases.models import Client
+from app.cases.models import (
+    DEFAULT_CARE_DIRECTOR,
+    DEFAULT_RELEASE_PREPARATION_WEEKS,
+    DEFAULT_SIX_MONTH_WINDOW_DAYS,
+    Client,
+)
 from app.cases.panels import add_case_panel
 from app.cases.plan import admin as _plan_admin  # noqa: F401
 from app.cases.views import bp
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
 from app.core.registry import entries
+from app.core.settings import get_setting, register_setting
 from app.jobs.schedule import add_daily_jobs
 from app.notifications.services import add_digest
 
@@ -48,6 +54,7 @@ def init_app(app: Flask) -> None:
     add_daily_jobs(app, jobs)
     add_digest(app, jobs.task_digest_for)
     _add_retention_rules(app)
+    _add_settings(app)
     add_vocabulary(app, access_request.VOCABULARY)
     register_subjects(app, client_model=Client, find_client_by_bsn=services.find_client_by_bsn)
 
@@ -69,12 +76,64 @@ def _add_panels(app: Flask) -> None:
         "trajectories",
         lambda case: {
             "trajectories": handover.trajectories_of(case),
-            "default_cost_euros": (services.tenant_settings().trajectory_default_cost_cents or 0)
-            // 100,
+            "default_cost_euros": get_setting("cases.trajectory_default_cost_euros"),
         },
     )
     add_case_panel(app, "notes", lambda case: {"notes": notes.notes_of(case)})
     add_case_panel(app, "transfer", lambda case: {"region": transfer.region_tenants()})
+
+
+def _add_settings(app: Flask) -> None:
+    """The file's settings on the tenant admin's settings page (values in the store)."""
+    group = {"group": "cases", "group_label": _l("Aftercare file")}
+    register_setting(
+        app,
+        "cases.social_network_domain",
+        bool,
+        False,
+        _l("Use the sixth life domain, social network, in new cases"),
+        **group,
+    )
+    register_setting(
+        app,
+        "cases.care_director_name",
+        str,
+        DEFAULT_CARE_DIRECTOR,
+        _l("Care director who carries out the trajectories"),
+        max_length=200,
+        required_message=_l("Name the care director (at most 200 characters)."),
+        **group,
+    )
+    register_setting(
+        app,
+        "cases.trajectory_default_cost_euros",
+        int,
+        1500,
+        _l("Default cost of a trajectory (EUR)"),
+        minimum=0,
+        maximum=1_000_000,
+        **group,
+    )
+    register_setting(
+        app,
+        "cases.release_preparation_weeks",
+        int,
+        DEFAULT_RELEASE_PREPARATION_WEEKS,
+        _l("Release preparation starts (weeks before the expected release)"),
+        minimum=1,
+        maximum=52,
+        **group,
+    )
+    register_setting(
+        app,
+        "cases.six_month_window_days",
+        int,
+        DEFAULT_SIX_MONTH_WINDOW_DAYS,
+        _l("Window of the six-month measurement (days either side)"),
+        minimum=0,
+        maximum=92,
+        **group,
+    )
 
 
 def _add_retention_rules(app: Flask) -> None:

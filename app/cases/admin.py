@@ -3,57 +3,38 @@
 from __future__ import annotations
 
 from flask import redirect, request, url_for
+from flask_babel import lazy_gettext as _
 from flask_login import current_user
 
-from app.cases import forms
 from app.cases.blueprint import bp
 from app.cases.intake import tokens
-from app.cases.services import saved_tenant_settings, tenant_settings
+from app.cases.services import tenant_settings
 from app.core.actions import act
 from app.core.permissions import Permission, requires
-from app.core.rendering import render
-from app.extensions import db
+from app.core.settings import settings_page
 
 
-@bp.get("/admin/settings")
+@bp.route("/admin/settings", methods=["GET"])
 @requires(Permission.TENANT_ADMIN)
 def admin_settings():
-    return render("cases/admin_settings.html", settings=tenant_settings(), new_token=None)
+    return _settings_page()
 
 
 @bp.post("/admin/settings")
 @requires(Permission.TENANT_ADMIN)
 def admin_settings_save():
-    form = forms.SettingsForm()
-    if not form.validate():
-        return render(
-            "cases/admin_settings.html",
-            status=422,
-            settings=tenant_settings(),
-            new_token=None,
-            errors=form.error_dict(),
-        )
+    return _settings_page()
 
-    def save():
-        settings = saved_tenant_settings()
-        settings.social_network_domain = form.social_network_domain.data
-        settings.trajectory_default_cost_cents = form.trajectory_default_cost_euros.data * 100
-        settings.care_director_name = form.care_director_name.data
-        if form.release_preparation_weeks.data is not None:
-            settings.release_preparation_weeks = form.release_preparation_weeks.data
-        if form.six_month_window_days.data is not None:
-            settings.six_month_window_days = form.six_month_window_days.data
 
-    return act(
-        save,
-        done=lambda _result: redirect(url_for("cases.admin_settings")),
-        refused=lambda error, status: render(
-            "cases/admin_settings.html",
-            status=status,
-            settings=tenant_settings(),
-            new_token=None,
-            errors={"form": error.message},
-        ),
+def _settings_page():
+    """Every registered setting of the municipality (grouped), from the settings store."""
+    return settings_page(
+        None,
+        "cases/admin_settings.html",
+        "cases.admin_settings",
+        message=_("The settings have been saved."),
+        settings=tenant_settings(),
+        new_token=None,
     )
 
 
@@ -61,12 +42,27 @@ def admin_settings_save():
 @requires(Permission.TENANT_ADMIN)
 def admin_api_token():
     if request.form.get("action") == "revoke":
-        tokens.revoke_token()
-        db.session.commit()
-        return redirect(url_for("cases.admin_settings"))
-    token = tokens.issue_token(current_user.tenant_id)
-    db.session.commit()
-    # Shown once, in this answer only; the portal keeps its hash.
-    response = render("cases/admin_settings.html", settings=tenant_settings(), new_token=token)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+        return act(
+            tokens.revoke_token,
+            done=lambda _result: redirect(url_for("cases.admin_settings")),
+            refused=lambda error, status: _settings_page(),
+        )
+
+    def shown_once(token: str):
+        # Shown once, in this answer only; the portal keeps its hash.
+        response = settings_page(
+            None,
+            "cases/admin_settings.html",
+            "cases.admin_settings",
+            settings=tenant_settings(),
+            new_token=token,
+            show_only=True,
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    return act(
+        lambda: tokens.issue_token(current_user.tenant_id),
+        done=shown_once,
+        refused=lambda error, status: _settings_page(),
+    )

@@ -29,7 +29,7 @@ from app.cases.models import (
 )
 from app.cases.panels import add_case_panel
 from app.cases.plan.services import complete_task, generate_plan, install_default_template
-from app.cases.services import open_case, saved_tenant_settings, take_snapshot
+from app.cases.services import open_case, take_snapshot
 
 __all__ = [
     "CLOSED_WINDOW_MONTHS",
@@ -54,7 +54,6 @@ __all__ = [
     "install_default_template",
     "open_case",
     "read_figures",
-    "saved_tenant_settings",
     "shareable_domains",
     "take_snapshot",
 ]

@@ -16,14 +16,7 @@ from app.cases.handover.models import (
     SharingBasis,
     TrajectoryStatus,
 )
-from app.cases.models import (
-    ALL_LIFE_DOMAINS,
-    Case,
-    CaseSettings,
-    Client,
-    CloseOutcome,
-    DomainStatus,
-)
+from app.cases.models import ALL_LIFE_DOMAINS, Case, Client, CloseOutcome, DomainStatus
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskTemplate
 from app.core.forms import (
     MAX_INT,
@@ -177,28 +170,6 @@ class TrajectoryUpdateForm(Form):
 class TransferForm(Form):
     target = WholeNumber(_("Municipality"), minimum=1, required=True)
     reason = TextField(_("Reason"))
-
-
-class SettingsForm(Form):
-    trajectory_default_cost_euros = WholeNumber(
-        _("Default cost of a trajectory (EUR)"), minimum=0, maximum=1_000_000, required=True
-    )
-    care_director_name = TextField(
-        _("Care director"),
-        max_length=column_length(CaseSettings, "care_director_name"),
-        required=True,
-        required_message=_("Name the care director (at most 200 characters)."),
-    )
-    social_network_domain = Flag(_("Social network as a sixth life domain"))
-    # Left out of the post: the saved value stays.
-    release_preparation_weeks = WholeNumber(
-        _("Release preparation starts (weeks before the expected release)"),
-        minimum=1,
-        maximum=52,
-    )
-    six_month_window_days = WholeNumber(
-        _("Window of the six-month measurement (days either side)"), minimum=0, maximum=92
-    )
 
 
 class TemplateForm(Form):

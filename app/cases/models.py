@@ -309,32 +309,21 @@ class PhaseChange(TenantScoped, db.Model):
 
 
 DEFAULT_CARE_DIRECTOR = "Regizorg BV"
+# Release preparation starts this many weeks before the expected release (a setting).
 DEFAULT_RELEASE_PREPARATION_WEEKS = 6
+# The six-month measurement may be taken this many days either side of release + 6 months.
 DEFAULT_SIX_MONTH_WINDOW_DAYS = 31
 
 
 class CaseSettings(TenantScoped, Timestamped, db.Model):
-    """A municipality's settings for the aftercare file (one row per tenant, set by its admin)."""
+    """A municipality's intake API token (one row per tenant, issued by its admin); the
+    file's settings are in the settings store (``app.core.settings``, keys ``cases.*``)."""
 
     __tablename__ = "case_settings"
     __table_args__ = (UniqueConstraint("tenant_id"),)
 
-    social_network_domain: Mapped[bool] = mapped_column(Boolean, default=False)
-    trajectory_default_cost_cents: Mapped[int] = mapped_column(Integer, default=150_000)
-    # Who carries out the municipality's trajectories (the plan's care director).
-    care_director_name: Mapped[str] = mapped_column(
-        String(200), default=DEFAULT_CARE_DIRECTOR, server_default=DEFAULT_CARE_DIRECTOR
-    )
     # The intake API token: only its hash is kept; the hint helps the admin recognise it.
     # info["secret"]: left out of a municipality's export; a new installation issues a new token.
-    # Release preparation starts this many weeks before the expected release.
-    release_preparation_weeks: Mapped[int] = mapped_column(
-        Integer, default=DEFAULT_RELEASE_PREPARATION_WEEKS, server_default="6"
-    )
-    # The six-month measurement may be taken this many days either side of release + 6 months.
-    six_month_window_days: Mapped[int] = mapped_column(
-        Integer, default=DEFAULT_SIX_MONTH_WINDOW_DAYS, server_default="31"
-    )
     api_token_hash: Mapped[str | None] = mapped_column(String(128), info={"secret": True})
     api_token_hint: Mapped[str | None] = mapped_column(String(16), info={"secret": True})
     api_token_created_at: Mapped[datetime | None] = mapped_column(

@@ -17,14 +17,13 @@ from sqlalchemy import select
 from app.cases import timeline
 from app.cases.errors import CaseError, InvalidTransition
 from app.cases.models import (
-    DEFAULT_RELEASE_PREPARATION_WEEKS,
     Case,
     CasePhase,
-    CaseSettings,
     CloseOutcome,
     PhaseChange,
 )
 from app.cases.timeline import EventKind
+from app.core.settings import get_setting
 from app.extensions import db
 
 P = CasePhase
@@ -121,8 +120,7 @@ DAILY_PLAN_ACTOR = "dagelijkse planning"
 
 
 def preparation_weeks() -> int:
-    row = db.session.scalars(select(CaseSettings)).one_or_none()
-    return row.release_preparation_weeks if row is not None else DEFAULT_RELEASE_PREPARATION_WEEKS
+    return get_setting("cases.release_preparation_weeks")
 
 
 def phase_from_dates(case: Case, today: date, weeks: int) -> tuple[CasePhase, str] | None:

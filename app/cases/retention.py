@@ -16,8 +16,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, func, or_, select, update
 
-from app.audit.models import DestructionRecord, RetentionPolicy
-from app.audit.retention import delete_tree, forget_copies, listed
+from app.audit.models import DestructionRecord
+from app.audit.retention import RetentionPolicy, delete_tree, forget_copies, listed
 from app.cases.intake.models import IntakeMessage
 from app.cases.models import Case, CasePhase, Client, PhaseChange
 from app.cases.timeline import EventKind, TimelineEntry
@@ -98,9 +98,7 @@ def destroy_detention_notices(policy: RetentionPolicy, today: date) -> Destructi
 
 
 def anonymise_transfer_tombstones(today: date) -> DestructionRecord | None:
-    cutoff = datetime.combine(
-        add_months(today, -TOMBSTONE_NAME_MONTHS), datetime.min.time(), UTC
-    )
+    cutoff = datetime.combine(add_months(today, -TOMBSTONE_NAME_MONTHS), datetime.min.time(), UTC)
     tombstones = db.session.scalars(
         select(TimelineEntry).where(
             TimelineEntry.kind == EventKind.TRANSFER_OUT.value, TimelineEntry.at < cutoff

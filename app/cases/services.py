@@ -23,8 +23,6 @@ from app.cases.errors import CaseError
 from app.cases.labels import MOMENT_LABELS
 from app.cases.models import (
     CORE_LIFE_DOMAINS,
-    DEFAULT_RELEASE_PREPARATION_WEEKS,
-    DEFAULT_SIX_MONTH_WINDOW_DAYS,
     Case,
     CasePhase,
     CaseSettings,
@@ -42,6 +40,7 @@ from app.core.audit import report_refused_access
 from app.core.dates import add_months
 from app.core.db import utcnow
 from app.core.permissions import Role
+from app.core.settings import get_setting
 from app.extensions import db
 
 # --- access -----------------------------------------------------------------------------
@@ -88,15 +87,11 @@ def case_workers() -> list[User]:
 
 
 def tenant_settings() -> CaseSettings:
-    """This municipality's settings; defaults (unsaved) until the admin saves them."""
+    """This municipality's intake API token row; empty (unsaved) until a token is issued.
+    The file's settings are in the settings store (``get_setting("cases....")``)."""
     row = db.session.scalars(select(CaseSettings)).one_or_none()
     if row is None:
-        row = CaseSettings(
-            social_network_domain=False,
-            trajectory_default_cost_cents=150_000,
-            release_preparation_weeks=DEFAULT_RELEASE_PREPARATION_WEEKS,
-            six_month_window_days=DEFAULT_SIX_MONTH_WINDOW_DAYS,
-        )
+        row = CaseSettings()
     return row
 
 
@@ -108,7 +103,7 @@ def saved_tenant_settings() -> CaseSettings:
 
 
 def life_domain_kinds() -> tuple[LifeDomainKind, ...]:
-    if tenant_settings().social_network_domain:
+    if get_setting("cases.social_network_domain"):
         return (*CORE_LIFE_DOMAINS, LifeDomainKind.SOCIAL_NETWORK)
     return CORE_LIFE_DOMAINS
 
@@ -248,7 +243,7 @@ def six_month_window(case: Case) -> tuple[date, date] | None:
     due = six_month_snapshot_due(case)
     if due is None:
         return None
-    days = timedelta(days=tenant_settings().six_month_window_days)
+    days = timedelta(days=get_setting("cases.six_month_window_days"))
     return due - days, due + days
 
 
@@ -363,7 +358,7 @@ def take_due_six_month_snapshots(today: date | None = None) -> int:
     them as their six-month value, for good) nor for closed ones (nobody measures them)."""
     today = today or date.today()
     due_on = add_months(today, -6)
-    window = timedelta(days=tenant_settings().six_month_window_days)
+    window = timedelta(days=get_setting("cases.six_month_window_days"))
     cases = db.session.scalars(
         select(Case)
         .where(

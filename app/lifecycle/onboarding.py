@@ -4,8 +4,8 @@ Both run as the schema owner (``owner_database``), since the portal role may onl
 ``tenants``; the tenant's own rows are still written and deleted in a session bound to
 that tenant, so row-level security holds for the owner too (it is forced).
 
-Onboarding is one transaction: the municipality, its default task templates, retention
-periods and file settings (the same services that install them lazily for the five),
+Onboarding is one transaction: the municipality, its default task templates (retention
+periods and file settings are the settings store's defaults until its admin saves others),
 its identity-provider settings when given, and its first tenant admin: either a local
 account invited by mail with the single-use link, or an account bound to the first
 sign-in of a named subject from its identity provider. Running it again with the same
@@ -23,7 +23,6 @@ from datetime import timedelta
 from flask import current_app, url_for
 from sqlalchemy import delete, func, select, text
 
-from app.audit.retention import current_policy
 from app.auth.api import (
     INVITE,
     LOCAL_ISSUER,
@@ -36,7 +35,7 @@ from app.auth.api import (
     secret_variable_prefix,
     send_account_link,
 )
-from app.cases.api import install_default_template, saved_tenant_settings
+from app.cases.api import install_default_template
 from app.core.db import utcnow
 from app.core.permissions import Role
 from app.core.tenancy import bind_tenant
@@ -225,10 +224,10 @@ def _create(spec: TenantSpec) -> Outcome:
 def install_defaults() -> list[str]:
     """The defaults the five get lazily, installed at once in the bound session."""
     templates = install_default_template()
-    current_policy()
-    saved_tenant_settings()
     db.session.flush()
-    return [f"{len(templates)} task templates", "retention periods", "file settings"]
+    # Retention periods and file settings need no rows: the settings store answers the
+    # registered defaults (app.core.settings) until the tenant admin saves others.
+    return [f"{len(templates)} task templates"]
 
 
 def default_role_mapping(is_centre: bool) -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Phases from the dates, the closing outcome, monitor windows and voided measurements.
 
-- ``case_settings``: ``release_preparation_weeks`` (default 6) and
-  ``six_month_window_days`` (default 31), per municipality.
+- (The release preparation weeks and the six-month window are settings in the
+  settings store, ``cases.release_preparation_weeks`` and ``cases.six_month_window_days``:
+  no column.)
 - ``cases.close_outcome``: the outcome chosen at closing (a fixed list, CHECK).
 - ``life_domain_snapshots``: ``voided_at`` and ``void_reason``; the unique key on
   (case, domain, moment) becomes a partial unique index over the valid (not voided)
@@ -26,14 +27,6 @@ OLD_UNIQUE = "uq_life_domain_snapshots_tenant_id_case_id_domain_moment"
 
 
 def upgrade() -> None:
-    op.add_column(
-        "case_settings",
-        sa.Column("release_preparation_weeks", sa.Integer(), server_default="6", nullable=False),
-    )
-    op.add_column(
-        "case_settings",
-        sa.Column("six_month_window_days", sa.Integer(), server_default="31", nullable=False),
-    )
     op.add_column("cases", sa.Column("close_outcome", sa.String(length=30), nullable=True))
     op.add_column(
         "life_domain_snapshots", sa.Column("voided_at", sa.DateTime(timezone=True), nullable=True)
@@ -74,8 +67,5 @@ def downgrade() -> None:
     with op.batch_alter_table("cases") as batch:
         batch.drop_constraint(op.f("ck_cases_close_outcome"), type_="check")
         batch.drop_column("close_outcome")
-    with op.batch_alter_table("case_settings") as batch:
-        batch.drop_column("six_month_window_days")
-        batch.drop_column("release_preparation_weeks")
     if sqlite:
         op.execute("PRAGMA foreign_keys=ON")

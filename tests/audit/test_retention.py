@@ -10,7 +10,8 @@ from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from app.audit import retention
-from app.audit.models import AccessLogEntry, DestructionRecord, RetentionPolicy
+from app.audit.models import AccessLogEntry, DestructionRecord
+from app.audit.retention import current_policy
 from app.auth.models import SecurityEvent
 from app.cases import notes, phases
 from app.cases.intake.models import IntakeMessage
@@ -18,6 +19,7 @@ from app.cases.models import Case, CasePhase, Client, LifeDomain
 from app.cases.notes import Note, NoteRevision
 from app.cases.timeline import TimelineEntry
 from app.core.permissions import Role
+from app.core.settings import get_setting, set_setting
 from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
@@ -28,6 +30,7 @@ from tests.factories import (
     OutboxJobFactory,
     UserFactory,
 )
+from tests.form_values import form_values
 
 TODAY = date(2026, 11, 29)
 
@@ -120,14 +123,7 @@ def test_the_period_is_per_municipality(tenants, in_tenant):
     zutphen = tenants["zutphen"]
     make_closed_case(in_tenant, zutphen, TODAY - timedelta(days=365 * 3))
     with in_tenant(zutphen):
-        db.session.add(
-            RetentionPolicy(
-                closed_case_years=2,
-                detention_notice_months=6,
-                access_log_years=5,
-                security_log_years=5,
-            )
-        )
+        set_setting("retention.closed_case_years", 2)
         db.session.commit()
     assert [rule for rule, _k, _c in sweep(in_tenant, zutphen)] == ["closed_case"]
 
@@ -231,9 +227,11 @@ def test_the_privacy_officer_sees_the_list_and_the_admin_sets_the_periods(
     assert "Afgesloten dossier" in page and "Vergetenaar" not in page
     client = sign_in(admin)
     token = csrf_token(client, "/privacy/bewaartermijnen")
+    shown = form_values(client, "/privacy/bewaartermijnen")
     bad = client.post(
         "/privacy/bewaartermijnen",
         data={
+            **shown,
             "csrf_token": token,
             "closed_case_years": "0",
             "detention_notice_months": "6",
@@ -242,10 +240,11 @@ def test_the_privacy_officer_sees_the_list_and_the_admin_sets_the_periods(
         },
     )
     assert bad.status_code == 422
-    assert "Kies een getal van 1 tot en met 30" in bad.get_data(as_text=True)
+    assert "Vul een getal in van 1 tot en met 30" in bad.get_data(as_text=True)
     good = client.post(
         "/privacy/bewaartermijnen",
         data={
+            **shown,
             "csrf_token": token,
             "closed_case_years": "7",
             "detention_notice_months": "6",
@@ -255,7 +254,8 @@ def test_the_privacy_officer_sees_the_list_and_the_admin_sets_the_periods(
     )
     assert good.status_code == 302
     with in_tenant(deventer):
-        assert db.session.scalars(select(RetentionPolicy.closed_case_years)).one() == 7
+        assert get_setting("retention.closed_case_years") == 7
+        assert current_policy().closed_case_years == 7
     assert sign_in(officer).get("/privacy/bewaartermijnen").status_code == 403
 
 

@@ -14,6 +14,7 @@ from app.cases.models import (
     StayKind,
     derive_stay,
 )
+from app.core.settings import set_setting
 from app.extensions import db
 from tests.factories import UserFactory
 
@@ -41,7 +42,7 @@ def test_a_known_clients_new_detention_links_to_the_earlier_case(tenants, in_ten
 def test_social_network_domain_follows_the_tenant_setting(tenants, in_tenant, make_case):
     without = make_case(tenants["olst-wijhe"])
     with in_tenant(tenants["olst-wijhe"]):
-        services.saved_tenant_settings().social_network_domain = True
+        set_setting("cases.social_network_domain", True)
         db.session.commit()
     with_it = make_case(tenants["olst-wijhe"])
     assert [d.domain for d in without.life_domains][-1] == "care"

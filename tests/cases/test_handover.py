@@ -156,14 +156,16 @@ def test_hand_over_to_the_care_director_as_a_trajectory(
 def test_each_municipality_names_its_own_care_director(
     tenants, in_tenant, make_case, worker_client, sign_in
 ):
-    from tests.csrf import csrf_token
+    from tests.form_values import form_values
 
     with in_tenant(tenants["zutphen"]):
         admin = UserFactory(role="tenant_admin")
         worker = UserFactory()
     admin_client = sign_in(admin)
-    token = csrf_token(admin_client, "/cases/admin/settings")
-    form = {"csrf_token": token, "trajectory_default_cost_euros": "1600"}
+    form = {
+        **form_values(admin_client, "/cases/admin/settings"),
+        "trajectory_default_cost_euros": "1600",
+    }
     refused = admin_client.post("/cases/admin/settings", data={**form, "care_director_name": " "})
     assert refused.status_code == 422
     assert "Noem de zorgregisseur" in refused.get_data(as_text=True)

@@ -14,13 +14,13 @@ from app.cases.figures import read_figures
 from app.cases.models import (
     Case,
     CasePhase,
-    CaseSettings,
     DomainSnapshot,
     DomainStatus,
     MonitorMoment,
     PhaseChange,
 )
 from app.core.dates import add_months
+from app.core.settings import set_setting
 from app.extensions import db
 from tests.factories import UserFactory
 
@@ -72,7 +72,7 @@ def test_the_preparation_weeks_are_a_municipality_setting(tenants, in_tenant, ma
     with in_tenant(raalte):
         phases.move_phases_by_dates(TODAY)
         assert _load(case).phase == CasePhase.IN_DETENTION.value
-        db.session.add(CaseSettings(release_preparation_weeks=10))
+        set_setting("cases.release_preparation_weeks", 10)
         db.session.flush()
         phases.move_phases_by_dates(TODAY)
         assert _load(case).phase == CasePhase.RELEASE_PREPARATION.value

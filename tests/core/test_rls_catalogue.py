@@ -88,7 +88,7 @@ NOT_REGIONAL = {
     "job_outbox",
     "intake_uploads",
     "case_settings",
-    "retention_policies",
+    "tenant_settings",
     "destruction_log",
     "case_transfers",
 }

@@ -34,6 +34,7 @@ from app.cases.plan.models import TaskTemplate
 from app.cases.services import open_case
 from app.core.context import tenant_app_context
 from app.core.permissions import Role
+from app.core.settings import editable_settings, settings_version
 from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
@@ -70,6 +71,11 @@ class Bundle:
         return self.made[key]
 
     # --- the aftercare file -------------------------------------------------------------
+
+    def settings_version(self, group: str | None = None) -> int:
+        """The version of the settings page's form (of one group) as saved now."""
+        with self.app.app_context(), tenant_app_context(self.tenant.id):
+            return settings_version(editable_settings(group))
 
     def case(self):
         def make():
@@ -365,6 +371,11 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "trajectory_default_cost_euros": "1400",
         "social_network_domain": "1",
         "care_director_name": "Stichting Nazorg IJssel",
+        "closed_case_years": "10",
+        "detention_notice_months": "6",
+        "access_log_years": "5",
+        "security_log_years": "5",
+        "version": b.settings_version(),
     },
     "cases.admin_template_add": lambda b: {**_template_form(), "submission_key": str(uuid.uuid4())},
     "cases.admin_template_save": lambda b: {**_template_form(), "version": b.template().version},
@@ -401,6 +412,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "detention_notice_months": "6",
         "access_log_years": "5",
         "security_log_years": "5",
+        "version": b.settings_version("retention"),
     },
     # The referral factory records the consent for housing that a referral needs.
     "cases.referral_add": lambda b: (

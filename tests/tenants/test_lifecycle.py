@@ -12,12 +12,14 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
 from app import create_app
-from app.audit.models import AccessLogEntry, RetentionPolicy
+from app.audit.models import AccessLogEntry
+from app.audit.retention import RetentionPolicy, current_policy
 from app.auth.models import AccountToken, IdentityProvider, SecurityEvent, User
-from app.cases.models import CaseSettings
+from app.cases.models import DEFAULT_CARE_DIRECTOR, CaseSettings
 from app.cases.plan.models import TaskTemplate
 from app.cases.plan.services import default_template_rows
 from app.core.permissions import Role
+from app.core.settings import get_setting
 from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.lifecycle import onboarding as lifecycle
@@ -87,7 +89,9 @@ def test_add_creates_the_municipality_with_defaults_and_an_invited_admin(app, cl
     assert bathmen.name == "Bathmen" and not bathmen.is_centre
     with in_tenant(bathmen):
         assert count(TaskTemplate) == len(default_template_rows())
-        assert count(RetentionPolicy) == 1 and count(CaseSettings) == 1
+        # Retention periods and file settings are the store's defaults: no rows needed.
+        assert current_policy() == RetentionPolicy()
+        assert get_setting("cases.care_director_name") == DEFAULT_CARE_DIRECTOR
         (admin,) = db.session.scalars(select(User)).all()
         assert (admin.issuer, admin.subject, admin.role) == (
             "local",
@@ -246,9 +250,7 @@ def canaries(tenants, in_tenant) -> None:
             function="app.mail.jobs.send_template_mail",
             arguments={"context": {"link": "/auth/deventer/invitation/CANARY-link-token"}},
         )
-        settings = db.session.scalars(select(CaseSettings)).one_or_none() or CaseSettings(
-            social_network_domain=False, trajectory_default_cost_cents=150_000
-        )
+        settings = db.session.scalars(select(CaseSettings)).one_or_none() or CaseSettings()
         settings.api_token_hash = "CANARY-api-token-hash"
         settings.api_token_hint = "CANARYHINT"
         db.session.add(settings)

@@ -23,9 +23,9 @@ from app.cases.handover.models import (
 from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
 from app.cases.plan import services as plan
 from app.cases.plan.models import Responsible
-from app.cases.services import tenant_settings
 from app.cases.timeline import EventKind
 from app.core.actions import check_version, create_once
+from app.core.settings import get_setting
 from app.extensions import db
 
 # --- consent and legal basis ----------------------------------------------------------------
@@ -289,10 +289,9 @@ def hand_over(
 
     The same form posted again (same ``submission_key``) returns the first trajectory: a
     trajectory is paid for."""
-    settings = tenant_settings()
-    provider = provider or settings.care_director_name or DEFAULT_CARE_DIRECTOR
+    provider = provider or get_setting("cases.care_director_name") or DEFAULT_CARE_DIRECTOR
     if cost_cents is None:
-        cost_cents = settings.trajectory_default_cost_cents or 150_000
+        cost_cents = get_setting("cases.trajectory_default_cost_euros") * 100
 
     def build() -> Trajectory:
         if case.is_closed:
