@@ -12,13 +12,30 @@ from app.core import signals
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
 from app.regional import budget
+from app.regional.budget_views import bp as budget_bp
 from app.regional.overview import may_see_region
 from app.regional.views import bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(budget_bp)
     _connect_budget(app)
+    add_nav_entry(
+        app,
+        "budget.budget_page",
+        _l("Budget"),
+        permission=Permission.BUDGET_APPROVE,
+        order=61,
+    )
+    add_nav_entry(
+        app,
+        "budget.region_money",
+        _l("Money of the region"),
+        permission=Permission.REGIONAL_OVERVIEW,
+        visible=may_see_region,
+        order=62,
+    )
     add_nav_entry(
         app,
         "regional.regional_overview",

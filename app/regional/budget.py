@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from app.core.actions import Refused, check_version, create_once
 from app.core.permissions import Role
+from app.core.tenancy import current_tenant_id
 from app.extensions import db
 from app.regional.budget_models import (
     DEFAULT_EXPECTED_TRAJECTORIES,
@@ -236,6 +237,23 @@ def release(trajectory_id: uuid.UUID, actor) -> Commitment | None:
     return commitment
 
 
+def access_commitment(commitment_id: uuid.UUID) -> Commitment | None:
+    """The commitment of the session's municipality, or None (the view answers 404)."""
+    return db.session.scalars(
+        select(Commitment).where(Commitment.id == commitment_id)
+    ).one_or_none()
+
+
+def approvals_of(year: int) -> list[BudgetApproval]:
+    return list(
+        db.session.scalars(
+            select(BudgetApproval)
+            .where(BudgetApproval.year == year)
+            .order_by(BudgetApproval.approved_at)
+        )
+    )
+
+
 def history(year: int) -> list[tuple[Commitment, BudgetApproval | None]]:
     rows = db.session.execute(
         select(Commitment, BudgetApproval)
@@ -257,6 +275,7 @@ class Forecast:
     spent_cents: int
     expected_more: int
     expected_cents: int
+    trajectories: int = 0
 
     @property
     def forecast_cents(self) -> int:
@@ -268,11 +287,44 @@ class Forecast:
 
 
 def forecast(year: int, today: date) -> Forecast:
-    planning = budget_year(year)
-    cost = planning.trajectory_cost_cents if planning else DEFAULT_TRAJECTORY_COST_CENTS
-    expected = planning.expected_trajectories if planning else DEFAULT_EXPECTED_TRAJECTORIES
-    rows = db.session.execute(
+    """The forecast of the session's municipality."""
+    found = forecasts_by_tenant(year, today).get(current_tenant_id(db.session))
+    return found or forecast_of_nothing(year, today)
+
+
+def forecast_of_nothing(year: int, today: date) -> Forecast:
+    """A municipality without lines, planning or commitments for the year."""
+    return _forecast(year, today, _Money())
+
+
+@dataclass
+class _Money:
+    budget: int | None = None
+    cost: int = DEFAULT_TRAJECTORY_COST_CENTS
+    expected: int = DEFAULT_EXPECTED_TRAJECTORIES
+    by_status: dict[str, tuple[int, int]] | None = None
+
+
+def forecasts_by_tenant(year: int, today: date) -> dict[int, Forecast]:
+    """Every forecast the session may see, by municipality: grouped sums only (inside
+    ``regional_read`` the centre's coordinator gets the whole region in four statements)."""
+    money: dict[int, _Money] = {}
+    for tenant_id, count, total in db.session.execute(
         select(
+            BudgetLine.tenant_id,
+            func.count(BudgetLine.id),
+            func.coalesce(func.sum(BudgetLine.amount_cents), 0),
+        )
+        .where(BudgetLine.year == year)
+        .group_by(BudgetLine.tenant_id)
+    ):
+        money.setdefault(tenant_id, _Money()).budget = int(total) if count else None
+    for planning in db.session.scalars(select(BudgetYear).where(BudgetYear.year == year)):
+        row = money.setdefault(planning.tenant_id, _Money())
+        row.cost, row.expected = planning.trajectory_cost_cents, planning.expected_trajectories
+    for tenant_id, status, count, total in db.session.execute(
+        select(
+            Commitment.tenant_id,
             Commitment.status,
             func.count(Commitment.id),
             func.coalesce(
@@ -281,15 +333,21 @@ def forecast(year: int, today: date) -> Forecast:
             ),
         )
         .where(Commitment.year == year)
-        .group_by(Commitment.status)
-    ).all()
-    by_status = {status: (int(n), int(total)) for status, n, total in rows}
+        .group_by(Commitment.tenant_id, Commitment.status)
+    ):
+        row = money.setdefault(tenant_id, _Money())
+        row.by_status = {**(row.by_status or {}), status: (int(count), int(total))}
+    return {tenant_id: _forecast(year, today, row) for tenant_id, row in money.items()}
+
+
+def _forecast(year: int, today: date, money: _Money) -> Forecast:
+    by_status = money.by_status or {}
     committed_n, committed = by_status.get(CommitmentStatus.COMMITTED.value, (0, 0))
     spent_n, spent = by_status.get(CommitmentStatus.SPENT.value, (0, 0))
     so_far = committed_n + spent_n
     start, end = date(year, 1, 1), date(year, 12, 31)
     if today < start:
-        more = expected
+        more = money.expected
     elif today > end:
         more = 0
     else:
@@ -299,11 +357,12 @@ def forecast(year: int, today: date) -> Forecast:
         more = so_far * remaining // elapsed
     return Forecast(
         year=year,
-        budget_cents=budget_total(year),
+        budget_cents=money.budget,
         committed_cents=committed,
         spent_cents=spent,
         expected_more=more,
-        expected_cents=more * cost,
+        expected_cents=more * money.cost,
+        trajectories=so_far,
     )
 
 

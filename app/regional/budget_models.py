@@ -1,9 +1,13 @@
 """The money of one municipality: budget lines per year, the year's planning figures,
 approvals to go beyond the budget and the commitment of each trajectory.
 
-Tenant-owned, and NOT on the regional-read allow-list (``__regional_read__`` stays False):
-the regional read is for the case file only. Amounts are integer cents; no personal data
-(a commitment names its trajectory by id only)."""
+Tenant-owned, and ON the regional-read allow-list (``__regional_read__ = True``): the
+centre municipality holds the national grant and accounts for the whole region, so its
+regional coordinator reads every municipality's money, select-only and logged, through
+the one regional mechanism (``app.core.tenancy.regional_read``). Writes stay with the
+owning municipality. The tables hold no personal data: amounts in integer cents, names of
+staff who recorded them, and a commitment names its trajectory by id only (the trajectory
+itself is on the allow-list as part of the case file)."""
 
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ class BudgetYear(TenantScoped, db.Model):
     """The planning figures of one year: the default cost and the expected number."""
 
     __tablename__ = "budget_years"
+    __regional_read__ = True  # money: the grant holder accounts for the region
     __table_args__ = (UniqueConstraint("tenant_id", "year"),)
 
     year: Mapped[int] = mapped_column(Integer)
@@ -52,6 +57,7 @@ class BudgetLine(TenantScoped, db.Model):
     """One amount of money available in a year, by its source."""
 
     __tablename__ = "budget_lines"
+    __regional_read__ = True  # money: the grant holder accounts for the region
     __table_args__ = (
         Index("ix_budget_lines_tenant_id_year", "tenant_id", "year"),
         UniqueConstraint("tenant_id", "submission_key"),
@@ -71,6 +77,7 @@ class BudgetApproval(TenantScoped, db.Model):
     hand-over beyond the year's budget; used by the first such hand-over."""
 
     __tablename__ = "budget_approvals"
+    __regional_read__ = True  # money: the grant holder accounts for the region
     __table_args__ = (
         Index("ix_budget_approvals_tenant_id_year", "tenant_id", "year"),
         UniqueConstraint("tenant_id", "submission_key"),
@@ -89,6 +96,7 @@ class Commitment(TenantScoped, db.Model):
     the care director's invoice is recorded, released when cancelled."""
 
     __tablename__ = "budget_commitments"
+    __regional_read__ = True  # money: the grant holder accounts for the region
     __table_args__ = (
         UniqueConstraint("tenant_id", "trajectory_id"),
         Index("ix_budget_commitments_tenant_id_year", "tenant_id", "year"),

@@ -1,6 +1,7 @@
 """Budgets: per municipality and year the planning figures, budget lines, approvals to go
 beyond the budget and the commitment of each handed-over trajectory. Tenant-owned with
-RLS; NOT on the regional-read allow-list (money is no part of the case file).
+RLS, and on the regional-read allow-list: the centre municipality holds the national grant
+and accounts for the region's money (no personal data in these tables).
 
 Revision ID: e1b7c2d9a4f3
 Revises: d5e8b2a4c9f1
@@ -106,7 +107,7 @@ def upgrade() -> None:
         "ix_budget_commitments_tenant_id_year", "budget_commitments", ["tenant_id", "year"]
     )
     for table in TABLES:
-        rls.protect_tenant_table(table)
+        rls.protect_tenant_table(table, regional_read=True)
 
 
 def downgrade() -> None:
