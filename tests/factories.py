@@ -556,3 +556,54 @@ class CaseTransferFactory(BaseFactory):
     state = TransferState.DONE.value
     actor_name = "Casemanager"
     finished_at = factory.LazyFunction(utcnow)
+
+
+# --- budgets (app/regional) ----------------------------------------------------------------
+
+from app.regional.budget_models import (  # noqa: E402
+    BudgetApproval,
+    BudgetLine,
+    BudgetSource,
+    BudgetYear,
+    Commitment,
+    CommitmentStatus,
+)
+
+
+class BudgetYearFactory(BaseFactory):
+    class Meta:
+        model = BudgetYear
+
+    year = factory.LazyFunction(lambda: date.today().year)
+    trajectory_cost_cents = 150_000
+    expected_trajectories = 50
+
+
+class BudgetLineFactory(BaseFactory):
+    class Meta:
+        model = BudgetLine
+
+    year = factory.LazyFunction(lambda: date.today().year)
+    source = BudgetSource.MUNICIPAL.value
+    amount_cents = 7_500_000
+    recorded_by = "Beheerder"
+
+
+class BudgetApprovalFactory(BaseFactory):
+    class Meta:
+        model = BudgetApproval
+
+    year = factory.LazyFunction(lambda: date.today().year)
+    reason = "Extra trajecten door hoge instroom"
+    approved_by = "Beheerder"
+
+
+class CommitmentFactory(BaseFactory):
+    class Meta:
+        model = Commitment
+
+    trajectory_id = factory.LazyFunction(uuid.uuid4)
+    year = factory.LazyFunction(lambda: date.today().year)
+    amount_cents = 150_000
+    status = CommitmentStatus.COMMITTED.value
+    committed_by = "Medewerker Nazorg"

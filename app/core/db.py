@@ -101,7 +101,8 @@ class TenantScoped:
     migration helpers in ``app.core.rls`` give the table row-level security.
 
     The regional read of the centre municipality is off unless the model declares it
-    with ``__regional_read__ = True`` (an allow-list: only the case file has it). The
+    with ``__regional_read__ = True`` (an allow-list: the case file and the money of
+    ``app.regional.budget_models`` have it). The
     migration passes ``regional_read=True`` to ``protect_tenant_table`` for exactly
     those tables, and the RLS catalogue test holds the database to the declaration.
     """

@@ -41,6 +41,8 @@ class Permission(StrEnum):
     ACCOUNTS_INVITE = "accounts.invite"
     ACCESS_LOG_READ = "access_log.read"
     SUBJECT_ACCESS = "subject_access"
+    BUDGET_MANAGE = "budget.manage"
+    BUDGET_APPROVE = "budget.approve"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -54,6 +56,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ACCOUNTS_MANAGE,
             Permission.ACCOUNTS_INVITE,
             Permission.ACCESS_LOG_READ,
+            Permission.BUDGET_MANAGE,
+            Permission.BUDGET_APPROVE,
         }
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
@@ -62,6 +66,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_READ,
             Permission.REGIONAL_OVERVIEW,
             Permission.ACCOUNTS_INVITE,
+            Permission.BUDGET_APPROVE,
         }
     ),
     Role.VOLUNTEER: frozenset({Permission.START_PAGE, Permission.MENTOR_PORTAL}),

@@ -80,8 +80,8 @@ def protect_tenant_table(
     """RLS enabled and forced, the tenant policy, and grants: DML, or only SELECT and
     INSERT for an append-only log. ``regional_read``: the centre municipality's regional
     read may see the rows too; off unless the table's model declares
-    ``__regional_read__ = True`` (the case file only, never accounts, sessions, secrets,
-    logs or settings)."""
+    ``__regional_read__ = True`` (the case file and the budget tables, never accounts,
+    sessions, secrets, logs or settings)."""
     if not is_postgresql():
         return
     table = _identifier(table)

@@ -7,6 +7,10 @@ without the aftercare file knowing them.
 - ``case_destroyed``: sender the retention sweep, keyword ``record_id`` for every case
   and client id destroyed: whoever keeps a copy that names it (jobs, notices) forgets it
   and answers with ``{table: rows removed}``.
+- ``trajectory_handed_over``: sender the new trajectory (flushed), keyword ``actor``; a
+  receiver may refuse the hand-over by raising ``Refused`` (the budget does).
+- ``trajectory_status_changed``: sender the trajectory after a status change, keyword
+  ``actor`` (a cancellation releases its commitment).
 """
 
 from __future__ import annotations
@@ -17,3 +21,5 @@ _signals = Namespace()
 case_released = _signals.signal("case-released")
 case_transferring = _signals.signal("case-transferring")
 case_destroyed = _signals.signal("case-destroyed")
+trajectory_handed_over = _signals.signal("trajectory-handed-over")
+trajectory_status_changed = _signals.signal("trajectory-status-changed")

@@ -8,14 +8,34 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.core import signals
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
+from app.regional import budget
+from app.regional.budget_views import bp as budget_bp
 from app.regional.overview import may_see_region
 from app.regional.views import bp
 
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(budget_bp)
+    _connect_budget(app)
+    add_nav_entry(
+        app,
+        "budget.budget_page",
+        _l("Budget"),
+        permission=Permission.BUDGET_APPROVE,
+        order=61,
+    )
+    add_nav_entry(
+        app,
+        "budget.region_money",
+        _l("Money of the region"),
+        permission=Permission.REGIONAL_OVERVIEW,
+        visible=may_see_region,
+        order=62,
+    )
     add_nav_entry(
         app,
         "regional.regional_overview",
@@ -24,3 +44,10 @@ def init_app(app: Flask) -> None:
         visible=may_see_region,
         order=60,
     )
+
+
+def _connect_budget(app: Flask) -> None:
+    """The budget listens to the hand-over (commit) and to a cancellation (release)."""
+    signals.trajectory_handed_over.connect(budget.on_handed_over)
+    signals.trajectory_status_changed.connect(budget.on_status_changed)
+    app.add_template_filter(budget.format_cents, "cents")

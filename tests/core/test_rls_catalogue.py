@@ -108,6 +108,8 @@ def declared_regional() -> set[str]:
 def test_the_regional_read_is_declared_by_the_case_file_only(app):
     declared = declared_regional()
     assert {"cases", "clients", "life_domains", "tasks", "trajectories"} <= declared
+    # The money the grant holder accounts for (app/regional/budget_models.py).
+    assert {"budget_lines", "budget_commitments", "budget_years", "budget_approvals"} <= declared
     assert declared & NOT_REGIONAL == set()
 
 

@@ -38,6 +38,7 @@ from app.core.settings import editable_settings, settings_version
 from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
+from app.regional import budget
 from app.tenants.models import Tenant
 
 _rng = random.Random(606)
@@ -155,6 +156,11 @@ class Bundle:
         return self._once(
             "trajectory", lambda: handover.hand_over(self._case_here(), "test", start_date=TODAY)
         )
+
+    def commitment(self):
+        """The budget commitment the bundle's trajectory made at its hand-over."""
+        trajectory = self.trajectory()
+        return self._once("commitment", lambda: budget.commitment_of(trajectory.id))
 
     def template(self):
         return self._once(
@@ -289,6 +295,7 @@ ARGUMENTS: dict[str, Argument] = {
     "referral_id": Argument(lambda b, e: b.referral().id),
     "trajectory_id": Argument(lambda b, e: b.trajectory().id),
     "template_id": Argument(lambda b, e: b.template().id),
+    "commitment_id": Argument(lambda b, e: b.commitment().id),
     "user_id": Argument(lambda b, e: b.colleague().id),
     "outbox_id": Argument(lambda b, e: b.failed_job().id),
     "upload_id": Argument(lambda b, e: b.intake_upload().id),
@@ -366,6 +373,28 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     },
     "auth.demo_sign_in": lambda b: {"user": "nobody"},
     "auth.sign_out": lambda b: {},
+    "budget.budget_approve": lambda b: {
+        "year": TODAY.year,
+        "reason": "Extra traject",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "budget.budget_invoice": lambda b: {
+        "version": b.commitment().version,
+        "amount": "1.450,00",
+        "invoice_date": TODAY.isoformat(),
+        "reference": "F-1",
+    },
+    "budget.budget_line_add": lambda b: {
+        "year": TODAY.year,
+        "source": "municipal",
+        "amount": "75.000,00",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "budget.budget_planning": lambda b: {
+        "year": TODAY.year,
+        "trajectory_cost": "1.500,00",
+        "expected_trajectories": "50",
+    },
     "cases.admin_api_token": lambda b: {"action": "issue"},
     "cases.admin_settings_save": lambda b: {
         "trajectory_default_cost_euros": "1400",

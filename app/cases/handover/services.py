@@ -24,6 +24,7 @@ from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
 from app.cases.plan import services as plan
 from app.cases.plan.models import Responsible
 from app.cases.timeline import EventKind
+from app.core import signals
 from app.core.actions import check_version, create_once
 from app.core.settings import get_setting
 from app.extensions import db
@@ -326,7 +327,14 @@ def hand_over(
             reason=(reason or "").strip() or None,
         )
         plan.reconcile_plan(case, actor)
+        announce_hand_over(trajectory, actor)
     return trajectory
+
+
+def announce_hand_over(trajectory: Trajectory, actor) -> None:
+    """Tell the listeners (the budget's commitment) of a new trajectory; one may refuse."""
+    db.session.flush()
+    signals.trajectory_handed_over.send(trajectory, actor=actor)
 
 
 def update_trajectory(
@@ -340,8 +348,11 @@ def update_trajectory(
     check_version(trajectory, expected_version)
     if end_date and end_date < trajectory.start_date:
         raise CaseError(_("The end date cannot be before the start date."))
+    changed = trajectory.status != TrajectoryStatus(status).value
     trajectory.status = TrajectoryStatus(status).value
     trajectory.end_date = end_date
+    if changed:
+        signals.trajectory_status_changed.send(trajectory, actor=actor)
     timeline.record(
         trajectory.case_id, EventKind.TRAJECTORY_UPDATED, actor, status=status, end=end_date
     )
