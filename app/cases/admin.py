@@ -39,6 +39,7 @@ def admin_settings_save():
         settings.social_network_domain = form.social_network_domain.data
         settings.trajectory_default_cost_cents = form.trajectory_default_cost_euros.data * 100
         settings.care_director_name = form.care_director_name.data
+        settings.extra_facilities = form.extra_facilities.data or None
 
     return act(
         save,

@@ -169,6 +169,7 @@ class SettingsForm(Form):
         required_message=_("Name the care director (at most 200 characters)."),
     )
     social_network_domain = Flag(_("Social network as a sixth life domain"))
+    extra_facilities = TextField(_("Prisons added to the list"), max_length=MAX_TEXT)
 
 
 class TemplateForm(Form):

@@ -6,7 +6,15 @@ from flask_babel import lazy_gettext as _l
 
 from app.cases.bsn import mask_bsn
 from app.cases.handover.models import ReferralStatus, SharingBasis, TrajectoryStatus
-from app.cases.models import CasePhase, DomainStatus, LifeDomainKind, MonitorMoment, StayKind
+from app.cases.models import (
+    CasePhase,
+    DomainStatus,
+    LegalTitle,
+    LifeDomainKind,
+    MonitorMoment,
+    ReleaseType,
+    StayKind,
+)
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
 
 PHASE_LABELS = {
@@ -39,6 +47,19 @@ MOMENT_LABELS = {
 STAY_LABELS = {
     StayKind.LONG: _l("Long stay"),
     StayKind.SHORT: _l("Short stay"),
+}
+LEGAL_TITLE_LABELS = {
+    LegalTitle.REMAND: _l("Remand"),
+    LegalTitle.NOT_FINAL_JUDGEMENT: _l("Sentenced, judgement not final"),
+    LegalTitle.FINAL_JUDGEMENT: _l("Final judgement"),
+    LegalTitle.SUBSTITUTE_CUSTODY: _l("Substitute custody"),
+    LegalTitle.OTHER: _l("Other legal title"),
+}
+RELEASE_TYPE_LABELS = {
+    ReleaseType.REGULAR: _l("Regular release"),
+    ReleaseType.CONDITIONAL_RELEASE: _l("Conditional release"),
+    ReleaseType.ELECTRONIC_SUPERVISION: _l("Electronic supervision"),
+    ReleaseType.RELEASED_FROM_REMAND: _l("Released from remand"),
 }
 RESPONSIBLE_LABELS = {
     Responsible.AFTERCARE_COORDINATOR: _l("Aftercare coordinator"),
@@ -74,6 +95,14 @@ FIELD_LABELS = {
     "expected_release": _l("Expected release"),
     "prolific_offender": _l("Prolific offender"),
     "benefit_recipient": _l("Benefit recipient"),
+    "prison_number": _l("Prison number"),
+    "legal_title": _l("Legal title"),
+    "judgement_date": _l("Date of judgement"),
+    "release_type": _l("Kind of release"),
+    "probation_involved": _l("Probation involved"),
+    "probation_officer": _l("Probation officer"),
+    "prison_caseworker_name": _l("Prison caseworker"),
+    "prison_caseworker_contact": _l("Contact of the prison caseworker"),
     "case_worker_id": _l("Case worker"),
     "given_name": _l("Given name"),
     "family_name": _l("Family name"),
@@ -115,6 +144,8 @@ ALL_LABELS = {
     "status": STATUS_LABELS,
     "moment": MOMENT_LABELS,
     "stay": STAY_LABELS,
+    "legal_title": LEGAL_TITLE_LABELS,
+    "release_type": RELEASE_TYPE_LABELS,
     "responsible": RESPONSIBLE_LABELS,
     "plan_phase": PLAN_PHASE_LABELS,
     "anchor": ANCHOR_LABELS,

@@ -25,8 +25,15 @@ TEXT_FIELDS = (
     "facility",
     "detention_start",
     "expected_release",
+    "prison_number",
+    "legal_title",
+    "judgement_date",
+    "release_type",
+    "probation_officer",
+    "prison_caseworker_name",
+    "prison_caseworker_contact",
 )
-FLAGS = ("prolific_offender", "benefit_recipient")
+FLAGS = ("prolific_offender", "benefit_recipient", "probation_involved")
 
 
 class IntakeForm(FlaskForm):

@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.tracking import note_access
 from app.cases import phases, services, timeline
-from app.cases.intake.document import IntakeDocument
+from app.cases.intake.document import CASEWORKER_FIELDS, IntakeDocument
 from app.cases.intake.models import IntakeMessage
 from app.cases.models import Case, CasePhase, Client, MonitorMoment
 from app.cases.plan import services as plan
@@ -114,6 +114,7 @@ def receive_intake(
         expected_release=document.expected_release,
         prolific_offender=document.prolific_offender,
         benefit_recipient=document.benefit_recipient,
+        **{name: getattr(document, name) for name in CASEWORKER_FIELDS},
     )
     for domain in case.life_domains:
         given = document.domain_inputs().get(domain.domain)

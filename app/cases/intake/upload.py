@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.cases.intake.document import flat_row_to_document, parse_document
+from app.cases.intake.facilities import known_facilities
 from app.cases.intake.services import Source, receive_intake_once
 from app.cases.labels import intake_field_label
 from app.core.input import json_shape_problem
@@ -126,11 +127,12 @@ def import_file(filename: str, content: bytes, actor) -> UploadReport:
 
 def import_rows(rows: list[tuple[int, object]], actor, report: UploadReport) -> None:
     """Receive each valid row once (in a savepoint of its own); report the others."""
+    facilities = known_facilities()
     for line, raw in rows:
         if isinstance(raw, RowProblem):
             report.problems.append(RowProblem(line, raw.messages))
             continue
-        document, errors = parse_document(raw)
+        document, errors = parse_document(raw, facilities=facilities)
         if errors:
             report.problems.append(
                 RowProblem(
