@@ -16,6 +16,7 @@ from app.cases.models import (
     StayKind,
 )
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
+from app.core.i18n import format_date
 
 PHASE_LABELS = {
     CasePhase.REGISTERED: _l("Registered"),
@@ -116,6 +117,9 @@ FIELD_LABELS = {
     "notes": _l("Notes"),
     "bsn": _l("Citizen number"),
     "message_id": _l("Message id"),
+    "kind": _l("Kind of message"),
+    "event_date": _l("Date of the message"),
+    "leave_end": _l("Last day of leave"),
     "domains": _l("Life domains"),
     "document": _l("Document"),
 }
@@ -187,8 +191,50 @@ INTAKE_SOURCE_LABELS = {
 }
 
 
+DATE_FIELDS = frozenset({"judgement_date", "detention_start", "expected_release"})
+CODED_FIELDS = {"legal_title": "legal_title", "release_type": "release_type", "status": "status"}
+MESSAGE_KIND_LABELS = {
+    "detention_start": _l("Start of detention"),
+    "basic_document": _l("Basic document"),
+    "transfer": _l("Transfer to another prison"),
+    "leave": _l("Leave"),
+    "end_of_detention": _l("End of detention"),
+}
+
+
+def value_text(field: str, value) -> str:
+    """A changed value as the case page shows it: dates in words, codes as labels."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if field in DATE_FIELDS:
+        return format_date(value)
+    if field in CODED_FIELDS:
+        return label(CODED_FIELDS[field], value)
+    return str(value)
+
+
+def difference_lines(changes: dict | None, domains: dict | None = None) -> list[str]:
+    """A version's difference: "Label: old → new" per field, then per life domain."""
+    lines = [
+        f"{FIELD_LABELS.get(field, field)}: {value_text(field, old)} → {value_text(field, new)}"
+        for field, (old, new) in (changes or {}).items()
+    ]
+    for domain, diff in (domains or {}).items():
+        for field, (old, new) in diff.items():
+            name = FIELD_LABELS.get("situation" if field == "notes" else field, field)
+            lines.append(
+                f"{label('domain', domain)} ({name}): "
+                f"{value_text(field, old)} → {value_text(field, new)}"
+            )
+    return lines
+
+
 def template_helpers() -> dict:
     return {
+        "difference_lines": difference_lines,
+        "message_kind_label": lambda value: str(MESSAGE_KIND_LABELS.get(value, value or "")),
         "field_names": field_names,
         "responsible_labels": RESPONSIBLE_LABELS,
         "basis_labels": BASIS_LABELS,

@@ -39,6 +39,7 @@ from app.cases.intake.facilities import (
     known_facilities,
     shipped_facilities,
 )
+from app.cases.intake.models import MessageKind
 from app.cases.models import (
     ALL_LIFE_DOMAINS,
     Case,
@@ -61,6 +62,10 @@ DOMAIN_KEYS = tuple(kind.value for kind in ALL_LIFE_DOMAINS)
 STATUS_VALUES = tuple(status.value for status in DomainStatus)
 LEGAL_TITLE_VALUES = tuple(kind.value for kind in LegalTitle)
 RELEASE_TYPE_VALUES = tuple(kind.value for kind in ReleaseType)
+KIND_VALUES = tuple(kind.value for kind in MessageKind)
+# Fields a message of an older shape did not have: left out of the content key while they
+# hold their default, so that a file received before them is still known (``message_key``).
+NEWER_FIELDS = {"kind": MessageKind.BASIC_DOCUMENT.value, "event_date": None, "leave_end": None}
 # The fields of what the prison caseworker delivers (issue 16, point 5). A document
 # without them keeps the content key it had before they existed (``message_key``).
 CASEWORKER_FIELDS = (
@@ -99,6 +104,9 @@ MESSAGES = {
     "minor": _("the client is under 18: aftercare for minors has another framework"),
     "before_start": _("lies before the start of detention"),
     "status": _("is not a known status"),
+    "kind": _("is not a known kind of message"),
+    "needed_for_kind": _("is required for this kind of message"),
+    "before_event": _("lies before the start of the leave"),
     "facility": _("is not a known prison: choose one from the list"),
     "legal_title": _("is not a known legal title"),
     "release_type": _("is not a known kind of release"),
@@ -230,6 +238,17 @@ DATE_RULE = "YYYY-MM-DD, from 1900-01-01 to 2100-12-31."
 IsoDate = Annotated[date | None, BeforeValidator(_date), Field(description=DATE_RULE)]
 YesNo = Annotated[bool, BeforeValidator(_bool)]
 Status = Annotated[Literal[STATUS_VALUES], BeforeValidator(_status)]  # type: ignore[valid-type]
+KindValue = Annotated[
+    Literal[KIND_VALUES],  # type: ignore[valid-type]
+    BeforeValidator(lambda value: _choice(KIND_VALUES, "kind")(value) or "basic_document"),
+    Field(
+        description="The kind of message: detention_start (start of detention), "
+        "basic_document (the intake document; a new version updates the case), transfer "
+        "(to another prison: facility required), leave (event_date the first day, "
+        "leave_end the last), end_of_detention (event_date the day of release, with "
+        "release_type). Default basic_document."
+    ),
+]
 LegalTitleValue = Annotated[
     Literal[LEGAL_TITLE_VALUES] | None,  # type: ignore[valid-type]
     BeforeValidator(_choice(LEGAL_TITLE_VALUES, "legal_title")),
@@ -285,6 +304,7 @@ class IntakeDocument(BaseModel):
     message_id: text(
         MESSAGE_ID_LENGTH, "The sender's id of this message; the key of idempotency."
     ) = None
+    kind: KindValue = MessageKind.BASIC_DOCUMENT.value
     given_name: required_text(column_length(Client, "given_name"))
     family_name: required_text(column_length(Client, "family_name"))
     date_of_birth: Annotated[date, BeforeValidator(_required_date), Field(description=DATE_RULE)]
@@ -302,12 +322,16 @@ class IntakeDocument(BaseModel):
         column_length(Client, "responsible_municipality"),
         "Where the client lived before detention or will settle after it.",
     ) = None
-    facility: text(
-        column_length(Case, "facility"),
-        "The prison (PI): one of the Dutch prisons of the shipped list "
-        "(app/cases/intake/facilities.json) or of the municipality's own additions; "
-        "case and spaces do not matter, the list's spelling is stored.",
-    ) = None
+    facility: Annotated[
+        text(
+            column_length(Case, "facility"),
+            "The prison (PI): one of the Dutch prisons of the shipped list "
+            "(app/cases/intake/facilities.json) or of the municipality's own additions; "
+            "case and spaces do not matter, the list's spelling is stored. Required for a "
+            "transfer (the new prison).",
+        ),
+        Field(validate_default=True),
+    ] = None
     detention_start: IsoDate = None
     expected_release: IsoDate = None
     prolific_offender: YesNo = False
@@ -333,6 +357,16 @@ class IntakeDocument(BaseModel):
         column_length(Case, "prison_caseworker_contact"),
         "Telephone or e-mail of the prison caseworker.",
     ) = None
+    event_date: Annotated[
+        date | None,
+        BeforeValidator(_date),
+        Field(
+            validate_default=True,
+            description="Transfer: the day of the transfer; leave: its first day; end of "
+            "detention: the day of release (required there). " + DATE_RULE,
+        ),
+    ] = None
+    leave_end: IsoDate = None
     domains: IntakeDomains = Field(default_factory=IntakeDomains)  # type: ignore[valid-type]
 
     @field_validator("date_of_birth")
@@ -351,10 +385,28 @@ class IntakeDocument(BaseModel):
             raise refuse("before_start")
         return release
 
+    @field_validator("event_date")
+    @classmethod
+    def _date_for_kind(cls, day: date | None, info: ValidationInfo) -> date | None:
+        needed = (MessageKind.LEAVE.value, MessageKind.END_OF_DETENTION.value)
+        if day is None and info.data.get("kind") in needed:
+            raise refuse("needed_for_kind")
+        return day
+
+    @field_validator("leave_end")
+    @classmethod
+    def _after_leave_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("event_date")
+        if start and end and end < start:
+            raise refuse("before_event")
+        return end
+
     @field_validator("facility")
     @classmethod
     def _known_facility(cls, facility: str | None, info: ValidationInfo) -> str | None:
         if facility is None:
+            if info.data.get("kind") == MessageKind.TRANSFER.value:
+                raise refuse("needed_for_kind")
             return None
         facilities = (info.context or {}).get("facilities") or shipped_facilities()
         known = canonical_facility(facility, facilities)
@@ -379,6 +431,9 @@ class IntakeDocument(BaseModel):
         content = self.model_dump(exclude={"domains"})
         for name in CASEWORKER_FIELDS:
             if content[name] in (None, False):
+                del content[name]
+        for name, default in NEWER_FIELDS.items():
+            if content[name] == default:
                 del content[name]
         content["domains"] = {k: v.model_dump() for k, v in self.domain_inputs().items()}
         encoded = json.dumps(content, sort_keys=True, default=str)

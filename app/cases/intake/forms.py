@@ -15,6 +15,9 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from app.cases.intake.document import DOMAIN_KEYS, STATUS_VALUES, flat_row_to_document
 
 TEXT_FIELDS = (
+    "kind",
+    "event_date",
+    "leave_end",
     "given_name",
     "family_name",
     "date_of_birth",
