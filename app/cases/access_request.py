@@ -83,6 +83,7 @@ COLUMN_LABELS = {
     # notices of detention
     "source": _l("Received through"),
     "received_at": _l("Received on"),
+    "domains": _l("Life domains"),
     # the plan
     "title": _l("Task"),
     "description": _l("Description"),

@@ -108,6 +108,16 @@ def receive_intake(
     client = services.find_client_by_bsn(document.bsn)
     known = client is not None
     kind = MessageKind(document.kind)
+    if known and not same_person(client, document):
+        # Never merged: another date of birth or name behind a known citizen number changes
+        # nothing of that person; the sender (or a case worker) must look first.
+        raise IntakeRefused(
+            _(
+                "this citizen number belongs to a client with another date of birth or name: "
+                "nothing has been saved; check the document"
+            ),
+            field="bsn",
+        )
     if known:
         case = _case_of_detention(client, document, kind)
         if case is not None:
@@ -164,6 +174,20 @@ def receive_intake(
     _remember(key, source, case.id, document)
     _note_intake(case)
     return IntakeResult(case_id=case.id, created=True, client_known=known)
+
+
+def _name_key(name: str | None) -> str:
+    return " ".join((name or "").split()).casefold()
+
+
+def same_person(client: Client, document: IntakeDocument) -> bool:
+    """A known client is the document's person only on citizen number, date of birth and
+    name together (case and spaces aside)."""
+    return (
+        client.date_of_birth == document.date_of_birth
+        and _name_key(client.given_name) == _name_key(document.given_name)
+        and _name_key(client.family_name) == _name_key(document.family_name)
+    )
 
 
 def _case_of_detention(client: Client, document: IntakeDocument, kind: MessageKind) -> Case | None:
