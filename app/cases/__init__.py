@@ -116,6 +116,15 @@ def _add_settings(app: Flask) -> None:
     )
     register_setting(
         app,
+        "cases.extra_facilities",
+        str,
+        "",
+        _l("Prisons added to the list of Dutch prisons (separated by semicolons)"),
+        max_length=2000,
+        **group,
+    )
+    register_setting(
+        app,
         "cases.release_preparation_weeks",
         int,
         DEFAULT_RELEASE_PREPARATION_WEEKS,

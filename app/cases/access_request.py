@@ -52,6 +52,14 @@ COLUMN_LABELS = {
     "prolific_offender": _l("Prolific offender"),
     "benefit_recipient": _l("Benefit recipient"),
     "transferred_from": _l("Transferred from"),
+    "prison_number": _l("Prison number"),
+    "legal_title": _l("Legal title"),
+    "judgement_date": _l("Date of judgement"),
+    "release_type": _l("Kind of release"),
+    "probation_involved": _l("Probation involved"),
+    "probation_officer": _l("Probation officer"),
+    "prison_caseworker_name": _l("Prison caseworker"),
+    "prison_caseworker_contact": _l("Contact of the prison caseworker"),
     "destroy_on": _l("To be destroyed on"),
     # life domains and the monitor
     "domain": _l("Life domain"),
@@ -78,6 +86,7 @@ COLUMN_LABELS = {
     # notices of detention
     "source": _l("Received through"),
     "received_at": _l("Received on"),
+    "domains": _l("Life domains"),
     # the plan
     "title": _l("Task"),
     "description": _l("Description"),
@@ -201,6 +210,8 @@ VOCABULARY = Vocabulary(
         "domain": _code("domain"),
         "status": _code("status"),
         "moment": _code("moment"),
+        "legal_title": _code("legal_title"),
+        "release_type": _code("release_type"),
         "basis": _code("basis"),
         "responsible": _code("responsible"),
         "partner": _code("responsible"),

@@ -10,11 +10,14 @@ from app.cases.models import (
     CasePhase,
     CloseOutcome,
     DomainStatus,
+    LegalTitle,
     LifeDomainKind,
     MonitorMoment,
+    ReleaseType,
     StayKind,
 )
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
+from app.core.i18n import format_date
 
 PHASE_LABELS = {
     CasePhase.REGISTERED: _l("Registered"),
@@ -46,6 +49,19 @@ MOMENT_LABELS = {
 STAY_LABELS = {
     StayKind.LONG: _l("Long stay"),
     StayKind.SHORT: _l("Short stay"),
+}
+LEGAL_TITLE_LABELS = {
+    LegalTitle.REMAND: _l("Remand"),
+    LegalTitle.NOT_FINAL_JUDGEMENT: _l("Sentenced, judgement not final"),
+    LegalTitle.FINAL_JUDGEMENT: _l("Final judgement"),
+    LegalTitle.SUBSTITUTE_CUSTODY: _l("Substitute custody"),
+    LegalTitle.OTHER: _l("Other legal title"),
+}
+RELEASE_TYPE_LABELS = {
+    ReleaseType.REGULAR: _l("Regular release"),
+    ReleaseType.CONDITIONAL_RELEASE: _l("Conditional release"),
+    ReleaseType.ELECTRONIC_SUPERVISION: _l("Electronic supervision"),
+    ReleaseType.RELEASED_FROM_REMAND: _l("Released from remand"),
 }
 RESPONSIBLE_LABELS = {
     Responsible.AFTERCARE_COORDINATOR: _l("Aftercare coordinator"),
@@ -81,6 +97,14 @@ FIELD_LABELS = {
     "expected_release": _l("Expected release"),
     "prolific_offender": _l("Prolific offender"),
     "benefit_recipient": _l("Benefit recipient"),
+    "prison_number": _l("Prison number"),
+    "legal_title": _l("Legal title"),
+    "judgement_date": _l("Date of judgement"),
+    "release_type": _l("Kind of release"),
+    "probation_involved": _l("Probation involved"),
+    "probation_officer": _l("Probation officer"),
+    "prison_caseworker_name": _l("Prison caseworker"),
+    "prison_caseworker_contact": _l("Contact of the prison caseworker"),
     "case_worker_id": _l("Case worker"),
     "given_name": _l("Given name"),
     "family_name": _l("Family name"),
@@ -94,6 +118,9 @@ FIELD_LABELS = {
     "notes": _l("Notes"),
     "bsn": _l("Citizen number"),
     "message_id": _l("Message id"),
+    "kind": _l("Kind of message"),
+    "event_date": _l("Date of the message"),
+    "leave_end": _l("Last day of leave"),
     "domains": _l("Life domains"),
     "document": _l("Document"),
 }
@@ -130,6 +157,8 @@ ALL_LABELS = {
     "status": STATUS_LABELS,
     "moment": MOMENT_LABELS,
     "stay": STAY_LABELS,
+    "legal_title": LEGAL_TITLE_LABELS,
+    "release_type": RELEASE_TYPE_LABELS,
     "responsible": RESPONSIBLE_LABELS,
     "plan_phase": PLAN_PHASE_LABELS,
     "anchor": ANCHOR_LABELS,
@@ -172,8 +201,50 @@ INTAKE_SOURCE_LABELS = {
 }
 
 
+DATE_FIELDS = frozenset({"judgement_date", "detention_start", "expected_release"})
+CODED_FIELDS = {"legal_title": "legal_title", "release_type": "release_type", "status": "status"}
+MESSAGE_KIND_LABELS = {
+    "detention_start": _l("Start of detention"),
+    "basic_document": _l("Basic document"),
+    "transfer": _l("Transfer to another prison"),
+    "leave": _l("Leave"),
+    "end_of_detention": _l("End of detention"),
+}
+
+
+def value_text(field: str, value) -> str:
+    """A changed value as the case page shows it: dates in words, codes as labels."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_l("yes") if value else _l("no"))
+    if field in DATE_FIELDS:
+        return format_date(value)
+    if field in CODED_FIELDS:
+        return label(CODED_FIELDS[field], value)
+    return str(value)
+
+
+def difference_lines(changes: dict | None, domains: dict | None = None) -> list[str]:
+    """A version's difference: "Label: old → new" per field, then per life domain."""
+    lines = [
+        f"{FIELD_LABELS.get(field, field)}: {value_text(field, old)} → {value_text(field, new)}"
+        for field, (old, new) in (changes or {}).items()
+    ]
+    for domain, diff in (domains or {}).items():
+        for field, (old, new) in diff.items():
+            name = FIELD_LABELS.get("situation" if field == "notes" else field, field)
+            lines.append(
+                f"{label('domain', domain)} ({name}): "
+                f"{value_text(field, old)} → {value_text(field, new)}"
+            )
+    return lines
+
+
 def template_helpers() -> dict:
     return {
+        "difference_lines": difference_lines,
+        "message_kind_label": lambda value: str(MESSAGE_KIND_LABELS.get(value, value or "")),
         "field_names": field_names,
         "responsible_labels": RESPONSIBLE_LABELS,
         "basis_labels": BASIS_LABELS,

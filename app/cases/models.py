@@ -89,6 +89,23 @@ class CloseOutcome(StrEnum):
     OTHER = "other"
 
 
+class LegalTitle(StrEnum):
+    """The legal title of the detention, as the prison caseworker reports it."""
+
+    REMAND = "remand"
+    NOT_FINAL_JUDGEMENT = "not_final_judgement"
+    FINAL_JUDGEMENT = "final_judgement"
+    SUBSTITUTE_CUSTODY = "substitute_custody"
+    OTHER = "other"
+
+
+class ReleaseType(StrEnum):
+    REGULAR = "regular"
+    CONDITIONAL_RELEASE = "conditional_release"
+    ELECTRONIC_SUPERVISION = "electronic_supervision"
+    RELEASED_FROM_REMAND = "released_from_remand"
+
+
 class StayKind(StrEnum):
     LONG = "long"
     SHORT = "short"
@@ -180,6 +197,22 @@ class Case(TenantScoped, Timestamped, db.Model):
     actual_release: Mapped[date | None] = mapped_column(Date)
     prolific_offender: Mapped[bool] = mapped_column(Boolean, default=False)
     benefit_recipient: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the prison caseworker delivers with the intake document.
+    prison_number: Mapped[str | None] = mapped_column(String(40))
+    legal_title: Mapped[str | None] = mapped_column(
+        String(30), enum_check("legal_title", LegalTitle)
+    )
+    # The first judgement: the plan counts the four-month rule from it (``plan.stay_of``).
+    judgement_date: Mapped[date | None] = mapped_column(Date)
+    release_type: Mapped[str | None] = mapped_column(
+        String(30), enum_check("release_type", ReleaseType)
+    )
+    probation_involved: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    probation_officer: Mapped[str | None] = mapped_column(String(200))
+    prison_caseworker_name: Mapped[str | None] = mapped_column(String(200))
+    prison_caseworker_contact: Mapped[str | None] = mapped_column(String(200))
     # Set on the receiving side of a transfer: the municipality the case came from.
     transferred_from: Mapped[str | None] = mapped_column(String(120))
     # The retention sweep sets it when the case is closed and clears it on reopening.

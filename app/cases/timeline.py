@@ -22,6 +22,7 @@ from app.extensions import db
 class EventKind(StrEnum):
     OPENED = "opened"
     INTAKE = "intake"
+    INTAKE_VERSION = "intake_version"  # a later message of the prison about the detention
     PHASE = "phase"
     CASE_UPDATED = "case_updated"
     CLIENT_UPDATED = "client_updated"

@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from app.audit.tracking import Actor, act_as
 from app.cases.intake import tokens
 from app.cases.intake.document import parse_document
-from app.cases.intake.services import Source, receive_intake_once
+from app.cases.intake.services import IntakeRefused, Source, receive_intake_once
 from app.cases.labels import intake_field_label
 from app.cases.services import tenant_settings
 from app.core.errors import json_problem
@@ -105,11 +105,20 @@ def receive_document():
             ],
         )
     # The same message (or detention) arriving twice at once is answered as the known case.
-    result = receive_intake_once(document, API_ACTOR, Source.API)
+    try:
+        result = receive_intake_once(document, API_ACTOR, Source.API)
+    except IntakeRefused as refusal:
+        db.session.rollback()
+        field = refusal.field or "document"
+        return problem(
+            422,
+            _("The intake document is not valid."),
+            [{"field": field, "message": f"{intake_field_label(field)}: {refusal.message}"}],
+        )
     db.session.commit()
     body = {
         "case_id": str(result.case_id),
         "message_id": document.message_id,
-        "status": "created" if result.created else "duplicate",
+        "status": result.status,
     }
     return jsonify(body), 201 if result.created else 200

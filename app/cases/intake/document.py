@@ -18,6 +18,7 @@ import re
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from flask import has_app_context
 from flask_babel import lazy_gettext as _
 from pydantic import (
     BaseModel,
@@ -33,7 +34,22 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from app.cases.bsn import passes_eleven_test
-from app.cases.models import ALL_LIFE_DOMAINS, Case, Client, DomainStatus
+from app.cases.intake.facilities import (
+    canonical_facility,
+    known_facilities,
+    shipped_facilities,
+)
+from app.cases.intake.models import MessageKind
+from app.cases.models import (
+    ALL_LIFE_DOMAINS,
+    Case,
+    Client,
+    DomainStatus,
+    LegalTitle,
+    ReleaseType,
+)
+from app.core.tenancy import current_tenant_id
+from app.extensions import db
 
 MIN_AGE_YEARS = 18
 FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(2100, 12, 31)
@@ -44,6 +60,24 @@ ADDRESS_LENGTH = 500
 MESSAGE_ID_LENGTH = 200
 DOMAIN_KEYS = tuple(kind.value for kind in ALL_LIFE_DOMAINS)
 STATUS_VALUES = tuple(status.value for status in DomainStatus)
+LEGAL_TITLE_VALUES = tuple(kind.value for kind in LegalTitle)
+RELEASE_TYPE_VALUES = tuple(kind.value for kind in ReleaseType)
+KIND_VALUES = tuple(kind.value for kind in MessageKind)
+# Fields a message of an older shape did not have: left out of the content key while they
+# hold their default, so that a file received before them is still known (``message_key``).
+NEWER_FIELDS = {"kind": MessageKind.BASIC_DOCUMENT.value, "event_date": None, "leave_end": None}
+# The fields of what the prison caseworker delivers (issue 16, point 5). A document
+# without them keeps the content key it had before they existed (``message_key``).
+CASEWORKER_FIELDS = (
+    "prison_number",
+    "legal_title",
+    "judgement_date",
+    "release_type",
+    "probation_involved",
+    "probation_officer",
+    "prison_caseworker_name",
+    "prison_caseworker_contact",
+)
 TRUE_WORDS = {"true", "1", "ja", "yes", "j", "y"}
 FALSE_WORDS = {"false", "0", "nee", "no", "n", ""}
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -70,6 +104,12 @@ MESSAGES = {
     "minor": _("the client is under 18: aftercare for minors has another framework"),
     "before_start": _("lies before the start of detention"),
     "status": _("is not a known status"),
+    "kind": _("is not a known kind of message"),
+    "needed_for_kind": _("is required for this kind of message"),
+    "before_event": _("lies before the start of the leave"),
+    "facility": _("is not a known prison: choose one from the list"),
+    "legal_title": _("is not a known legal title"),
+    "release_type": _("is not a known kind of release"),
     "extra_forbidden": _("is not a life domain"),
     "model_type": _("must be an object"),
     "model_attributes_type": _("must be an object"),
@@ -171,6 +211,18 @@ def _status(value: Any) -> str:
     return value
 
 
+def _choice(values: tuple[str, ...], kind: str):
+    def check(value: Any) -> str | None:
+        value = _text(value)
+        if value is None:
+            return None
+        if value not in values:
+            raise refuse(kind)
+        return value
+
+    return check
+
+
 def text(limit: int, description: str | None = None):
     limited = Annotated[str, StringConstraints(max_length=limit)]
     return Annotated[limited | None, BeforeValidator(_text), Field(description=description)]
@@ -186,6 +238,35 @@ DATE_RULE = "YYYY-MM-DD, from 1900-01-01 to 2100-12-31."
 IsoDate = Annotated[date | None, BeforeValidator(_date), Field(description=DATE_RULE)]
 YesNo = Annotated[bool, BeforeValidator(_bool)]
 Status = Annotated[Literal[STATUS_VALUES], BeforeValidator(_status)]  # type: ignore[valid-type]
+KindValue = Annotated[
+    Literal[KIND_VALUES],  # type: ignore[valid-type]
+    BeforeValidator(lambda value: _choice(KIND_VALUES, "kind")(value) or "basic_document"),
+    Field(
+        description="The kind of message: detention_start (start of detention), "
+        "basic_document (the intake document; a new version updates the case), transfer "
+        "(to another prison: facility required), leave (event_date the first day, "
+        "leave_end the last), end_of_detention (event_date the day of release, with "
+        "release_type). Default basic_document."
+    ),
+]
+LegalTitleValue = Annotated[
+    Literal[LEGAL_TITLE_VALUES] | None,  # type: ignore[valid-type]
+    BeforeValidator(_choice(LEGAL_TITLE_VALUES, "legal_title")),
+    Field(
+        description="remand (voorlopige hechtenis), not_final_judgement (veroordeeld, niet "
+        "onherroepelijk), final_judgement (onherroepelijk), substitute_custody (vervangende "
+        "hechtenis), other."
+    ),
+]
+ReleaseTypeValue = Annotated[
+    Literal[RELEASE_TYPE_VALUES] | None,  # type: ignore[valid-type]
+    BeforeValidator(_choice(RELEASE_TYPE_VALUES, "release_type")),
+    Field(
+        description="regular, conditional_release (voorwaardelijke invrijheidstelling), "
+        "electronic_supervision (elektronische detentie/enkelband), released_from_remand "
+        "(geschorst of heengezonden uit voorlopige hechtenis)."
+    ),
+]
 
 
 # --- the model -------------------------------------------------------------------------
@@ -223,11 +304,10 @@ class IntakeDocument(BaseModel):
     message_id: text(
         MESSAGE_ID_LENGTH, "The sender's id of this message; the key of idempotency."
     ) = None
+    kind: KindValue = MessageKind.BASIC_DOCUMENT.value
     given_name: required_text(column_length(Client, "given_name"))
     family_name: required_text(column_length(Client, "family_name"))
-    date_of_birth: Annotated[
-        date, BeforeValidator(_required_date), Field(description=DATE_RULE)
-    ]
+    date_of_birth: Annotated[date, BeforeValidator(_required_date), Field(description=DATE_RULE)]
     bsn: Annotated[
         str,
         BeforeValidator(_bsn),
@@ -242,11 +322,51 @@ class IntakeDocument(BaseModel):
         column_length(Client, "responsible_municipality"),
         "Where the client lived before detention or will settle after it.",
     ) = None
-    facility: text(column_length(Case, "facility"), "The prison (PI).") = None
+    facility: Annotated[
+        text(
+            column_length(Case, "facility"),
+            "The prison (PI): one of the Dutch prisons of the shipped list "
+            "(app/cases/intake/facilities.json) or of the municipality's own additions; "
+            "case and spaces do not matter, the list's spelling is stored. Required for a "
+            "transfer (the new prison).",
+        ),
+        Field(validate_default=True),
+    ] = None
     detention_start: IsoDate = None
     expected_release: IsoDate = None
     prolific_offender: YesNo = False
     benefit_recipient: YesNo = False
+    prison_number: text(
+        column_length(Case, "prison_number"), "The detainee's number at the prison."
+    ) = None
+    legal_title: LegalTitleValue = None
+    judgement_date: Annotated[
+        date | None,
+        BeforeValidator(_date),
+        Field(description="The first judgement; " + DATE_RULE),
+    ] = None
+    release_type: ReleaseTypeValue = None
+    probation_involved: YesNo = False
+    probation_officer: text(
+        column_length(Case, "probation_officer"), "Name and contact of the probation officer."
+    ) = None
+    prison_caseworker_name: text(
+        column_length(Case, "prison_caseworker_name"), "The prison caseworker (MMD-er)."
+    ) = None
+    prison_caseworker_contact: text(
+        column_length(Case, "prison_caseworker_contact"),
+        "Telephone or e-mail of the prison caseworker.",
+    ) = None
+    event_date: Annotated[
+        date | None,
+        BeforeValidator(_date),
+        Field(
+            validate_default=True,
+            description="Transfer: the day of the transfer; leave: its first day; end of "
+            "detention: the day of release (required there). " + DATE_RULE,
+        ),
+    ] = None
+    leave_end: IsoDate = None
     domains: IntakeDomains = Field(default_factory=IntakeDomains)  # type: ignore[valid-type]
 
     @field_validator("date_of_birth")
@@ -265,12 +385,39 @@ class IntakeDocument(BaseModel):
             raise refuse("before_start")
         return release
 
+    @field_validator("event_date")
+    @classmethod
+    def _date_for_kind(cls, day: date | None, info: ValidationInfo) -> date | None:
+        needed = (MessageKind.LEAVE.value, MessageKind.END_OF_DETENTION.value)
+        if day is None and info.data.get("kind") in needed:
+            raise refuse("needed_for_kind")
+        return day
+
+    @field_validator("leave_end")
+    @classmethod
+    def _after_leave_start(cls, end: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("event_date")
+        if start and end and end < start:
+            raise refuse("before_event")
+        return end
+
+    @field_validator("facility")
+    @classmethod
+    def _known_facility(cls, facility: str | None, info: ValidationInfo) -> str | None:
+        if facility is None:
+            if info.data.get("kind") == MessageKind.TRANSFER.value:
+                raise refuse("needed_for_kind")
+            return None
+        facilities = (info.context or {}).get("facilities") or shipped_facilities()
+        known = canonical_facility(facility, facilities)
+        if known is None:
+            raise refuse("facility")
+        return known
+
     def domain_inputs(self) -> dict[str, LifeDomainInput]:
         """The life domains the document speaks of, by key."""
         return {
-            key: entry
-            for key in DOMAIN_KEYS
-            if (entry := getattr(self.domains, key)) is not None
+            key: entry for key in DOMAIN_KEYS if (entry := getattr(self.domains, key)) is not None
         }
 
     def message_key(self) -> str:
@@ -282,6 +429,12 @@ class IntakeDocument(BaseModel):
         if self.message_id:
             return f"id:{self.message_id}"
         content = self.model_dump(exclude={"domains"})
+        for name in CASEWORKER_FIELDS:
+            if content[name] in (None, False):
+                del content[name]
+        for name, default in NEWER_FIELDS.items():
+            if content[name] == default:
+                del content[name]
         content["domains"] = {k: v.model_dump() for k, v in self.domain_inputs().items()}
         encoded = json.dumps(content, sort_keys=True, default=str)
         return "sha256:" + hashlib.sha256(encoded.encode()).hexdigest()
@@ -291,16 +444,29 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def parse_document(data: Any, *, today: date | None = None):
-    """(IntakeDocument, []) when valid, else (None, [(field, Dutch message), ...])."""
+def parse_document(data: Any, *, today: date | None = None, facilities=None):
+    """(IntakeDocument, []) when valid, else (None, [(field, Dutch message), ...]).
+
+    ``facilities``: the prisons the facility must be one of; by default the shipped list
+    and, in a municipality's session, its own additions.
+    """
+    if facilities is None:
+        facilities = _current_facilities()
+    context = {"today": today or date.today(), "facilities": facilities}
     try:
-        document = IntakeDocument.model_validate(data, context={"today": today or date.today()})
+        document = IntakeDocument.model_validate(data, context=context)
     except ValidationError as error:
         return None, [
             (".".join(str(part) for part in e["loc"]) or "document", message_for(e))
             for e in error.errors(include_url=False)
         ]
     return document, []
+
+
+def _current_facilities():
+    if has_app_context() and current_tenant_id(db.session) is not None:
+        return known_facilities()
+    return shipped_facilities()
 
 
 def flat_row_to_document(row: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,9 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from app.cases.intake.document import DOMAIN_KEYS, STATUS_VALUES, flat_row_to_document
 
 TEXT_FIELDS = (
+    "kind",
+    "event_date",
+    "leave_end",
     "given_name",
     "family_name",
     "date_of_birth",
@@ -25,8 +28,15 @@ TEXT_FIELDS = (
     "facility",
     "detention_start",
     "expected_release",
+    "prison_number",
+    "legal_title",
+    "judgement_date",
+    "release_type",
+    "probation_officer",
+    "prison_caseworker_name",
+    "prison_caseworker_contact",
 )
-FLAGS = ("prolific_offender", "benefit_recipient")
+FLAGS = ("prolific_offender", "benefit_recipient", "probation_involved")
 
 
 class IntakeForm(FlaskForm):

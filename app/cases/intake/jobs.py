@@ -109,12 +109,13 @@ def receive_upload_chunk(tenant_id: int, upload_id: str, position: int) -> None:
     actor = user if user is not None else "upload"
     rows = read_rows(upload.filename, upload.content or b"")[position : position + CHUNK_ROWS]
     report = report_of(upload)
-    before = len(report.created) + len(report.already_received)
+    lists = (report.created, report.updated, report.already_received)
+    before = [len(received) for received in lists]
     # No request, so no user's language: the report is in the portal's language.
     with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
         import_rows(rows, actor, report)
         upload.report = _stored(report)
-    received = (report.created + report.already_received)[before:]
+    received = [case_id for got, n in zip(lists, before, strict=True) for case_id in got[n:]]
     upload.processed_rows = position + len(rows)
     if not rows or upload.processed_rows >= upload.total_rows:
         upload.finished_at = utcnow()
@@ -145,6 +146,7 @@ def report_of(upload: IntakeUpload) -> UploadReport:
     return UploadReport(
         created=[uuid.UUID(i) for i in stored.get("created", [])],
         already_received=[uuid.UUID(i) for i in stored.get("already_received", [])],
+        updated=[uuid.UUID(i) for i in stored.get("updated", [])],
         problems=[RowProblem(line, list(texts)) for line, texts in stored.get("problems", [])],
     )
 
@@ -153,5 +155,6 @@ def _stored(report: UploadReport) -> dict:
     return {
         "created": [str(i) for i in report.created],
         "already_received": [str(i) for i in report.already_received],
+        "updated": [str(i) for i in report.updated],
         "problems": [[p.line, [str(t) for t in p.messages]] for p in report.problems],
     }

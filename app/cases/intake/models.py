@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -14,15 +15,28 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.core.db import TenantScoped, UTCDateTime, utcnow
+from app.core.db import TenantScoped, UTCDateTime, enum_check, utcnow
 from app.extensions import db
 
 
+class MessageKind(StrEnum):
+    """The kinds of message a prison sends about one detention."""
+
+    DETENTION_START = "detention_start"
+    BASIC_DOCUMENT = "basic_document"
+    TRANSFER = "transfer"
+    LEAVE = "leave"
+    END_OF_DETENTION = "end_of_detention"
+
+
 class IntakeMessage(TenantScoped, db.Model):
-    """One received intake document, by its key: the sender's message id, or a content hash.
+    """One received message about a detention, by its key: the sender's message id, or a
+    content hash. Each is a version of the case's intake document.
 
     The unique key makes intake idempotent: the same API message or the same file
-    row received again finds this row and changes nothing.
+    row received again finds this row and changes nothing. A new message (another id or
+    other content) for a case is a new version: it updates the case, and keeps the life
+    domains' information as this version gave it (``domains``).
     """
 
     __tablename__ = "intake_messages"
@@ -37,6 +51,14 @@ class IntakeMessage(TenantScoped, db.Model):
     source: Mapped[str] = mapped_column(String(10))
     case_id: Mapped[uuid.UUID]
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[str] = mapped_column(
+        String(30),
+        enum_check("kind", MessageKind),
+        default=MessageKind.BASIC_DOCUMENT.value,
+        server_default=MessageKind.BASIC_DOCUMENT.value,
+    )
+    # Per life domain the status, situation and need as this version gave them.
+    domains: Mapped[dict | None] = mapped_column(JSON)
 
 
 class IntakeUpload(TenantScoped, db.Model):

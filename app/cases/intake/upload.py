@@ -23,7 +23,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.cases.intake.document import flat_row_to_document, parse_document
-from app.cases.intake.services import Source, receive_intake_once
+from app.cases.intake.facilities import known_facilities
+from app.cases.intake.services import IntakeRefused, Source, receive_intake_once
 from app.cases.labels import intake_field_label
 from app.core.input import json_shape_problem
 
@@ -41,6 +42,7 @@ class RowProblem:
 class UploadReport:
     created: list[uuid.UUID] = field(default_factory=list)
     already_received: list[uuid.UUID] = field(default_factory=list)
+    updated: list[uuid.UUID] = field(default_factory=list)  # new versions for known cases
     problems: list[RowProblem] = field(default_factory=list)
     file_error: str | None = None
 
@@ -126,11 +128,12 @@ def import_file(filename: str, content: bytes, actor) -> UploadReport:
 
 def import_rows(rows: list[tuple[int, object]], actor, report: UploadReport) -> None:
     """Receive each valid row once (in a savepoint of its own); report the others."""
+    facilities = known_facilities()
     for line, raw in rows:
         if isinstance(raw, RowProblem):
             report.problems.append(RowProblem(line, raw.messages))
             continue
-        document, errors = parse_document(raw)
+        document, errors = parse_document(raw, facilities=facilities)
         if errors:
             report.problems.append(
                 RowProblem(
@@ -140,10 +143,19 @@ def import_rows(rows: list[tuple[int, object]], actor, report: UploadReport) -> 
             continue
         try:
             result = receive_intake_once(document, actor, Source.UPLOAD)
+        except IntakeRefused as refusal:
+            name = intake_field_label(refusal.field or "kind")
+            report.problems.append(RowProblem(line, [f"{name}: {refusal.message}"]))
+            continue
         except (IntegrityError, StaleDataError):
             # Lost again after every retry (another upload of the same rows at once).
             report.problems.append(
                 RowProblem(line, [str(_("conflicts with another row of the file; try again"))])
             )
             continue
-        (report.created if result.created else report.already_received).append(result.case_id)
+        if result.created:
+            report.created.append(result.case_id)
+        elif result.updated:
+            report.updated.append(result.case_id)
+        else:
+            report.already_received.append(result.case_id)

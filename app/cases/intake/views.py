@@ -9,10 +9,16 @@ from flask_login import current_user
 
 from app.cases.blueprint import bp
 from app.cases.intake.document import DOMAIN_KEYS, parse_document
+from app.cases.intake.facilities import known_facilities
 from app.cases.intake.forms import IntakeForm, put_errors, submitted_document, values_of
 from app.cases.intake.jobs import access_upload, receive_file, report_of
-from app.cases.intake.services import Source, receive_intake_once
-from app.cases.labels import intake_field_label
+from app.cases.intake.services import IntakeRefused, Source, receive_intake_once
+from app.cases.labels import (
+    LEGAL_TITLE_LABELS,
+    MESSAGE_KIND_LABELS,
+    RELEASE_TYPE_LABELS,
+    intake_field_label,
+)
 from app.cases.models import DomainStatus
 from app.cases.services import life_domain_kinds
 from app.core.permissions import Permission, requires
@@ -28,6 +34,10 @@ def intake_form(status: int = 200, **context):
         status=status,
         domains=[k.value for k in life_domain_kinds()],
         statuses=list(DomainStatus),
+        facilities=known_facilities(),
+        message_kinds=[(k, str(text)) for k, text in MESSAGE_KIND_LABELS.items()],
+        legal_titles=[(k.value, str(text)) for k, text in LEGAL_TITLE_LABELS.items()],
+        release_types=[(k.value, str(text)) for k, text in RELEASE_TYPE_LABELS.items()],
         **context,
     )
 
@@ -47,7 +57,14 @@ def intake_submit():
         messages = put_errors(form, errors, intake_field_label)
         return intake_form(status=422, values=values_of(form), errors=messages)
     # A double click posts the same document twice: both get the one case.
-    result = receive_intake_once(document, current_user, Source.FORM)
+    try:
+        result = receive_intake_once(document, current_user, Source.FORM)
+    except IntakeRefused as refusal:
+        db.session.rollback()
+        messages = put_errors(
+            form, [(refusal.field or "kind", refusal.message)], intake_field_label
+        )
+        return intake_form(status=422, values=values_of(form), errors=messages)
     db.session.commit()
     return redirect(url_for("cases.case_detail", case_id=result.case_id))
 
