@@ -73,6 +73,13 @@ from app.jobs.models import OutboxJob
 from app.lifecycle.models import TenantRemoval
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
+from app.volunteers.models import (
+    TrainingCompletion,
+    TrainingModule,
+    Volunteer,
+    VolunteerStatus,
+    VolunteerStatusChange,
+)
 
 _rng = random.Random(11)
 # A documentation address (RFC 5737): never a real visitor.
@@ -557,3 +564,47 @@ class CaseTransferFactory(BaseFactory):
     state = TransferState.DONE.value
     actor_name = "Casemanager"
     finished_at = factory.LazyFunction(utcnow)
+
+
+# --- the volunteer programme (rows of the centre municipality) ----------------------------
+
+
+class VolunteerFactory(BaseFactory):
+    class Meta:
+        model = Volunteer
+
+    first_name = factory.Sequence(lambda n: f"Vera{n}")
+    last_name = "Vrijwilliger"
+    email = factory.Sequence(lambda n: f"vera{n}@nazorg-proef.nl")
+    postcode = "7411 AB"
+    status = VolunteerStatus.APPLIED.value
+    capacity = 1
+    languages = factory.LazyFunction(lambda: ["nl"])
+    availability = factory.LazyFunction(lambda: ["tue:evening"])
+    excluded_offences = factory.LazyFunction(list)
+    skills = "Jarenlang jongerenwerk."
+
+
+class TrainingCompletionFactory(BaseFactory):
+    class Meta:
+        model = TrainingCompletion
+
+    class Params:
+        volunteer = factory.SubFactory(VolunteerFactory)
+
+    volunteer_id = factory.SelfAttribute("volunteer.id")
+    module = TrainingModule.INTRODUCTION.value
+    completed_on = factory.LazyFunction(date.today)
+
+
+class VolunteerStatusChangeFactory(BaseFactory):
+    class Meta:
+        model = VolunteerStatusChange
+
+    class Params:
+        volunteer = factory.SubFactory(VolunteerFactory)
+
+    volunteer_id = factory.SelfAttribute("volunteer.id")
+    from_status = None
+    to_status = VolunteerStatus.APPLIED.value
+    changed_by = "aanmeldformulier"

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
+from app.volunteers.models import Volunteer
+from app.volunteers.views import form_token
 
 _rng = random.Random(606)
 TODAY = date.today()
@@ -236,6 +239,24 @@ class Bundle:
             ),
         )
 
+    # --- the volunteer programme -----------------------------------------------------------
+
+    def volunteer(self):
+        return self._once(
+            "volunteer",
+            lambda: _added(
+                Volunteer(
+                    first_name="Vera",
+                    last_name=f"Vrijwilliger{self.tenant.id}",
+                    email=f"vera{self.tenant.id}@{MAIL_DOMAIN}",
+                    postcode="7411 AB",
+                    languages=["nl"],
+                    availability=["tue:evening"],
+                    excluded_offences=[],
+                )
+            ),
+        )
+
     def account_token(self, purpose: str) -> str:
         def make():
             email = f"vrijwilliger-{uuid.uuid4().hex[:8]}@example.invalid"
@@ -286,6 +307,7 @@ ARGUMENTS: dict[str, Argument] = {
     "user_id": Argument(lambda b, e: b.colleague().id),
     "outbox_id": Argument(lambda b, e: b.failed_job().id),
     "upload_id": Argument(lambda b, e: b.intake_upload().id),
+    "volunteer_id": Argument(lambda b, e: b.volunteer().id),
     "notification_id": Argument(
         lambda b, e: b.notification().id,
         out_of_scope=lambda b, e: b.notification(for_someone_else=True).id,
@@ -454,7 +476,41 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "local.reset": lambda b: {"password": "x", "confirm": "x", "code": "123456"},
     "notifications.mark_read": lambda b: {},
     "notifications.send_digest_now": lambda b: {},
+    "volunteers.apply_submit": lambda b: _volunteer_application(b),
+    "volunteers.coordinator_status": lambda b: {
+        "status": "gescreend",
+        "reason": "Intakegesprek gevoerd",
+        "version": b.volunteer().version,
+    },
+    "volunteers.coordinator_certificate": lambda b: {
+        "issued_on": (TODAY - timedelta(days=30)).isoformat(),
+        "profile": "Functieprofiel 45 (vrijwilligers)",
+        "version": b.volunteer().version,
+    },
+    "volunteers.coordinator_training": lambda b: {
+        "module": "introduction",
+        "completed_on": (TODAY - timedelta(days=3)).isoformat(),
+    },
 }
+
+
+def _volunteer_application(b: Bundle) -> Form:
+    """A person's application: the form handed out a minute ago (a signed time stamp)."""
+    with b.app.test_request_context():
+        started = form_token(time.time() - 60)
+    return {
+        "first_name": "Vera",
+        "last_name": "Vrijwilliger",
+        "email": f"vera@{MAIL_DOMAIN}",
+        "postcode": "7411 AB",
+        "capacity": "1",
+        "languages": "nl",
+        "availability": "tue:evening",
+        "gender_preference": "none",
+        "started": started,
+        "submission_key": str(uuid.uuid4()),
+    }
+
 
 # JSON endpoints: their valid body (they are posted as JSON, not as a form).
 VALID_JSON: dict[str, Callable[[Bundle], dict]] = {

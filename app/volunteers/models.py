@@ -1,0 +1,161 @@
+"""The volunteers of the regional circle programme (rows of the centre municipality).
+
+A volunteer applies through the public form (``aangemeld``), is screened (certificate of
+conduct, VOG), trained (every module of ``TrainingModule``) and then made active. The
+status history keeps every change with who made it and why.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import TenantScoped, Timestamped, UTCDateTime, enum_check, utcnow
+from app.extensions import db
+
+
+class VolunteerStatus(StrEnum):
+    APPLIED = "aangemeld"
+    SCREENED = "gescreend"
+    TRAINED = "getraind"
+    ACTIVE = "actief"
+    PAUSED = "gepauzeerd"
+    STOPPED = "gestopt"
+
+
+class TrainingModule(StrEnum):
+    INTRODUCTION = "introduction"
+    CIRCLES_METHOD = "circles_method"
+    BOUNDARIES_AND_SIGNALS = "boundaries_and_signals"
+
+
+class Weekday(StrEnum):
+    MONDAY = "mon"
+    TUESDAY = "tue"
+    WEDNESDAY = "wed"
+    THURSDAY = "thu"
+    FRIDAY = "fri"
+    SATURDAY = "sat"
+    SUNDAY = "sun"
+
+
+class DayPart(StrEnum):
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+    EVENING = "evening"
+
+
+class GenderPreference(StrEnum):
+    NONE = "none"
+    MEN = "men"
+    WOMEN = "women"
+
+
+class OffenceKind(StrEnum):
+    """Kinds of offence a volunteer may decline to work with (the matching respects it)."""
+
+    SEXUAL = "sexual"
+    VIOLENCE = "violence"
+    DOMESTIC_VIOLENCE = "domestic_violence"
+    ARSON = "arson"
+    DRUGS = "drugs"
+    PROPERTY = "property"
+
+
+class Volunteer(TenantScoped, Timestamped, db.Model):
+    __tablename__ = "volunteers"
+    __table_args__ = (UniqueConstraint("tenant_id", "submission_key"),)
+
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(30))
+    postcode: Mapped[str] = mapped_column(String(7))
+    status: Mapped[str] = mapped_column(
+        String(20), enum_check("status", VolunteerStatus), default=VolunteerStatus.APPLIED.value
+    )
+    # How many circles at once.
+    capacity: Mapped[int] = mapped_column(Integer, default=1)
+    # ISO 639-1 codes, e.g. ["nl", "ar"].
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    # "<weekday>:<day part>" slots, e.g. ["tue:evening", "sat:morning"].
+    availability: Mapped[list] = mapped_column(JSON, default=list)
+    # OffenceKind values the volunteer will not work with.
+    excluded_offences: Mapped[list] = mapped_column(JSON, default=list)
+    gender_preference: Mapped[str] = mapped_column(
+        String(10),
+        enum_check("gender_preference", GenderPreference),
+        default=GenderPreference.NONE.value,
+    )
+    skills: Mapped[str] = mapped_column(Text, default="")
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    intake_notes: Mapped[str] = mapped_column(Text, default="")
+    # The certificate of conduct (VOG).
+    vog_issued_on: Mapped[date | None] = mapped_column(Date)
+    vog_profile: Mapped[str | None] = mapped_column(String(100))
+    # The issue date of the certificate whose renewal reminder went out (once per VOG).
+    vog_reminded_for: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    submission_key: Mapped[uuid.UUID | None]
+
+    __mapper_args__ = {"version_id_col": version}
+
+    trainings: Mapped[list[TrainingCompletion]] = relationship(
+        primaryjoin="and_(Volunteer.id == foreign(TrainingCompletion.volunteer_id), "
+        "Volunteer.tenant_id == TrainingCompletion.tenant_id)",
+        cascade="all, delete-orphan",
+        order_by="TrainingCompletion.completed_on",
+    )
+    history: Mapped[list[VolunteerStatusChange]] = relationship(
+        primaryjoin="and_(Volunteer.id == foreign(VolunteerStatusChange.volunteer_id), "
+        "Volunteer.tenant_id == VolunteerStatusChange.tenant_id)",
+        cascade="all, delete-orphan",
+        order_by="VolunteerStatusChange.changed_at",
+    )
+
+
+class TrainingCompletion(TenantScoped, db.Model):
+    __tablename__ = "volunteer_trainings"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "volunteer_id"], ["volunteers.tenant_id", "volunteers.id"]
+        ),
+        Index("ix_volunteer_trainings_tenant_id_volunteer_id", "tenant_id", "volunteer_id"),
+        UniqueConstraint("tenant_id", "volunteer_id", "module"),
+    )
+
+    volunteer_id: Mapped[uuid.UUID]
+    module: Mapped[str] = mapped_column(String(40), enum_check("module", TrainingModule))
+    completed_on: Mapped[date] = mapped_column(Date)
+
+
+class VolunteerStatusChange(TenantScoped, db.Model):
+    __tablename__ = "volunteer_status_changes"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "volunteer_id"], ["volunteers.tenant_id", "volunteers.id"]
+        ),
+        Index("ix_volunteer_status_changes_tenant_id_volunteer_id", "tenant_id", "volunteer_id"),
+    )
+
+    volunteer_id: Mapped[uuid.UUID]
+    from_status: Mapped[str | None] = mapped_column(
+        String(20), enum_check("from_status", VolunteerStatus)
+    )
+    to_status: Mapped[str] = mapped_column(String(20), enum_check("to_status", VolunteerStatus))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    changed_by: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,163 @@
+"""The volunteer programme: volunteers, their training and their status history (rows of
+the centre municipality's tenant).
+
+Revision ID: e1c4a7b9d2f3
+Revises: d5e8b2a4c9f1
+Create Date: 2026-12-06 02:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from app.core import rls
+
+revision = "e1c4a7b9d2f3"
+down_revision = "d5e8b2a4c9f1"
+branch_labels = None
+depends_on = None
+
+STATUSES = "'aangemeld', 'gescreend', 'getraind', 'actief', 'gepauzeerd', 'gestopt'"
+MODULES = "'introduction', 'circles_method', 'boundaries_and_signals'"
+GENDERS = "'none', 'men', 'women'"
+OLD_ROLES = (
+    "case_worker",
+    "tenant_admin",
+    "regional_coordinator",
+    "volunteer",
+    "provider_worker",
+    "privacy_officer",
+)
+NEW_ROLES = (*OLD_ROLES, "circle_coordinator")
+
+
+def _replace_role_check(roles: tuple[str, ...]) -> None:
+    """The users' role CHECK with ``roles`` (the circle coordinator is a new role)."""
+    condition = "role IN ({})".format(", ".join(f"'{role}'" for role in roles))
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_constraint(op.f("ck_users_role"), "users", type_="check")
+        op.create_check_constraint(op.f("ck_users_role"), "users", condition)
+        return
+    op.execute("PRAGMA foreign_keys=OFF")
+    with op.batch_alter_table("users") as batch:
+        batch.drop_constraint(op.f("ck_users_role"), type_="check")
+        batch.create_check_constraint(op.f("ck_users_role"), condition)
+    op.execute("PRAGMA foreign_keys=ON")
+
+
+def _tenant_fk(table: str):
+    return sa.ForeignKeyConstraint(
+        ["tenant_id"], ["tenants.id"], name=op.f(f"fk_{table}_tenant_id_tenants")
+    )
+
+
+def _volunteer_fk(table: str):
+    return sa.ForeignKeyConstraint(
+        ["tenant_id", "volunteer_id"],
+        ["volunteers.tenant_id", "volunteers.id"],
+        name=op.f(f"fk_{table}_tenant_id_volunteers"),
+    )
+
+
+def upgrade() -> None:
+    _replace_role_check(NEW_ROLES)
+    op.create_table(
+        "volunteers",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("first_name", sa.String(length=100), nullable=False),
+        sa.Column("last_name", sa.String(length=100), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
+        sa.Column("phone", sa.String(length=30), nullable=True),
+        sa.Column("postcode", sa.String(length=7), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("capacity", sa.Integer(), nullable=False),
+        sa.Column("languages", sa.JSON(), nullable=False),
+        sa.Column("availability", sa.JSON(), nullable=False),
+        sa.Column("excluded_offences", sa.JSON(), nullable=False),
+        sa.Column("gender_preference", sa.String(length=10), nullable=False),
+        sa.Column("skills", sa.Text(), nullable=False),
+        sa.Column("motivation", sa.Text(), nullable=False),
+        sa.Column("intake_notes", sa.Text(), nullable=False),
+        sa.Column("vog_issued_on", sa.Date(), nullable=True),
+        sa.Column("vog_profile", sa.String(length=100), nullable=True),
+        sa.Column("vog_reminded_for", sa.Date(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("submission_key", sa.Uuid(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(f"status IN ({STATUSES})", name=op.f("ck_volunteers_status")),
+        sa.CheckConstraint(
+            f"gender_preference IN ({GENDERS})", name=op.f("ck_volunteers_gender_preference")
+        ),
+        _tenant_fk("volunteers"),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_volunteers")),
+        sa.UniqueConstraint(
+            "tenant_id", "submission_key", name=op.f("uq_volunteers_tenant_id_submission_key")
+        ),
+    )
+    rls.protect_tenant_table("volunteers")
+
+    op.create_table(
+        "volunteer_trainings",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("volunteer_id", sa.Uuid(), nullable=False),
+        sa.Column("module", sa.String(length=40), nullable=False),
+        sa.Column("completed_on", sa.Date(), nullable=False),
+        sa.CheckConstraint(f"module IN ({MODULES})", name=op.f("ck_volunteer_trainings_module")),
+        _tenant_fk("volunteer_trainings"),
+        _volunteer_fk("volunteer_trainings"),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_volunteer_trainings")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "volunteer_id",
+            "module",
+            name=op.f("uq_volunteer_trainings_tenant_id_volunteer_id_module"),
+        ),
+    )
+    op.create_index(
+        "ix_volunteer_trainings_tenant_id_volunteer_id",
+        "volunteer_trainings",
+        ["tenant_id", "volunteer_id"],
+    )
+    rls.protect_tenant_table("volunteer_trainings")
+
+    op.create_table(
+        "volunteer_status_changes",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("volunteer_id", sa.Uuid(), nullable=False),
+        sa.Column("from_status", sa.String(length=20), nullable=True),
+        sa.Column("to_status", sa.String(length=20), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_by", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            f"from_status IN ({STATUSES})", name=op.f("ck_volunteer_status_changes_from_status")
+        ),
+        sa.CheckConstraint(
+            f"to_status IN ({STATUSES})", name=op.f("ck_volunteer_status_changes_to_status")
+        ),
+        _tenant_fk("volunteer_status_changes"),
+        _volunteer_fk("volunteer_status_changes"),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_volunteer_status_changes")),
+    )
+    op.create_index(
+        "ix_volunteer_status_changes_tenant_id_volunteer_id",
+        "volunteer_status_changes",
+        ["tenant_id", "volunteer_id"],
+    )
+    rls.protect_tenant_table("volunteer_status_changes")
+
+
+def downgrade() -> None:
+    op.drop_index(
+        "ix_volunteer_status_changes_tenant_id_volunteer_id",
+        table_name="volunteer_status_changes",
+    )
+    op.drop_table("volunteer_status_changes")
+    op.drop_index("ix_volunteer_trainings_tenant_id_volunteer_id", table_name="volunteer_trainings")
+    op.drop_table("volunteer_trainings")
+    op.drop_table("volunteers")
+    _replace_role_check(OLD_ROLES)
