@@ -74,6 +74,7 @@ from app.lifecycle.models import TenantRemoval
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
 from app.volunteers.models import (
+    ProgrammeReferral,
     TrainingCompletion,
     TrainingModule,
     Volunteer,
@@ -608,3 +609,20 @@ class VolunteerStatusChangeFactory(BaseFactory):
     from_status = None
     to_status = VolunteerStatus.APPLIED.value
     changed_by = "aanmeldformulier"
+
+
+class ProgrammeReferralFactory(BaseFactory):
+    """A client of Lochem referred to the circle programme (a row of the centre)."""
+
+    class Meta:
+        model = ProgrammeReferral
+
+    source_tenant_id = 2
+    source_case_id = factory.LazyFunction(uuid.uuid4)
+    referred_by_name = "Casemanager Lochem"
+    first_name = "Karim"
+    municipality = "Lochem"
+    languages = factory.LazyFunction(lambda: ["ar", "nl"])
+    availability = factory.LazyFunction(lambda: ["tue:evening"])
+    needs = "Iemand om mee te praten over werk."
+    places_to_avoid = "Het stationsgebied"

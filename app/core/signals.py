@@ -7,6 +7,10 @@ without the aftercare file knowing them.
 - ``case_destroyed``: sender the retention sweep, keyword ``record_id`` for every case
   and client id destroyed: whoever keeps a copy that names it (jobs, notices) forgets it
   and answers with ``{table: rows removed}``.
+- ``consent_recorded``: sender the case, after a sharing basis of one of its life domains
+  was recorded (flushed, not committed); keywords ``basis`` and ``actor`` (a name). The
+  volunteer programme removes its copy when the consent for sharing with volunteers is
+  gone.
 """
 
 from __future__ import annotations
@@ -17,3 +21,4 @@ _signals = Namespace()
 case_released = _signals.signal("case-released")
 case_transferring = _signals.signal("case-transferring")
 case_destroyed = _signals.signal("case-destroyed")
+consent_recorded = _signals.signal("consent-recorded")

@@ -1,16 +1,20 @@
 """The regional volunteer programme (Circles of Support and Accountability), held by the
-centre municipality: volunteers, their screening and training, and the public
-application form. Everything here is a row of the centre municipality's tenant."""
+centre municipality: volunteers, their screening and training, the public application
+form, and the referral of clients to the programme. Everything here is a row of the
+centre municipality's tenant."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.cases.api import add_case_panel
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
+from app.core.signals import consent_recorded
+from app.jobs import enqueue
 from app.jobs.schedule import add_daily_jobs
-from app.volunteers import jobs
+from app.volunteers import forms, jobs, referrals, services
 from app.volunteers.views import bp
 
 
@@ -24,3 +28,27 @@ def init_app(app: Flask) -> None:
         order=30,
     )
     add_daily_jobs(app, jobs)
+    add_case_panel(
+        app,
+        "circle_referral",
+        _panel_context,
+        template="volunteers/_case_panel.html",
+        order=60,
+    )
+    consent_recorded.connect(_consent_recorded, weak=False)
+
+
+def _panel_context(case) -> dict:
+    return {
+        "circle_referred": referrals.referred(case),
+        "circle_may_refer": referrals.may_refer(case),
+        "circle_languages": forms.LANGUAGES,
+        "circle_slots": forms.SLOTS,
+        "circle_slot_label": services.slot_label,
+    }
+
+
+def _consent_recorded(case, *, basis: str, actor: str, **_extra) -> None:
+    # A job recorded in the same transaction: it runs once the withdrawal is committed.
+    if basis == "consent_withdrawn":
+        enqueue(jobs.end_programme_referral, case_id=str(case.id), actor=actor)

@@ -12,6 +12,7 @@ from wtforms.widgets import HiddenInput
 from app.core.forms import (
     Choice,
     DateValue,
+    Flag,
     Form,
     SubmissionKeyField,
     TextField,
@@ -114,3 +115,14 @@ class CertificateForm(Form):
 class TrainingForm(Form):
     module = Choice(_("Training module"), values=TrainingModule, required=True)
     completed_on = DateValue(_("Completed on"), required=True)
+
+
+class ReferralForm(Form):
+    """What a case worker carries to the circle programme (each part a choice)."""
+
+    carry_first_name = Flag(_("The client's first name"))
+    carry_municipality = Flag(_("Our municipality"))
+    languages = MultiChoice(_("Languages the client speaks"), values=LANGUAGES)
+    availability = MultiChoice(_("When the client is available"), values=SLOTS)
+    needs = TextField(_("What the client needs from a circle, in words"), max_length=2000)
+    places_to_avoid = TextField(_("Places to avoid"), max_length=2000)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.auth.api import User
+from app.cases.api import Case
 from app.core.permissions import Role
 from app.extensions import db
+from app.jobs import job
 from app.jobs.schedule import daily
 from app.notifications.services import notify
-from app.volunteers import services
+from app.volunteers import referrals, services
 
 
 def coordinators() -> list[User]:
@@ -47,3 +50,12 @@ def vog_renewal(tenant_id: int, today: date) -> None:
             )
         volunteer.vog_reminded_for = volunteer.vog_issued_on
     db.session.flush()
+
+
+@job("default", label=_l("End a referral to the circle programme"))
+def end_programme_referral(tenant_id: int, case_id: str, actor: str) -> None:
+    """After a withdrawal of consent is committed in the referring municipality: remove
+    the programme's copy when nothing may go to the volunteers any more."""
+    case = db.session.get(Case, (tenant_id, uuid.UUID(case_id)))
+    if case is not None:
+        referrals.withdraw_if_consent_gone(case, actor)

@@ -96,7 +96,7 @@ class Volunteer(TenantScoped, Timestamped, db.Model):
     # OffenceKind values the volunteer will not work with.
     excluded_offences: Mapped[list] = mapped_column(JSON, default=list)
     gender_preference: Mapped[str] = mapped_column(
-        String(10),
+        String(20),
         enum_check("gender_preference", GenderPreference),
         default=GenderPreference.NONE.value,
     )
@@ -159,3 +159,36 @@ class VolunteerStatusChange(TenantScoped, db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     changed_by: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReferralStatus(StrEnum):
+    WAITING = "waiting"
+    IN_CIRCLE = "in_circle"
+
+
+class ProgrammeReferral(TenantScoped, Timestamped, db.Model):
+    """A client referred to the circle programme: the copy in the centre municipality of
+    only what the referring case worker chose to carry, made with the client's consent
+    for sharing with volunteers. Withdrawing that consent deletes this row.
+
+    ``source_tenant_id`` and ``source_case_id`` name the case in the referring
+    municipality (no foreign key: that row lives in another tenant); the programme never
+    reads it, it only finds this copy again when the consent is withdrawn."""
+
+    __tablename__ = "programme_referrals"
+    __table_args__ = (UniqueConstraint("tenant_id", "source_tenant_id", "source_case_id"),)
+
+    source_tenant_id: Mapped[int] = mapped_column(Integer)
+    source_case_id: Mapped[uuid.UUID]
+    referred_by_id: Mapped[uuid.UUID | None]
+    referred_by_name: Mapped[str] = mapped_column(String(200))
+    # What the case worker chose to carry; None where they chose not to.
+    first_name: Mapped[str | None] = mapped_column(String(100))
+    municipality: Mapped[str | None] = mapped_column(String(120))
+    languages: Mapped[list] = mapped_column(JSON, default=list)
+    availability: Mapped[list] = mapped_column(JSON, default=list)
+    needs: Mapped[str] = mapped_column(Text, default="")
+    places_to_avoid: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(
+        String(20), enum_check("status", ReferralStatus), default=ReferralStatus.WAITING.value
+    )

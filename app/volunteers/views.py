@@ -17,13 +17,14 @@ from flask_babel import lazy_gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from app.cases.api import access_case
 from app.core.actions import act
 from app.core.permissions import Permission, public, requires
 from app.core.rendering import render
 from app.core.tenancy import bind_tenant
 from app.extensions import db
 from app.tenants.api import all_tenants
-from app.volunteers import forms, ratelimit, services
+from app.volunteers import forms, ratelimit, referrals, services
 from app.volunteers.models import TrainingModule, VolunteerStatus
 
 bp = Blueprint("volunteers", __name__, url_prefix="/mentor")
@@ -254,4 +255,59 @@ def coordinator_training(volunteer_id: uuid.UUID):
         lambda volunteer: services.record_training(
             volunteer, form.module.data, form.completed_on.data, today=date.today()
         ),
+    )
+
+
+# --- the referral to the circle programme (a case worker, on the case page) -----------------
+
+
+def _referral_page(case_id, form, errors, status):
+    """The referral form again, with what was sent and why it was refused."""
+    return render(
+        "volunteers/refer.html",
+        case_id=case_id,
+        form=form,
+        errors=errors,
+        slots=forms.SLOTS,
+        slot_label=services.slot_label,
+        languages=forms.LANGUAGES,
+        status=status,
+    )
+
+
+@bp.post("/referrals/<uuid:case_id>")
+@requires(Permission.CASE_WRITE)
+def refer_to_programme(case_id: uuid.UUID):
+    case = access_case(current_user, case_id)
+    form = forms.ReferralForm()
+    back = redirect(url_for("cases.case_detail", case_id=case_id) + "#circle-referral")
+    if not form.validate():
+        return _referral_page(case_id, form, form.error_dict(), 422)
+    choice = referrals.ReferralChoice(
+        first_name=form.carry_first_name.data,
+        municipality=form.carry_municipality.data,
+        languages=form.languages.data,
+        availability=form.availability.data,
+        needs=form.needs.data or "",
+        places_to_avoid=form.places_to_avoid.data or "",
+    )
+
+    def refused(error, status):
+        return _referral_page(case_id, form, {error.field or "form": error.message}, status)
+
+    return act(
+        lambda: referrals.refer(case, current_user, choice),
+        done=lambda _created: back,
+        refused=refused,
+        message=_("The client was referred to the circle programme."),
+    )
+
+
+@bp.get("/coordinator/waiting")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_waiting():
+    return render(
+        "volunteers/waiting.html",
+        waiting=referrals.waiting_list(),
+        slot_label=services.slot_label,
     )

@@ -75,7 +75,7 @@ def upgrade() -> None:
         sa.Column("languages", sa.JSON(), nullable=False),
         sa.Column("availability", sa.JSON(), nullable=False),
         sa.Column("excluded_offences", sa.JSON(), nullable=False),
-        sa.Column("gender_preference", sa.String(length=10), nullable=False),
+        sa.Column("gender_preference", sa.String(length=20), nullable=False),
         sa.Column("skills", sa.Text(), nullable=False),
         sa.Column("motivation", sa.Text(), nullable=False),
         sa.Column("intake_notes", sa.Text(), nullable=False),
@@ -150,8 +150,40 @@ def upgrade() -> None:
     )
     rls.protect_tenant_table("volunteer_status_changes")
 
+    op.create_table(
+        "programme_referrals",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("source_tenant_id", sa.Integer(), nullable=False),
+        sa.Column("source_case_id", sa.Uuid(), nullable=False),
+        sa.Column("referred_by_id", sa.Uuid(), nullable=True),
+        sa.Column("referred_by_name", sa.String(length=200), nullable=False),
+        sa.Column("first_name", sa.String(length=100), nullable=True),
+        sa.Column("municipality", sa.String(length=120), nullable=True),
+        sa.Column("languages", sa.JSON(), nullable=False),
+        sa.Column("availability", sa.JSON(), nullable=False),
+        sa.Column("needs", sa.Text(), nullable=False),
+        sa.Column("places_to_avoid", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "status IN ('waiting', 'in_circle')", name=op.f("ck_programme_referrals_status")
+        ),
+        _tenant_fk("programme_referrals"),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_programme_referrals")),
+        sa.UniqueConstraint(
+            "tenant_id",
+            "source_tenant_id",
+            "source_case_id",
+            name=op.f("uq_programme_referrals_tenant_id_source_tenant_id_source_case_id"),
+        ),
+    )
+    rls.protect_tenant_table("programme_referrals")
+
 
 def downgrade() -> None:
+    op.drop_table("programme_referrals")
     op.drop_index(
         "ix_volunteer_status_changes_tenant_id_volunteer_id",
         table_name="volunteer_status_changes",

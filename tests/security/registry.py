@@ -477,6 +477,12 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "notifications.mark_read": lambda b: {},
     "notifications.send_digest_now": lambda b: {},
     "volunteers.apply_submit": lambda b: _volunteer_application(b),
+    "volunteers.refer_to_programme": lambda b: {
+        "carry_first_name": "1",
+        "languages": "nl",
+        "availability": "tue:evening",
+        "needs": "Iemand om mee te praten",
+    },
     "volunteers.coordinator_status": lambda b: {
         "status": "gescreend",
         "reason": "Intakegesprek gevoerd",
