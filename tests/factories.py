@@ -74,6 +74,9 @@ from app.lifecycle.models import TenantRemoval
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
 from app.volunteers.models import (
+    Circle,
+    CircleMember,
+    OuterMember,
     ProgrammeReferral,
     TrainingCompletion,
     TrainingModule,
@@ -626,3 +629,40 @@ class ProgrammeReferralFactory(BaseFactory):
     availability = factory.LazyFunction(lambda: ["tue:evening"])
     needs = "Iemand om mee te praten over werk."
     places_to_avoid = "Het stationsgebied"
+
+
+class CircleFactory(BaseFactory):
+    class Meta:
+        model = Circle
+
+    class Params:
+        referral = factory.SubFactory(ProgrammeReferralFactory)
+
+    referral_id = factory.SelfAttribute("referral.id")
+    coordinator_name = "Cirkel Coördinator"
+
+
+class CircleMemberFactory(BaseFactory):
+    class Meta:
+        model = CircleMember
+
+    class Params:
+        circle = factory.SubFactory(CircleFactory)
+        volunteer = factory.SubFactory(VolunteerFactory)
+
+    circle_id = factory.SelfAttribute("circle.id")
+    volunteer_id = factory.SelfAttribute("volunteer.id")
+    joined_on = factory.LazyFunction(date.today)
+
+
+class OuterMemberFactory(BaseFactory):
+    class Meta:
+        model = OuterMember
+
+    class Params:
+        circle = factory.SubFactory(CircleFactory)
+
+    circle_id = factory.SelfAttribute("circle.id")
+    name = "Petra Reclassering"
+    organisation = "Reclassering Nederland"
+    role = "Reclasseringswerker"

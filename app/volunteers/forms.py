@@ -16,11 +16,13 @@ from app.core.forms import (
     Form,
     SubmissionKeyField,
     TextField,
+    UuidChoice,
     VersionField,
     WholeNumber,
     column_length,
 )
 from app.volunteers.models import (
+    CirclePhase,
     DayPart,
     GenderPreference,
     OffenceKind,
@@ -126,3 +128,19 @@ class ReferralForm(Form):
     availability = MultiChoice(_("When the client is available"), values=SLOTS)
     needs = TextField(_("What the client needs from a circle, in words"), max_length=2000)
     places_to_avoid = TextField(_("Places to avoid"), max_length=2000)
+
+
+class MemberForm(Form):
+    volunteer_id = UuidChoice(_("Volunteer"), required=True)
+
+
+class PhaseForm(Form):
+    phase = Choice(_("Phase"), values=CirclePhase, required=True)
+    covenant_signed_on = DateValue(_("Covenant signed on"))
+    version = VersionField()
+
+
+class ProfessionalForm(Form):
+    name = TextField(_("Name"), required=True, max_length=200)
+    organisation = TextField(_("Organisation"), required=True, max_length=200)
+    role = TextField(_("Role"), required=True, max_length=200)

@@ -192,3 +192,96 @@ class ProgrammeReferral(TenantScoped, Timestamped, db.Model):
     status: Mapped[str] = mapped_column(
         String(20), enum_check("status", ReferralStatus), default=ReferralStatus.WAITING.value
     )
+
+
+class CirclePhase(StrEnum):
+    FORMING = "vorming"
+    INTENSIVE = "intensief"
+    REGULAR = "regulier"
+    TAPERING = "afbouw"
+    CLOSING = "afsluiting"
+    CLOSED = "afgesloten"
+
+
+class Circle(TenantScoped, Timestamped, db.Model):
+    """A circle around one core member (a referred client), held by the programme.
+
+    ``referral_id`` is None once the referral ended (consent withdrawn): the circle is
+    then closed with that reason and no longer holds anything of the client."""
+
+    __tablename__ = "circles"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "referral_id"],
+            ["programme_referrals.tenant_id", "programme_referrals.id"],
+        ),
+        Index("ix_circles_tenant_id_referral_id", "tenant_id", "referral_id"),
+    )
+
+    referral_id: Mapped[uuid.UUID | None]
+    coordinator_id: Mapped[uuid.UUID | None]
+    coordinator_name: Mapped[str] = mapped_column(String(200))
+    phase: Mapped[str] = mapped_column(
+        String(20), enum_check("phase", CirclePhase), default=CirclePhase.FORMING.value
+    )
+    covenant_signed_on: Mapped[date | None] = mapped_column(Date)
+    planned_end: Mapped[date | None] = mapped_column(Date)
+    closed_reason: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    referral: Mapped[ProgrammeReferral | None] = relationship(
+        primaryjoin="and_(ProgrammeReferral.id == foreign(Circle.referral_id), "
+        "ProgrammeReferral.tenant_id == Circle.tenant_id)",
+    )
+    members: Mapped[list[CircleMember]] = relationship(
+        primaryjoin="and_(Circle.id == foreign(CircleMember.circle_id), "
+        "Circle.tenant_id == CircleMember.tenant_id)",
+        cascade="all, delete-orphan",
+        order_by="CircleMember.joined_on",
+    )
+    professionals: Mapped[list[OuterMember]] = relationship(
+        primaryjoin="and_(Circle.id == foreign(OuterMember.circle_id), "
+        "Circle.tenant_id == OuterMember.tenant_id)",
+        cascade="all, delete-orphan",
+    )
+
+
+class CircleMember(TenantScoped, db.Model):
+    """A volunteer of the inner circle; ``left_on`` set when taken off."""
+
+    __tablename__ = "circle_members"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "circle_id"], ["circles.tenant_id", "circles.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "volunteer_id"], ["volunteers.tenant_id", "volunteers.id"]
+        ),
+        Index("ix_circle_members_tenant_id_circle_id", "tenant_id", "circle_id"),
+        Index("ix_circle_members_tenant_id_volunteer_id", "tenant_id", "volunteer_id"),
+    )
+
+    circle_id: Mapped[uuid.UUID]
+    volunteer_id: Mapped[uuid.UUID]
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+    volunteer: Mapped[Volunteer] = relationship(
+        primaryjoin="and_(Volunteer.id == foreign(CircleMember.volunteer_id), "
+        "Volunteer.tenant_id == CircleMember.tenant_id)",
+    )
+
+
+class OuterMember(TenantScoped, db.Model):
+    """A professional of the outer circle (probation, the case worker, care, police)."""
+
+    __tablename__ = "circle_professionals"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "circle_id"], ["circles.tenant_id", "circles.id"]),
+        Index("ix_circle_professionals_tenant_id_circle_id", "tenant_id", "circle_id"),
+    )
+
+    circle_id: Mapped[uuid.UUID]
+    name: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(200))

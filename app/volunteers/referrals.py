@@ -30,6 +30,7 @@ from app.core.security_events import report_security_event
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
 from app.tenants.api import Tenant, all_tenants
+from app.volunteers import circles
 from app.volunteers.models import ProgrammeReferral
 from app.volunteers.services import VolunteerRefused
 
@@ -171,6 +172,7 @@ def withdraw_if_consent_gone(case: Case, actor) -> bool:
         copy = _copy_of(source_id, case.id)
         if copy is None:
             return False
+        circles.close_for_withdrawn_consent(copy)
         db.session.delete(copy)
         db.session.commit()
     report_security_event(

@@ -24,7 +24,7 @@ from app.core.rendering import render
 from app.core.tenancy import bind_tenant
 from app.extensions import db
 from app.tenants.api import all_tenants
-from app.volunteers import forms, ratelimit, referrals, services
+from app.volunteers import circles, forms, ratelimit, referrals, services
 from app.volunteers.models import TrainingModule, VolunteerStatus
 
 bp = Blueprint("volunteers", __name__, url_prefix="/mentor")
@@ -310,4 +310,108 @@ def coordinator_waiting():
         "volunteers/waiting.html",
         waiting=referrals.waiting_list(),
         slot_label=services.slot_label,
+    )
+
+
+# --- circles ---------------------------------------------------------------------------------
+
+
+@bp.post("/coordinator/waiting/<uuid:programme_referral_id>/circle")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_form_circle(programme_referral_id: uuid.UUID):
+    referral = circles.access_referral(programme_referral_id)
+    return act(
+        lambda: circles.form_circle(referral, current_user),
+        done=lambda circle: redirect(url_for("volunteers.coordinator_circle", circle_id=circle.id)),
+        refused=lambda error, status: (str(error.message), status),
+    )
+
+
+@bp.get("/coordinator/circles/")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_circles():
+    return render(
+        "volunteers/circles.html", circles=circles.circles(), phase_labels=circles.PHASE_LABELS
+    )
+
+
+def _circle_page(circle, status: int = 200, errors=None, which=None):
+    return render(
+        "volunteers/circle.html",
+        circle=circle,
+        inner=circles.inner_circle(circle),
+        candidates=circles.active_volunteers(date.today()),
+        phase_labels=circles.PHASE_LABELS,
+        frequency=circles.FREQUENCY_DAYS,
+        phases=list(circles.CirclePhase),
+        errors=errors or {},
+        which=which,
+        status=status,
+    )
+
+
+@bp.get("/coordinator/circles/<uuid:circle_id>")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_circle(circle_id: uuid.UUID):
+    return _circle_page(circles.access_circle(circle_id))
+
+
+def _circle_action(circle_id, form, which, work):
+    circle = circles.access_circle(circle_id)
+    if not form.validate():
+        return _circle_page(circle, 422, form.error_dict(), which)
+
+    def refused(error, status):
+        return _circle_page(
+            circles.access_circle(circle_id), status, {error.field or "form": error.message}, which
+        )
+
+    return act(
+        lambda: work(circle),
+        done=lambda _r: redirect(url_for("volunteers.coordinator_circle", circle_id=circle_id)),
+        refused=refused,
+        message=_("Saved."),
+    )
+
+
+@bp.post("/coordinator/circles/<uuid:circle_id>/members")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_circle_member(circle_id: uuid.UUID):
+    form = forms.MemberForm()
+
+    def work(circle):
+        volunteer = services.access_volunteer(current_user, form.volunteer_id.data)
+        return circles.add_volunteer(circle, volunteer, date.today())
+
+    return _circle_action(circle_id, form, "members", work)
+
+
+@bp.post("/coordinator/circles/<uuid:circle_id>/phase")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_circle_phase(circle_id: uuid.UUID):
+    form = forms.PhaseForm()
+    return _circle_action(
+        circle_id,
+        form,
+        "phase",
+        lambda circle: circles.change_phase(
+            circle,
+            form.phase.data,
+            covenant_signed_on=form.covenant_signed_on.data,
+            version=form.version.data,
+        ),
+    )
+
+
+@bp.post("/coordinator/circles/<uuid:circle_id>/professionals")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_circle_professional(circle_id: uuid.UUID):
+    form = forms.ProfessionalForm()
+    return _circle_action(
+        circle_id,
+        form,
+        "professionals",
+        lambda circle: circles.add_professional(
+            circle, form.name.data, form.organisation.data, form.role.data
+        ),
     )

@@ -20,6 +20,7 @@ depends_on = None
 STATUSES = "'aangemeld', 'gescreend', 'getraind', 'actief', 'gepauzeerd', 'gestopt'"
 MODULES = "'introduction', 'circles_method', 'boundaries_and_signals'"
 GENDERS = "'none', 'men', 'women'"
+PHASES = "'vorming', 'intensief', 'regulier', 'afbouw', 'afsluiting', 'afgesloten'"
 OLD_ROLES = (
     "case_worker",
     "tenant_admin",
@@ -55,7 +56,7 @@ def _volunteer_fk(table: str):
     return sa.ForeignKeyConstraint(
         ["tenant_id", "volunteer_id"],
         ["volunteers.tenant_id", "volunteers.id"],
-        name=op.f(f"fk_{table}_tenant_id_volunteers"),
+        name=op.f(f"fk_{table}_tenant_id_volunteer_id_volunteers"),
     )
 
 
@@ -181,8 +182,87 @@ def upgrade() -> None:
     )
     rls.protect_tenant_table("programme_referrals")
 
+    op.create_table(
+        "circles",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("referral_id", sa.Uuid(), nullable=True),
+        sa.Column("coordinator_id", sa.Uuid(), nullable=True),
+        sa.Column("coordinator_name", sa.String(length=200), nullable=False),
+        sa.Column("phase", sa.String(length=20), nullable=False),
+        sa.Column("covenant_signed_on", sa.Date(), nullable=True),
+        sa.Column("planned_end", sa.Date(), nullable=True),
+        sa.Column("closed_reason", sa.String(length=200), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(f"phase IN ({PHASES})", name=op.f("ck_circles_phase")),
+        _tenant_fk("circles"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "referral_id"],
+            ["programme_referrals.tenant_id", "programme_referrals.id"],
+            name=op.f("fk_circles_tenant_id_referral_id_programme_referrals"),
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_circles")),
+    )
+    op.create_index("ix_circles_tenant_id_referral_id", "circles", ["tenant_id", "referral_id"])
+    rls.protect_tenant_table("circles")
+
+    op.create_table(
+        "circle_members",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("circle_id", sa.Uuid(), nullable=False),
+        sa.Column("volunteer_id", sa.Uuid(), nullable=False),
+        sa.Column("joined_on", sa.Date(), nullable=False),
+        sa.Column("left_on", sa.Date(), nullable=True),
+        _tenant_fk("circle_members"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "circle_id"],
+            ["circles.tenant_id", "circles.id"],
+            name=op.f("fk_circle_members_tenant_id_circle_id_circles"),
+        ),
+        _volunteer_fk("circle_members"),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_circle_members")),
+    )
+    op.create_index(
+        "ix_circle_members_tenant_id_circle_id", "circle_members", ["tenant_id", "circle_id"]
+    )
+    op.create_index(
+        "ix_circle_members_tenant_id_volunteer_id",
+        "circle_members",
+        ["tenant_id", "volunteer_id"],
+    )
+    rls.protect_tenant_table("circle_members")
+
+    op.create_table(
+        "circle_professionals",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("circle_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("organisation", sa.String(length=200), nullable=False),
+        sa.Column("role", sa.String(length=200), nullable=False),
+        _tenant_fk("circle_professionals"),
+        sa.ForeignKeyConstraint(
+            ["tenant_id", "circle_id"],
+            ["circles.tenant_id", "circles.id"],
+            name=op.f("fk_circle_professionals_tenant_id_circle_id_circles"),
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_circle_professionals")),
+    )
+    op.create_index(
+        "ix_circle_professionals_tenant_id_circle_id",
+        "circle_professionals",
+        ["tenant_id", "circle_id"],
+    )
+    rls.protect_tenant_table("circle_professionals")
+
 
 def downgrade() -> None:
+    op.drop_table("circle_professionals")
+    op.drop_table("circle_members")
+    op.drop_table("circles")
     op.drop_table("programme_referrals")
     op.drop_index(
         "ix_volunteer_status_changes_tenant_id_volunteer_id",

@@ -39,7 +39,7 @@ from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
-from app.volunteers.models import Volunteer
+from app.volunteers.models import Circle, ProgrammeReferral, Volunteer
 from app.volunteers.views import form_token
 
 _rng = random.Random(606)
@@ -257,6 +257,32 @@ class Bundle:
             ),
         )
 
+    def programme_referral(self):
+        return self._once(
+            "programme_referral",
+            lambda: _added(
+                ProgrammeReferral(
+                    source_tenant_id=self.tenant.id,
+                    source_case_id=uuid.uuid4(),
+                    referred_by_name="Casemanager",
+                    first_name=f"Kern{self.tenant.id}",
+                    languages=["nl"],
+                    availability=["tue:evening"],
+                )
+            ),
+        )
+
+    def circle(self):
+        self.programme_referral()
+
+        def make():
+            referral = db.session.get(
+                ProgrammeReferral, (self.tenant.id, self.made["programme_referral"].id)
+            )
+            return _added(Circle(referral_id=referral.id, coordinator_name="Coördinator"))
+
+        return self._once("circle", make)
+
     def account_token(self, purpose: str) -> str:
         def make():
             email = f"vrijwilliger-{uuid.uuid4().hex[:8]}@example.invalid"
@@ -308,6 +334,8 @@ ARGUMENTS: dict[str, Argument] = {
     "outbox_id": Argument(lambda b, e: b.failed_job().id),
     "upload_id": Argument(lambda b, e: b.intake_upload().id),
     "volunteer_id": Argument(lambda b, e: b.volunteer().id),
+    "programme_referral_id": Argument(lambda b, e: b.programme_referral().id),
+    "circle_id": Argument(lambda b, e: b.circle().id),
     "notification_id": Argument(
         lambda b, e: b.notification().id,
         out_of_scope=lambda b, e: b.notification(for_someone_else=True).id,
@@ -477,6 +505,18 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "notifications.mark_read": lambda b: {},
     "notifications.send_digest_now": lambda b: {},
     "volunteers.apply_submit": lambda b: _volunteer_application(b),
+    "volunteers.coordinator_form_circle": lambda b: {},
+    "volunteers.coordinator_circle_member": lambda b: {"volunteer_id": str(b.volunteer().id)},
+    "volunteers.coordinator_circle_phase": lambda b: {
+        "phase": "vorming",
+        "covenant_signed_on": TODAY.isoformat(),
+        "version": b.circle().version,
+    },
+    "volunteers.coordinator_circle_professional": lambda b: {
+        "name": "Petra Reclassering",
+        "organisation": "Reclassering Nederland",
+        "role": "Reclasseringswerker",
+    },
     "volunteers.refer_to_programme": lambda b: {
         "carry_first_name": "1",
         "languages": "nl",

@@ -16,7 +16,8 @@ from app.cases.timeline import TimelineEntry
 from app.core.context import tenant_app_context
 from app.core.permissions import Role
 from app.extensions import db
-from app.volunteers.models import ProgrammeReferral
+from app.volunteers import circles
+from app.volunteers.models import Circle, ProgrammeReferral
 from tests.csrf import csrf_token
 from tests.factories import UserFactory
 
@@ -137,11 +138,21 @@ def test_withdrawing_the_consent_removes_the_programmes_copy(app, tenants, loche
     worker, case_id = lochem_case
     _record(app, tenants["lochem"], case_id, "consent_given")
     assert _refer(sign_in(worker), case_id).status_code == 302
-    assert len(_copies(app, tenants["deventer"])) == 1
+    [copy] = _copies(app, tenants["deventer"])
+    with app.app_context(), tenant_app_context(tenants["deventer"].id):
+        circle = circles.form_circle(
+            db.session.get(ProgrammeReferral, (copy.tenant_id, copy.id)), "C"
+        )
+        db.session.commit()
+        circle_id = circle.id
 
     _record(app, tenants["lochem"], case_id, "consent_withdrawn")
     assert _copies(app, tenants["deventer"]) == []
     assert "circle_referral_ended" in _timeline_kinds(app, tenants["lochem"], case_id)
+    with app.app_context(), tenant_app_context(tenants["deventer"].id):
+        closed = db.session.get(Circle, (tenants["deventer"].id, circle_id))
+        assert (closed.phase, closed.closed_reason) == ("afgesloten", "consent_withdrawn")
+        assert closed.referral_id is None
 
 
 def test_consent_kept_for_another_domain_keeps_the_referral(app, tenants, lochem_case, sign_in):
