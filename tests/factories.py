@@ -76,6 +76,8 @@ from app.tenants.models import Tenant
 from app.volunteers.models import (
     Circle,
     CircleMember,
+    CircleSignal,
+    Meeting,
     OuterMember,
     ProgrammeReferral,
     TrainingCompletion,
@@ -666,3 +668,31 @@ class OuterMemberFactory(BaseFactory):
     name = "Petra Reclassering"
     organisation = "Reclassering Nederland"
     role = "Reclasseringswerker"
+
+
+class MeetingFactory(BaseFactory):
+    class Meta:
+        model = Meeting
+
+    class Params:
+        member = factory.SubFactory(CircleMemberFactory)
+
+    circle_id = factory.SelfAttribute("member.circle_id")
+    volunteer_id = factory.SelfAttribute("member.volunteer_id")
+    held_on = factory.LazyFunction(date.today)
+    duration_minutes = 90
+    present = factory.LazyFunction(list)
+    minutes = "Goed gesprek."
+
+
+class CircleSignalFactory(BaseFactory):
+    class Meta:
+        model = CircleSignal
+
+    class Params:
+        member = factory.SubFactory(CircleMemberFactory)
+
+    circle_id = factory.SelfAttribute("member.circle_id")
+    volunteer_id = factory.SelfAttribute("member.volunteer_id")
+    level = "informatie"
+    body = "Het gaat goed."

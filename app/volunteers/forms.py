@@ -26,6 +26,7 @@ from app.volunteers.models import (
     DayPart,
     GenderPreference,
     OffenceKind,
+    SignalLevel,
     TrainingModule,
     Volunteer,
     VolunteerStatus,
@@ -53,6 +54,24 @@ class MultiChoice(Field):
     def pre_validate(self, form) -> None:
         chosen = [text.strip() for text in getattr(self, "raw", []) if text.strip()]
         if any(text not in self.values for text in chosen):
+            self.data = []
+            raise StopValidation(_("Choose one of the options."))
+        self.data = sorted(set(chosen))
+
+
+class MultiChoiceAny(Field):
+    """Any number of short texts (names ticked on a list the service checks again)."""
+
+    def __init__(self, label=None, **kwargs) -> None:
+        super().__init__(label, **kwargs)
+        self.data = []
+
+    def process_formdata(self, valuelist) -> None:
+        self.raw = list(valuelist)
+
+    def pre_validate(self, form) -> None:
+        chosen = [text.strip() for text in getattr(self, "raw", []) if text.strip()]
+        if any(len(text) > 100 for text in chosen) or len(chosen) > 20:
             self.data = []
             raise StopValidation(_("Choose one of the options."))
         self.data = sorted(set(chosen))
@@ -144,3 +163,17 @@ class ProfessionalForm(Form):
     name = TextField(_("Name"), required=True, max_length=200)
     organisation = TextField(_("Organisation"), required=True, max_length=200)
     role = TextField(_("Role"), required=True, max_length=200)
+
+
+class MeetingForm(Form):
+    held_on = DateValue(_("Date"), required=True)
+    duration_minutes = WholeNumber(_("Duration in minutes"), minimum=5, maximum=600, required=True)
+    present = MultiChoiceAny(_("Who was there"))
+    minutes = TextField(_("Minutes"), max_length=10_000)
+    submission_key = SubmissionKeyField()
+
+
+class SignalForm(Form):
+    level = Choice(_("Level"), values=SignalLevel, required=True)
+    body = TextField(_("What you noticed"), required=True, max_length=5000)
+    submission_key = SubmissionKeyField()

@@ -110,6 +110,8 @@ class Volunteer(TenantScoped, Timestamped, db.Model):
     vog_reminded_for: Mapped[date | None] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer, default=1)
     submission_key: Mapped[uuid.UUID | None]
+    # The volunteer's local account for the mentor portal (same tenant), once invited.
+    user_id: Mapped[uuid.UUID | None]
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -285,3 +287,54 @@ class OuterMember(TenantScoped, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(200))
+
+
+class SignalLevel(StrEnum):
+    INFORMATION = "informatie"
+    CONCERN = "zorg"
+    ACUTE = "acuut"
+
+
+class Meeting(TenantScoped, Timestamped, db.Model):
+    """A circle meeting as a volunteer logged it (date, duration, who was there, minutes)."""
+
+    __tablename__ = "circle_meetings"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "circle_id"], ["circles.tenant_id", "circles.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "volunteer_id"], ["volunteers.tenant_id", "volunteers.id"]
+        ),
+        Index("ix_circle_meetings_tenant_id_circle_id", "tenant_id", "circle_id"),
+        Index("ix_circle_meetings_tenant_id_volunteer_id", "tenant_id", "volunteer_id"),
+        UniqueConstraint("tenant_id", "submission_key"),
+    )
+
+    circle_id: Mapped[uuid.UUID]
+    volunteer_id: Mapped[uuid.UUID]
+    held_on: Mapped[date] = mapped_column(Date)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    # First names of who was there, as the volunteer ticked them.
+    present: Mapped[list] = mapped_column(JSON, default=list)
+    minutes: Mapped[str] = mapped_column(Text, default="")
+    submission_key: Mapped[uuid.UUID | None]
+
+
+class CircleSignal(TenantScoped, Timestamped, db.Model):
+    """A signal a volunteer raised; only the coordinator takes it outside the circle."""
+
+    __tablename__ = "circle_signals"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "circle_id"], ["circles.tenant_id", "circles.id"]),
+        ForeignKeyConstraint(
+            ["tenant_id", "volunteer_id"], ["volunteers.tenant_id", "volunteers.id"]
+        ),
+        Index("ix_circle_signals_tenant_id_circle_id", "tenant_id", "circle_id"),
+        Index("ix_circle_signals_tenant_id_volunteer_id", "tenant_id", "volunteer_id"),
+        UniqueConstraint("tenant_id", "submission_key"),
+    )
+
+    circle_id: Mapped[uuid.UUID]
+    volunteer_id: Mapped[uuid.UUID]
+    level: Mapped[str] = mapped_column(String(20), enum_check("level", SignalLevel))
+    body: Mapped[str] = mapped_column(Text)
+    submission_key: Mapped[uuid.UUID | None]

@@ -24,8 +24,8 @@ from app.core.rendering import render
 from app.core.tenancy import bind_tenant
 from app.extensions import db
 from app.tenants.api import all_tenants
-from app.volunteers import circles, forms, ratelimit, referrals, services
-from app.volunteers.models import TrainingModule, VolunteerStatus
+from app.volunteers import circles, forms, portal, ratelimit, referrals, services
+from app.volunteers.models import SignalLevel, TrainingModule, VolunteerStatus
 
 bp = Blueprint("volunteers", __name__, url_prefix="/mentor")
 log = logging.getLogger("nazorg.volunteers")
@@ -413,5 +413,94 @@ def coordinator_circle_professional(circle_id: uuid.UUID):
         "professionals",
         lambda circle: circles.add_professional(
             circle, form.name.data, form.organisation.data, form.role.data
+        ),
+    )
+
+
+# --- the mentor portal (volunteers, phone first) -------------------------------------------------
+
+
+@bp.get("/")
+@requires(Permission.MENTOR_PORTAL)
+def mentor_home():
+    return render(
+        "volunteers/mentor_home.html",
+        circles=portal.my_circles(current_user),
+        phase_labels=circles.PHASE_LABELS,
+    )
+
+
+def _mentor_page(circle_id, status: int = 200, errors=None, which=None, form=None):
+    circle, volunteer = portal.access_my_circle(current_user, circle_id)
+    return render(
+        "volunteers/mentor_circle.html",
+        view=portal.circle_view(circle, volunteer),
+        phase_labels=circles.PHASE_LABELS,
+        slot_label=services.slot_label,
+        levels=list(SignalLevel),
+        errors=errors or {},
+        which=which,
+        form=form,
+        submission_key=str(uuid.uuid4()),
+        today=date.today(),
+        status=status,
+    )
+
+
+@bp.get("/circles/<uuid:mentor_circle_id>")
+@requires(Permission.MENTOR_PORTAL)
+def mentor_circle(mentor_circle_id: uuid.UUID):
+    return _mentor_page(mentor_circle_id)
+
+
+def _mentor_action(circle_id, form, which, work):
+    circle, volunteer = portal.access_my_circle(current_user, circle_id)
+    if not form.validate():
+        return _mentor_page(circle_id, 422, form.error_dict(), which, form)
+    return act(
+        lambda: work(circle, volunteer),
+        done=lambda _r: redirect(url_for("volunteers.mentor_circle", mentor_circle_id=circle_id)),
+        refused=lambda error, status: _mentor_page(
+            circle_id, status, {error.field or "form": error.message}, which, form
+        ),
+        message=_("Saved."),
+    )
+
+
+@bp.post("/circles/<uuid:mentor_circle_id>/meetings")
+@requires(Permission.MENTOR_PORTAL)
+def mentor_meeting(mentor_circle_id: uuid.UUID):
+    form = forms.MeetingForm()
+    return _mentor_action(
+        mentor_circle_id,
+        form,
+        "meeting",
+        lambda circle, volunteer: portal.log_meeting(
+            circle,
+            volunteer,
+            held_on=form.held_on.data,
+            duration_minutes=form.duration_minutes.data,
+            present=form.present.data,
+            minutes=form.minutes.data or "",
+            today=date.today(),
+            submission_key=form.submission_key.data,
+        ),
+    )
+
+
+@bp.post("/circles/<uuid:mentor_circle_id>/signals")
+@requires(Permission.MENTOR_PORTAL)
+def mentor_signal(mentor_circle_id: uuid.UUID):
+    form = forms.SignalForm()
+    return _mentor_action(
+        mentor_circle_id,
+        form,
+        "signal",
+        lambda circle, volunteer: portal.raise_signal(
+            circle,
+            volunteer,
+            level=form.level.data,
+            body=form.body.data,
+            submission_key=form.submission_key.data,
         ),
     )

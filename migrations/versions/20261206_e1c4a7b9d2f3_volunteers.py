@@ -85,6 +85,7 @@ def upgrade() -> None:
         sa.Column("vog_reminded_for", sa.Date(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("submission_key", sa.Uuid(), nullable=True),
+        sa.Column("user_id", sa.Uuid(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(f"status IN ({STATUSES})", name=op.f("ck_volunteers_status")),
@@ -258,8 +259,58 @@ def upgrade() -> None:
     )
     rls.protect_tenant_table("circle_professionals")
 
+    for table, extra in (
+        (
+            "circle_meetings",
+            [
+                sa.Column("held_on", sa.Date(), nullable=False),
+                sa.Column("duration_minutes", sa.Integer(), nullable=False),
+                sa.Column("present", sa.JSON(), nullable=False),
+                sa.Column("minutes", sa.Text(), nullable=False),
+            ],
+        ),
+        (
+            "circle_signals",
+            [
+                sa.Column("level", sa.String(length=20), nullable=False),
+                sa.Column("body", sa.Text(), nullable=False),
+                sa.CheckConstraint(
+                    "level IN ('informatie', 'zorg', 'acuut')",
+                    name=op.f("ck_circle_signals_level"),
+                ),
+            ],
+        ),
+    ):
+        op.create_table(
+            table,
+            sa.Column("tenant_id", sa.Integer(), nullable=False),
+            sa.Column("id", sa.Uuid(), nullable=False),
+            sa.Column("circle_id", sa.Uuid(), nullable=False),
+            sa.Column("volunteer_id", sa.Uuid(), nullable=False),
+            *extra,
+            sa.Column("submission_key", sa.Uuid(), nullable=True),
+            sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+            _tenant_fk(table),
+            sa.ForeignKeyConstraint(
+                ["tenant_id", "circle_id"],
+                ["circles.tenant_id", "circles.id"],
+                name=op.f(f"fk_{table}_tenant_id_circle_id_circles"),
+            ),
+            _volunteer_fk(table),
+            sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f(f"pk_{table}")),
+            sa.UniqueConstraint(
+                "tenant_id", "submission_key", name=op.f(f"uq_{table}_tenant_id_submission_key")
+            ),
+        )
+        op.create_index(f"ix_{table}_tenant_id_circle_id", table, ["tenant_id", "circle_id"])
+        op.create_index(f"ix_{table}_tenant_id_volunteer_id", table, ["tenant_id", "volunteer_id"])
+        rls.protect_tenant_table(table)
+
 
 def downgrade() -> None:
+    op.drop_table("circle_signals")
+    op.drop_table("circle_meetings")
     op.drop_table("circle_professionals")
     op.drop_table("circle_members")
     op.drop_table("circles")

@@ -39,7 +39,7 @@ from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
-from app.volunteers.models import Circle, ProgrammeReferral, Volunteer
+from app.volunteers.models import Circle, CircleMember, ProgrammeReferral, Volunteer
 from app.volunteers.views import form_token
 
 _rng = random.Random(606)
@@ -283,6 +283,42 @@ class Bundle:
 
         return self._once("circle", make)
 
+    def mentor_circle(self, *, mine: bool = True):
+        """A circle with the signed-in volunteer in it (``mine``), or one without them."""
+
+        def make():
+            referral = _added(
+                ProgrammeReferral(
+                    source_tenant_id=self.tenant.id,
+                    source_case_id=uuid.uuid4(),
+                    referred_by_name="Casemanager",
+                    first_name=f"Kern{self.tenant.id}",
+                    languages=["nl"],
+                    availability=["tue:evening"],
+                )
+            )
+            circle = _added(Circle(referral_id=referral.id, coordinator_name="Coördinator"))
+            if mine and self.actor is not None:
+                volunteer = _added(
+                    Volunteer(
+                        first_name="Mentor",
+                        last_name=f"M{self.tenant.id}",
+                        email=f"mentor{self.tenant.id}@{MAIL_DOMAIN}",
+                        postcode="7411 AB",
+                        status="actief",
+                        languages=["nl"],
+                        availability=["tue:evening"],
+                        excluded_offences=[],
+                        user_id=self.actor.id,
+                    )
+                )
+                _added(
+                    CircleMember(circle_id=circle.id, volunteer_id=volunteer.id, joined_on=TODAY)
+                )
+            return circle
+
+        return self._once("mentor_circle" if mine else "mentor_circle_other", make)
+
     def account_token(self, purpose: str) -> str:
         def make():
             email = f"vrijwilliger-{uuid.uuid4().hex[:8]}@example.invalid"
@@ -336,6 +372,10 @@ ARGUMENTS: dict[str, Argument] = {
     "volunteer_id": Argument(lambda b, e: b.volunteer().id),
     "programme_referral_id": Argument(lambda b, e: b.programme_referral().id),
     "circle_id": Argument(lambda b, e: b.circle().id),
+    "mentor_circle_id": Argument(
+        lambda b, e: b.mentor_circle().id,
+        out_of_scope=lambda b, e: b.mentor_circle(mine=False).id,
+    ),
     "notification_id": Argument(
         lambda b, e: b.notification().id,
         out_of_scope=lambda b, e: b.notification(for_someone_else=True).id,
@@ -506,6 +546,18 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "notifications.send_digest_now": lambda b: {},
     "volunteers.apply_submit": lambda b: _volunteer_application(b),
     "volunteers.coordinator_form_circle": lambda b: {},
+    "volunteers.mentor_meeting": lambda b: {
+        "held_on": TODAY.isoformat(),
+        "duration_minutes": "90",
+        "present": "Mentor",
+        "minutes": "Goed gesprek over werk.",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "volunteers.mentor_signal": lambda b: {
+        "level": "zorg",
+        "body": "Hij slaapt slecht.",
+        "submission_key": str(uuid.uuid4()),
+    },
     "volunteers.coordinator_circle_member": lambda b: {"volunteer_id": str(b.volunteer().id)},
     "volunteers.coordinator_circle_phase": lambda b: {
         "phase": "vorming",
