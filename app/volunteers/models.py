@@ -77,7 +77,11 @@ class OffenceKind(StrEnum):
 
 class Volunteer(TenantScoped, Timestamped, db.Model):
     __tablename__ = "volunteers"
-    __table_args__ = (UniqueConstraint("tenant_id", "submission_key"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "submission_key"),
+        # One volunteer per portal account.
+        UniqueConstraint("tenant_id", "user_id"),
+    )
 
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))

@@ -97,6 +97,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant_id", "submission_key", name=op.f("uq_volunteers_tenant_id_submission_key")
         ),
+        sa.UniqueConstraint("tenant_id", "user_id", name=op.f("uq_volunteers_tenant_id_user_id")),
     )
     rls.protect_tenant_table("volunteers")
 

@@ -299,7 +299,9 @@ class Bundle:
             )
             circle = _added(Circle(referral_id=referral.id, coordinator_name="Coördinator"))
             if mine and self.actor is not None:
-                volunteer = _added(
+                volunteer = db.session.scalars(
+                    db.select(Volunteer).where(Volunteer.user_id == self.actor.id)
+                ).one_or_none() or _added(
                     Volunteer(
                         first_name="Mentor",
                         last_name=f"M{self.tenant.id}",
