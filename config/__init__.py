@@ -55,6 +55,12 @@ class BaseConfig:
     INVITATION_HOURS = 72
     PASSWORD_RESET_MINUTES = 60
     PASSWORD_MIN_LENGTH = 12
+    # The volunteer programme: a certificate of conduct (VOG) counts as valid this many
+    # months after its issue date; its renewal reminder goes out this many days before.
+    VOG_VALID_MONTHS = 36
+    VOG_REMINDER_DAYS = 60
+    # Applications through the public volunteer form per address per hour.
+    VOLUNTEER_APPLICATIONS_PER_HOUR = 5
     # argon2id cost: RFC 9106's second recommended profile (argon2-cffi's default), 3
     # passes over 64 MiB with 4 lanes. Only the testing config lowers it.
     ARGON2_TIME_COST = 3
@@ -115,6 +121,9 @@ class TestingConfig(BaseConfig):
     SESSION_COOKIE_NAME = "nazorg"
     MAIL_BACKEND = "memory"
     OUTBOX_SWEEP_GRACE_SECONDS = 0
+    # The route walk and the fuzzer post the public volunteer form many times from one
+    # address; tests/volunteers/ lower it to test the limit.
+    VOLUNTEER_APPLICATIONS_PER_HOUR = 100_000
     # pytest captures the records; a handler would print each line a second time.
     LOG_FORMAT = ""
     # Cheap hashing so that tests creating accounts stay fast; argon2's minimum memory
@@ -181,6 +190,8 @@ ENVIRONMENT_OVERRIDES = {
             "TENANT_HOSTS",
             "LOG_FORMAT",
             "LOG_LEVEL",
+            "VOG_VALID_MONTHS",
+            "VOG_REMINDER_DAYS",
         )
     },
 }
@@ -193,6 +204,8 @@ INTEGER_SETTINGS = {
     "MAIL_PORT",
     "MAIL_TIMEOUT_SECONDS",
     "TRUSTED_PROXIES",
+    "VOG_VALID_MONTHS",
+    "VOG_REMINDER_DAYS",
 }
 # "host=slug,host=slug": the municipalities reached on a host name of their own.
 MAPPING_SETTINGS = {"TENANT_HOSTS"}

@@ -74,6 +74,19 @@ from app.jobs.models import OutboxJob
 from app.lifecycle.models import TenantRemoval
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
+from app.volunteers.models import (
+    Circle,
+    CircleMember,
+    CircleSignal,
+    Meeting,
+    OuterMember,
+    ProgrammeReferral,
+    TrainingCompletion,
+    TrainingModule,
+    Volunteer,
+    VolunteerStatus,
+    VolunteerStatusChange,
+)
 
 _rng = random.Random(11)
 # A documentation address (RFC 5737): never a real visitor.
@@ -607,3 +620,127 @@ class CommitmentFactory(BaseFactory):
     amount_cents = 150_000
     status = CommitmentStatus.COMMITTED.value
     committed_by = "Medewerker Nazorg"
+# --- the volunteer programme (rows of the centre municipality) ----------------------------
+
+
+class VolunteerFactory(BaseFactory):
+    class Meta:
+        model = Volunteer
+
+    first_name = factory.Sequence(lambda n: f"Vera{n}")
+    last_name = "Vrijwilliger"
+    email = factory.Sequence(lambda n: f"vera{n}@nazorg-proef.nl")
+    postcode = "7411 AB"
+    status = VolunteerStatus.APPLIED.value
+    capacity = 1
+    languages = factory.LazyFunction(lambda: ["nl"])
+    availability = factory.LazyFunction(lambda: ["tue:evening"])
+    excluded_offences = factory.LazyFunction(list)
+    skills = "Jarenlang jongerenwerk."
+
+
+class TrainingCompletionFactory(BaseFactory):
+    class Meta:
+        model = TrainingCompletion
+
+    class Params:
+        volunteer = factory.SubFactory(VolunteerFactory)
+
+    volunteer_id = factory.SelfAttribute("volunteer.id")
+    module = TrainingModule.INTRODUCTION.value
+    completed_on = factory.LazyFunction(date.today)
+
+
+class VolunteerStatusChangeFactory(BaseFactory):
+    class Meta:
+        model = VolunteerStatusChange
+
+    class Params:
+        volunteer = factory.SubFactory(VolunteerFactory)
+
+    volunteer_id = factory.SelfAttribute("volunteer.id")
+    from_status = None
+    to_status = VolunteerStatus.APPLIED.value
+    changed_by = "aanmeldformulier"
+
+
+class ProgrammeReferralFactory(BaseFactory):
+    """A client of Lochem referred to the circle programme (a row of the centre)."""
+
+    class Meta:
+        model = ProgrammeReferral
+
+    source_tenant_id = 2
+    source_case_id = factory.LazyFunction(uuid.uuid4)
+    referred_by_name = "Casemanager Lochem"
+    first_name = "Karim"
+    municipality = "Lochem"
+    languages = factory.LazyFunction(lambda: ["ar", "nl"])
+    availability = factory.LazyFunction(lambda: ["tue:evening"])
+    needs = "Iemand om mee te praten over werk."
+    places_to_avoid = "Het stationsgebied"
+
+
+class CircleFactory(BaseFactory):
+    class Meta:
+        model = Circle
+
+    class Params:
+        referral = factory.SubFactory(ProgrammeReferralFactory)
+
+    referral_id = factory.SelfAttribute("referral.id")
+    coordinator_name = "Cirkel Coördinator"
+
+
+class CircleMemberFactory(BaseFactory):
+    class Meta:
+        model = CircleMember
+
+    class Params:
+        circle = factory.SubFactory(CircleFactory)
+        volunteer = factory.SubFactory(VolunteerFactory)
+
+    circle_id = factory.SelfAttribute("circle.id")
+    volunteer_id = factory.SelfAttribute("volunteer.id")
+    joined_on = factory.LazyFunction(date.today)
+
+
+class OuterMemberFactory(BaseFactory):
+    class Meta:
+        model = OuterMember
+
+    class Params:
+        circle = factory.SubFactory(CircleFactory)
+
+    circle_id = factory.SelfAttribute("circle.id")
+    name = "Petra Reclassering"
+    organisation = "Reclassering Nederland"
+    role = "Reclasseringswerker"
+
+
+class MeetingFactory(BaseFactory):
+    class Meta:
+        model = Meeting
+
+    class Params:
+        member = factory.SubFactory(CircleMemberFactory)
+
+    circle_id = factory.SelfAttribute("member.circle_id")
+    volunteer_id = factory.SelfAttribute("member.volunteer_id")
+    held_on = factory.LazyFunction(date.today)
+    duration_minutes = 90
+    present = factory.LazyFunction(list)
+    minutes = "Goed gesprek."
+
+
+class CircleSignalFactory(BaseFactory):
+    class Meta:
+        model = CircleSignal
+
+    class Params:
+        member = factory.SubFactory(CircleMemberFactory)
+
+    circle_id = factory.SelfAttribute("member.circle_id")
+    volunteer_id = factory.SelfAttribute("member.volunteer_id")
+    level = "informatie"
+    body = "Het gaat goed."

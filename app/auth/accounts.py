@@ -14,7 +14,7 @@ from app.auth.oidc import loopback_http_allowed, secret_variable_allowed, secret
 from app.auth.sessions import end_all_sessions
 from app.auth.urls import issuer_problem
 from app.core.audit import report_refused_access
-from app.core.permissions import Role
+from app.core.permissions import CENTRE_ONLY_ROLES, Role
 from app.extensions import db
 from app.tenants.api import Tenant
 
@@ -66,7 +66,7 @@ def change_role(actor: User, user: User, role_name: str) -> None:
     except ValueError:
         raise SettingsRejected(_l("Unknown role.")) from None
     tenant = db.session.get(Tenant, user.tenant_id)
-    if role is Role.REGIONAL_COORDINATOR and not tenant.is_centre:
+    if role in CENTRE_ONLY_ROLES and not tenant.is_centre:
         raise SettingsRejected(_l("Only the centre municipality has a regional coordinator."))
     if role.value == user.role:
         return
@@ -154,7 +154,7 @@ def parse_role_mapping(text: str, *, is_centre: bool) -> dict[str, str]:
             raise SettingsRejected(
                 _l("Line %(n)s: %(role)s is not a role.", n=number, role=role_name)
             ) from None
-        if role is Role.REGIONAL_COORDINATOR and not is_centre:
+        if role in CENTRE_ONLY_ROLES and not is_centre:
             raise SettingsRejected(
                 _l("Line %(n)s: only the centre municipality has a regional coordinator.", n=number)
             )

@@ -33,7 +33,7 @@ from app.auth.models import IdentityProvider, PendingSignIn, User
 from app.auth.urls import issuer_problem, url_problem
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
-from app.core.permissions import Role
+from app.core.permissions import CENTRE_ONLY_ROLES, Role
 from app.extensions import db, oauth
 from app.tenants.api import Tenant
 
@@ -305,7 +305,7 @@ def mapped_role(config: ProviderConfig, claims: dict) -> Role | None:
                 role = Role(role_name)
             except ValueError:
                 continue
-            if role is Role.REGIONAL_COORDINATOR and not config.is_centre:
+            if role in CENTRE_ONLY_ROLES and not config.is_centre:
                 continue
             return role
     return None

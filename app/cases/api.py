@@ -30,6 +30,10 @@ from app.cases.models import (
 from app.cases.panels import add_case_panel
 from app.cases.plan.services import complete_task, generate_plan, install_default_template
 from app.cases.services import open_case, take_snapshot
+from app.cases.services import access_case, open_case, saved_tenant_settings, take_snapshot
+from app.cases.timeline import EventKind
+from app.cases.timeline import entries_for as case_timeline
+from app.cases.timeline import record as record_case_event
 
 __all__ = [
     "CLOSED_WINDOW_MONTHS",
@@ -41,12 +45,15 @@ __all__ = [
     "CasePhase",
     "Client",
     "DomainStatus",
+    "EventKind",
     "LifeDomainKind",
     "MonitorMoment",
     "RawFigures",
     "Recipient",
     "TrajectoryStatus",
+    "access_case",
     "add_case_panel",
+    "case_timeline",
     "complete_task",
     "generate_bsn",
     "generate_plan",
@@ -54,6 +61,8 @@ __all__ = [
     "install_default_template",
     "open_case",
     "read_figures",
+    "record_case_event",
+    "saved_tenant_settings",
     "shareable_domains",
     "take_snapshot",
 ]

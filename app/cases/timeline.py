@@ -48,6 +48,8 @@ class EventKind(StrEnum):
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
     EXPORTED = "exported"
+    CIRCLE_REFERRAL = "circle_referral"
+    CIRCLE_REFERRAL_ENDED = "circle_referral_ended"
 
 
 class TimelineEntry(TenantScoped, db.Model):

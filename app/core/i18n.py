@@ -12,7 +12,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
 
-from app.core.permissions import Permission, Role, role_has
+from app.core.permissions import CENTRE_ONLY_ROLES, Permission, Role, role_has
 
 ROLE_LABELS = {
     Role.CASE_WORKER: _l("Case worker"),
@@ -21,6 +21,7 @@ ROLE_LABELS = {
     Role.VOLUNTEER: _l("Volunteer"),
     Role.PROVIDER_WORKER: _l("Provider worker"),
     Role.PRIVACY_OFFICER: _l("Privacy officer"),
+    Role.CIRCLE_COORDINATOR: _l("Circle coordinator"),
 }
 
 
@@ -63,7 +64,7 @@ def role_choices(centre: bool = False) -> list[tuple[str, str]]:
     return [
         (role.value, str(label))
         for role, label in ROLE_LABELS.items()
-        if centre or role is not Role.REGIONAL_COORDINATOR
+        if centre or role not in CENTRE_ONLY_ROLES
     ]
 
 

@@ -27,6 +27,7 @@ class Role(StrEnum):
     VOLUNTEER = "volunteer"
     PROVIDER_WORKER = "provider_worker"
     PRIVACY_OFFICER = "privacy_officer"
+    CIRCLE_COORDINATOR = "circle_coordinator"
 
 
 class Permission(StrEnum):
@@ -43,6 +44,7 @@ class Permission(StrEnum):
     SUBJECT_ACCESS = "subject_access"
     BUDGET_MANAGE = "budget.manage"
     BUDGET_APPROVE = "budget.approve"
+    VOLUNTEERS_MANAGE = "volunteers.manage"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -74,7 +76,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PRIVACY_OFFICER: frozenset(
         {Permission.START_PAGE, Permission.ACCESS_LOG_READ, Permission.SUBJECT_ACCESS}
     ),
+    # The centre municipality's volunteer programme: volunteers, circles and what a
+    # referral carried; never the case file.
+    Role.CIRCLE_COORDINATOR: frozenset({Permission.START_PAGE, Permission.VOLUNTEERS_MANAGE}),
 }
+
+# Roles only the centre municipality has (it runs the region's overview and the volunteer
+# programme).
+CENTRE_ONLY_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.CIRCLE_COORDINATOR})
 
 PUBLIC = "public"
 _DECLARATION = "required_permissions"

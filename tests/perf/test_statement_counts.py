@@ -117,5 +117,7 @@ def test_the_notification_list(app, deventer, in_tenant, sign_in):
 CASE_LIST = 10
 # Ten, plus the security event of the regional read (its user's account and the row).
 REGIONAL_OVERVIEW = 12
-CASE_PAGE = 19
+# 19, plus the circle programme's panel: the consent for volunteers, the centre municipality
+# and the programme's copy of the referral (read in the centre's session).
+CASE_PAGE = 22
 NOTIFICATION_LIST = 5

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
 from app.regional import budget
 from app.tenants.models import Tenant
+from app.volunteers.models import Circle, CircleMember, ProgrammeReferral, Volunteer
+from app.volunteers.views import form_token
 
 _rng = random.Random(606)
 TODAY = date.today()
@@ -248,6 +251,88 @@ class Bundle:
             ),
         )
 
+    # --- the volunteer programme -----------------------------------------------------------
+
+    def volunteer(self):
+        return self._once(
+            "volunteer",
+            lambda: _added(
+                Volunteer(
+                    first_name="Vera",
+                    last_name=f"Vrijwilliger{self.tenant.id}",
+                    email=f"vera{self.tenant.id}@{MAIL_DOMAIN}",
+                    postcode="7411 AB",
+                    languages=["nl"],
+                    availability=["tue:evening"],
+                    excluded_offences=[],
+                )
+            ),
+        )
+
+    def programme_referral(self):
+        return self._once(
+            "programme_referral",
+            lambda: _added(
+                ProgrammeReferral(
+                    source_tenant_id=self.tenant.id,
+                    source_case_id=uuid.uuid4(),
+                    referred_by_name="Casemanager",
+                    first_name=f"Kern{self.tenant.id}",
+                    languages=["nl"],
+                    availability=["tue:evening"],
+                )
+            ),
+        )
+
+    def circle(self):
+        self.programme_referral()
+
+        def make():
+            referral = db.session.get(
+                ProgrammeReferral, (self.tenant.id, self.made["programme_referral"].id)
+            )
+            return _added(Circle(referral_id=referral.id, coordinator_name="Coördinator"))
+
+        return self._once("circle", make)
+
+    def mentor_circle(self, *, mine: bool = True):
+        """A circle with the signed-in volunteer in it (``mine``), or one without them."""
+
+        def make():
+            referral = _added(
+                ProgrammeReferral(
+                    source_tenant_id=self.tenant.id,
+                    source_case_id=uuid.uuid4(),
+                    referred_by_name="Casemanager",
+                    first_name=f"Kern{self.tenant.id}",
+                    languages=["nl"],
+                    availability=["tue:evening"],
+                )
+            )
+            circle = _added(Circle(referral_id=referral.id, coordinator_name="Coördinator"))
+            if mine and self.actor is not None:
+                volunteer = db.session.scalars(
+                    db.select(Volunteer).where(Volunteer.user_id == self.actor.id)
+                ).one_or_none() or _added(
+                    Volunteer(
+                        first_name="Mentor",
+                        last_name=f"M{self.tenant.id}",
+                        email=f"mentor{self.tenant.id}@{MAIL_DOMAIN}",
+                        postcode="7411 AB",
+                        status="actief",
+                        languages=["nl"],
+                        availability=["tue:evening"],
+                        excluded_offences=[],
+                        user_id=self.actor.id,
+                    )
+                )
+                _added(
+                    CircleMember(circle_id=circle.id, volunteer_id=volunteer.id, joined_on=TODAY)
+                )
+            return circle
+
+        return self._once("mentor_circle" if mine else "mentor_circle_other", make)
+
     def account_token(self, purpose: str) -> str:
         def make():
             email = f"vrijwilliger-{uuid.uuid4().hex[:8]}@example.invalid"
@@ -299,6 +384,13 @@ ARGUMENTS: dict[str, Argument] = {
     "user_id": Argument(lambda b, e: b.colleague().id),
     "outbox_id": Argument(lambda b, e: b.failed_job().id),
     "upload_id": Argument(lambda b, e: b.intake_upload().id),
+    "volunteer_id": Argument(lambda b, e: b.volunteer().id),
+    "programme_referral_id": Argument(lambda b, e: b.programme_referral().id),
+    "circle_id": Argument(lambda b, e: b.circle().id),
+    "mentor_circle_id": Argument(
+        lambda b, e: b.mentor_circle().id,
+        out_of_scope=lambda b, e: b.mentor_circle(mine=False).id,
+    ),
     "notification_id": Argument(
         lambda b, e: b.notification().id,
         out_of_scope=lambda b, e: b.notification(for_someone_else=True).id,
@@ -505,7 +597,71 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "local.reset": lambda b: {"password": "x", "confirm": "x", "code": "123456"},
     "notifications.mark_read": lambda b: {},
     "notifications.send_digest_now": lambda b: {},
+    "volunteers.apply_submit": lambda b: _volunteer_application(b),
+    "volunteers.coordinator_form_circle": lambda b: {},
+    "volunteers.mentor_meeting": lambda b: {
+        "held_on": TODAY.isoformat(),
+        "duration_minutes": "90",
+        "present": "Mentor",
+        "minutes": "Goed gesprek over werk.",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "volunteers.mentor_signal": lambda b: {
+        "level": "zorg",
+        "body": "Hij slaapt slecht.",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "volunteers.coordinator_circle_member": lambda b: {"volunteer_id": str(b.volunteer().id)},
+    "volunteers.coordinator_circle_phase": lambda b: {
+        "phase": "vorming",
+        "covenant_signed_on": TODAY.isoformat(),
+        "version": b.circle().version,
+    },
+    "volunteers.coordinator_circle_professional": lambda b: {
+        "name": "Petra Reclassering",
+        "organisation": "Reclassering Nederland",
+        "role": "Reclasseringswerker",
+    },
+    "volunteers.refer_to_programme": lambda b: {
+        "carry_first_name": "1",
+        "languages": "nl",
+        "availability": "tue:evening",
+        "needs": "Iemand om mee te praten",
+    },
+    "volunteers.coordinator_status": lambda b: {
+        "status": "gescreend",
+        "reason": "Intakegesprek gevoerd",
+        "version": b.volunteer().version,
+    },
+    "volunteers.coordinator_certificate": lambda b: {
+        "issued_on": (TODAY - timedelta(days=30)).isoformat(),
+        "profile": "Functieprofiel 45 (vrijwilligers)",
+        "version": b.volunteer().version,
+    },
+    "volunteers.coordinator_training": lambda b: {
+        "module": "introduction",
+        "completed_on": (TODAY - timedelta(days=3)).isoformat(),
+    },
 }
+
+
+def _volunteer_application(b: Bundle) -> Form:
+    """A person's application: the form handed out a minute ago (a signed time stamp)."""
+    with b.app.test_request_context():
+        started = form_token(time.time() - 60)
+    return {
+        "first_name": "Vera",
+        "last_name": "Vrijwilliger",
+        "email": f"vera@{MAIL_DOMAIN}",
+        "postcode": "7411 AB",
+        "capacity": "1",
+        "languages": "nl",
+        "availability": "tue:evening",
+        "gender_preference": "none",
+        "started": started,
+        "submission_key": str(uuid.uuid4()),
+    }
+
 
 # JSON endpoints: their valid body (they are posted as JSON, not as a form).
 VALID_JSON: dict[str, Callable[[Bundle], dict]] = {

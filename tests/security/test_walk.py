@@ -9,7 +9,7 @@ and without ``HX-Request``, gets the answer of security/authorization-matrix.tom
   never that object's data;
 - a GET, and any refused request, changes no data (row counts of the data tables).
 
-Volunteers and circles do not exist yet: the scope dimension is someone else's notice.
+The mentor portal's circles have the scope dimension: a circle the volunteer is not in.
 """
 
 from __future__ import annotations
@@ -156,9 +156,9 @@ def test_every_role_on_every_endpoint_gets_the_matrix_answer(app, walk_world, si
 def test_the_walk_refuses_an_url_argument_it_does_not_know(app):
     from werkzeug.routing import Rule
 
-    rule = Rule("/cases/<uuid:case_id>/circles/<uuid:circle_id>", endpoint="cases.circle")
+    rule = Rule("/cases/<uuid:case_id>/orbits/<uuid:orbit_id>", endpoint="cases.orbit")
     rule.bind(app.url_map.__class__())
-    with pytest.raises(registry.UnknownArgument, match="circle_id"):
+    with pytest.raises(registry.UnknownArgument, match="orbit_id"):
         walker.has_tenant_owned_argument(rule)
 
 

@@ -27,6 +27,7 @@ from app.cases.timeline import EventKind
 from app.core import signals
 from app.core.actions import check_version, create_once
 from app.core.settings import get_setting
+from app.core.signals import consent_recorded
 from app.extensions import db
 
 # --- consent and legal basis ----------------------------------------------------------------
@@ -82,6 +83,8 @@ def record_basis(
         timeline.record(
             case.id, EventKind.CONSENT, actor, domain=domain, basis=basis, effective_on=effective_on
         )
+        db.session.flush()
+        consent_recorded.send(case, basis=row.basis, actor=timeline.actor_name(actor))
     return row
 
 
