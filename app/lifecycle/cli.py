@@ -36,6 +36,11 @@ def _refused(error: Exception) -> click.ClickException:
 @click.argument("slug")
 @click.argument("name")
 @click.option("--centre", is_flag=True, help="The centre municipality of the region.")
+@click.option(
+    "--region",
+    help="The region (slug) it joins; a centre founds its own by default, another"
+    " municipality joins the installation's only region.",
+)
 @click.option("--admin-email", help="Invite the first tenant admin by mail (local account).")
 @click.option("--admin-name", help="The admin's name as the portal shows it.")
 @click.option(
@@ -49,7 +54,18 @@ def _refused(error: Exception) -> click.ClickException:
 @click.option(
     "--secret-env", help="Environment variable with the client secret (OIDC_SECRET_<SLUG>…)."
 )
-def add(slug, name, centre, admin_email, admin_name, admin_subject, issuer, client_id, secret_env):
+def add(
+    slug,
+    name,
+    centre,
+    region,
+    admin_email,
+    admin_name,
+    admin_subject,
+    issuer,
+    client_id,
+    secret_env,
+):
     """Add a municipality with its defaults and first admin (idempotent)."""
     given = [issuer, client_id, secret_env]
     if any(given) and not all(given):
@@ -58,6 +74,7 @@ def add(slug, name, centre, admin_email, admin_name, admin_subject, issuer, clie
         slug=slug,
         name=name,
         centre=centre,
+        region=region,
         admin_email=admin_email,
         admin_name=admin_name,
         admin_subject=tuple(admin_subject) if admin_subject else None,

@@ -49,11 +49,11 @@ security_log = logging.getLogger("nazorg.security")
 
 # The Deventer region as data: created by the same path as any municipality.
 REGION_DEFAULTS = (
-    {"slug": "deventer", "name": "Deventer", "centre": True},
-    {"slug": "lochem", "name": "Lochem", "centre": False},
-    {"slug": "olst-wijhe", "name": "Olst-Wijhe", "centre": False},
-    {"slug": "raalte", "name": "Raalte", "centre": False},
-    {"slug": "zutphen", "name": "Zutphen", "centre": False},
+    {"slug": "deventer", "name": "Deventer", "centre": True, "region": "deventer"},
+    {"slug": "lochem", "name": "Lochem", "centre": False, "region": "deventer"},
+    {"slug": "olst-wijhe", "name": "Olst-Wijhe", "centre": False, "region": "deventer"},
+    {"slug": "raalte", "name": "Raalte", "centre": False, "region": "deventer"},
+    {"slug": "zutphen", "name": "Zutphen", "centre": False, "region": "deventer"},
 )
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # it becomes part of URLs and variable names
 STAFF_ROLES = (Role.CASE_WORKER, Role.TENANT_ADMIN, Role.PRIVACY_OFFICER)
@@ -75,6 +75,7 @@ class TenantSpec:
     slug: str
     name: str
     centre: bool = False
+    region: str | None = None  # the region's slug; see ``resolve_region``
     admin_email: str | None = None
     admin_name: str | None = None
     admin_subject: tuple[str, str] | None = None  # (issuer, subject)
@@ -120,6 +121,10 @@ def _check_spec(spec: TenantSpec) -> None:
         raise LifecycleRefused(f"slug {spec.slug!r}: lower-case a-z, digits and single '-' only")
     if len(spec.slug) > 40 or not spec.name.strip() or len(spec.name) > 120:
         raise LifecycleRefused("slug up to 40 and name up to 120 characters, name not empty")
+    if spec.region is not None and (not SLUG.fullmatch(spec.region) or len(spec.region) > 40):
+        raise LifecycleRefused(
+            f"region {spec.region!r}: lower-case a-z, digits and single '-' only"
+        )
     if spec.admin_email and spec.admin_subject:
         raise LifecycleRefused("give --admin-email or --admin-subject, not both")
     if spec.provider and not secret_variable_allowed(spec.provider.secret_env, spec.slug):
@@ -145,6 +150,8 @@ def _unchanged_or_refuse(tenant: Tenant, spec: TenantSpec) -> Outcome:
         differences.append(f"exists as {tenant.slug!r} / {tenant.name!r}")
     if tenant.is_centre != spec.centre:
         differences.append(f"is_centre is {tenant.is_centre}")
+    if spec.region is not None and tenant.region != spec.region:
+        differences.append(f"region is {tenant.region}")
     bind_tenant(db.session, tenant.id)
     differences += _settings_differences(spec)
     db.session.rollback()
@@ -192,23 +199,47 @@ def lock_and_next_id() -> int:
     return (db.session.scalar(select(func.max(Tenant.id))) or 0) + 1
 
 
-def refuse_second_centre() -> None:
-    """One deployment is one region today: the regional read of a centre reaches every
-    municipality, so a second centre would read the first one's region."""
-    centre = db.session.scalar(select(Tenant.slug).where(Tenant.is_centre.is_(True)))
+def resolve_region(slug: str, centre: bool, region: str | None) -> str:
+    """The region a new municipality joins: the one given; else a centre founds its own
+    region (named by its slug); else the installation's only region. With several
+    regions and none given, refuse rather than guess."""
+    if region is not None:
+        return region
+    if centre:
+        return slug
+    regions = list(db.session.scalars(select(Tenant.region).distinct().limit(2)))
+    if len(regions) == 1:
+        return regions[0]
+    raise LifecycleRefused(
+        f"{slug}: give --region (the installation has {len(regions) or 'no'} regions)"
+    )
+
+
+def refuse_second_centre(region: str) -> None:
+    """One centre per region: its regional read reaches the region's municipalities."""
+    centre = db.session.scalar(
+        select(Tenant.slug).where(Tenant.is_centre.is_(True), Tenant.region == region)
+    )
     if centre is not None:
-        raise LifecycleRefused(f"{centre} is already the centre; one centre per installation")
+        raise LifecycleRefused(f"{centre} is already the centre of region {region}")
 
 
 def _create(spec: TenantSpec) -> Outcome:
     next_id = lock_and_next_id()
+    region = resolve_region(spec.slug, spec.centre, spec.region)
     if spec.centre:
-        refuse_second_centre()
-    tenant = Tenant(id=next_id, slug=spec.slug, name=spec.name, is_centre=spec.centre)
+        refuse_second_centre(region)
+    tenant = Tenant(
+        id=next_id, slug=spec.slug, name=spec.name, is_centre=spec.centre, region=region
+    )
     db.session.add(tenant)
     db.session.flush()
     bind_tenant(db.session, tenant.id)
-    outcome = Outcome(tenant_id=tenant.id, created=True, done=[f"tenant {spec.slug} ({tenant.id})"])
+    outcome = Outcome(
+        tenant_id=tenant.id,
+        created=True,
+        done=[f"tenant {spec.slug} ({tenant.id}) in region {region}"],
+    )
     outcome.done += install_defaults()
     if spec.provider:
         _save_provider(tenant, spec.provider)
@@ -297,7 +328,9 @@ def remove_tenant(slug: str, export_checksum: str) -> TenantRemoval:
         if tenant is None:
             raise LifecycleRefused(f"no municipality {slug!r}")
         others = db.session.scalar(
-            select(func.count()).select_from(Tenant).where(Tenant.id != tenant.id)
+            select(func.count())
+            .select_from(Tenant)
+            .where(Tenant.id != tenant.id, Tenant.region == tenant.region)
         )
         if tenant.is_centre and others:
             raise LifecycleRefused(
