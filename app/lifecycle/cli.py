@@ -15,6 +15,7 @@ from app.lifecycle.onboarding import (
     ProviderSpec,
     TenantSpec,
     add_tenant,
+    demo_issuers,
     remove_tenant,
 )
 from app.lifecycle.onboarding import (
@@ -88,6 +89,9 @@ def add(
 
 
 def _report(slug: str, outcome) -> None:
+    if not outcome.created and outcome.done:
+        click.echo(f"{slug}: exists; added " + "; ".join(outcome.done))
+        return
     if not outcome.created:
         click.echo(f"{slug}: exists with these settings; nothing changed")
         return
@@ -97,10 +101,16 @@ def _report(slug: str, outcome) -> None:
 
 
 @tenants_cli.command("add-region-defaults")
-def add_region_defaults() -> None:
+@click.option(
+    "--oidc-first-port",
+    type=int,
+    help="Single sign-on at local OpenID providers on this port and the next four (the demo).",
+)
+def add_region_defaults(oidc_first_port: int | None) -> None:
     """The five municipalities of the Deventer region (Deventer the centre), idempotently."""
     try:
-        outcomes = create_region_defaults()
+        issuers = demo_issuers(oidc_first_port) if oidc_first_port is not None else None
+        outcomes = create_region_defaults(issuers)
     except LifecycleRefused as error:
         raise _refused(error) from None
     for slug, outcome in outcomes:

@@ -111,9 +111,32 @@ def add_tenant(spec: TenantSpec) -> Outcome:
     return outcome
 
 
-def add_region_defaults() -> list[tuple[str, Outcome]]:
-    """The five municipalities of the Deventer region, idempotently (the demo uses it)."""
-    return [(row["slug"], add_tenant(TenantSpec(**row))) for row in REGION_DEFAULTS]
+def add_region_defaults(issuers: dict[str, str] | None = None) -> list[tuple[str, Outcome]]:
+    """The five municipalities of the Deventer region, idempotently (the demo uses it).
+    ``issuers``: per slug, the issuer of a local OpenID provider for single sign-on
+    (client ``portal-<slug>``, its secret in ``OIDC_SECRET_<SLUG>``): the demo's providers
+    (``scripts/demo``); a municipality without a provider gets it, once."""
+    done = []
+    for row in REGION_DEFAULTS:
+        provider = None
+        if issuers and row["slug"] in issuers:
+            provider = demo_provider(row["slug"], issuers[row["slug"]])
+        done.append((row["slug"], add_tenant(TenantSpec(**row, provider=provider))))
+    return done
+
+
+def demo_issuers(first_port: int) -> dict[str, str]:
+    """The n-th municipality's provider on ``first_port + n`` (loopback)."""
+    return {
+        row["slug"]: f"http://127.0.0.1:{first_port + number}"
+        for number, row in enumerate(REGION_DEFAULTS)
+    }
+
+
+def demo_provider(slug: str, issuer: str) -> ProviderSpec:
+    return ProviderSpec(
+        issuer=issuer, client_id=f"portal-{slug}", secret_env=secret_variable_prefix(slug)
+    )
 
 
 def _check_spec(spec: TenantSpec) -> None:
@@ -153,19 +176,31 @@ def _unchanged_or_refuse(tenant: Tenant, spec: TenantSpec) -> Outcome:
     if spec.region is not None and tenant.region != spec.region:
         differences.append(f"region is {tenant.region}")
     bind_tenant(db.session, tenant.id)
-    differences += _settings_differences(spec)
-    db.session.rollback()
+    first_provider = spec.provider is not None and identity_provider() is None
+    differences += _settings_differences(spec, ignore_provider=first_provider)
     if differences:
+        db.session.rollback()
         raise LifecycleRefused(f"{spec.slug}: " + "; ".join(differences))
+    if first_provider:
+        # A municipality without single sign-on gets it (the demo's providers): the one
+        # change a second run may make, and only once.
+        _save_provider(tenant, spec.provider)
+        db.session.commit()
+        return Outcome(
+            tenant_id=tenant.id,
+            created=False,
+            done=[f"identity provider {spec.provider.issuer}"],
+        )
+    db.session.rollback()
     return Outcome(tenant_id=tenant.id, created=False)
 
 
-def _settings_differences(spec: TenantSpec) -> list[str]:
+def _settings_differences(spec: TenantSpec, *, ignore_provider: bool = False) -> list[str]:
     found = []
     admin = _admin_identity(spec)
     if admin is not None and not _has_admin(*admin):
         found.append(f"has no tenant admin {admin[1]!r}")
-    if spec.provider:
+    if spec.provider and not ignore_provider:
         row = identity_provider()
         given = (spec.provider.issuer, spec.provider.client_id, spec.provider.secret_env)
         if row is None or (row.issuer, row.client_id, row.client_secret_ref) != given:
