@@ -133,6 +133,9 @@ def timed(client, url: str, rounds: int) -> list[float]:
 def add_municipalities(app, total: int) -> None:
     """Up to ``total`` municipalities, the extra ones by the onboarding command itself."""
     runner = app.test_cli_runner()
+    result = runner.invoke(args=["tenants", "add-region-defaults"])
+    if result.exit_code != 0:
+        raise SystemExit(result.output)
     with app.app_context():
         present = db.session.scalar(db.select(db.func.count()).select_from(Tenant))
     for number in range(present + 1, total + 1):

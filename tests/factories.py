@@ -136,6 +136,7 @@ class TenantFactory(BaseFactory):
     slug = factory.Sequence(lambda n: f"heuveldorp-{n}")
     name = factory.Sequence(lambda n: f"Heuveldorp {n}")
     is_centre = False
+    region = "deventer"  # the test suite's region (conftest adds its five as data)
 
 
 class TenantRemovalFactory(BaseFactory):

@@ -87,6 +87,8 @@ def test_demo_command_serves_the_portal_from_a_fresh_clone(tmp_path):
         if k not in {"DATABASE_URL", "MIGRATION_DATABASE_URL", "REDIS_URL", "NAZORG_CONFIG"}
     }
     env["PORT"] = str(port)
+    first_oidc_port = unused_port()
+    env["OIDC_FIRST_PORT"] = str(first_oidc_port)
     log = (tmp_path / "demo.log").open("w")
     process = subprocess.Popen(
         ["bash", "scripts/demo"],
@@ -102,6 +104,17 @@ def test_demo_command_serves_the_portal_from_a_fresh_clone(tmp_path):
             assert f">{name}" in page
         health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
         assert health["database"] == "ok"
+        # Single sign-on beside the demo page: Lochem's issuer answers, and the portal
+        # sends Lochem's sign-in there.
+        lochem_issuer = f"http://127.0.0.1:{first_oidc_port + 1}"
+        discovery = requests.get(f"{lochem_issuer}/.well-known/openid-configuration", timeout=5)
+        assert discovery.json()["issuer"] == lochem_issuer
+        assert 'href="/auth/lochem/login"' in page
+        login = requests.get(
+            f"http://127.0.0.1:{port}/auth/lochem/login", allow_redirects=False, timeout=5
+        )
+        assert login.status_code == 302
+        assert login.headers["Location"].startswith(f"{lochem_issuer}/auth?")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

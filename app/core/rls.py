@@ -5,10 +5,11 @@ The schema is owned by the migration role; the portal connects as
 DML grants only. Every tenant-owned table gets RLS enabled and forced with one
 policy for reads and writes on ``tenant_id = app_current_tenant()``; a table of the
 case file (its model declares ``__regional_read__ = True``) gets a second,
-select-only policy for the regional read of the centre municipality.
+select-only policy for the regional read of a region's centre municipality.
 
 PostgreSQL ORs the two permissive policies into
-``tenant_id = app_current_tenant() OR (SELECT app_regional_read())``: the sub-select
+``tenant_id = app_current_tenant() OR tenant_id = ANY ((SELECT app_regional_tenants()))``:
+the sub-select (the bound centre's region, empty unless its regional read is on)
 is an init plan, evaluated once per statement instead of once per row, and keeps
 the planner's row estimates (PITFALLS: a name search went from 15 ms to 3.4 s).
 
@@ -71,7 +72,29 @@ def create_context_functions() -> None:
     op.execute(f"GRANT EXECUTE ON FUNCTION app_regional_read() TO {role}")
 
 
-REGIONAL_READ_CONDITION = "(SELECT app_regional_read())"
+def create_region_functions() -> None:
+    """``app_regional_tenants()``: the ids of the municipalities in the region of the bound
+    centre municipality while its regional read is on, else none. Regions are rows
+    (``tenants.region``), so the policy follows the data, never a hard-coded centre."""
+    if not is_postgresql():
+        return
+    op.execute(
+        """
+        CREATE OR REPLACE FUNCTION app_regional_tenants() RETURNS integer[]
+        LANGUAGE sql STABLE AS
+        $$ SELECT coalesce(array_agg(member.id), '{}')
+               FROM tenants AS centre
+               JOIN tenants AS member ON member.region = centre.region
+              WHERE coalesce(current_setting('app.regional_read', true), '') = 'on'
+                AND centre.id = app_current_tenant()
+                AND centre.is_centre $$
+        """
+    )
+    op.execute(f"GRANT EXECUTE ON FUNCTION app_regional_tenants() TO {app_role()}")
+
+
+# The sub-select is one init plan per statement; the row filter is a plain ``= ANY``.
+REGIONAL_READ_CONDITION = "tenant_id = ANY ((SELECT app_regional_tenants())::integer[])"
 
 
 def protect_tenant_table(
@@ -99,13 +122,13 @@ def protect_tenant_table(
     op.execute(f"GRANT {privileges} ON {table} TO {role}")
 
 
-def create_regional_read_policy(table: str) -> None:
-    """The select-only policy of the regional read, its switch evaluated once per statement."""
+def create_regional_read_policy(table: str, condition: str = REGIONAL_READ_CONDITION) -> None:
+    """The select-only policy of the regional read, its region evaluated once per statement.
+    ``condition``: a migration that ran before regions existed passes its own (frozen)."""
     if not is_postgresql():
         return
     op.execute(
-        f"CREATE POLICY regional_read ON {_identifier(table)} FOR SELECT "
-        f"USING ({REGIONAL_READ_CONDITION})"
+        f"CREATE POLICY regional_read ON {_identifier(table)} FOR SELECT USING ({condition})"
     )
 
 

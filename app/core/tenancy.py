@@ -14,7 +14,9 @@ Layer 2 (PostgreSQL): ``after_begin`` copies the tenant into the transaction wit
 pooled connection never carries one request's tenant into the next.
 
 The only way across tenants is ``regional_read``: select-only, for the regional
-coordinator of the centre municipality, and written to the security log.
+coordinator of a region's centre municipality, reaching the municipalities of that
+region only (layer 1 adds ``tenant_id IN (the region)``, layer 2's policy compares with
+``app_regional_tenants()``), and written to the security log.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader
 
 from app.core.db import TenantScoped
 from app.core.security_events import report_security_event
+from app.core.tenants import region_tenant_ids
 from app.extensions import db
 
 TENANT_KEY = "tenant_id"
@@ -64,12 +67,15 @@ def current_tenant_id(session: Session) -> int | None:
 
 @contextmanager
 def regional_read(session: Session | scoped_session, *, actor: str, purpose: str) -> Iterator[None]:
-    """Read rows of every tenant within the block; writes stay bound to one tenant.
+    """Read rows of every tenant of the bound centre's region within the block; writes
+    stay bound to one tenant. A session bound to a municipality that is no centre reads
+    only its own rows (the region is empty).
 
     The caller has already checked that ``actor`` holds the regional role; this
     is the single place where isolation is widened, and every use is logged.
     """
     session = _real_session(session)
+    region = tuple(region_tenant_ids(current_tenant_id(session) or NO_TENANT))
     report_security_event(
         "regional read opened",
         event="regional_read",
@@ -81,7 +87,7 @@ def regional_read(session: Session | scoped_session, *, actor: str, purpose: str
         actor=actor,
     )
     previous = session.info.get(REGIONAL_KEY, False)
-    session.info[REGIONAL_KEY] = True
+    session.info[REGIONAL_KEY] = region or False
     if session.in_transaction():
         _copy_context_to_database(session, session.connection())
     try:
@@ -101,7 +107,16 @@ def _scope_statement_to_tenant(state: ORMExecuteState) -> None:
     # Lazy and column loads inherit the criteria of the statement that loaded the parent.
     if state.is_column_load or state.is_relationship_load:
         return
-    if state.is_select and state.session.info.get(REGIONAL_KEY):
+    region = state.session.info.get(REGIONAL_KEY)
+    if state.is_select and region:
+        region_ids = tuple(region)
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                TenantScoped,
+                lambda cls: cls.tenant_id.in_(region_ids),
+                include_aliases=True,
+            )
+        )
         return
     tenant_id = state.session.info.get(TENANT_KEY) or NO_TENANT
     state.statement = state.statement.options(

@@ -4,7 +4,7 @@ to the features through its ``api``."""
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, String, select
+from sqlalchemy import CheckConstraint, Index, String, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import NotFound
 
@@ -13,15 +13,29 @@ from app.extensions import db
 
 
 class Tenant(SharedTable, db.Model):
-    """A municipality. Shared: every tenant may read the list, none may change it."""
+    """A municipality. Shared: every tenant may read the list, none may change it.
+
+    ``region`` groups municipalities (a slug, as data: any number of regions of any size);
+    a region has at most one centre (``is_centre``), whose regional coordinator reads the
+    region's municipalities and no others."""
 
     __tablename__ = "tenants"
-    __table_args__ = (CheckConstraint("id > 0", name="positive_id"),)
+    __table_args__ = (
+        CheckConstraint("id > 0", name="positive_id"),
+        Index(
+            "uq_tenants_region_centre",
+            "region",
+            unique=True,
+            postgresql_where=text("is_centre"),
+            sqlite_where=text("is_centre"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     is_centre: Mapped[bool] = mapped_column(default=False)
+    region: Mapped[str] = mapped_column(String(40), index=True)
 
     def __repr__(self) -> str:
         return f"<Tenant {self.slug}>"
@@ -29,6 +43,24 @@ class Tenant(SharedTable, db.Model):
 
 def all_tenants() -> list[Tenant]:
     return list(db.session.scalars(select(Tenant).order_by(Tenant.name)))
+
+
+def region_tenants(tenant: Tenant) -> list[Tenant]:
+    """The municipalities of ``tenant``'s region, the centre included, by name."""
+    return list(
+        db.session.scalars(
+            select(Tenant).where(Tenant.region == tenant.region).order_by(Tenant.name)
+        )
+    )
+
+
+def region_tenant_ids(tenant_id: int) -> list[int]:
+    """The ids of the municipalities in the region of which ``tenant_id`` is the centre;
+    empty for a municipality that is no centre."""
+    centre = db.session.get(Tenant, tenant_id)
+    if centre is None or not centre.is_centre:
+        return []
+    return [t.id for t in region_tenants(centre)]
 
 
 def tenant_ids() -> list[int]:

@@ -15,6 +15,7 @@ from app.lifecycle.onboarding import (
     ProviderSpec,
     TenantSpec,
     add_tenant,
+    demo_issuers,
     remove_tenant,
 )
 from app.lifecycle.onboarding import (
@@ -36,6 +37,11 @@ def _refused(error: Exception) -> click.ClickException:
 @click.argument("slug")
 @click.argument("name")
 @click.option("--centre", is_flag=True, help="The centre municipality of the region.")
+@click.option(
+    "--region",
+    help="The region (slug) it joins; a centre founds its own by default, another"
+    " municipality joins the installation's only region.",
+)
 @click.option("--admin-email", help="Invite the first tenant admin by mail (local account).")
 @click.option("--admin-name", help="The admin's name as the portal shows it.")
 @click.option(
@@ -49,7 +55,18 @@ def _refused(error: Exception) -> click.ClickException:
 @click.option(
     "--secret-env", help="Environment variable with the client secret (OIDC_SECRET_<SLUG>…)."
 )
-def add(slug, name, centre, admin_email, admin_name, admin_subject, issuer, client_id, secret_env):
+def add(
+    slug,
+    name,
+    centre,
+    region,
+    admin_email,
+    admin_name,
+    admin_subject,
+    issuer,
+    client_id,
+    secret_env,
+):
     """Add a municipality with its defaults and first admin (idempotent)."""
     given = [issuer, client_id, secret_env]
     if any(given) and not all(given):
@@ -58,6 +75,7 @@ def add(slug, name, centre, admin_email, admin_name, admin_subject, issuer, clie
         slug=slug,
         name=name,
         centre=centre,
+        region=region,
         admin_email=admin_email,
         admin_name=admin_name,
         admin_subject=tuple(admin_subject) if admin_subject else None,
@@ -71,6 +89,9 @@ def add(slug, name, centre, admin_email, admin_name, admin_subject, issuer, clie
 
 
 def _report(slug: str, outcome) -> None:
+    if not outcome.created and outcome.done:
+        click.echo(f"{slug}: exists; added " + "; ".join(outcome.done))
+        return
     if not outcome.created:
         click.echo(f"{slug}: exists with these settings; nothing changed")
         return
@@ -80,10 +101,16 @@ def _report(slug: str, outcome) -> None:
 
 
 @tenants_cli.command("add-region-defaults")
-def add_region_defaults() -> None:
+@click.option(
+    "--oidc-first-port",
+    type=int,
+    help="Single sign-on at local OpenID providers on this port and the next four (the demo).",
+)
+def add_region_defaults(oidc_first_port: int | None) -> None:
     """The five municipalities of the Deventer region (Deventer the centre), idempotently."""
     try:
-        outcomes = create_region_defaults()
+        issuers = demo_issuers(oidc_first_port) if oidc_first_port is not None else None
+        outcomes = create_region_defaults(issuers)
     except LifecycleRefused as error:
         raise _refused(error) from None
     for slug, outcome in outcomes:

@@ -212,6 +212,7 @@ def describe(tenant: Tenant, counts: dict[str, int], exported_at: datetime) -> d
             "slug": tenant.slug,
             "name": tenant.name,
             "is_centre": tenant.is_centre,
+            "region": tenant.region,
         },
         "nazorg:left_out": left_out,
     }

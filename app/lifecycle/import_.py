@@ -40,7 +40,12 @@ from app.core.tenancy import bind_tenant
 from app.extensions import db
 from app.lifecycle.catalogue import owner_database, tenant_tables
 from app.lifecycle.export import DATA_DIR, FORMAT_VERSION, PACKAGE_FILE, verify_checksums
-from app.lifecycle.onboarding import LifecycleRefused, lock_and_next_id, refuse_second_centre
+from app.lifecycle.onboarding import (
+    LifecycleRefused,
+    lock_and_next_id,
+    refuse_second_centre,
+    resolve_region,
+)
 from app.tenants.api import Tenant
 
 security_log = logging.getLogger("nazorg.security")
@@ -128,9 +133,16 @@ def _target(slug: str, source: dict) -> Tenant:
     if db.session.scalar(select(Tenant.id).where(Tenant.name == source["name"])) is not None:
         raise LifecycleRefused(f"a municipality named {source['name']!r} exists under another slug")
     next_id = lock_and_next_id()
+    region = resolve_region(slug, source["is_centre"], source.get("region"))
     if source["is_centre"]:
-        refuse_second_centre()
-    tenant = Tenant(id=next_id, slug=slug, name=source["name"], is_centre=source["is_centre"])
+        refuse_second_centre(region)
+    tenant = Tenant(
+        id=next_id,
+        slug=slug,
+        name=source["name"],
+        is_centre=source["is_centre"],
+        region=region,
+    )
     db.session.add(tenant)
     db.session.flush()
     return tenant

@@ -48,11 +48,11 @@ security_log = logging.getLogger("nazorg.security")
 
 # The Deventer region as data: created by the same path as any municipality.
 REGION_DEFAULTS = (
-    {"slug": "deventer", "name": "Deventer", "centre": True},
-    {"slug": "lochem", "name": "Lochem", "centre": False},
-    {"slug": "olst-wijhe", "name": "Olst-Wijhe", "centre": False},
-    {"slug": "raalte", "name": "Raalte", "centre": False},
-    {"slug": "zutphen", "name": "Zutphen", "centre": False},
+    {"slug": "deventer", "name": "Deventer", "centre": True, "region": "deventer"},
+    {"slug": "lochem", "name": "Lochem", "centre": False, "region": "deventer"},
+    {"slug": "olst-wijhe", "name": "Olst-Wijhe", "centre": False, "region": "deventer"},
+    {"slug": "raalte", "name": "Raalte", "centre": False, "region": "deventer"},
+    {"slug": "zutphen", "name": "Zutphen", "centre": False, "region": "deventer"},
 )
 SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")  # it becomes part of URLs and variable names
 STAFF_ROLES = (Role.CASE_WORKER, Role.TENANT_ADMIN, Role.PRIVACY_OFFICER)
@@ -74,6 +74,7 @@ class TenantSpec:
     slug: str
     name: str
     centre: bool = False
+    region: str | None = None  # the region's slug; see ``resolve_region``
     admin_email: str | None = None
     admin_name: str | None = None
     admin_subject: tuple[str, str] | None = None  # (issuer, subject)
@@ -109,9 +110,32 @@ def add_tenant(spec: TenantSpec) -> Outcome:
     return outcome
 
 
-def add_region_defaults() -> list[tuple[str, Outcome]]:
-    """The five municipalities of the Deventer region, idempotently (the demo uses it)."""
-    return [(row["slug"], add_tenant(TenantSpec(**row))) for row in REGION_DEFAULTS]
+def add_region_defaults(issuers: dict[str, str] | None = None) -> list[tuple[str, Outcome]]:
+    """The five municipalities of the Deventer region, idempotently (the demo uses it).
+    ``issuers``: per slug, the issuer of a local OpenID provider for single sign-on
+    (client ``portal-<slug>``, its secret in ``OIDC_SECRET_<SLUG>``): the demo's providers
+    (``scripts/demo``); a municipality without a provider gets it, once."""
+    done = []
+    for row in REGION_DEFAULTS:
+        provider = None
+        if issuers and row["slug"] in issuers:
+            provider = demo_provider(row["slug"], issuers[row["slug"]])
+        done.append((row["slug"], add_tenant(TenantSpec(**row, provider=provider))))
+    return done
+
+
+def demo_issuers(first_port: int) -> dict[str, str]:
+    """The n-th municipality's provider on ``first_port + n`` (loopback)."""
+    return {
+        row["slug"]: f"http://127.0.0.1:{first_port + number}"
+        for number, row in enumerate(REGION_DEFAULTS)
+    }
+
+
+def demo_provider(slug: str, issuer: str) -> ProviderSpec:
+    return ProviderSpec(
+        issuer=issuer, client_id=f"portal-{slug}", secret_env=secret_variable_prefix(slug)
+    )
 
 
 def _check_spec(spec: TenantSpec) -> None:
@@ -119,6 +143,10 @@ def _check_spec(spec: TenantSpec) -> None:
         raise LifecycleRefused(f"slug {spec.slug!r}: lower-case a-z, digits and single '-' only")
     if len(spec.slug) > 40 or not spec.name.strip() or len(spec.name) > 120:
         raise LifecycleRefused("slug up to 40 and name up to 120 characters, name not empty")
+    if spec.region is not None and (not SLUG.fullmatch(spec.region) or len(spec.region) > 40):
+        raise LifecycleRefused(
+            f"region {spec.region!r}: lower-case a-z, digits and single '-' only"
+        )
     if spec.admin_email and spec.admin_subject:
         raise LifecycleRefused("give --admin-email or --admin-subject, not both")
     if spec.provider and not secret_variable_allowed(spec.provider.secret_env, spec.slug):
@@ -144,20 +172,34 @@ def _unchanged_or_refuse(tenant: Tenant, spec: TenantSpec) -> Outcome:
         differences.append(f"exists as {tenant.slug!r} / {tenant.name!r}")
     if tenant.is_centre != spec.centre:
         differences.append(f"is_centre is {tenant.is_centre}")
+    if spec.region is not None and tenant.region != spec.region:
+        differences.append(f"region is {tenant.region}")
     bind_tenant(db.session, tenant.id)
-    differences += _settings_differences(spec)
-    db.session.rollback()
+    first_provider = spec.provider is not None and identity_provider() is None
+    differences += _settings_differences(spec, ignore_provider=first_provider)
     if differences:
+        db.session.rollback()
         raise LifecycleRefused(f"{spec.slug}: " + "; ".join(differences))
+    if first_provider:
+        # A municipality without single sign-on gets it (the demo's providers): the one
+        # change a second run may make, and only once.
+        _save_provider(tenant, spec.provider)
+        db.session.commit()
+        return Outcome(
+            tenant_id=tenant.id,
+            created=False,
+            done=[f"identity provider {spec.provider.issuer}"],
+        )
+    db.session.rollback()
     return Outcome(tenant_id=tenant.id, created=False)
 
 
-def _settings_differences(spec: TenantSpec) -> list[str]:
+def _settings_differences(spec: TenantSpec, *, ignore_provider: bool = False) -> list[str]:
     found = []
     admin = _admin_identity(spec)
     if admin is not None and not _has_admin(*admin):
         found.append(f"has no tenant admin {admin[1]!r}")
-    if spec.provider:
+    if spec.provider and not ignore_provider:
         row = identity_provider()
         given = (spec.provider.issuer, spec.provider.client_id, spec.provider.secret_env)
         if row is None or (row.issuer, row.client_id, row.client_secret_ref) != given:
@@ -191,23 +233,47 @@ def lock_and_next_id() -> int:
     return (db.session.scalar(select(func.max(Tenant.id))) or 0) + 1
 
 
-def refuse_second_centre() -> None:
-    """One deployment is one region today: the regional read of a centre reaches every
-    municipality, so a second centre would read the first one's region."""
-    centre = db.session.scalar(select(Tenant.slug).where(Tenant.is_centre.is_(True)))
+def resolve_region(slug: str, centre: bool, region: str | None) -> str:
+    """The region a new municipality joins: the one given; else a centre founds its own
+    region (named by its slug); else the installation's only region. With several
+    regions and none given, refuse rather than guess."""
+    if region is not None:
+        return region
+    if centre:
+        return slug
+    regions = list(db.session.scalars(select(Tenant.region).distinct().limit(2)))
+    if len(regions) == 1:
+        return regions[0]
+    raise LifecycleRefused(
+        f"{slug}: give --region (the installation has {len(regions) or 'no'} regions)"
+    )
+
+
+def refuse_second_centre(region: str) -> None:
+    """One centre per region: its regional read reaches the region's municipalities."""
+    centre = db.session.scalar(
+        select(Tenant.slug).where(Tenant.is_centre.is_(True), Tenant.region == region)
+    )
     if centre is not None:
-        raise LifecycleRefused(f"{centre} is already the centre; one centre per installation")
+        raise LifecycleRefused(f"{centre} is already the centre of region {region}")
 
 
 def _create(spec: TenantSpec) -> Outcome:
     next_id = lock_and_next_id()
+    region = resolve_region(spec.slug, spec.centre, spec.region)
     if spec.centre:
-        refuse_second_centre()
-    tenant = Tenant(id=next_id, slug=spec.slug, name=spec.name, is_centre=spec.centre)
+        refuse_second_centre(region)
+    tenant = Tenant(
+        id=next_id, slug=spec.slug, name=spec.name, is_centre=spec.centre, region=region
+    )
     db.session.add(tenant)
     db.session.flush()
     bind_tenant(db.session, tenant.id)
-    outcome = Outcome(tenant_id=tenant.id, created=True, done=[f"tenant {spec.slug} ({tenant.id})"])
+    outcome = Outcome(
+        tenant_id=tenant.id,
+        created=True,
+        done=[f"tenant {spec.slug} ({tenant.id}) in region {region}"],
+    )
     outcome.done += install_defaults()
     if spec.provider:
         _save_provider(tenant, spec.provider)
@@ -296,7 +362,9 @@ def remove_tenant(slug: str, export_checksum: str) -> TenantRemoval:
         if tenant is None:
             raise LifecycleRefused(f"no municipality {slug!r}")
         others = db.session.scalar(
-            select(func.count()).select_from(Tenant).where(Tenant.id != tenant.id)
+            select(func.count())
+            .select_from(Tenant)
+            .where(Tenant.id != tenant.id, Tenant.region == tenant.region)
         )
         if tenant.is_centre and others:
             raise LifecycleRefused(

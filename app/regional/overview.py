@@ -76,7 +76,7 @@ from app.core.suppression import (
     withheld_totals,
 )
 from app.core.tenancy import regional_read
-from app.core.tenants import Tenant, all_tenants
+from app.core.tenants import Tenant, region_tenants
 from app.extensions import db
 
 __all__ = ["SMALL_CELL_TEXT", "Count", "Share", "read_figures", "regional_overview"]
@@ -124,7 +124,7 @@ class RegionalOverview:
 
 
 def may_see_region(user) -> bool:
-    """The regional coordinator, and only of the centre municipality (the account services
+    """The regional coordinator, and only of a region's centre municipality (the account services
     give the role nowhere else; a row made past them gets nothing either)."""
     if not role_has(user.role, frozenset({Permission.REGIONAL_OVERVIEW})):
         return False
@@ -138,7 +138,7 @@ def regional_overview(user, *, today: date | None = None) -> RegionalOverview:
         report_refused_access(user, "regional_overview", "not the centre municipality")
         raise Forbidden()
     today = today or date.today()
-    tenants = all_tenants()
+    tenants = region_tenants(db.session.get(Tenant, user.tenant_id))
     with regional_read(db.session, actor=str(user.id), purpose="regional monitor overview"):
         raw = read_figures(today)
     region = _Raw()

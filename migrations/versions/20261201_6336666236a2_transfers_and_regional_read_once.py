@@ -85,7 +85,8 @@ def upgrade() -> None:
     for table in REGIONAL + NO_LONGER_REGIONAL:
         rls.drop_regional_read_policy(table)
     for table in REGIONAL:
-        rls.create_regional_read_policy(table)
+        # Frozen: regions (and ``app_regional_tenants``) came later.
+        rls.create_regional_read_policy(table, "(SELECT app_regional_read())")
 
 
 def downgrade() -> None:

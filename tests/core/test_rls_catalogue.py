@@ -92,9 +92,11 @@ NOT_REGIONAL = {
     "destruction_log",
     "case_transfers",
 }
-# The regional switch as a sub-select: an init plan, evaluated once per statement
-# (PITFALLS), as PostgreSQL prints it back.
-REGIONAL_QUAL = "( SELECT app_regional_read() AS app_regional_read)"
+# The centre's region as a sub-select: an init plan, evaluated once per statement
+# (PITFALLS), as PostgreSQL prints it back; the row filter compares the tenant with it.
+REGIONAL_QUAL = (
+    "(tenant_id = ANY (( SELECT app_regional_tenants() AS app_regional_tenants)::integer[]))"
+)
 
 
 def declared_regional() -> set[str]:

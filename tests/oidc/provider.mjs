@@ -9,14 +9,17 @@ const chunks = [];
 for await (const chunk of process.stdin) chunks.push(chunk);
 const config = JSON.parse(Buffer.concat(chunks).toString("utf8"));
 
-function listen(server) {
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(server.address().port)));
+// An issuer's "port" is fixed when given (the demo), else any free one (the tests).
+function listen(server, port) {
+  return new Promise((resolve) =>
+    server.listen(port || 0, "127.0.0.1", () => resolve(server.address().port)),
+  );
 }
 
 const ready = {};
 for (const issuerConfig of config.issuers) {
   const server = createServer();
-  const port = await listen(server);
+  const port = await listen(server, issuerConfig.port);
   const issuer = `http://127.0.0.1:${port}`;
   const accounts = issuerConfig.accounts;
   const provider = new Provider(issuer, {
@@ -25,7 +28,8 @@ for (const issuerConfig of config.issuers) {
     conformIdTokenClaims: false,
     claims: {
       openid: ["sub"],
-      profile: ["name"],
+      // rolesInProfile: the roles claim comes with the default scopes (the demo).
+      profile: config.rolesInProfile ? ["name", config.rolesClaim] : ["name"],
       email: ["email"],
       roles: [config.rolesClaim],
       acr: null,

@@ -44,6 +44,11 @@ def start_providers(portal_url: str, accounts: dict[str, dict[str, dict]]) -> Ru
             for slug, people in accounts.items()
         ],
     }
+    return launch(config, secrets)
+
+
+def launch(config: dict, secrets: dict[str, str]) -> RunningProviders:
+    """provider.mjs with ``config``; blocks until every issuer listens."""
     process = subprocess.Popen(
         ["node", str(ROOT / "tests/oidc/provider.mjs")],
         cwd=ROOT,
