@@ -29,7 +29,6 @@ from app.cases.models import (
 )
 from app.cases.panels import add_case_panel
 from app.cases.plan.services import complete_task, generate_plan, install_default_template
-from app.cases.services import open_case, take_snapshot
 from app.cases.services import access_case, open_case, saved_tenant_settings, take_snapshot
 from app.cases.timeline import EventKind
 from app.cases.timeline import entries_for as case_timeline

@@ -13,7 +13,7 @@ Every ``regional_read`` policy (found in the catalogue, not listed) is rewritten
 region, one init plan per statement.
 
 Revision ID: 5f2c8a1e9b37
-Revises: d5e8b2a4c9f1
+Revises: e1c4a7b9d2f3
 Create Date: 2026-12-06 02:00:00
 
 """
@@ -24,7 +24,7 @@ from alembic import op
 from app.core import rls
 
 revision = "5f2c8a1e9b37"
-down_revision = "d5e8b2a4c9f1"
+down_revision = "e1c4a7b9d2f3"
 branch_labels = None
 depends_on = None
 
