@@ -107,7 +107,10 @@ def upgrade() -> None:
         "ix_budget_commitments_tenant_id_year", "budget_commitments", ["tenant_id", "year"]
     )
     for table in TABLES:
-        rls.protect_tenant_table(table, regional_read=True)
+        rls.protect_tenant_table(table)
+        # Frozen: regions (and ``app_regional_tenants``) came later; that migration
+        # rewrites every regional-read policy it finds, these included.
+        rls.create_regional_read_policy(table, "(SELECT app_regional_read())")
 
 
 def downgrade() -> None:

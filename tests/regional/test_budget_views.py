@@ -70,6 +70,16 @@ def test_a_hand_over_beyond_the_budget_is_refused_until_the_admin_approves(
         budget.add_line(YEAR, BudgetSource.MUNICIPAL.value, 100_000, "Beheerder")
         db.session.commit()
     case = make_case(tenants["zutphen"])
+    with in_tenant(tenants["zutphen"]):
+        # The hand-over needs a sharing basis for what it covers (the plan's guard).
+        handover.record_basis(
+            db.session.get(Case, (tenants["zutphen"].id, case.id)),
+            "Casemanager",
+            domain="income",
+            basis="statutory",
+            effective_on=date(YEAR, 1, 1),
+        )
+        db.session.commit()
     start = date(YEAR, 6, 1).isoformat()
     refused = worker_client(worker).post(
         f"/cases/{case.id}/trajectories", data={"start_date": start}
