@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
-from app.cases.api import Case, EventKind, Recipient, record_case_event, shareable_domains
+from app.cases.api import (
+    Case,
+    EventKind,
+    Recipient,
+    case_timeline,
+    record_case_event,
+    shareable_domains,
+)
 from app.core.context import tenant_app_context
 from app.core.security_events import report_security_event
 from app.core.tenancy import current_tenant_id
@@ -150,13 +157,16 @@ def _copy_of(source_tenant_id: int, case_id) -> ProgrammeReferral | None:
 
 
 def referred(case: Case) -> bool:
-    """Whether the programme holds a copy of this case's referral (read in the centre)."""
-    centre = centre_tenant()
-    source_id = current_tenant_id(db.session)
-    if centre is None or source_id is None:
-        return False
-    with tenant_app_context(centre.id):
-        return _copy_of(source_id, case.id) is not None
+    """Whether the programme holds a copy of this case's referral, read from the sender's
+    own record of the crossing (its timeline: the referral, or its end, newest first).
+    The case page asks this on every view: reading the centre would open a second session
+    and connection per request (twenty saves at once then exhausted the pool)."""
+    for entry in case_timeline(case.id):
+        if entry.kind == EventKind.CIRCLE_REFERRAL.value:
+            return True
+        if entry.kind == EventKind.CIRCLE_REFERRAL_ENDED.value:
+            return False
+    return False
 
 
 def withdraw_if_consent_gone(case: Case, actor) -> bool:
