@@ -121,6 +121,7 @@ def _add_settings(app: Flask) -> None:
         "",
         _l("Prisons added to the list of Dutch prisons (separated by semicolons)"),
         max_length=2000,
+        required=False,
         **group,
     )
     register_setting(
