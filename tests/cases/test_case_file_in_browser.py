@@ -63,8 +63,9 @@ def test_intake_plan_task_release_snapshot_close_and_pdf(
     assert housing.get_by_test_id("snapshot-intake").inner_text() == "Niet geregeld"
     assert housing.get_by_test_id("snapshot-release").inner_text() == "Niet geregeld"
 
-    # The case is closed, with a reason.
+    # The case is closed, with an outcome from the list and a reason.
     page.get_by_test_id("phase-select").select_option("closed")
+    page.get_by_test_id("phase-outcome").select_option("goal_reached")
     page.get_by_test_id("phase-reason").fill("Nazorg afgerond, alle leefgebieden besproken")
     page.get_by_test_id("phase-submit").click()
     page.get_by_test_id("closed-reason").wait_for()
