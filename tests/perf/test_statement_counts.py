@@ -114,10 +114,13 @@ def test_the_notification_list(app, deventer, in_tenant, sign_in):
 
 
 # Pinned: a change here is a deliberate change of what the page asks the database.
-CASE_LIST = 10
-# Ten, plus the security event of the regional read (its user's account and the row).
-REGIONAL_OVERVIEW = 12
-# 19, plus the circle programme's panel: the consent for volunteers, the centre municipality
-# and the programme's copy of the referral (read in the centre's session).
-CASE_PAGE = 22
+# Ten, plus the count of the unassigned queue shown above the list.
+CASE_LIST = 11
+# Ten, plus the security event of the regional read (its user's account and the row), plus
+# two more reads of the tenants table since regions are data (the centre's region is looked
+# up five times in all: one query would do; left for the speed issue).
+REGIONAL_OVERVIEW = 14
+# 19, plus the circle programme's panel: the consent for volunteers and the file's own
+# timeline (whether the client was referred), read in the municipality's own session.
+CASE_PAGE = 21
 NOTIFICATION_LIST = 5
