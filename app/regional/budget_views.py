@@ -28,8 +28,16 @@ def _year() -> int:
     return date.today().year
 
 
+# Fields the forms carry hidden: a refusal of one is shown above the page, not next to it.
+HIDDEN_FIELDS = ("year", "submission_key")
+
+
 def _page(year: int, *, status: int = 200, errors: dict | None = None, form_name: str = ""):
     today = date.today()
+    errors = dict(errors or {})
+    for name in HIDDEN_FIELDS:
+        if name in errors:
+            errors.setdefault("form", errors.pop(name))
     return render(
         "regional/budget.html",
         status=status,
