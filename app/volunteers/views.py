@@ -19,10 +19,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.cases.api import access_case
 from app.core.actions import act
+from app.core.context import tenant_app_context
 from app.core.permissions import Permission, public, requires
 from app.core.rendering import render
-from app.core.tenancy import bind_tenant
-from app.extensions import db
 from app.tenants.api import all_tenants
 from app.volunteers import circles, forms, portal, ratelimit, referrals, services
 from app.volunteers.models import SignalLevel, TrainingModule, VolunteerStatus
@@ -108,7 +107,6 @@ def apply_submit():
         # A bot filled the field no person sees: answer as for a person, keep nothing.
         log.warning("volunteer application dropped: honeypot filled from %s", request.remote_addr)
         return redirect(url_for("volunteers.apply_thanks"))
-    bind_tenant(db.session, _centre_id())
     application = services.Application(
         first_name=form.first_name.data,
         last_name=form.last_name.data,
@@ -123,11 +121,14 @@ def apply_submit():
         skills=form.skills.data or "",
         motivation=form.motivation.data or "",
     )
-    return act(
-        lambda: services.apply(application, form.submission_key.data),
-        done=lambda _volunteer: redirect(url_for("volunteers.apply_thanks")),
-        refused=lambda error, status: _application_page(form, status, error.message),
-    )
+    # The application is a row of the centre, written in a session of its own: whoever
+    # posts (nobody, or staff signed in at another municipality) never switches theirs.
+    with tenant_app_context(_centre_id()):
+        return act(
+            lambda: services.apply(application, form.submission_key.data),
+            done=lambda _volunteer: redirect(url_for("volunteers.apply_thanks")),
+            refused=lambda error, status: _application_page(form, status, error.message),
+        )
 
 
 @bp.get("/apply/thanks")
