@@ -8,32 +8,32 @@ start page. The release notices of such a case go to the tenant admins
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from app.auth.api import User
+from app.cases.listing import COUNT_LIMIT, count_up_to
 from app.cases.models import Case, CasePhase
 from app.core.permissions import Permission, role_has
-from app.extensions import db
 
 # Who sees the queue: the team (case workers) and the tenant admin.
 SEES_QUEUE = frozenset({Permission.CASE_WRITE, Permission.TENANT_ADMIN})
 
 
 def unassigned_count() -> int:
+    """Open cases without an active case worker, counted up to ``COUNT_LIMIT`` + 1: the
+    queue is on every case-list view, so its cost must not grow with the municipality
+    (the panel says "more than 1,000" beyond, as the list does)."""
     active_worker = (
         select(User.id)
         .where(User.id == Case.case_worker_id, User.active.is_(True))
         .correlate(Case)
         .exists()
     )
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Case)
-        .where(
-            Case.phase != CasePhase.CLOSED.value,
-            or_(Case.case_worker_id.is_(None), ~active_worker),
-        )
+    unassigned = select(Case.id).where(
+        Case.phase != CasePhase.CLOSED.value,
+        or_(Case.case_worker_id.is_(None), ~active_worker),
     )
+    return count_up_to(unassigned, COUNT_LIMIT)
 
 
 def start_panel() -> dict | None:
@@ -41,4 +41,9 @@ def start_panel() -> dict | None:
     and what it shows, as ``panel``); None for roles that do not see it."""
     if not any(role_has(current_user.role, frozenset({p})) for p in SEES_QUEUE):
         return None
-    return {"template": "cases/_unassigned.html", "unassigned": unassigned_count()}
+    count = unassigned_count()
+    return {
+        "template": "cases/_unassigned.html",
+        "unassigned": min(count, COUNT_LIMIT),
+        "more": count > COUNT_LIMIT,
+    }

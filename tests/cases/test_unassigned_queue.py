@@ -13,7 +13,7 @@ from app.cases.models import Case, DomainStatus
 from app.core.permissions import Role
 from app.extensions import db
 from app.notifications.models import Notification
-from tests.factories import UserFactory
+from tests.factories import CaseFactory, UserFactory
 
 TODAY = date.today()
 
@@ -101,3 +101,18 @@ def test_the_queue_is_on_the_start_page_of_the_admin_and_the_case_list(
     assert "2 open dossiers" in listing and "worker=none" in listing
     other = sign_in(volunteer).get("/start")
     assert 'data-testid="unassigned-queue"' not in other.get_data(as_text=True)
+
+
+def test_the_queue_count_stops_past_the_list_limit(app, tenants, in_tenant, monkeypatch, sign_in):
+    """The queue is on every case-list view: its count is capped like the list's, so its
+    cost does not grow with the municipality."""
+    monkeypatch.setattr(queue, "COUNT_LIMIT", 2)  # the cap of the list, as queue reads it
+    with in_tenant(tenants["deventer"]):
+        for _ in range(4):
+            CaseFactory(case_worker=None)
+        db.session.flush()
+        assert queue.unassigned_count() == 3
+        worker = UserFactory()
+        db.session.commit()
+    page = sign_in(worker).get("/cases/").get_data(as_text=True)
+    assert "Meer dan 1.000 open dossiers hebben geen casemanager" in page
