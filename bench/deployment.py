@@ -29,8 +29,14 @@ measured beside it: this machine is shared and noisy, ratios hold where absolute
 do not. Results go to ``bench/results/deployment-<scale>.{md,json}`` with the machine and
 the commit. The load is bounded in time and stays on 127.0.0.1.
 
-What is not measured here yet (docs/scaling.md, the README's benchmark section): the
-RLS-off copy, EXPLAIN ANALYZE per page, the intake API, the export and the mentor portal.
+Beside the pages (``bench/probes.py``): the intake API (documents per second end to end
+with four clients), the CSV export of the first municipality (time to first byte, total,
+the workers' memory above idle), the database's own time of each page's statements
+(``EXPLAIN ANALYZE`` on the same connection, with every sequential scan of a large table
+named) and, with ``--rls-off``, the same pages on a throwaway copy with row-level security
+switched off, for the policies' cost. The pages run as the role that uses them: the case
+worker (lists, case page, start page, notifications), the regional coordinator of the
+centre (``/regio``) and a volunteer with a circle (the mentor portal).
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ from app.cases.models import Client  # noqa: E402
 from app.core.context import tenant_app_context  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.tenants.models import Tenant  # noqa: E402
+from bench import probes  # noqa: E402
 
 SCALES = {
     # municipalities, clients per municipality
@@ -120,6 +127,33 @@ def add_municipalities(app, total: int) -> None:
         )
         if result.exit_code != 0:
             raise SystemExit(result.output)
+
+
+def make_seed_users(app, tenant_id: int) -> dict[str, uuid.UUID]:
+    """The roles the pages run as. The centre municipality also gets the regional
+    coordinator and a volunteer with a circle (the programme's rows live there)."""
+    from tests import factories as f
+
+    users = {}
+    with app.app_context(), tenant_app_context(tenant_id):
+        centre = db.session.get(Tenant, tenant_id)
+        if centre.is_centre:
+            users["coordinator"] = f.UserFactory(
+                role="regional_coordinator", display_name="Bench Coordinator"
+            ).id
+            volunteer_user = f.UserFactory(local=True, display_name="Bench Vrijwilliger")
+            other = db.session.scalar(
+                db.select(Tenant.id).where(Tenant.id != tenant_id).order_by(Tenant.id)
+            )
+            member = f.CircleMemberFactory(
+                volunteer=f.VolunteerFactory(user_id=volunteer_user.id, status="actief"),
+                circle__referral__source_tenant_id=other or tenant_id,
+            )
+            for _ in range(30):
+                f.MeetingFactory(member=member)
+            users["volunteer"] = volunteer_user.id
+        db.session.commit()
+    return users
 
 
 def make_seed_files(app, tenant_id: int, rng: random.Random) -> uuid.UUID:
@@ -244,6 +278,7 @@ def fill(app, municipalities: int, clients: int, rng: random.Random) -> dict[int
     for tenant_id in tenant_ids:
         workers[tenant_id] = make_seed_files(app, tenant_id, rng)
         clone_files(app, tenant_id, max(0, clients // seeds - 1))
+        make_seed_users(app, tenant_id)
     owner = create_engine(app.config["MIGRATION_DATABASE_URI"])
     with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("ANALYZE"))
@@ -320,7 +355,35 @@ def wrk(url: str, cookie: str, seconds: int, connections: int, script: Path) -> 
     return figures
 
 
-def pages(app, tenant_id: int) -> dict[str, str]:
+BENCH_USERS = {
+    "worker": "Bench Casemanager",
+    "coordinator": "Bench Coordinator",
+    "volunteer": "Bench Vrijwilliger",
+}
+
+
+def measured_tenant(app) -> int:
+    """The centre municipality: it has every role the pages need."""
+    with app.app_context():
+        return db.session.scalar(
+            db.select(Tenant.id).where(Tenant.is_centre).order_by(Tenant.id).limit(1)
+        )
+
+
+def bench_users(app, tenant_id: int) -> dict[str, uuid.UUID]:
+    with app.app_context(), tenant_app_context(tenant_id):
+        return {
+            role: db.session.scalar(
+                # tenant_id spelled out: the RLS-off copy has no policy to add it
+                text("SELECT id FROM users WHERE display_name = :name AND tenant_id = :t"),
+                {"name": name, "t": tenant_id},
+            )
+            for role, name in BENCH_USERS.items()
+        }
+
+
+def pages(app, tenant_id: int) -> dict[str, tuple[str, str]]:
+    """Page name → (path, the role that opens it)."""
     with app.app_context(), tenant_app_context(tenant_id):
         case_id = db.session.execute(
             text(
@@ -329,27 +392,39 @@ def pages(app, tenant_id: int) -> dict[str, str]:
         ).scalar()
         bsn = db.session.execute(text("SELECT bsn FROM clients ORDER BY id LIMIT 1")).scalar()
     return {
-        "case list, first page": "/cases/",
-        "case list, name search": "/cases/?q=Achternaam12",
-        "case list, exact BSN": f"/cases/?q={bsn}",
-        "case list, release within 30 days": "/cases/?release_within=30",
-        "case list, sorted by name": "/cases/?sort=name",
-        "case page, long history": f"/cases/{case_id}",
-        "notifications": "/notifications/",
+        "case list, first page": ("/cases/", "worker"),
+        "case list, name search": ("/cases/?q=Achternaam12", "worker"),
+        "case list, exact BSN": (f"/cases/?q={bsn}", "worker"),
+        "case list, release within 30 days": ("/cases/?release_within=30", "worker"),
+        "case list, sorted by name": ("/cases/?sort=name", "worker"),
+        "case page, long history": (f"/cases/{case_id}", "worker"),
+        # A case worker's start page is the case list with the team's unassigned queue
+        # (core.start redirects there); the tenant admin's start page shows the queue panel.
+        "start page, work queue": ("/cases/?worker=none&phase=open", "worker"),
+        "notifications": ("/notifications/", "worker"),
+        "regional overview": ("/regio", "coordinator"),
+        "mentor portal, start page": ("/mentor/", "volunteer"),
     }
 
 
-def measure(base: str, cookie: str, page_paths: dict, args) -> list[dict]:
+def measure(base: str, cookies: dict[str, str], page_paths: dict, args) -> list[dict]:
     script = Path(tempfile.mkdtemp()) / "report.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
-    for path in ["/over", *page_paths.values()]:  # both workers booted, caches warm
-        wrk(base + path, cookie, 1, 2, script)
+    floor_cookie = cookies["worker"]
+    wrk(base + "/over", floor_cookie, 1, 2, script)
+    for path, role in page_paths.values():  # both workers booted, caches warm
+        wrk(base + path, cookies[role], 1, 2, script)
     rows = []
-    for name, path in page_paths.items():
+    for name, (path, role) in page_paths.items():
+        status = probes.status_of(base + path, cookies[role])
+        if status != 200:  # a redirect to sign-in would be measured as a fast page
+            print(f"{name:36} answered {status}: not measured")
+            rows.append({"page": name, "path": path, "status": status})
+            continue
         ratios, page_runs = [], []
         for _ in range(args.rounds):  # pairs interleaved: floor, page, floor, page
-            floor = wrk(base + "/over", cookie, args.seconds, args.connections, script)
-            page = wrk(base + path, cookie, args.seconds, args.connections, script)
+            floor = wrk(base + "/over", floor_cookie, args.seconds, args.connections, script)
+            page = wrk(base + path, cookies[role], args.seconds, args.connections, script)
             ratios.append(page["rps"] / max(floor["rps"], 1e-9))
             page_runs.append(page)
         rows.append(
@@ -361,6 +436,7 @@ def measure(base: str, cookie: str, page_paths: dict, args) -> list[dict]:
                 "p95_ms": statistics.median(r["p95"] for r in page_runs),
                 "ratio_to_floor": statistics.median(ratios),
                 "errors": sum(r["errors"] + r["non2xx"] for r in page_runs),
+                "status": status,
             }
         )
         print(
@@ -384,31 +460,64 @@ def machine() -> dict:
         "cpus": os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
+        # Other work on the machine slows the floor and the page alike; the load says how
+        # far the absolute figures can be trusted (the ratios hold better).
+        "load_average_1_5_15": [round(x, 1) for x in os.getloadavg()],
     }
 
 
-def write_results(scale: str, counts: dict, rows: list[dict]) -> Path:
+def write_results(scale: str, results: dict) -> Path:
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     about = machine()
     (out / f"deployment-{scale}.json").write_text(
-        json.dumps({"scale": scale, "machine": about, "rows": counts, "pages": rows}, indent=2),
+        json.dumps({"scale": scale, "machine": about, **results}, indent=2, default=str),
         encoding="utf-8",
     )
+    counts, rows = results["rows"], results["pages"]
+    rls_off = {r["page"]: r for r in results.get("pages_rls_off", [])}
+    explain = {r["page"]: r for r in results.get("probes", {}).get("explain", [])}
     lines = [
         f"# Deployment benchmark, scale {scale}",
         "",
-        f"Commit {about['commit']}, {about['when']}, {about['cpus']} cores, {about['platform']}.",
+        f"Commit {about['commit']}, {about['when']}, {about['cpus']} cores, {about['platform']}, "
+        f"load average {about['load_average_1_5_15']} when written.",
         "Rows: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()) + ".",
         "",
-        "| page | req/s | p50 ms | p95 ms | ÷ floor |",
-        "|---|---|---|---|---|",
+        "| page | req/s | p50 ms | p95 ms | ÷ floor | RLS on ÷ off | db ms "
+        "| large tables read whole |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    lines += [
-        f"| {r['page']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} "
-        f"| {r['ratio_to_floor']:.2f} |"
-        for r in rows
-    ]
+    for r in rows:
+        if r["status"] != 200:
+            lines.append(f"| {r['page']} | answered {r['status']} | | | | | | |")
+            continue
+        off = rls_off.get(r["page"])
+        if off and off["status"] != 200:
+            off = None
+        ratio = f"{r['ratio_to_floor'] / off['ratio_to_floor']:.2f}" if off else "–"
+        plan = explain.get(r["page"], {})
+        db_ms = f"{plan['database_ms']:.1f}" if plan else "–"
+        whole = ", ".join(plan.get("large_tables_read_whole", [])) or "none"
+        lines.append(
+            f"| {r['page']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} "
+            f"| {r['ratio_to_floor']:.2f} | {ratio} | {db_ms} | {whole} |"
+        )
+    found = results.get("probes", {})
+    if "csv_export" in found:
+        e = found["csv_export"]
+        lines += [
+            "",
+            f"CSV export: {e['rows']:,} rows, first byte {e['first_byte_s']:.2f} s, "
+            f"done {e['total_s']:.2f} s, workers' memory {e['memory_above_idle_mib']:.1f} MiB "
+            f"above idle (HTTP {e['status']}).",
+        ]
+    if "intake_api" in found:
+        i = found["intake_api"]
+        lines.append(
+            f"Intake API: {i['documents_per_second']:.1f} documents/s created with "
+            f"{i['clients']} clients (p50 {i['p50_ms']:.0f} ms, answers {i['statuses']})."
+        )
     path = out / f"deployment-{scale}.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -446,11 +555,46 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="floor/page pairs per page")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--keep", action="store_true", help="reuse the filled database")
+    parser.add_argument(
+        "--rls-off", action="store_true", help="also measure a copy without row-level security"
+    )
+    parser.add_argument("--intake-seconds", type=int, default=10)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
     app_url, owner_url = urls(args.database)
-    app = create_app(
+    app = bench_app(app_url, owner_url)
+    municipalities, clients = SCALES[args.scale]
+    rng = random.Random(7)  # noqa: S311 - fictitious bench data
+    if not args.keep:
+        reset_schema(owner_url)
+        with app.app_context():
+            flask_migrate.upgrade()
+        started = time.perf_counter()
+        fill(app, municipalities, clients, rng)
+        print(f"filled in {time.perf_counter() - started:.0f} s")
+    counts = row_counts(owner_url)
+    print(counts)
+    tenant_id = measured_tenant(app)
+    results = {"rows": counts}
+    # The paths are chosen once, on the database with its policies: the RLS-off copy would
+    # otherwise pick a case of another municipality.
+    page_paths = pages(app, tenant_id)
+    results["pages"], results["probes"] = run_portal(
+        app, app_url, owner_url, tenant_id, page_paths, args
+    )
+    if args.rls_off:
+        copy = probes.rls_off_copy(owner_url, args.database)
+        copy_app_url, copy_owner_url = urls(copy)
+        copy_app = bench_app(copy_app_url, copy_owner_url)
+        results["pages_rls_off"], _ = run_portal(
+            copy_app, copy_app_url, copy_owner_url, tenant_id, page_paths, args, probes_too=False
+        )
+    print(f"written {write_results(args.scale, results)}")
+
+
+def bench_app(app_url: str, owner_url: str):
+    return create_app(
         "testing",
         {
             "SQLALCHEMY_DATABASE_URI": app_url,
@@ -460,36 +604,52 @@ def main() -> None:
             "SESSION_COOKIE_NAME": "__Host-nazorg",
         },
     )
-    municipalities, clients = SCALES[args.scale]
-    rng = random.Random(7)  # noqa: S311 - fictitious bench data
-    if not args.keep:
-        reset_schema(owner_url)
-        with app.app_context():
-            flask_migrate.upgrade()
-        started = time.perf_counter()
-        workers = fill(app, municipalities, clients, rng)
-        print(f"filled in {time.perf_counter() - started:.0f} s")
-    else:
-        with app.app_context():
-            first = db.session.scalar(db.select(db.func.min(Tenant.id)))
-        with app.app_context(), tenant_app_context(first):
-            workers = {
-                first: db.session.scalar(
-                    text("SELECT id FROM users WHERE display_name = 'Bench Casemanager'")
-                )
-            }
-    counts = row_counts(owner_url)
-    print(counts)
-    tenant_id = min(workers)
-    cookie = session_cookie(app, tenant_id, workers[tenant_id])
+
+
+def run_portal(app, app_url, owner_url, tenant_id, all_pages, args, probes_too=True):
+    """The pages under gunicorn with wrk, then (``probes_too``) the intake API, the export
+    and the database's own time per page."""
+    users = bench_users(app, tenant_id)
+    cookies = {
+        role: session_cookie(app, tenant_id, user_id)
+        for role, user_id in users.items()
+        if user_id is not None
+    }
+    page_paths = {name: page for name, page in all_pages.items() if page[1] in cookies}
     port = free_port()
     server = start_gunicorn(app_url, port)
+    extra = {}
     try:
-        rows = measure(f"http://127.0.0.1:{port}", cookie, pages(app, tenant_id), args)
+        rows = measure(f"http://127.0.0.1:{port}", cookies, page_paths, args)
+        if probes_too:
+            extra["csv_export"] = probes.csv_export(port, cookies["worker"], server.pid)
+            print("csv export", extra["csv_export"])
+            extra["intake_api"] = probes.intake_api(
+                port, api_token(app, tenant_id), args.intake_seconds
+            )
+            print("intake api", extra["intake_api"])
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
-    print(f"written {write_results(args.scale, counts, rows)}")
+    if probes_too:
+        extra["explain"] = probes.explain_pages(
+            app,
+            cookies,
+            page_paths,
+            owner_url,
+        )
+        for row in extra["explain"]:
+            print("explain", row)
+    return rows, extra
+
+
+def api_token(app, tenant_id: int) -> str:
+    from app.cases.intake import tokens
+
+    with app.app_context(), tenant_app_context(tenant_id):
+        token = tokens.issue_token(tenant_id)
+        db.session.commit()
+    return token
 
 
 if __name__ == "__main__":
