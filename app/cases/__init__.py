@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.audit.records import register_walk_root
 from app.audit.retention import add_retention_rule
 from app.audit.subjects import register_subjects
 from app.audit.vocabulary import add_vocabulary
@@ -25,6 +26,7 @@ from app.cases.models import (
     DEFAULT_CARE_DIRECTOR,
     DEFAULT_RELEASE_PREPARATION_WEEKS,
     DEFAULT_SIX_MONTH_WINDOW_DAYS,
+    Case,
     Client,
 )
 from app.cases.panels import add_case_panel
@@ -57,6 +59,9 @@ def init_app(app: Flask) -> None:
     _add_settings(app)
     add_vocabulary(app, access_request.VOCABULARY)
     register_subjects(app, client_model=Client, find_client_by_bsn=services.find_client_by_bsn)
+    # What hangs on a client or a case: transfer, retention and the access request walk it.
+    register_walk_root(app, Client, "client_id")
+    register_walk_root(app, Case, "case_id")
 
 
 def _add_panels(app: Flask) -> None:
