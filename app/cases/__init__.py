@@ -20,6 +20,8 @@ from app.cases import export_views as _export_views  # noqa: F401
 from app.cases import notes_views as _notes_views  # noqa: F401
 from app.cases.handover import services as handover
 from app.cases.handover import views as _handover_views  # noqa: F401
+from app.cases.intake import checklist
+from app.cases.intake import checklist_views as _checklist_views  # noqa: F401
 from app.cases.intake import views as _intake_views  # noqa: F401
 from app.cases.intake.api import bp as intake_api_bp
 from app.cases.models import (
@@ -46,6 +48,13 @@ def init_app(app: Flask) -> None:
     add_nav_entry(app, "cases.case_list", _l("Cases"), permission=Permission.CASE_READ, order=10)
     add_nav_entry(
         app,
+        "cases.intake_checks",
+        _l("Check list"),
+        permission=Permission.CASE_WRITE,
+        order=12,
+    )
+    add_nav_entry(
+        app,
         "cases.admin_settings",
         _l("Aftercare file settings"),
         permission=Permission.TENANT_ADMIN,
@@ -58,6 +67,7 @@ def init_app(app: Flask) -> None:
     _add_retention_rules(app)
     _add_settings(app)
     add_vocabulary(app, access_request.VOCABULARY)
+    add_vocabulary(app, checklist.VOCABULARY)
     register_subjects(app, client_model=Client, find_client_by_bsn=services.find_client_by_bsn)
     # What hangs on a client or a case: transfer, retention and the access request walk it.
     register_walk_root(app, Client, "client_id")
