@@ -77,3 +77,21 @@ def dependents(root: type, root_ids) -> list[tuple[type, object]]:
                     break
     # Found in a later round does not mean a child: sort by the foreign keys' order.
     return sorted(ordered, key=lambda pair: position[pair[0].__tablename__])
+
+
+def direct_references(root: type) -> list[tuple[type, object]]:
+    """(model, column) of every table whose rows point at a row of ``root`` directly (a
+    foreign key, or the registered uuid column): what to repoint when two roots become one."""
+    references = named_references()
+    models = {m.local_table.name: m.class_ for m in db.Model.registry.mappers}
+    found = []
+    for table in db.metadata.sorted_tables:
+        cls = models.get(table.name)
+        if cls is None or not issubclass(cls, TenantScoped) or table.name in KEPT:
+            continue
+        if table.name == root.__tablename__:
+            continue
+        column = _reference_column(table, root.__tablename__, references)
+        if column is not None:
+            found.append((cls, getattr(cls, column.key)))
+    return found

@@ -17,6 +17,7 @@ from app.cases import access_request, jobs, notes, queue, retention, services, t
 # The view modules add their routes to the one blueprint when they are imported.
 from app.cases import admin as _admin  # noqa: F401
 from app.cases import export_views as _export_views  # noqa: F401
+from app.cases import merge_views as _merge_views  # noqa: F401
 from app.cases import notes_views as _notes_views  # noqa: F401
 from app.cases.handover import services as handover
 from app.cases.handover import views as _handover_views  # noqa: F401
@@ -52,6 +53,13 @@ def init_app(app: Flask) -> None:
         _l("Check list"),
         permission=Permission.CASE_WRITE,
         order=12,
+    )
+    add_nav_entry(
+        app,
+        "cases.client_merge",
+        _l("Merge clients"),
+        permission=Permission.TENANT_ADMIN,
+        order=42,
     )
     add_nav_entry(
         app,

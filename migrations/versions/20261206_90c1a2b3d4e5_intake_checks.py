@@ -2,6 +2,10 @@
 with another date of birth or name wait here for a case worker (``intake_checks``).
 Tenant-owned with RLS; the regional read is not declared (off).
 
+The access log stays append-only but for one column: when a tenant admin merges two
+clients, the merged client's entries are made to name the client that stays, so the
+portal role may update ``access_log.client_id`` (and nothing else of the log).
+
 Revision ID: 90c1a2b3d4e5
 Revises: 5f2c8a1e9b37
 Create Date: 2026-12-06 04:00:00
@@ -65,7 +69,11 @@ def upgrade() -> None:
     )
     op.create_index("ix_intake_checks_tenant_id_status", "intake_checks", ["tenant_id", "status"])
     rls.protect_tenant_table("intake_checks")
+    if rls.is_postgresql():
+        op.execute(f"GRANT UPDATE (client_id) ON access_log TO {rls.app_role()}")
 
 
 def downgrade() -> None:
+    if rls.is_postgresql():
+        op.execute(f"REVOKE UPDATE (client_id) ON access_log FROM {rls.app_role()}")
     op.drop_table("intake_checks")

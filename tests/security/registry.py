@@ -251,6 +251,20 @@ class Bundle:
             ),
         )
 
+    def spare_client(self):
+        """A second record of a person, without a case: what a tenant admin merges."""
+        return self._once(
+            "spare_client",
+            lambda: _added(
+                Client(
+                    given_name="Dubbel",
+                    family_name=f"Dossier{self.tenant.id}",
+                    date_of_birth=date(1984, 2, 29),
+                    bsn=generate_bsn(_rng),
+                )
+            ),
+        )
+
     def intake_check(self):
         """A document waiting in the check list: the bundle client's citizen number with
         another date of birth."""
@@ -542,6 +556,12 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "version": b.domain().version,
     },
     "cases.intake_submit": lambda b: _intake_fields(),
+    "cases.client_merge": lambda b: {
+        "survivor_bsn": b.case().client.bsn,
+        "merged_bsn": b.spare_client().bsn,
+        "reason": "Twee records van een persoon",
+        "confirm": "1",
+    },
     "cases.intake_check_decide": lambda b: {"decision": "other_person", "reason": "Ander BSN"},
     "cases.intake_upload": _upload,
     "cases.note_add": lambda b: {

@@ -211,10 +211,6 @@ def decided_checks(limit: int = 50) -> list[IntakeCheck]:
     )
 
 
-def waiting_count() -> int:
-    return len(waiting_checks())
-
-
 def known_client(check: IntakeCheck) -> Client:
     return db.session.scalars(select(Client).where(Client.id == check.client_id)).one()
 
