@@ -45,6 +45,7 @@ from app.cases.handover.models import (
     Trajectory,
     TrajectoryStatus,
 )
+from app.cases.intake.checklist import IntakeCheck
 from app.cases.intake.models import IntakeMessage, IntakeUpload
 from app.cases.intake.services import Source
 from app.cases.models import (
@@ -383,6 +384,37 @@ class IntakeMessageFactory(BaseFactory):
     message_key = factory.Sequence(lambda n: f"id:PI-ZWOLLE-2026-{n:05d}")
     source = Source.API.value
     case_id = factory.SelfAttribute("case.id")
+
+
+def _document_of_another_person(check) -> dict:
+    """An intake document with the known client's citizen number and another date of birth."""
+    client = check.client
+    return {
+        "message_id": f"PI-CHECK-{uuid.uuid4().hex[:12]}",
+        "given_name": client.given_name,
+        "family_name": client.family_name,
+        "date_of_birth": "1971-03-02",
+        "bsn": client.bsn,
+        "facility": "PI Zwolle",
+        "detention_start": (date.today() - timedelta(days=10)).isoformat(),
+        "expected_release": (date.today() + timedelta(days=90)).isoformat(),
+    }
+
+
+class IntakeCheckFactory(BaseFactory):
+    """A document waiting in the check list: a known client's citizen number, another date
+    of birth."""
+
+    class Meta:
+        model = IntakeCheck
+
+    class Params:
+        client = factory.SubFactory(ClientFactory)
+
+    client_id = factory.SelfAttribute("client.id")
+    message_key = factory.Sequence(lambda n: f"id:PI-CHECK-{n:05d}")
+    source = Source.API.value
+    document = factory.LazyAttribute(_document_of_another_person)
 
 
 class IntakeUploadFactory(BaseFactory):

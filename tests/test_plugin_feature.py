@@ -28,6 +28,7 @@ from app.extensions import db
 from app.jobs.schedule import plan_day, reminders
 from tests.conftest import MIGRATION_DATABASE_URL, USING_POSTGRES, _tenant_context, open_session_for
 from tests.factories import CaseFactory, UserFactory
+from tests.throwaway import forget_model
 
 TODAY = date(2026, 11, 29)
 FEATURE = "tests.plugin_feature"
@@ -65,7 +66,7 @@ def feature(app) -> Iterator:
     _create_table(app, feature.CircleVisit.__table__)
     yield feature
     _drop_table(app, feature.CircleVisit.__table__)
-    db.metadata.remove(feature.CircleVisit.__table__)
+    forget_model(feature.CircleVisit, FEATURE)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,8 @@ class AccessAction(StrEnum):
 
 
 class AccessLogEntry(TenantScoped, db.Model):
-    """One access to a client's data. Append-only: the portal role may insert and read.
+    """One access to a client's data. Append-only: the portal role may insert and read, and
+    change nothing but ``client_id`` (when two clients are merged, ``cases.merge``).
 
     The row belongs to the tenant that owns the data, so that municipality sees every
     access to its clients, the regional coordinator's included (``actor_tenant_id``).

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction, AccessLogEntry
@@ -163,3 +163,15 @@ def access_client_for_report(actor, client_id: uuid.UUID):
         report_refused_access(actor, "client", str(client_id))
         raise NotFound()
     return client
+
+
+def repoint_client_entries(old_client_id: uuid.UUID, new_client_id: uuid.UUID) -> int:
+    """Let the access log's entries of a client that was merged into another name the one
+    that stays (the only change the portal role may make to the log: its ``client_id``)."""
+    result = db.session.execute(
+        update(AccessLogEntry)
+        .where(AccessLogEntry.client_id == old_client_id)
+        .values(client_id=new_client_id)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -3,28 +3,33 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
+from app.auth import local
 from app.auth.events import Event, record_security_event
+from app.auth.mail import send_account_link
 from app.auth.models import IdentityProvider, SecurityEvent, User
 from app.auth.oidc import loopback_http_allowed, secret_variable_allowed, secret_variable_prefix
 from app.auth.sessions import end_all_sessions
 from app.auth.urls import issuer_problem
+from app.core.actions import Conflict, Refused
 from app.core.audit import report_refused_access
 from app.core.permissions import CENTRE_ONLY_ROLES, Role
 from app.extensions import db
 from app.tenants.api import Tenant
 
 
-class SettingsRejected(ValueError):
-    pass
+class SettingsRejected(Refused):
+    """A setting or a role the rules refuse (422 on the action path)."""
 
 
-class LastAdminRefused(SettingsRejected):
-    """The change would leave the municipality without an active tenant admin."""
+class LastAdminRefused(Conflict):
+    """The change would leave the municipality without an active tenant admin: it conflicts
+    with the other admins' state (409 on the action path; the rollback frees their rows)."""
 
     def __init__(self) -> None:
         super().__init__(
@@ -131,6 +136,24 @@ def end_sessions(actor: User, user: User) -> int:
         detail=f"by {actor.id}",
     )
     return ended
+
+
+def invite(
+    actor: User, display_name: str, email: str, role: Role, link_for: Callable[[str], str]
+) -> User:
+    """Invite a volunteer or provider worker: the account, its link and the mail, which
+    joins the account's transaction (both or neither). ``link_for(token)`` is the path of
+    the activation page."""
+    try:
+        user, token = local.invite(display_name, email, role)
+    except ValueError:
+        raise SettingsRejected(
+            _l("This address already has an active account."), field="email"
+        ) from None
+    send_account_link(
+        actor.tenant_id, user.email, "invitation", link_for(token), user.display_name
+    )
+    return user
 
 
 def identity_provider() -> IdentityProvider | None:

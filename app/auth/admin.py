@@ -8,11 +8,10 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth import accounts, local
-from app.auth.accounts import LastAdminRefused, SettingsRejected
+from app.auth import accounts
 from app.auth.events import Event, record_security_event
 from app.auth.forms import IdentityProviderForm, InviteForm, RoleForm
-from app.auth.mail import send_account_link
+from app.core.actions import act
 from app.core.permissions import Permission, Role, requires
 from app.core.rendering import render
 from app.extensions import db
@@ -24,19 +23,30 @@ bp = Blueprint("accounts", __name__, url_prefix="/beheer")
 @bp.get("/accounts")
 @requires(Permission.ACCOUNTS_MANAGE)
 def user_list():
-    return render("auth/admin/users.html", users=accounts.list_users(), role_form=RoleForm())
+    return _list_page()
 
 
-def _refused_list(refused: LastAdminRefused):
-    """The account list with the reason, 409: the change conflicts with the others' state."""
-    db.session.rollback()  # and the admin rows' lock goes with it
+def _list_page(error=None, status: int = 200):
     return render(
         "auth/admin/users.html",
         users=accounts.list_users(),
         role_form=RoleForm(),
-        error=str(refused),
-        status=409,
+        error=str(error) if error else None,
+        status=status,
     )
+
+
+def _back_to_list(_result=None):
+    return redirect(url_for("accounts.user_list"))
+
+
+def _refused_on_list(error, status: int):
+    """The last admin (409: the change conflicts with the others' state) is shown on the
+    list with the reason; another refusal (an unknown role) as a message on it."""
+    if status == 409:
+        return _list_page(error.message, 409)
+    flash(str(error.message), "error")
+    return _back_to_list()
 
 
 @bp.post("/accounts/<uuid:user_id>/role")
@@ -44,72 +54,82 @@ def _refused_list(refused: LastAdminRefused):
 def change_role(user_id: uuid.UUID):
     form = RoleForm()
     user = accounts.access_user(current_user, user_id)
-    if form.validate_on_submit():
-        try:
-            accounts.change_role(current_user, user, form.role.data)
-        except LastAdminRefused as refused:
-            return _refused_list(refused)
-        except SettingsRejected as rejected:
-            flash(str(rejected), "error")
-        else:
-            db.session.commit()
-            flash(_("The role of %(name)s has been changed.", name=user.display_name), "ok")
-    return redirect(url_for("accounts.user_list"))
+    if not form.validate_on_submit():
+        return _back_to_list()
+    return act(
+        lambda: accounts.change_role(current_user, user, form.role.data),
+        done=_back_to_list,
+        refused=_refused_on_list,
+        message=_("The role of %(name)s has been changed.", name=user.display_name),
+    )
 
 
 @bp.post("/accounts/<uuid:user_id>/deactivate")
 @requires(Permission.ACCOUNTS_MANAGE)
 def deactivate(user_id: uuid.UUID):
     user = accounts.access_user(current_user, user_id)
-    try:
-        accounts.deactivate(current_user, user)
-    except LastAdminRefused as refused:
-        return _refused_list(refused)
-    db.session.commit()
-    flash(_("%(name)s can no longer sign in.", name=user.display_name), "ok")
-    return redirect(url_for("accounts.user_list"))
+    return act(
+        lambda: accounts.deactivate(current_user, user),
+        done=_back_to_list,
+        refused=_refused_on_list,
+        message=_("%(name)s can no longer sign in.", name=user.display_name),
+    )
 
 
 @bp.post("/accounts/<uuid:user_id>/end-sessions")
 @requires(Permission.ACCOUNTS_MANAGE)
 def end_sessions(user_id: uuid.UUID):
     user = accounts.access_user(current_user, user_id)
-    accounts.end_sessions(current_user, user)
-    db.session.commit()
-    flash(_("All sessions of %(name)s have been ended.", name=user.display_name), "ok")
-    return redirect(url_for("accounts.user_list"))
+    return act(
+        lambda: accounts.end_sessions(current_user, user),
+        done=_back_to_list,
+        refused=_refused_on_list,
+        message=_("All sessions of %(name)s have been ended.", name=user.display_name),
+    )
 
 
 @bp.route("/uitnodigingen/nieuw", methods=["GET", "POST"])
 @requires(Permission.ACCOUNTS_INVITE)
 def invite():
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            user, token = local.invite(
-                form.display_name.data, form.email.data, Role(form.role.data)
-            )
-        except ValueError:
-            form.email.errors.append(_("This address already has an active account."))
-        else:
-            # The mail joins the account's transaction: both or neither.
-            link = url_for("local.activate", slug=current_tenant_slug(), token=token)
-            send_account_link(
-                current_user.tenant_id, user.email, "invitation", link, user.display_name
-            )
-            user_id, email = user.id, user.email
-            db.session.commit()
-            record_security_event(
-                current_user.tenant_id,
-                Event.INVITATION_SENT,
-                "success",
-                user_id=user_id,
-                account=email,
-                detail=f"by {current_user.id}",
-            )
-            flash(_("An invitation has been sent to %(email)s.", email=email), "ok")
-            return redirect(url_for("accounts.invite"))
-    return render("auth/admin/invite.html", form=form, status=422 if form.errors else 200)
+
+    def page(status: int = 200, alert=None):
+        return render("auth/admin/invite.html", form=form, alert=alert, status=status)
+
+    if not form.validate_on_submit():
+        return page(422 if form.errors else 200)
+    tenant_id, actor_id = current_user.tenant_id, current_user.id
+
+    def sent(user):
+        record_security_event(
+            tenant_id,
+            Event.INVITATION_SENT,
+            "success",
+            user_id=user.id,
+            account=user.email,
+            detail=f"by {actor_id}",
+        )
+        flash(_("An invitation has been sent to %(email)s.", email=user.email), "ok")
+        return redirect(url_for("accounts.invite"))
+
+    def refused(error, status):
+        if error.field and error.field in form:
+            form[error.field].errors = [*form[error.field].errors, error.message]
+            return page(status)
+        return page(status, alert=error.message)
+
+    slug = current_tenant_slug()
+    return act(
+        lambda: accounts.invite(
+            current_user,
+            form.display_name.data,
+            form.email.data,
+            Role(form.role.data),
+            lambda token: url_for("local.activate", slug=slug, token=token),
+        ),
+        done=sent,
+        refused=refused,
+    )
 
 
 def current_tenant_slug() -> str:
@@ -129,21 +149,22 @@ def identity_provider():
         form.scopes.data = "openid profile email"
         form.roles_claim.data = "roles"
         form.enabled.data = True
-    error = None
-    if form.validate_on_submit():
-        try:
-            accounts.save_identity_provider(current_user, form.data)
-        except SettingsRejected as rejected:
-            error = str(rejected)
-        else:
-            db.session.commit()
-            flash(_("The sign-in settings have been saved."), "ok")
-            return redirect(url_for("accounts.identity_provider"))
-    return render(
-        "auth/admin/identity_provider.html",
-        form=form,
-        error=error,
-        status=422 if (error or form.errors) else 200,
+
+    def page(error=None, status: int = 200):
+        return render(
+            "auth/admin/identity_provider.html",
+            form=form,
+            error=str(error) if error else None,
+            status=status,
+        )
+
+    if not form.validate_on_submit():
+        return page(status=422 if form.errors else 200)
+    return act(
+        lambda: accounts.save_identity_provider(current_user, form.data),
+        done=lambda _row: redirect(url_for("accounts.identity_provider")),
+        refused=lambda error, status: page(error.message, status),
+        message=_("The sign-in settings have been saved."),
     )
 
 

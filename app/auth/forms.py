@@ -4,8 +4,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
+from app.core.forms import TextField
 from app.core.permissions import Role
 
 CODE = Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter the 6-digit code from your app."))
@@ -38,7 +39,9 @@ class ResetRequestForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    # TextField (app.core.forms): a text too long or with control characters is refused
+    # with a message next to it, never cut; surrounding white space is dropped.
+    display_name = TextField(_l("Name"), required=True, max_length=200)
     email = EmailField(
         _l("E-mail address"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=320)],
@@ -53,26 +56,22 @@ class InviteForm(FlaskForm):
 
 
 class IdentityProviderForm(FlaskForm):
-    issuer = StringField(_l("Issuer (URL)"), validators=[DataRequired(), Length(max=500)])
-    client_id = StringField(_l("Client ID"), validators=[DataRequired(), Length(max=255)])
-    client_secret_ref = StringField(
+    issuer = TextField(_l("Issuer (URL)"), required=True, max_length=500)
+    client_id = TextField(_l("Client ID"), required=True, max_length=255)
+    client_secret_ref = TextField(
         _l("Environment variable holding the client secret"),
+        required=True,
+        max_length=100,
         validators=[
-            DataRequired(),
-            Length(max=100),
             Regexp(r"^[A-Z][A-Z0-9_]*$", message=_l("Use capitals, digits and _ only.")),
         ],
     )
-    scopes = StringField(_l("Scopes"), validators=[DataRequired(), Length(max=255)])
-    roles_claim = StringField(
-        _l("Claim with groups or roles"), validators=[DataRequired(), Length(max=100)]
-    )
+    scopes = TextField(_l("Scopes"), required=True, max_length=255)
+    roles_claim = TextField(_l("Claim with groups or roles"), required=True, max_length=100)
     role_mapping = TextAreaField(
         _l("Role mapping (one per line: value = role)"), validators=[DataRequired()]
     )
-    required_acr = StringField(
-        _l("Required acr value (second factor)"), validators=[Optional(), Length(max=255)]
-    )
+    required_acr = TextField(_l("Required acr value (second factor)"), max_length=255)
     enabled = BooleanField(_l("Sign-in through this provider is on"))
 
 

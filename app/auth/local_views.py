@@ -19,13 +19,12 @@ from app.auth.events import Event, record_security_event
 from app.auth.forms import CodeStepForm, NewPasswordForm, PasswordStepForm, ResetRequestForm
 from app.auth.local import LocalSignInRefused, PasswordChecked, TokenInvalid
 from app.auth.mail import send_account_link
-from app.auth.passwords import PasswordRejected
 from app.auth.services import start_session_for
 from app.auth.session import establish_session
+from app.core.actions import act, commit
 from app.core.context import tenant_app_context
 from app.core.permissions import public
 from app.core.rendering import render
-from app.extensions import db
 from app.tenants.api import tenant_by_slug
 
 bp = Blueprint("local", __name__, url_prefix="/auth/<slug>")
@@ -134,7 +133,7 @@ def code_step(slug: str):
 def activate(slug: str, token: str):
     tenant = tenant_by_slug(slug)
     form = NewPasswordForm()
-    error = None
+    errors: list = []
     with tenant_app_context(tenant.id):
         try:
             record = local.token_user(token, local.INVITE)
@@ -142,27 +141,21 @@ def activate(slug: str, token: str):
             return render("auth/link_invalid.html", tenant=tenant, status=404)
         user = record.user
         if user.totp_secret is None:
-            user.totp_secret = passwords.new_totp_secret()
-            db.session.commit()
+            # The secret the QR code shows is kept, so that a reload shows the same one.
+            commit(lambda: _new_totp_secret(user))
         if form.validate_on_submit():
-            try:
-                local.activate(record, form.password.data, user.totp_secret, form.code.data)
-            except PasswordRejected as rejected:
-                db.session.rollback()
-                error = str(rejected)
-            else:
-                db.session.commit()
-                user_id = user.id
-                record_security_event(
-                    tenant.id,
-                    Event.ACCOUNT_ACTIVATED,
-                    "success",
-                    user_id=user_id,
-                    account=user.subject,
-                )
-                return redirect(url_for("local.password_step", slug=slug, activated=1))
+            answer = act(
+                lambda: local.activate(
+                    record, form.password.data, user.totp_secret, form.code.data
+                ),
+                done=lambda activated: _activated(tenant.id, activated, slug),
+                refused=lambda error, _status: errors.append(error.message),
+            )
+            if answer is not None:
+                return answer
         qr_svg = passwords.totp_qr_svg(user.totp_secret, user.subject)
         secret, name = user.totp_secret, user.display_name
+    error = str(errors[0]) if errors else None
     return render(
         "auth/activate.html",
         form=form,
@@ -175,6 +168,17 @@ def activate(slug: str, token: str):
     )
 
 
+def _new_totp_secret(user) -> None:
+    user.totp_secret = passwords.new_totp_secret()
+
+
+def _activated(tenant_id: int, user, slug: str):
+    record_security_event(
+        tenant_id, Event.ACCOUNT_ACTIVATED, "success", user_id=user.id, account=user.subject
+    )
+    return redirect(url_for("local.password_step", slug=slug, activated=1))
+
+
 @bp.route("/reset", methods=["GET", "POST"])
 @public
 def request_reset(slug: str):
@@ -182,8 +186,7 @@ def request_reset(slug: str):
     form = ResetRequestForm()
     if form.validate_on_submit():
         with tenant_app_context(tenant.id):
-            token = local.request_reset(form.email.data)
-            db.session.commit()
+            token = commit(lambda: local.request_reset(form.email.data))
         if token:
             send_account_link(
                 tenant.id,
@@ -204,28 +207,21 @@ def request_reset(slug: str):
 def reset(slug: str, token: str):
     tenant = tenant_by_slug(slug)
     form = NewPasswordForm()
-    error = None
+    errors: list = []
     with tenant_app_context(tenant.id):
         try:
             record = local.token_user(token, local.RESET)
         except TokenInvalid:
             return render("auth/link_invalid.html", tenant=tenant, status=404)
         if form.validate_on_submit():
-            try:
-                user = local.reset_password(record, form.password.data, form.code.data)
-            except PasswordRejected as rejected:
-                db.session.rollback()
-                error = str(rejected)
-            else:
-                db.session.commit()
-                record_security_event(
-                    tenant.id,
-                    Event.PASSWORD_RESET,
-                    "success",
-                    user_id=user.id,
-                    account=user.subject,
-                )
-                return redirect(url_for("local.password_step", slug=slug, reset=1))
+            answer = act(
+                lambda: local.reset_password(record, form.password.data, form.code.data),
+                done=lambda user: _password_reset(tenant.id, user, slug),
+                refused=lambda error, _status: errors.append(error.message),
+            )
+            if answer is not None:
+                return answer
+    error = str(errors[0]) if errors else None
     return render(
         "auth/reset.html",
         form=form,
@@ -233,3 +229,10 @@ def reset(slug: str, token: str):
         error=error,
         status=422 if (error or form.errors) else 200,
     )
+
+
+def _password_reset(tenant_id: int, user, slug: str):
+    record_security_event(
+        tenant_id, Event.PASSWORD_RESET, "success", user_id=user.id, account=user.subject
+    )
+    return redirect(url_for("local.password_step", slug=slug, reset=1))

@@ -13,6 +13,8 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from zxcvbn import zxcvbn
 
+from app.core.actions import Refused
+
 TOTP_ISSUER = "Nazorgportaal"
 # zxcvbn's score runs from 0 (guessed at once) to 4; 3 means "safely unguessable: moderate
 # protection from an offline slow-hash scenario" (more than 10^8 guesses), which is
@@ -25,8 +27,9 @@ STRENGTH_CHECKED_CHARACTERS = 100
 PORTAL_WORDS = ("nazorg", "nazorgportaal", "wachtwoord", "welkom", "vrijwilliger")
 
 
-class PasswordRejected(ValueError):
-    """A new password (or its confirming code) is refused; ``str()`` is the Dutch reason."""
+class PasswordRejected(Refused, ValueError):
+    """A new password (or its confirming code) is refused; ``str()`` is the Dutch reason
+    (a refusal on the action path: ``app.core.actions``)."""
 
 
 class CodeRejected(PasswordRejected):

@@ -7,9 +7,9 @@ from app.auth.events import Event, record_security_event
 from app.auth.oidc import SignInRejected
 from app.auth.session import current_session_value, establish_session
 from app.auth.urls import portal_url
+from app.core.actions import commit
 from app.core.permissions import public
 from app.core.rendering import render
-from app.extensions import db
 from app.tenants.api import all_tenants, tenant_by_slug, tenant_for_host
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -40,12 +40,12 @@ def oidc_login(slug: str):
     config = oidc.provider_config(tenant)
     if config is None:
         abort(404)
+    callback = portal_url(url_for("auth.oidc_callback", slug=slug))
     try:
-        response = oidc.begin_sign_in(config, portal_url(url_for("auth.oidc_callback", slug=slug)))
+        # The pending state is stored before the browser leaves.
+        return commit(lambda: oidc.begin_sign_in(config, callback))
     except SignInRejected as rejected:
         return _rejected(tenant, rejected)
-    db.session.commit()  # the pending state is stored before the browser leaves
-    return response
 
 
 @bp.get("/<slug>/callback")

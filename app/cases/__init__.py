@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.audit.records import register_walk_root
 from app.audit.retention import add_retention_rule
 from app.audit.subjects import register_subjects
 from app.audit.vocabulary import add_vocabulary
@@ -16,15 +17,19 @@ from app.cases import access_request, jobs, notes, queue, retention, services, t
 # The view modules add their routes to the one blueprint when they are imported.
 from app.cases import admin as _admin  # noqa: F401
 from app.cases import export_views as _export_views  # noqa: F401
+from app.cases import merge_views as _merge_views  # noqa: F401
 from app.cases import notes_views as _notes_views  # noqa: F401
 from app.cases.handover import services as handover
 from app.cases.handover import views as _handover_views  # noqa: F401
+from app.cases.intake import checklist
+from app.cases.intake import checklist_views as _checklist_views  # noqa: F401
 from app.cases.intake import views as _intake_views  # noqa: F401
 from app.cases.intake.api import bp as intake_api_bp
 from app.cases.models import (
     DEFAULT_CARE_DIRECTOR,
     DEFAULT_RELEASE_PREPARATION_WEEKS,
     DEFAULT_SIX_MONTH_WINDOW_DAYS,
+    Case,
     Client,
 )
 from app.cases.panels import add_case_panel
@@ -44,6 +49,20 @@ def init_app(app: Flask) -> None:
     add_nav_entry(app, "cases.case_list", _l("Cases"), permission=Permission.CASE_READ, order=10)
     add_nav_entry(
         app,
+        "cases.intake_checks",
+        _l("Check list"),
+        permission=Permission.CASE_WRITE,
+        order=12,
+    )
+    add_nav_entry(
+        app,
+        "cases.client_merge",
+        _l("Merge clients"),
+        permission=Permission.TENANT_ADMIN,
+        order=42,
+    )
+    add_nav_entry(
+        app,
         "cases.admin_settings",
         _l("Aftercare file settings"),
         permission=Permission.TENANT_ADMIN,
@@ -56,7 +75,11 @@ def init_app(app: Flask) -> None:
     _add_retention_rules(app)
     _add_settings(app)
     add_vocabulary(app, access_request.VOCABULARY)
+    add_vocabulary(app, checklist.VOCABULARY)
     register_subjects(app, client_model=Client, find_client_by_bsn=services.find_client_by_bsn)
+    # What hangs on a client or a case: transfer, retention and the access request walk it.
+    register_walk_root(app, Client, "client_id")
+    register_walk_root(app, Case, "case_id")
 
 
 def _add_panels(app: Flask) -> None:

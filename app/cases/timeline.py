@@ -50,6 +50,7 @@ class EventKind(StrEnum):
     EXPORTED = "exported"
     CIRCLE_REFERRAL = "circle_referral"
     CIRCLE_REFERRAL_ENDED = "circle_referral_ended"
+    CLIENT_MERGED = "client_merged"  # two records of one person became one (cases.merge)
 
 
 class TimelineEntry(TenantScoped, db.Model):

@@ -5,6 +5,7 @@ import uuid
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
+from app.core.actions import commit
 from app.core.permissions import Permission, requires
 from app.core.rendering import render
 from app.extensions import db
@@ -38,12 +39,11 @@ def failed_jobs():
 @requires(Permission.TENANT_ADMIN)
 def run_again(outbox_id: uuid.UUID):
     try:
-        failed.run_again(current_user, outbox_id)
+        commit(lambda: failed.run_again(current_user, outbox_id))
     except failed.QueueUnavailable:
         db.session.rollback()
         return render("jobs/failed.html", jobs=[], unavailable=True, rerun=False, status=503)
     except failed.ArgumentsPurged:
         db.session.rollback()
         return _failed_page(status=409, purged=True)
-    db.session.commit()
     return redirect(url_for("jobs.failed_jobs", rerun="1"))

@@ -6,9 +6,9 @@ from datetime import date
 from flask import Blueprint, redirect, url_for
 from flask_login import current_user
 
+from app.core.actions import commit
 from app.core.permissions import Permission, requires
 from app.core.rendering import render, wants_fragment
-from app.extensions import db
 from app.notifications import services
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -36,8 +36,7 @@ def unread_badge():
 @bp.post("/<uuid:notification_id>/read")
 @requires(Permission.START_PAGE)
 def mark_read(notification_id: uuid.UUID):
-    notification = services.mark_read(current_user, notification_id)
-    db.session.commit()
+    notification = commit(lambda: services.mark_read(current_user, notification_id))
     if wants_fragment():
         return render("notifications/list.html", block="item", notification=notification)
     return redirect(url_for("notifications.notification_list"))
@@ -47,6 +46,5 @@ def mark_read(notification_id: uuid.UUID):
 @requires(Permission.CASE_READ)
 def send_digest_now():
     """The case worker asks for the overview of their tasks now (notice and mail)."""
-    services.send_digests_now(current_user, date.today())
-    db.session.commit()
+    commit(lambda: services.send_digests_now(current_user, date.today()))
     return redirect(url_for("notifications.notification_list"))

@@ -23,6 +23,7 @@ from tests.factories import (
     CaseFactory,
     DomainConsentFactory,
     DomainSnapshotFactory,
+    IntakeCheckFactory,
     IntakeMessageFactory,
     LifeDomainFactory,
     NoteFactory,
@@ -187,6 +188,7 @@ def full_file(tenants, in_tenant):
         )
         NoteRevisionFactory(note=NoteFactory(case=case))
         IntakeMessageFactory(case=case)
+        IntakeCheckFactory(client=case.client)
         TaskFactory(case=case, due_date=date(2027, 2, 1))
         DomainConsentFactory(case=case, effective_on=date(2026, 9, 2))
         ReferralFactory(case=case, sent_on=date(2026, 9, 3))

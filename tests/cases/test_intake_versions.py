@@ -223,29 +223,8 @@ def test_a_version_through_the_form_and_an_end_of_detention_through_the_upload(
     assert case.actual_release == TODAY and case.release_type == "conditional_release"
 
 
-# --- the right person (issue 16, point 2: the match; the check list is not built yet) ----
-
-
-@pytest.mark.parametrize(
-    "other",
-    [{"date_of_birth": "1979-01-01"}, {"family_name": "Jansen"}, {"given_name": "Kees"}],
-)
-def test_a_citizen_number_of_another_person_is_never_merged(tenants, in_tenant, post, other):
-    send = post("deventer")
-    bsn = new_bsn()
-    assert send(document(bsn, message_id="own")).status_code == 201
-    stranger = document(bsn, message_id="other", facility="PI Vught", **other)
-    stranger["detention_start"] = TODAY.isoformat()  # another detention: would open a case
-    answer = send(stranger)
-    assert answer.status_code == 422
-    assert answer.json["errors"][0]["field"] == "bsn"
-    case, events, messages, _tasks, _identity = the_case(tenants["deventer"], in_tenant, bsn)
-    assert case.facility == "PI Zwolle" and len(messages) == 1
-    assert not any(e.kind == EventKind.INTAKE_VERSION.value for e in events)
-    with in_tenant(tenants["deventer"]):
-        client = db.session.scalars(select(Client).where(Client.bsn == bsn)).one()
-        assert (client.given_name, client.family_name) == ("Karin", "Bosman")
-        assert client.date_of_birth.isoformat() == "1988-04-12"
+# --- the right person (issue 16, point 2): the match; the check list is in
+# tests/cases/test_intake_checklist.py -------------------------------------------------------
 
 
 def test_the_same_person_is_matched_whatever_the_case_and_spaces(tenants, in_tenant, post):
@@ -254,26 +233,3 @@ def test_the_same_person_is_matched_whatever_the_case_and_spaces(tenants, in_ten
     assert send(document(bsn, message_id="a")).status_code == 201
     again = document(bsn, message_id="b", given_name=" karin ", family_name="BOSMAN")
     assert send(again).json["status"] == "updated"
-
-
-def test_another_person_is_refused_on_the_form_and_in_the_upload(tenants, in_tenant, worker_client):
-    with in_tenant(tenants["zutphen"]):
-        worker = UserFactory()
-    client = worker_client(worker)
-    bsn = new_bsn()
-    first = {k: v for k, v in document(bsn).items() if k != "domains"}
-    assert client.post("/cases/intake", data=first).status_code == 302
-    other = {**first, "date_of_birth": "1970-07-07"}
-    refused = client.post("/cases/intake", data=other)
-    assert refused.status_code == 422
-    assert "hoort bij een cliënt met een andere geboortedatum of naam" in refused.get_data(
-        as_text=True
-    )
-    body = client.post(
-        "/cases/intake/upload",
-        data={"file": (io.BytesIO(json.dumps([other]).encode()), "other.json")},
-        content_type="multipart/form-data",
-    ).get_data(as_text=True)
-    assert "Regel 1: BSN: dit burgerservicenummer hoort bij een cliënt" in body
-    _case, _events, messages, _tasks, _identity = the_case(tenants["zutphen"], in_tenant, bsn)
-    assert len(messages) == 1

@@ -28,6 +28,7 @@ from app.extensions import db
 from tests.audit.test_subject_access import full_file  # noqa: F401 - the fixture
 from tests.conftest import MIGRATION_DATABASE_URL, USING_POSTGRES
 from tests.factories import TaskFactory, TaskTemplateFactory
+from tests.throwaway import forget_model
 
 TOMBSTONE = TimelineEntry.__tablename__
 
@@ -173,13 +174,9 @@ class ThrowawayTable:
                 table.drop(connection)
             if owner is not db.engine:
                 owner.dispose()
-        db.metadata.remove(table)
-        # SQLAlchemy has no public way to unmap one class; without this the catalogue
-        # tests that follow (models against migrations, a factory per model) see it.
-        registry = db.Model.registry
-        manager = self.model._sa_class_manager
-        registry._dispose_manager_and_mapper(manager)
-        registry._managers.pop(manager, None)
+        # Without this the catalogue tests that follow (models against migrations, a
+        # factory per model) would see it.
+        forget_model(self.model)
 
 
 @pytest.fixture

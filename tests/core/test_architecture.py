@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import pathlib
+import re
+import tomllib
 
 import grimp
 
@@ -137,3 +139,34 @@ def test_imports_inside_functions_say_why_no_other_shape_works():
     assert unexplained == []
     # Few, and each one read by a person: a new one is a decision, not a habit.
     assert len(function_level_imports()) <= 2
+
+
+def readme_layout() -> str:
+    text = (ROOT / "README.md").read_text()
+    start = text.index("## Layout")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_the_readme_layout_names_every_package_and_core_module():
+    """The README's layout section says what the code does: every package of app/ is in
+    its tree, every module of app/core/ too, and its table of layers names the packages
+    of the import-linter layers contract."""
+    layout = readme_layout()
+    packages = sorted(p.name for p in APP.iterdir() if (p / "__init__.py").exists())
+    missing = [name for name in packages if f"app/{name}/" not in layout]
+    assert not missing, f"README layout lacks the packages {missing}"
+    modules = sorted(p.stem for p in (APP / "core").glob("*.py") if p.stem != "__init__")
+    tree = layout[layout.index("app/core/") :]
+    missing = [name for name in modules if f"  {name}.py " not in tree]
+    assert not missing, f"README layout lacks the core modules {missing}"
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (layers,) = [c["layers"] for c in contracts["contracts"] if c["type"] == "layers"]
+    table = {
+        row.split("|")[1].strip(): row.split("|")[2]
+        for row in layout.splitlines()
+        if row.startswith("| ") and not row.startswith("| layer")
+    }
+    features = {name.strip().removeprefix("app.") for name in layers[0].split(":")}
+    assert features == set(re.findall(r"`(\w+)`", table["features"]))
+    platform = {layer.removeprefix("app.") for layer in layers[1:-1]}
+    assert platform == set(re.findall(r"`(\w+)`", table["platform"]))

@@ -251,6 +251,44 @@ class Bundle:
             ),
         )
 
+    def spare_client(self):
+        """A second record of a person, without a case: what a tenant admin merges."""
+        return self._once(
+            "spare_client",
+            lambda: _added(
+                Client(
+                    given_name="Dubbel",
+                    family_name=f"Dossier{self.tenant.id}",
+                    date_of_birth=date(1984, 2, 29),
+                    bsn=generate_bsn(_rng),
+                )
+            ),
+        )
+
+    def intake_check(self):
+        """A document waiting in the check list: the bundle client's citizen number with
+        another date of birth."""
+        from app.cases.intake.checklist import IntakeCheck
+
+        def make():
+            client = self.case().client
+            return _added(
+                IntakeCheck(
+                    client_id=client.id,
+                    message_key=f"id:check-{uuid.uuid4().hex}",
+                    source="api",
+                    document={
+                        **_intake_fields(),
+                        "given_name": client.given_name,
+                        "family_name": client.family_name,
+                        "date_of_birth": "1971-03-02",
+                        "bsn": client.bsn,
+                    },
+                )
+            )
+
+        return self._once("intake_check", make)
+
     # --- the volunteer programme -----------------------------------------------------------
 
     def volunteer(self):
@@ -384,6 +422,7 @@ ARGUMENTS: dict[str, Argument] = {
     "user_id": Argument(lambda b, e: b.colleague().id),
     "outbox_id": Argument(lambda b, e: b.failed_job().id),
     "upload_id": Argument(lambda b, e: b.intake_upload().id),
+    "check_id": Argument(lambda b, e: b.intake_check().id),
     "volunteer_id": Argument(lambda b, e: b.volunteer().id),
     "programme_referral_id": Argument(lambda b, e: b.programme_referral().id),
     "circle_id": Argument(lambda b, e: b.circle().id),
@@ -517,6 +556,13 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "version": b.domain().version,
     },
     "cases.intake_submit": lambda b: _intake_fields(),
+    "cases.client_merge": lambda b: {
+        "survivor_bsn": b.case().client.bsn,
+        "merged_bsn": b.spare_client().bsn,
+        "reason": "Twee records van een persoon",
+        "confirm": "1",
+    },
+    "cases.intake_check_decide": lambda b: {"decision": "other_person", "reason": "Ander BSN"},
     "cases.intake_upload": _upload,
     "cases.note_add": lambda b: {
         "body": "Telefonisch contact gehad.",

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 
 from app.audit.tracking import Actor, act_as
 from app.cases.intake import tokens
+from app.cases.intake.checklist import waiting_message
 from app.cases.intake.document import parse_document
 from app.cases.intake.services import IntakeRefused, Source, receive_intake_once
 from app.cases.labels import intake_field_label
@@ -116,6 +117,17 @@ def receive_document():
             [{"field": field, "message": f"{intake_field_label(field)}: {refusal.message}"}],
         )
     db.session.commit()
+    if result.waiting:
+        # Accepted, not processed: a case worker decides first (the check list).
+        return jsonify(
+            {
+                "case_id": None,
+                "message_id": document.message_id,
+                "status": result.status,
+                "check_id": str(result.check_id),
+                "message": str(waiting_message()),
+            }
+        ), 202
     body = {
         "case_id": str(result.case_id),
         "message_id": document.message_id,

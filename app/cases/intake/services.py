@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app.audit.tracking import note_access
 from app.cases import phases, release, services, timeline
 from app.cases.errors import CaseError
+from app.cases.intake import checklist
 from app.cases.intake.document import CASEWORKER_FIELDS, IntakeDocument
 from app.cases.intake.models import IntakeMessage, MessageKind
 from app.cases.models import Case, CasePhase, Client, MonitorMoment
@@ -32,14 +33,22 @@ class Source(StrEnum):
 
 @dataclass
 class IntakeResult:
-    case_id: uuid.UUID
+    case_id: uuid.UUID | None
     created: bool
     client_known: bool = False
     # A new version of the document for an existing case (not a repeat of a message).
     updated: bool = False
+    # The document waits in the check list (``checklist``): no case, ``case_id`` None.
+    check_id: uuid.UUID | None = None
+
+    @property
+    def waiting(self) -> bool:
+        return self.check_id is not None
 
     @property
     def status(self) -> str:
+        if self.waiting:
+            return "waiting"
         return "created" if self.created else "updated" if self.updated else "duplicate"
 
 
@@ -66,7 +75,12 @@ RACE_TRIES = 3
 
 
 def receive_intake_once(
-    document: IntakeDocument, actor, source: Source, *, today: date | None = None
+    document: IntakeDocument,
+    actor,
+    source: Source,
+    *,
+    today: date | None = None,
+    confirmed_client_id: uuid.UUID | None = None,
 ) -> IntakeResult:
     """``receive_intake`` in a savepoint of its own, safe against the same intake at once.
 
@@ -80,7 +94,9 @@ def receive_intake_once(
     for attempt in range(1, RACE_TRIES + 1):
         try:
             with db.session.begin_nested():
-                return receive_intake(document, actor, source, today=today)
+                return receive_intake(
+                    document, actor, source, today=today, confirmed_client_id=confirmed_client_id
+                )
         except (IntegrityError, StaleDataError):
             if attempt == RACE_TRIES:
                 raise
@@ -88,7 +104,12 @@ def receive_intake_once(
 
 
 def receive_intake(
-    document: IntakeDocument, actor, source: Source, *, today: date | None = None
+    document: IntakeDocument,
+    actor,
+    source: Source,
+    *,
+    today: date | None = None,
+    confirmed_client_id: uuid.UUID | None = None,
 ) -> IntakeResult:
     """Open a case for ``document``, once.
 
@@ -96,6 +117,10 @@ def receive_intake(
     case it made. A known client (same BSN in this municipality) is not duplicated:
     their open case of the same detention is the answer, and a new detention opens
     a new case linked to the earlier one.
+
+    A known citizen number with another date of birth or name is never merged: the
+    document waits in the check list (``checklist.hold``) and nothing else is written,
+    unless a case worker confirmed it as that client (``confirmed_client_id``).
     """
     today = today or date.today()
     key = document.message_key()
@@ -108,16 +133,14 @@ def receive_intake(
     client = services.find_client_by_bsn(document.bsn)
     known = client is not None
     kind = MessageKind(document.kind)
-    if known and not same_person(client, document):
+    if known and not same_person(client, document) and confirmed_client_id != client.id:
         # Never merged: another date of birth or name behind a known citizen number changes
-        # nothing of that person; the sender (or a case worker) must look first.
-        raise IntakeRefused(
-            _(
-                "this citizen number belongs to a client with another date of birth or name: "
-                "nothing has been saved; check the document"
-            ),
-            field="bsn",
-        )
+        # nothing of that person; the document waits for a case worker.
+        try:
+            check = checklist.hold(client, document, key, source.value)
+        except checklist.CheckRefused as refused:  # decided: another person, or refused
+            raise IntakeRefused(refused.message, field="bsn") from None
+        return IntakeResult(case_id=None, created=False, client_known=True, check_id=check.id)
     if known:
         case = _case_of_detention(client, document, kind)
         if case is not None:

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.cases.intake.checklist import waiting_message
 from app.cases.intake.document import flat_row_to_document, parse_document
 from app.cases.intake.facilities import known_facilities
 from app.cases.intake.services import IntakeRefused, Source, receive_intake_once
@@ -153,7 +154,10 @@ def import_rows(rows: list[tuple[int, object]], actor, report: UploadReport) -> 
                 RowProblem(line, [str(_("conflicts with another row of the file; try again"))])
             )
             continue
-        if result.created:
+        if result.waiting:
+            # Nothing saved to a case: the row waits in the check list.
+            report.problems.append(RowProblem(line, [str(waiting_message())]))
+        elif result.created:
             report.created.append(result.case_id)
         elif result.updated:
             report.updated.append(result.case_id)

@@ -66,6 +66,8 @@ def intake_submit():
         )
         return intake_form(status=422, values=values_of(form), errors=messages)
     db.session.commit()
+    if result.waiting:
+        return redirect(url_for("cases.intake_check", check_id=result.check_id))
     return redirect(url_for("cases.case_detail", case_id=result.case_id))
 
 
