@@ -209,7 +209,8 @@ def access_trajectory(case: Case, trajectory_id: uuid.UUID) -> Trajectory:
 
 
 # --- the hand-over's guards (issue 11, point 7): small checks, each on its own -----------------
-# ``check_hand_over`` runs them in order; the hand-over form calls it before ``hand_over``.
+# ``check_hand_over`` runs them in order; ``hand_over`` itself calls it, so every path (the
+# form, the demo, a script, another feature through ``app.cases.api``) is guarded alike.
 # A budget check can be added beside them as one more function.
 
 
@@ -264,17 +265,13 @@ def refuse_target_group_without_reason(case: Case, reason: str | None) -> None:
         raise CaseError(warning, field="reason")
 
 
-def check_hand_over(
-    case: Case, reason: str | None, submission_key: uuid.UUID | None = None
-) -> None:
-    if submission_key is not None and db.session.scalar(
-        select(Trajectory.id).where(Trajectory.submission_key == submission_key)
-    ):
-        return  # the same form again: ``hand_over`` answers with the first trajectory
+def check_hand_over(case: Case, reason: str | None) -> set[str]:
+    """Every guard of the hand-over, in order; returns the domains the trajectory covers."""
     reason = (reason or "").strip() or None
-    refuse_without_sharing_basis(case)
+    shared = refuse_without_sharing_basis(case)
     refuse_a_second_trajectory(case, reason)
     refuse_target_group_without_reason(case, reason)
+    return shared
 
 
 def hand_over(
@@ -289,7 +286,9 @@ def hand_over(
     reason: str | None = None,
 ) -> Trajectory:
     """Hand the case to the care director as a trajectory (the municipality's care director
-    and default cost unless given).
+    and default cost unless given), guarded by ``check_hand_over``: a sharing basis for at
+    least one life domain (the trajectory covers those), one active trajectory per case
+    unless ``reason`` is given, and a reason for a prolific offender or benefit recipient.
 
     The same form posted again (same ``submission_key``) returns the first trajectory: a
     trajectory is paid for."""
@@ -300,6 +299,7 @@ def hand_over(
     def build() -> Trajectory:
         if case.is_closed:
             raise CaseError(_("A closed case cannot be handed over."))
+        check_hand_over(case, reason)
         if end_date and end_date < start_date:
             raise CaseError(_("The end date cannot be before the start date."), field="end_date")
         if cost_cents < 0:
