@@ -26,7 +26,7 @@ from app.core.permissions import Role
 from app.extensions import db
 from app.jobs import enqueue, job
 from app.jobs.schedule import daily
-from app.notifications.services import notify
+from app.notifications.services import any_notice, notify
 
 # (kind, the notice is due when the release is at most this many days away)
 RELEASE_NOTICES = (("six_weeks", 42), ("two_weeks", 14), ("today", 0))
@@ -91,37 +91,63 @@ def release_notice_recipients(case: Case) -> list[tuple[uuid.UUID, bool]]:
     return [(user_id, False) for user_id in admins]
 
 
-def notify_release(case: Case, today: date) -> None:
-    """The notice the case's release date calls for today, unless it was sent already."""
-    if case.expected_release is None:
-        return
-    kind = release_notice_kind(today, case.expected_release)
-    if kind is None:
-        return
-    open_domains = [
+def release_notice_key(case_id: uuid.UUID, kind: str, release: date, user_id: uuid.UUID) -> str:
+    """One notice per case, kind, release date and person: a new case worker (reassigned,
+    or the old one deactivated) or the tenant admin gets the warning of the window the
+    release is in, even when someone else had it before."""
+    return f"release:{case_id}:{kind}:{release.isoformat()}:{user_id}"
+
+
+def _open_domains(case: Case) -> list[dict]:
+    return [
         {"domain": _label(DOMAIN_LABELS, d.domain), "status": _label(STATUS_LABELS, d.status)}
         for d in case.life_domains
         if d.status in NOT_YET_ARRANGED
     ]
-    if case.life_domains and not open_domains:
+
+
+def _send_release_notice(case: Case, kind: str, release: date, today: date) -> None:
+    open_domains = _open_domains(case)
+    if not open_domains:
         return  # every life domain arranged (or not applicable): nothing to warn about
-    key = f"release:{case.id}:{kind}:{case.expected_release.isoformat()}"
     for user_id, is_worker in release_notice_recipients(case):
         notify(
             user_id,
             kind=f"release_{kind}",
-            dedupe_key=key if is_worker else f"{key}:{user_id}",
+            dedupe_key=release_notice_key(case.id, kind, release, user_id),
             template="release_notice",
             context={
                 "kind": kind,
-                "release_date": case.expected_release,
-                "days": (case.expected_release - today).days,
+                "release_date": release,
+                "days": (release - today).days,
                 "open_domains": open_domains,
                 "unassigned": not is_worker,
                 "link": case_link(case.id),
             },
             link=case_link(case.id),
         )
+
+
+def notify_release(case: Case, today: date) -> None:
+    """The notice the case's release date calls for today, unless it was sent already: to
+    the case worker, or without one to every tenant admin (the case is on the queue)."""
+    if case.expected_release is None:
+        return
+    kind = release_notice_kind(today, case.expected_release)
+    if kind is None:
+        return
+    _send_release_notice(case, kind, case.expected_release, today)
+
+
+def notify_unannounced_release(case: Case, released_on: date, today: date) -> None:
+    """A release recorded before anyone able to act now was warned (an early release, a
+    release far ahead of the expected date): the notice goes out now, naming the life
+    domains still not arranged. Nothing when one of the release notices reached them."""
+    recipients = [user_id for user_id, _worker in release_notice_recipients(case)]
+    if not recipients:
+        return
+    if not any_notice(recipients, f"release:{case.id}:"):
+        _send_release_notice(case, "released", released_on, today)
 
 
 @job(label=_l("Release notice after a date change"))
@@ -132,8 +158,9 @@ def release_notice_for_case(tenant_id: int, case_id: str) -> None:
 
 
 def release_date_moved(case: Case) -> None:
-    """Hook for the case service: a release date moved into a notice window is
-    announced now (by a job after the commit), not only by tomorrow's daily plan."""
+    """Hook for the case services: a release date moved into a notice window, and a new
+    case (intake, transfer in) whose release is in one, are announced now (by a job
+    after the commit), not only by tomorrow's daily plan."""
     if case.expected_release is None:
         return
     if release_notice_kind(date.today(), case.expected_release) is not None:

@@ -75,6 +75,22 @@ def notice_exists(dedupe_key: str) -> bool:
     )
 
 
+def any_notice(user_ids: list[uuid.UUID], key_prefix: str) -> bool:
+    """Whether one of ``user_ids`` has a notice whose key starts with ``key_prefix``."""
+    escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return (
+        db.session.scalar(
+            select(Notification.id)
+            .where(
+                Notification.user_id.in_(user_ids),
+                Notification.dedupe_key.like(f"{escaped}%", escape="\\"),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
 def notifications_for(user) -> list[Notification]:
     return list(
         db.session.scalars(
