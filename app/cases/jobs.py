@@ -14,15 +14,18 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.api import User
 from app.cases import phases, services
 from app.cases.labels import DOMAIN_LABELS, STATUS_LABELS
-from app.cases.models import Case, CasePhase, DomainStatus
+from app.cases.models import Case, CasePhase, Client, DomainStatus
 from app.cases.plan.models import Task, TaskStatus
-from app.core.permissions import Role
+from app.cases.plan.services import tasks_of
+from app.cases.release_day import tasks_of_the_day
+from app.core.permissions import Permission, Role, role_has
 from app.extensions import db
 from app.jobs import enqueue, job
 from app.jobs.schedule import daily
@@ -36,6 +39,31 @@ DONE_PHASES = (CasePhase.AFTER_RELEASE.value, CasePhase.CLOSED.value)
 
 def case_link(case_id: uuid.UUID) -> str:
     return f"/cases/{case_id}"
+
+
+def name_case_links(links: list[str]) -> dict[str, str]:
+    """The client's name for each notice that links to a case (the portal's notice list;
+    ``notifications.add_link_namer``): notices name the client in the portal, the mail
+    does not. Only for a reader who may read cases; one query for the whole list."""
+    if not current_user or not role_has(current_user.role, frozenset({Permission.CASE_READ})):
+        return {}
+    ids = {}
+    for link in links:
+        prefix, _sep, rest = link.partition("/cases/")
+        try:
+            ids[uuid.UUID(rest)] = link
+        except ValueError:
+            continue
+        if prefix:
+            ids.pop(uuid.UUID(rest))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Case.id, Client.given_name, Client.family_name)
+        .join(Client, (Client.id == Case.client_id) & (Client.tenant_id == Case.tenant_id))
+        .where(Case.id.in_(list(ids)))
+    ).all()
+    return {ids[case_id]: f"{given} {family}" for case_id, given, family in rows}
 
 
 def release_notice_kind(today: date, release: date) -> str | None:
@@ -106,10 +134,19 @@ def _open_domains(case: Case) -> list[dict]:
     ]
 
 
+def _day_checklist(case: Case, release: date) -> list[str]:
+    """The open tasks of the release day for the day-of-release notice: only the tasks
+    made from templates (their titles are the plan's words; a task added by hand may
+    name the client, and the mail carries no personal data). The address and the prison
+    caseworker's contact are on the printable checklist in the portal."""
+    return [t.title for t in tasks_of_the_day(tasks_of(case), release) if t.template_id]
+
+
 def _send_release_notice(case: Case, kind: str, release: date, today: date) -> None:
     open_domains = _open_domains(case)
     if not open_domains:
         return  # every life domain arranged (or not applicable): nothing to warn about
+    checklist = _day_checklist(case, release) if kind in ("today", "released") else []
     for user_id, is_worker in release_notice_recipients(case):
         notify(
             user_id,
@@ -123,6 +160,8 @@ def _send_release_notice(case: Case, kind: str, release: date, today: date) -> N
                 "open_domains": open_domains,
                 "unassigned": not is_worker,
                 "link": case_link(case.id),
+                "checklist": checklist,
+                "checklist_link": f"{case_link(case.id)}?print=release-day",
             },
             link=case_link(case.id),
         )

@@ -27,6 +27,24 @@ def add_digest(app, digest) -> None:
     entries(DIGESTS, app).append(digest)
 
 
+# The features' namers of what a notice links to (``add_link_namer``): a function
+# (links) -> {link: name shown in the portal}, e.g. the client of a case. Mail carries no
+# such name (it leaves the portal); the portal names it where the reader may see it.
+LINK_NAMERS = "notification_link_namers"
+
+
+def add_link_namer(app, namer) -> None:
+    entries(LINK_NAMERS, app).append(namer)
+
+
+def link_names(notifications: list[Notification]) -> dict[str, str]:
+    links = sorted({n.link for n in notifications if n.link})
+    names: dict[str, str] = {}
+    for namer in entries(LINK_NAMERS):
+        names.update(namer(links) if links else {})
+    return names
+
+
 def send_digests_now(user, day) -> None:
     for digest in entries(DIGESTS):
         digest(user.id, day, on_request=True)

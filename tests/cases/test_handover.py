@@ -54,7 +54,7 @@ def test_a_referral_needs_consent_or_a_statutory_basis(tenants, in_tenant, make_
             handover.refer(case, "t", domain="care", partner="addiction_care", request=None)
         handover.record_basis(case, "Bas", domain="debts", basis="statutory", effective_on=TODAY)
         db.session.flush()
-        handover.refer(case, "t", domain="debts", partner="budget_advice", request=None)
+        handover.refer(case, "t", domain="debts", partner="debt_help", request=None)
         handover.record_outcome(
             referral,
             "t",

@@ -276,7 +276,7 @@ def test_the_default_template_names_functions_and_carries_the_domain_rules():
     assert occupied["conditions"]["min_detention_months"] == 3
     reintegration = by_title["Re-integratietraject al tijdens de detentie starten"]
     assert reintegration["phase"] != "after_release"
-    debt_help = [r for r in rows if r["domain"] == "debts" and r["responsible"] == "budget_advice"]
+    debt_help = [r for r in rows if r["domain"] == "debts" and r["responsible"] == "debt_help"]
     assert debt_help and all(r["phase"] == "after_release" for r in debt_help)
     for row in rows:  # every row loads: known conditions and values
         assert plan.validate_conditions(row.get("conditions")) is not None or not row.get(

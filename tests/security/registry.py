@@ -569,7 +569,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "cases.task_add": lambda b: {
         "due_date": (TODAY + timedelta(days=3)).isoformat(),
         "domain": "income",
-        "responsible": "work_and_income",
+        "responsible": "income",
         "title": "Uitkering aanvragen",
         "submission_key": str(uuid.uuid4()),
     },

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from app.cases.handover.models import (
 )
 from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
 from app.cases.plan import services as plan
-from app.cases.plan.models import Responsible
+from app.cases.plan.models import STARTS_AFTER_RELEASE, Responsible
 from app.cases.timeline import EventKind
 from app.core import signals
 from app.core.actions import check_version, create_once
@@ -139,13 +139,35 @@ def refer(
             request=request,
             status=ReferralStatus.SENT.value,
             sent_on=today or date.today(),
+            starts_on=referral_start(case, partner),
             referred_by=timeline.actor_name(actor),
         )
 
     referral, created = create_once(Referral, submission_key, build)
     if created:
-        timeline.record(case.id, EventKind.REFERRAL, actor, domain=domain, partner=partner)
+        after = partner in STARTS_AFTER_RELEASE and case.actual_release is None
+        timeline.record(
+            case.id,
+            EventKind.REFERRAL,
+            actor,
+            domain=domain,
+            partner=partner,
+            starts_on=referral.starts_on,
+            # The file says why the help waits: the partner starts only after the release.
+            starts_after_release=after,
+        )
     return referral
+
+
+def referral_start(case: Case, partner: str) -> date | None:
+    """The day the partner's help starts: for a partner whose help only starts after the
+    release (debt help), the day after the expected release while the client is detained
+    (None while that date is unknown: "after the release"); otherwise when it is sent."""
+    if partner not in STARTS_AFTER_RELEASE or case.actual_release is not None:
+        return None
+    if case.expected_release is None:
+        return None
+    return case.expected_release + timedelta(days=1)
 
 
 OUTCOMES = {
