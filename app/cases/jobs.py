@@ -144,7 +144,7 @@ def _day_checklist(case: Case, release: date) -> list[str]:
 
 def _send_release_notice(case: Case, kind: str, release: date, today: date) -> None:
     open_domains = _open_domains(case)
-    if not open_domains:
+    if case.life_domains and not open_domains:
         return  # every life domain arranged (or not applicable): nothing to warn about
     checklist = _day_checklist(case, release) if kind in ("today", "released") else []
     for user_id, is_worker in release_notice_recipients(case):
