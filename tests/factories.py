@@ -479,6 +479,26 @@ class DomainConsentFactory(BaseFactory):
     recorded_by = "Medewerker Nazorg"
 
 
+def with_sharing_basis(case, domain: str = LifeDomainKind.INCOME.value):
+    """``case`` with the statutory basis recorded for one life domain: what a hand-over to
+    the care director needs (``handover.check_hand_over``). Returns the case."""
+    db.session.flush()
+    DomainConsentFactory(
+        case=case,
+        domain=domain,
+        basis=SharingBasis.STATUTORY.value,
+        effective_on=date.today() - timedelta(days=1),
+        recorded_at=utcnow() - timedelta(seconds=1),
+    )
+    db.session.flush()
+    return case
+
+
+def shared_case(**fields):
+    """A ``CaseFactory`` case that may be handed over (``with_sharing_basis``)."""
+    return with_sharing_basis(CaseFactory(**fields))
+
+
 class ReferralFactory(BaseFactory):
     """A referral as the portal makes it: give it a ``DomainConsentFactory`` for the same
     domain when the test needs the consent that a referral requires."""

@@ -40,7 +40,7 @@ from app.core.permissions import Permission
 from app.core.registry import entries
 from app.core.settings import get_setting, register_setting
 from app.jobs.schedule import add_daily_jobs
-from app.notifications.services import add_digest
+from app.notifications.services import add_digest, add_link_namer
 
 
 def init_app(app: Flask) -> None:
@@ -72,6 +72,7 @@ def init_app(app: Flask) -> None:
     entries("start_panels", app).append(queue.start_panel)
     add_daily_jobs(app, jobs)
     add_digest(app, jobs.task_digest_for)
+    add_link_namer(app, jobs.name_case_links)
     _add_retention_rules(app)
     _add_settings(app)
     add_vocabulary(app, access_request.VOCABULARY)

@@ -16,8 +16,8 @@ from app.cases.figures import (
     RawFigures,
     read_figures,
 )
-from app.cases.handover.models import TrajectoryStatus
-from app.cases.handover.services import hand_over
+from app.cases.handover.models import SharingBasis, TrajectoryStatus
+from app.cases.handover.services import hand_over, record_basis
 from app.cases.models import (
     CORE_LIFE_DOMAINS,
     Case,
@@ -49,6 +49,7 @@ __all__ = [
     "MonitorMoment",
     "RawFigures",
     "Recipient",
+    "SharingBasis",
     "TrajectoryStatus",
     "access_case",
     "add_case_panel",
@@ -60,6 +61,7 @@ __all__ = [
     "install_default_template",
     "open_case",
     "read_figures",
+    "record_basis",
     "record_case_event",
     "saved_tenant_settings",
     "shareable_domains",

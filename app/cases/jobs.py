@@ -14,19 +14,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.auth.api import User
 from app.cases import phases, services
 from app.cases.labels import DOMAIN_LABELS, STATUS_LABELS
-from app.cases.models import Case, CasePhase, DomainStatus
+from app.cases.models import Case, CasePhase, Client, DomainStatus
 from app.cases.plan.models import Task, TaskStatus
-from app.core.permissions import Role
+from app.cases.plan.services import tasks_of
+from app.cases.release_day import tasks_of_the_day
+from app.core.permissions import Permission, Role, role_has
 from app.extensions import db
 from app.jobs import enqueue, job
 from app.jobs.schedule import daily
-from app.notifications.services import notify
+from app.notifications.services import any_notice, notify
 
 # (kind, the notice is due when the release is at most this many days away)
 RELEASE_NOTICES = (("six_weeks", 42), ("two_weeks", 14), ("today", 0))
@@ -36,6 +39,31 @@ DONE_PHASES = (CasePhase.AFTER_RELEASE.value, CasePhase.CLOSED.value)
 
 def case_link(case_id: uuid.UUID) -> str:
     return f"/cases/{case_id}"
+
+
+def name_case_links(links: list[str]) -> dict[str, str]:
+    """The client's name for each notice that links to a case (the portal's notice list;
+    ``notifications.add_link_namer``): notices name the client in the portal, the mail
+    does not. Only for a reader who may read cases; one query for the whole list."""
+    if not current_user or not role_has(current_user.role, frozenset({Permission.CASE_READ})):
+        return {}
+    ids = {}
+    for link in links:
+        prefix, _sep, rest = link.partition("/cases/")
+        try:
+            ids[uuid.UUID(rest)] = link
+        except ValueError:
+            continue
+        if prefix:
+            ids.pop(uuid.UUID(rest))
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Case.id, Client.given_name, Client.family_name)
+        .join(Client, (Client.id == Case.client_id) & (Client.tenant_id == Case.tenant_id))
+        .where(Case.id.in_(list(ids)))
+    ).all()
+    return {ids[case_id]: f"{given} {family}" for case_id, given, family in rows}
 
 
 def release_notice_kind(today: date, release: date) -> str | None:
@@ -91,37 +119,74 @@ def release_notice_recipients(case: Case) -> list[tuple[uuid.UUID, bool]]:
     return [(user_id, False) for user_id in admins]
 
 
+def release_notice_key(case_id: uuid.UUID, kind: str, release: date, user_id: uuid.UUID) -> str:
+    """One notice per case, kind, release date and person: a new case worker (reassigned,
+    or the old one deactivated) or the tenant admin gets the warning of the window the
+    release is in, even when someone else had it before."""
+    return f"release:{case_id}:{kind}:{release.isoformat()}:{user_id}"
+
+
+def _open_domains(case: Case) -> list[dict]:
+    return [
+        {"domain": _label(DOMAIN_LABELS, d.domain), "status": _label(STATUS_LABELS, d.status)}
+        for d in case.life_domains
+        if d.status in NOT_YET_ARRANGED
+    ]
+
+
+def _day_checklist(case: Case, release: date) -> list[str]:
+    """The open tasks of the release day for the day-of-release notice: only the tasks
+    made from templates (their titles are the plan's words; a task added by hand may
+    name the client, and the mail carries no personal data). The address and the prison
+    caseworker's contact are on the printable checklist in the portal."""
+    return [t.title for t in tasks_of_the_day(tasks_of(case), release) if t.template_id]
+
+
+def _send_release_notice(case: Case, kind: str, release: date, today: date) -> None:
+    open_domains = _open_domains(case)
+    if case.life_domains and not open_domains:
+        return  # every life domain arranged (or not applicable): nothing to warn about
+    checklist = _day_checklist(case, release) if kind in ("today", "released") else []
+    for user_id, is_worker in release_notice_recipients(case):
+        notify(
+            user_id,
+            kind=f"release_{kind}",
+            dedupe_key=release_notice_key(case.id, kind, release, user_id),
+            template="release_notice",
+            context={
+                "kind": kind,
+                "release_date": release,
+                "days": (release - today).days,
+                "open_domains": open_domains,
+                "unassigned": not is_worker,
+                "link": case_link(case.id),
+                "checklist": checklist,
+                "checklist_link": f"{case_link(case.id)}?print=release-day",
+            },
+            link=case_link(case.id),
+        )
+
+
 def notify_release(case: Case, today: date) -> None:
-    """The notice the case's release date calls for today, unless it was sent already."""
+    """The notice the case's release date calls for today, unless it was sent already: to
+    the case worker, or without one to every tenant admin (the case is on the queue)."""
     if case.expected_release is None:
         return
     kind = release_notice_kind(today, case.expected_release)
     if kind is None:
         return
-    open_domains = [
-        {"domain": _label(DOMAIN_LABELS, d.domain), "status": _label(STATUS_LABELS, d.status)}
-        for d in case.life_domains
-        if d.status in NOT_YET_ARRANGED
-    ]
-    if case.life_domains and not open_domains:
-        return  # every life domain arranged (or not applicable): nothing to warn about
-    key = f"release:{case.id}:{kind}:{case.expected_release.isoformat()}"
-    for user_id, is_worker in release_notice_recipients(case):
-        notify(
-            user_id,
-            kind=f"release_{kind}",
-            dedupe_key=key if is_worker else f"{key}:{user_id}",
-            template="release_notice",
-            context={
-                "kind": kind,
-                "release_date": case.expected_release,
-                "days": (case.expected_release - today).days,
-                "open_domains": open_domains,
-                "unassigned": not is_worker,
-                "link": case_link(case.id),
-            },
-            link=case_link(case.id),
-        )
+    _send_release_notice(case, kind, case.expected_release, today)
+
+
+def notify_unannounced_release(case: Case, released_on: date, today: date) -> None:
+    """A release recorded before anyone able to act now was warned (an early release, a
+    release far ahead of the expected date): the notice goes out now, naming the life
+    domains still not arranged. Nothing when one of the release notices reached them."""
+    recipients = [user_id for user_id, _worker in release_notice_recipients(case)]
+    if not recipients:
+        return
+    if not any_notice(recipients, f"release:{case.id}:"):
+        _send_release_notice(case, "released", released_on, today)
 
 
 @job(label=_l("Release notice after a date change"))
@@ -132,8 +197,9 @@ def release_notice_for_case(tenant_id: int, case_id: str) -> None:
 
 
 def release_date_moved(case: Case) -> None:
-    """Hook for the case service: a release date moved into a notice window is
-    announced now (by a job after the commit), not only by tomorrow's daily plan."""
+    """Hook for the case services: a release date moved into a notice window, and a new
+    case (intake, transfer in) whose release is in one, are announced now (by a job
+    after the commit), not only by tomorrow's daily plan."""
     if case.expected_release is None:
         return
     if release_notice_kind(date.today(), case.expected_release) is not None:

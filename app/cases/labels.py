@@ -66,13 +66,15 @@ RELEASE_TYPE_LABELS = {
 RESPONSIBLE_LABELS = {
     Responsible.AFTERCARE_COORDINATOR: _l("Aftercare coordinator"),
     Responsible.PRISON_CASEWORKER: _l("Prison caseworker"),
-    Responsible.WORK_AND_INCOME: _l("Work and income team"),
-    Responsible.OUTREACH_UNIT: _l("Outreach unit"),
-    Responsible.BUDGET_ADVICE: _l("Debt help"),
+    Responsible.CARE_DIRECTOR: _l("Care director"),
+    Responsible.DEBT_HELP: _l("Debt help"),
     Responsible.ADDICTION_CARE: _l("Addiction care"),
     Responsible.SUPPORTED_HOUSING: _l("Supported housing"),
-    Responsible.EMPLOYMENT_AGENCY: _l("Employment agency"),
-    Responsible.CARE_DIRECTOR: _l("Care director"),
+    Responsible.PROBATION: _l("Probation"),
+    Responsible.INCOME: _l("Work and income"),
+    Responsible.HEALTH_INSURER: _l("Health insurer"),
+    Responsible.MENTAL_HEALTH_CARE: _l("Mental health care"),
+    Responsible.HOUSING_CORPORATION: _l("Housing corporation"),
 }
 PLAN_PHASE_LABELS = {
     PlanPhase.IN_DETENTION: _l("In detention"),

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _
 
 from app.cases import phases, timeline
 from app.cases.errors import CaseError
-from app.cases.jobs import release_date_moved
+from app.cases.jobs import notify_unannounced_release, release_date_moved
 from app.cases.models import Case, CasePhase, MonitorMoment
 from app.cases.plan import services as plan
 from app.cases.services import (
@@ -84,6 +84,7 @@ def record_release(case: Case, released_on: date, actor, *, today: date | None =
     if not has_snapshot(case, MonitorMoment.RELEASE):
         take_snapshot(case, MonitorMoment.RELEASE, actor, today=today)
     db.session.flush()
+    notify_unannounced_release(case, released_on, today)  # no release unannounced
     case_released.send(case, released_on=released_on, actor=actor)
 
 

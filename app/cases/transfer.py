@@ -58,6 +58,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.audit.records import dependents
 from app.cases import timeline
 from app.cases.errors import CaseError
+from app.cases.jobs import release_date_moved
 from app.cases.models import Case, CasePhase, Client
 from app.cases.timeline import EventKind, TimelineEntry
 from app.core.context import tenant_app_context
@@ -461,6 +462,9 @@ def _write_copy(bundle: CaseBundle, source_name: str, actor, detail: dict) -> No
         db.session.flush()  # parents before children
     if not already_there:
         timeline.record(case_id, EventKind.TRANSFER_IN, actor, **detail)
+        # Arrives without a case worker (on the queue): a release within six weeks is
+        # announced to the tenant admins now.
+        release_date_moved(db.session.get(Case, (tenant_id, case_id)))
 
 
 def _remove_from_sender(bundle: CaseBundle, actor, detail: dict) -> None:

@@ -24,6 +24,7 @@ from app.cases.labels import template_helpers
 from app.cases.models import CasePhase, DomainStatus, MonitorMoment
 from app.cases.panels import panel_context
 from app.cases.plan import services as plan
+from app.cases.release_day import release_checklist
 from app.core.actions import act, check_version
 from app.core.permissions import Permission, requires
 from app.core.rendering import render
@@ -32,12 +33,14 @@ from app.extensions import db, htmx
 
 def case_context(case) -> dict:
     """Everything the case page (and the PDF of the file) shows."""
+    tasks = plan.tasks_of(case)
     return {
         "case": case,
+        "release_day": release_checklist(case, tasks, date.today()),
         "matrix": services.monitor_matrix(case),
         "moments": list(MonitorMoment),
         "next_phases": phases.allowed_next(case),
-        "tasks": plan.tasks_of(case),
+        "tasks": tasks,
         "events": timeline.entries_for(case.id),
         "workers": services.case_workers(),
         "six_months_due": services.six_month_snapshot_due(case),
@@ -133,7 +136,13 @@ def case_list():
 @bp.get("/<uuid:case_id>")
 @requires(Permission.CASE_READ)
 def case_detail(case_id: uuid.UUID):
-    return case_page(services.access_case(current_user, case_id))
+    case = services.access_case(current_user, case_id)
+    if request.args.get("print") == "release-day":
+        # The release day's checklist on a page of its own, to print.
+        tasks = plan.tasks_of(case)
+        checklist = release_checklist(case, tasks, date.today())
+        return render("cases/release_day.html", case=case, release_day=checklist, printing=True)
+    return case_page(case)
 
 
 @bp.get("/<uuid:case_id>/bsn")

@@ -19,11 +19,13 @@ from app.cases.api import (
     Client,
     DomainStatus,
     MonitorMoment,
+    SharingBasis,
     complete_task,
     generate_bsn,
     generate_plan,
     hand_over,
     open_case,
+    record_basis,
     take_snapshot,
 )
 from app.core.context import tenant_app_context
@@ -193,7 +195,17 @@ def _add_plan(rng: random.Random, case, today: date) -> None:
             complete_task(task, "demo")
     if case.actual_release is not None:
         take_snapshot(case, MonitorMoment.RELEASE, "demo")
-        if rng.random() < 0.6:  # most released clients go on with the care director
+        # Most released clients go on with the care director, on the statutory basis; the
+        # plan leaves prolific offenders and benefit recipients to their own approach.
+        own_approach = case.prolific_offender or case.benefit_recipient
+        if not own_approach and rng.random() < 0.6:
+            record_basis(
+                case,
+                "demo",
+                domain="income",
+                basis=SharingBasis.STATUTORY.value,
+                effective_on=case.actual_release,
+            )
             hand_over(case, "demo", start_date=case.actual_release)
 
 

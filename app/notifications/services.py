@@ -27,6 +27,24 @@ def add_digest(app, digest) -> None:
     entries(DIGESTS, app).append(digest)
 
 
+# The features' namers of what a notice links to (``add_link_namer``): a function
+# (links) -> {link: name shown in the portal}, e.g. the client of a case. Mail carries no
+# such name (it leaves the portal); the portal names it where the reader may see it.
+LINK_NAMERS = "notification_link_namers"
+
+
+def add_link_namer(app, namer) -> None:
+    entries(LINK_NAMERS, app).append(namer)
+
+
+def link_names(notifications: list[Notification]) -> dict[str, str]:
+    links = sorted({n.link for n in notifications if n.link})
+    names: dict[str, str] = {}
+    for namer in entries(LINK_NAMERS):
+        names.update(namer(links) if links else {})
+    return names
+
+
 def send_digests_now(user, day) -> None:
     for digest in entries(DIGESTS):
         digest(user.id, day, on_request=True)
@@ -71,6 +89,22 @@ def notify(
 def notice_exists(dedupe_key: str) -> bool:
     return (
         db.session.scalar(select(Notification.id).where(Notification.dedupe_key == dedupe_key))
+        is not None
+    )
+
+
+def any_notice(user_ids: list[uuid.UUID], key_prefix: str) -> bool:
+    """Whether one of ``user_ids`` has a notice whose key starts with ``key_prefix``."""
+    escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return (
+        db.session.scalar(
+            select(Notification.id)
+            .where(
+                Notification.user_id.in_(user_ids),
+                Notification.dedupe_key.like(f"{escaped}%", escape="\\"),
+            )
+            .limit(1)
+        )
         is not None
     )
 

@@ -17,10 +17,12 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.get("/")
 @requires(Permission.START_PAGE)
 def notification_list():
+    notifications = services.notifications_for(current_user)
     return render(
         "notifications/list.html",
         block="list",
-        notifications=services.notifications_for(current_user),
+        notifications=notifications,
+        link_names=services.link_names(notifications),
         unread=services.unread_count(current_user),
     )
 

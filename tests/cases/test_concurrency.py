@@ -500,7 +500,7 @@ def task_form(case, key: str) -> dict:
         "submission_key": key,
         "title": "Huurtoeslag aanvragen",
         "domain": "income",
-        "responsible": "work_and_income",
+        "responsible": "income",
         "due_date": (date.today() + timedelta(days=3)).isoformat(),
     }
 

@@ -7,6 +7,7 @@ import uuid
 from datetime import date, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from app.cases.consent import Recipient, may_share_with
 from app.cases.errors import CaseError
@@ -17,7 +18,7 @@ from app.cases.timeline import entries_for
 from app.core import actions
 from app.extensions import db
 from tests.cases.conftest import submission_key
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_sharing_basis
 
 TODAY = date.today()
 
@@ -53,7 +54,7 @@ def test_a_referral_needs_consent_or_a_statutory_basis(tenants, in_tenant, make_
             handover.refer(case, "t", domain="care", partner="addiction_care", request=None)
         handover.record_basis(case, "Bas", domain="debts", basis="statutory", effective_on=TODAY)
         db.session.flush()
-        handover.refer(case, "t", domain="debts", partner="budget_advice", request=None)
+        handover.refer(case, "t", domain="debts", partner="debt_help", request=None)
         handover.record_outcome(
             referral,
             "t",
@@ -187,7 +188,7 @@ def test_each_municipality_names_its_own_care_director(
         (trajectory,) = handover.trajectories_of(load(zutphen_case))
         assert (trajectory.provider, trajectory.cost_cents) == ("Stichting Nazorg IJssel", 160_000)
     with in_tenant(tenants["deventer"]):
-        loaded = load(deventer_case)
+        loaded = with_sharing_basis(load(deventer_case))
         assert handover.hand_over(loaded, "t", start_date=TODAY).provider == DEFAULT_CARE_DIRECTOR
 
 
@@ -239,7 +240,8 @@ def test_two_posts_of_one_form_racing_each_other_make_one_trajectory(tenants, in
     case = make_case(tenants["lochem"])
     key = uuid.uuid4()
     with in_tenant(tenants["lochem"]):
-        mine = load(case)
+        mine = with_sharing_basis(load(case))
+        db.session.commit()
         assert actions.saved_submission(Trajectory, key) is None
         with in_tenant(tenants["lochem"]):  # another request, its own session
             handover.hand_over(load(case), "Ander", start_date=TODAY, submission_key=key)
@@ -289,3 +291,40 @@ def test_a_second_trajectory_and_a_target_group_need_a_reason(
         assert len(handover.trajectories_of(load(case))) == 2
         events = [e for e in entries_for(case.id) if e.kind == "trajectory"]
         assert {e.detail["reason"] for e in events} == {reason["reason"], again["reason"]}
+
+
+def _dutch(message) -> str:
+    with force_locale("nl"):
+        return str(message)
+
+
+def test_the_service_itself_guards_every_hand_over(tenants, in_tenant, make_case):
+    """Not only the form: ``hand_over`` refuses without a sharing basis, a second active
+    trajectory without a reason, and a benefit recipient without a reason, in Dutch."""
+    plain = make_case(tenants["raalte"])
+    recipient = make_case(tenants["raalte"], benefit_recipient=True)
+    with in_tenant(tenants["raalte"]):
+        case = load(plain)
+        with pytest.raises(CaseError) as refused:
+            handover.hand_over(case, "t", start_date=TODAY)
+        assert "Geen enkel leefgebied mag met de zorgregisseur" in _dutch(refused.value.message)
+        handover.record_basis(case, "t", domain="care", basis="consent_given", effective_on=TODAY)
+        first = handover.hand_over(case, "t", start_date=TODAY)
+        with pytest.raises(CaseError) as refused:
+            handover.hand_over(case, "t", start_date=TODAY, reason="  ")
+        assert refused.value.field == "reason"
+        assert "al een actief traject" in _dutch(refused.value.message)
+        second = handover.hand_over(case, "t", start_date=TODAY, reason="Aansluitend traject")
+        assert first.id != second.id
+        events = [e for e in entries_for(case.id) if e.kind == "trajectory"]
+        assert [e.detail["shared_domains"] for e in events] == [["care"], ["care"]]
+
+        other = with_sharing_basis(load(recipient))
+        with pytest.raises(CaseError) as refused:
+            handover.hand_over(other, "t", start_date=TODAY)
+        assert "buiten het budget van de zorgregisseur" in _dutch(refused.value.message)
+        handover.hand_over(other, "t", start_date=TODAY, reason="Geen eigen aanpak")
+        db.session.commit()
+    with in_tenant(tenants["raalte"]):
+        assert len(handover.trajectories_of(load(plain))) == 2
+        assert len(handover.trajectories_of(load(recipient))) == 1

@@ -38,7 +38,7 @@ def test_default_template_follows_the_plan():
         "beschermd",
     ):
         assert words in titles, words
-    debt_after = [r for r in rows if r["domain"] == "debts" and r["responsible"] == "budget_advice"]
+    debt_after = [r for r in rows if r["domain"] == "debts" and r["responsible"] == "debt_help"]
     assert debt_after and all(r["phase"] == "after_release" for r in debt_after)
 
 
@@ -177,7 +177,7 @@ def test_tenant_templates_drive_new_plans(tenants, in_tenant, make_case, worker_
             "domain": "housing",
             "phase": "release_preparation",
             "title": "Huurachterstand bespreken",
-            "responsible": "work_and_income",
+            "responsible": "income",
             "anchor": "release",
             "offset_days": "-30",
             "active": "1",
@@ -190,7 +190,7 @@ def test_tenant_templates_drive_new_plans(tenants, in_tenant, make_case, worker_
             select(Task).where(Task.case_id == case.id, Task.title == "Huurachterstand bespreken")
         ).one()
     assert task.due_date == case.expected_release - timedelta(days=30)
-    assert task.responsible == "work_and_income"
+    assert task.responsible == "income"
     # Another municipality's plan is untouched.
     other = make_case(tenants["lochem"], plan=True)
     with in_tenant(tenants["lochem"]):

@@ -23,7 +23,7 @@ from app.cases.plan import services as plan
 from app.cases.plan.models import Task, TaskStatus, TaskTemplate
 from app.cases.timeline import EventKind, entries_for
 from app.extensions import db
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_sharing_basis
 
 TODAY = date.today()
 STATUSES = [s.value for s in DomainStatus]
@@ -96,7 +96,8 @@ def apply_step(case: Case, step, user) -> dict | None:
     elif kind == "trajectory":
         active = [t for t in handover.trajectories_of(case) if t.status == "active"]
         if step[1] and not active:
-            handover.hand_over(case, user, start_date=TODAY)
+            with_sharing_basis(case)
+            handover.hand_over(case, user, start_date=TODAY, reason="Proef")
         for trajectory in active if not step[1] else []:
             handover.update_trajectory(
                 trajectory, user, status="completed", end_date=TODAY, expected_version=None
@@ -236,7 +237,7 @@ def test_a_trajectory_adds_its_task_and_ending_it_closes_it(tenants, in_tenant, 
         plan.generate_plan(case, user)
         db.session.commit()
         assert title not in {t.title for t in plan.tasks_of(case)}
-        trajectory = handover.hand_over(case, user, start_date=TODAY)
+        trajectory = handover.hand_over(with_sharing_basis(case), user, start_date=TODAY)
         db.session.commit()
         assert {t.title: t.status for t in plan.tasks_of(case)}[title] == "open"
         handover.update_trajectory(
@@ -275,7 +276,7 @@ def test_the_default_template_names_functions_and_carries_the_domain_rules():
     assert occupied["conditions"]["min_detention_months"] == 3
     reintegration = by_title["Re-integratietraject al tijdens de detentie starten"]
     assert reintegration["phase"] != "after_release"
-    debt_help = [r for r in rows if r["domain"] == "debts" and r["responsible"] == "budget_advice"]
+    debt_help = [r for r in rows if r["domain"] == "debts" and r["responsible"] == "debt_help"]
     assert debt_help and all(r["phase"] == "after_release" for r in debt_help)
     for row in rows:  # every row loads: known conditions and values
         assert plan.validate_conditions(row.get("conditions")) is not None or not row.get(

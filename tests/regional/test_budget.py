@@ -16,7 +16,7 @@ from app.core.tenancy import current_tenant_id
 from app.extensions import db
 from app.regional import budget
 from app.regional.budget_models import BudgetSource, CommitmentStatus
-from tests.factories import CaseFactory, UserFactory
+from tests.factories import UserFactory, shared_case
 
 YEAR = date.today().year
 
@@ -55,9 +55,9 @@ def test_the_budget_is_the_sum_of_its_lines_and_a_year_without_lines_has_none(te
 def test_a_hand_over_commits_an_invoice_spends_and_a_cancellation_releases(tenants, in_tenant):
     with in_tenant(tenants["deventer"]):
         budget.add_line(YEAR, BudgetSource.MUNICIPAL.value, 1_000_000, "Beheerder")
-        first = handover.hand_over(CaseFactory(), "t", start_date=date(YEAR, 1, 2))
+        first = handover.hand_over(shared_case(), "t", start_date=date(YEAR, 1, 2))
         second = handover.hand_over(
-            CaseFactory(), "t", start_date=date(YEAR, 1, 3), cost_cents=120_000
+            shared_case(), "t", start_date=date(YEAR, 1, 3), cost_cents=120_000
         )
         assert budget.commitment_of(first.id).amount_cents == 150_000
         assert budget.used_cents(YEAR) == 270_000
@@ -96,9 +96,9 @@ def test_beyond_the_budget_a_hand_over_needs_a_recorded_approval(tenants, in_ten
         admin = UserFactory(role="tenant_admin", display_name="Anne Beheer")
         worker = UserFactory(role="case_worker")
         budget.add_line(YEAR, BudgetSource.MUNICIPAL.value, 200_000, "Beheerder")
-        handover.hand_over(CaseFactory(), worker, start_date=date(YEAR, 2, 1))
+        handover.hand_over(shared_case(), worker, start_date=date(YEAR, 2, 1))
         db.session.commit()
-        case_id = CaseFactory().id
+        case_id = shared_case().id
         db.session.commit()
 
         with pytest.raises(Refused) as refused:
@@ -122,13 +122,13 @@ def test_beyond_the_budget_a_hand_over_needs_a_recorded_approval(tenants, in_ten
         )
         # One approval allows one hand-over: the next is refused again.
         with pytest.raises(Refused):
-            handover.hand_over(CaseFactory(), worker, start_date=date(YEAR, 2, 3))
+            handover.hand_over(shared_case(), worker, start_date=date(YEAR, 2, 3))
 
 
 def test_without_a_budget_for_the_year_hand_overs_are_not_checked(tenants, in_tenant):
     with in_tenant(tenants["lochem"]):
         for _ in range(3):
-            handover.hand_over(CaseFactory(), "t", start_date=date(YEAR, 5, 1))
+            handover.hand_over(shared_case(), "t", start_date=date(YEAR, 5, 1))
         assert budget.used_cents(YEAR) == 450_000
 
 
@@ -138,7 +138,7 @@ def test_the_forecast_adds_the_run_rate_to_what_is_used(tenants, in_tenant):
         budget.add_line(YEAR, BudgetSource.GRANT.value, 5_000_000, "Coordinator")
         for day in (5, 10):
             handover.hand_over(
-                CaseFactory(), "t", start_date=date(YEAR, 1, day), cost_cents=100_000
+                shared_case(), "t", start_date=date(YEAR, 1, day), cost_cents=100_000
             )
         # 31 January: 2 trajectories in 31 days, 334 (or 335) days left.
         today = date(YEAR, 1, 31)

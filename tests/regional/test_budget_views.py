@@ -12,7 +12,7 @@ from app.regional import budget
 from app.regional.budget_models import BudgetSource
 from tests.cases.conftest import make_case, worker_client  # noqa: F401 - fixtures
 from tests.csrf import csrf_token
-from tests.factories import CaseFactory, UserFactory
+from tests.factories import CaseFactory, UserFactory, shared_case
 
 YEAR = date.today().year
 RULE = "Bedragen zijn verantwoordingscijfers en staan er exact"
@@ -124,7 +124,7 @@ def test_a_case_worker_may_not_approve_nor_open_the_budget(tenants, in_tenant, s
 
 def test_another_municipalitys_commitment_is_not_found(tenants, in_tenant, sign_in):
     with in_tenant(tenants["lochem"]):
-        case = CaseFactory()
+        case = shared_case()
         db.session.flush()
         trajectory = handover.hand_over(
             db.session.get(Case, (case.tenant_id, case.id)), "t", start_date=date(YEAR, 1, 1)

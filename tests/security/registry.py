@@ -156,9 +156,19 @@ class Bundle:
 
     def trajectory(self):
         self.case()
-        return self._once(
-            "trajectory", lambda: handover.hand_over(self._case_here(), "test", start_date=TODAY)
-        )
+
+        def make():
+            case = self._case_here()
+            handover.record_basis(
+                case,
+                "test",
+                domain="income",
+                basis=SharingBasis.STATUTORY.value,
+                effective_on=TODAY,
+            )
+            return handover.hand_over(case, "test", start_date=TODAY)
+
+        return self._once("trajectory", make)
 
     def commitment(self):
         """The budget commitment the bundle's trajectory made at its hand-over."""
@@ -605,7 +615,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "cases.task_add": lambda b: {
         "due_date": (TODAY + timedelta(days=3)).isoformat(),
         "domain": "income",
-        "responsible": "work_and_income",
+        "responsible": "income",
         "title": "Uitkering aanvragen",
         "submission_key": str(uuid.uuid4()),
     },

@@ -91,6 +91,9 @@ class Referral(TenantScoped, Timestamped, db.Model):
     rejection_reason: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)
     sent_on: Mapped[date] = mapped_column(Date)
+    # When the partner's help starts: after the release for a partner whose help only
+    # starts then (``plan.models.STARTS_AFTER_RELEASE``); None: when it is sent.
+    starts_on: Mapped[date | None] = mapped_column(Date)
     decided_on: Mapped[date | None] = mapped_column(Date)
     referred_by: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from app.cases.handover.models import (
 )
 from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
 from app.cases.plan import services as plan
-from app.cases.plan.models import Responsible
+from app.cases.plan.models import STARTS_AFTER_RELEASE, Responsible
 from app.cases.timeline import EventKind
 from app.core import signals
 from app.core.actions import check_version, create_once
@@ -139,13 +139,35 @@ def refer(
             request=request,
             status=ReferralStatus.SENT.value,
             sent_on=today or date.today(),
+            starts_on=referral_start(case, partner),
             referred_by=timeline.actor_name(actor),
         )
 
     referral, created = create_once(Referral, submission_key, build)
     if created:
-        timeline.record(case.id, EventKind.REFERRAL, actor, domain=domain, partner=partner)
+        after = partner in STARTS_AFTER_RELEASE and case.actual_release is None
+        timeline.record(
+            case.id,
+            EventKind.REFERRAL,
+            actor,
+            domain=domain,
+            partner=partner,
+            starts_on=referral.starts_on,
+            # The file says why the help waits: the partner starts only after the release.
+            starts_after_release=after,
+        )
     return referral
+
+
+def referral_start(case: Case, partner: str) -> date | None:
+    """The day the partner's help starts: for a partner whose help only starts after the
+    release (debt help), the day after the expected release while the client is detained
+    (None while that date is unknown: "after the release"); otherwise when it is sent."""
+    if partner not in STARTS_AFTER_RELEASE or case.actual_release is not None:
+        return None
+    if case.expected_release is None:
+        return None
+    return case.expected_release + timedelta(days=1)
 
 
 OUTCOMES = {
@@ -209,7 +231,8 @@ def access_trajectory(case: Case, trajectory_id: uuid.UUID) -> Trajectory:
 
 
 # --- the hand-over's guards (issue 11, point 7): small checks, each on its own -----------------
-# ``check_hand_over`` runs them in order; the hand-over form calls it before ``hand_over``.
+# ``check_hand_over`` runs them in order; ``hand_over`` itself calls it, so every path (the
+# form, the demo, a script, another feature through ``app.cases.api``) is guarded alike.
 # A budget check can be added beside them as one more function.
 
 
@@ -264,17 +287,13 @@ def refuse_target_group_without_reason(case: Case, reason: str | None) -> None:
         raise CaseError(warning, field="reason")
 
 
-def check_hand_over(
-    case: Case, reason: str | None, submission_key: uuid.UUID | None = None
-) -> None:
-    if submission_key is not None and db.session.scalar(
-        select(Trajectory.id).where(Trajectory.submission_key == submission_key)
-    ):
-        return  # the same form again: ``hand_over`` answers with the first trajectory
+def check_hand_over(case: Case, reason: str | None) -> set[str]:
+    """Every guard of the hand-over, in order; returns the domains the trajectory covers."""
     reason = (reason or "").strip() or None
-    refuse_without_sharing_basis(case)
+    shared = refuse_without_sharing_basis(case)
     refuse_a_second_trajectory(case, reason)
     refuse_target_group_without_reason(case, reason)
+    return shared
 
 
 def hand_over(
@@ -289,7 +308,9 @@ def hand_over(
     reason: str | None = None,
 ) -> Trajectory:
     """Hand the case to the care director as a trajectory (the municipality's care director
-    and default cost unless given).
+    and default cost unless given), guarded by ``check_hand_over``: a sharing basis for at
+    least one life domain (the trajectory covers those), one active trajectory per case
+    unless ``reason`` is given, and a reason for a prolific offender or benefit recipient.
 
     The same form posted again (same ``submission_key``) returns the first trajectory: a
     trajectory is paid for."""
@@ -300,6 +321,7 @@ def hand_over(
     def build() -> Trajectory:
         if case.is_closed:
             raise CaseError(_("A closed case cannot be handed over."))
+        check_hand_over(case, reason)
         if end_date and end_date < start_date:
             raise CaseError(_("The end date cannot be before the start date."), field="end_date")
         if cost_cents < 0:

@@ -112,7 +112,6 @@ def trajectory_add(case_id: uuid.UUID):
     euros = form.cost_euros.data
 
     def hand_over():
-        handover.check_hand_over(case, form.reason.data, form.submission_key.data)
         return handover.hand_over(
             case,
             current_user,

@@ -19,6 +19,7 @@ from app.cases.errors import CaseError
 from app.cases.intake import checklist
 from app.cases.intake.document import CASEWORKER_FIELDS, IntakeDocument
 from app.cases.intake.models import IntakeMessage, MessageKind
+from app.cases.jobs import release_date_moved
 from app.cases.models import Case, CasePhase, Client, MonitorMoment
 from app.cases.plan import services as plan
 from app.cases.timeline import EventKind
@@ -194,6 +195,7 @@ def receive_intake(
     db.session.flush()
     plan.generate_plan(case, actor, today)
     services.take_snapshot(case, MonitorMoment.INTAKE, actor)
+    release_date_moved(case)  # a release within six weeks is announced at intake
     _remember(key, source, case.id, document)
     _note_intake(case)
     return IntakeResult(case_id=case.id, created=True, client_known=known)

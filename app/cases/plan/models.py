@@ -25,17 +25,27 @@ from app.extensions import db
 
 
 class Responsible(StrEnum):
-    """Who carries out a task (the parties of the plan)."""
+    """Who carries out a task: the municipality's aftercare coordinator, the prison
+    caseworker, or a function (a partner kind, the codes partners-as-data uses too; each
+    municipality names its own organisation for a kind), never one municipality's unit."""
 
     AFTERCARE_COORDINATOR = "aftercare_coordinator"
     PRISON_CASEWORKER = "prison_caseworker"
-    WORK_AND_INCOME = "work_and_income"
-    OUTREACH_UNIT = "outreach_unit"
-    BUDGET_ADVICE = "budget_advice"
+    # The partner kinds:
+    CARE_DIRECTOR = "care_director"
+    DEBT_HELP = "debt_help"
     ADDICTION_CARE = "addiction_care"
     SUPPORTED_HOUSING = "supported_housing"
-    EMPLOYMENT_AGENCY = "employment_agency"
-    CARE_DIRECTOR = "care_director"
+    PROBATION = "probation"
+    INCOME = "income"
+    HEALTH_INSURER = "health_insurer"
+    MENTAL_HEALTH_CARE = "mental_health_care"
+    HOUSING_CORPORATION = "housing_corporation"
+
+
+# Partners whose help can only start after the release (DOMAIN.md: debt counselling starts
+# after release, when there is income): a referral to them gets its start date after it.
+STARTS_AFTER_RELEASE = frozenset({Responsible.DEBT_HELP.value})
 
 
 class Anchor(StrEnum):

@@ -248,6 +248,10 @@ def describe_conditions(template: TaskTemplate) -> list[str]:
         words.append(_("only for a detention longer than %(months)s", months=_months(low)))
     elif high is not None:
         words.append(_("only for a detention of at most %(months)s", months=_months(high)))
+    if conditions.get("order") == DURING_DETENTION:
+        words.append(_("only during detention"))
+    elif conditions.get("order") == NOT_BEFORE_RELEASE:
+        words.append(_("not before the release"))
     if conditions.get("trajectory") is True:
         words.append(_("only in the care director's trajectory"))
     elif conditions.get("trajectory") is False:
@@ -274,7 +278,12 @@ def validate_conditions(conditions: dict | None) -> dict | None:
             clean[key] = value
     if conditions.get("trajectory") is not None:
         clean["trajectory"] = bool(conditions["trajectory"])
+    if conditions.get("order"):
+        if conditions["order"] not in ORDERS:
+            raise ValueError("order")
+        clean["order"] = conditions["order"]
     unknown = set(conditions) - {
+        "order",
         "domain_status",
         "target_groups",
         "stay",
@@ -288,6 +297,22 @@ def validate_conditions(conditions: dict | None) -> dict | None:
 
 
 # --- dates: each task keeps its anchor and offset ----------------------------------------
+# The order of steps (``order`` on a template, issue 11 point 8): "during_detention" (the
+# re-integration start, the benefit application) is due by the release at the latest, as
+# every task of a phase before the release; "not_before_release" (debt counselling) and
+# every after-release task are never due before the release (the actual one, or while it
+# is not recorded the expected one): moving the release later moves them along.
+DURING_DETENTION, NOT_BEFORE_RELEASE = "during_detention", "not_before_release"
+ORDERS = (DURING_DETENTION, NOT_BEFORE_RELEASE)
+
+
+def _release_of(case: Case) -> date | None:
+    return case.actual_release or case.expected_release
+
+
+def _not_before_release(template: TaskTemplate) -> bool:
+    order = template_conditions(template).get("order")
+    return order == NOT_BEFORE_RELEASE or template.phase == PlanPhase.AFTER_RELEASE.value
 
 
 def anchor_date(case: Case, anchor: Anchor) -> date | None:
@@ -320,7 +345,11 @@ def _new_due(case: Case, template: TaskTemplate, today: date) -> tuple[date, int
         offset = template.short_stay_offset_days
     base = anchor_date(case, anchor)
     due = (base or _fallback_date(case, today)) + timedelta(days=offset)
-    if template.phase != PlanPhase.AFTER_RELEASE.value:
+    if _not_before_release(template):
+        release = _release_of(case)
+        if release is not None and due < release:
+            due = release
+    elif template.phase != PlanPhase.AFTER_RELEASE.value:
         if case.actual_release is not None:
             due = min(due, today)  # released already: what was for before is due now
         else:
@@ -346,6 +375,8 @@ def _current_due(case: Case, task: Task) -> date:
     due = task.due_date if base is None else base + timedelta(days=task.offset_days)
     if task.before_release and case.actual_release is not None:
         due = min(due, case.actual_release)  # released: what was for before is due by then
+    if not task.before_release and (release := _release_of(case)) is not None:
+        due = max(due, release)  # never before the release (the order of steps)
     return due
 
 
@@ -362,7 +393,7 @@ def _task_from(case: Case, template: TaskTemplate, today: date) -> Task:
         due_date=due,
         anchor=template.anchor,
         offset_days=kept,
-        before_release=template.phase != PlanPhase.AFTER_RELEASE.value,
+        before_release=not _not_before_release(template),
         status=TaskStatus.OPEN.value,
         position=template.position,
     )
