@@ -12,7 +12,7 @@
   partner whose help only starts then, e.g. debt help).
 
 Revision ID: b1c7e3a9d5f2
-Revises: 5f2c8a1e9b37
+Revises: 90c1a2b3d4e5
 Create Date: 2026-12-06 04:40:00
 
 """
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b1c7e3a9d5f2"
-down_revision = "5f2c8a1e9b37"
+down_revision = "90c1a2b3d4e5"
 branch_labels = None
 depends_on = None
 
