@@ -318,7 +318,11 @@ def _input_lines(report: AccountabilityReport) -> list[tuple[str, str]]:
             lines.append(
                 (
                     _("Share of %(name)s", name=share["municipality"]),
-                    f"{format_cents(share['share_cents'])} ({_('key')}: {share['weight']})",
+                    _(
+                        "%(share)s (key: %(weight)s)",
+                        share=format_cents(share["share_cents"]),
+                        weight=share["weight"],
+                    ),
                 )
             )
     for expense in inputs.get("regional_expenses", []):
