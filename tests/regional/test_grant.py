@@ -15,6 +15,7 @@ from app.extensions import db
 from app.regional import budget, grant
 from app.regional.budget_models import BudgetLine, BudgetSource
 from app.regional.grant_models import GrantApproval, GrantDistribution, GrantShare, ImmutableRow
+from tests.cases.conftest import worker_client  # noqa: F401 - a fixture
 from tests.conftest import USING_POSTGRES
 from tests.factories import UserFactory
 
@@ -219,3 +220,46 @@ def test_lines_by_hand_stay_beside_the_distributions_line(
     with in_tenant(tenants["zutphen"]):
         sources = sorted(line.source for line in budget.lines_of(YEAR))
         assert sources == ["grant", "municipal"]
+
+
+def test_the_coordinator_computes_and_approves_on_the_page(
+    tenants,
+    in_tenant,
+    coordinator,
+    embedded,
+    sign_in,
+    worker_client,  # noqa: F811 - the fixture imported above
+):
+    client = worker_client(coordinator)
+    form = {
+        "year": YEAR,
+        "total": "250.000,00",
+        "key_kind": "ex_detainees",
+        "reference_year": YEAR - 2,
+        "submission_key": "6f1c1a52-7f0c-4a55-9d43-1d2a4b8e9f10",
+        **{f"weight_{tenants[slug].id}": n for slug, n in EX_DETAINEES.items()},
+    }
+    wrong = client.post("/regio/verdeling", data={**form, "total": "veel"})
+    assert wrong.status_code == 422
+    assert "Vul een bedrag in euro" in wrong.get_data(as_text=True)
+    assert client.post("/regio/verdeling", data=form).status_code == 302
+    assert client.post("/regio/verdeling", data=form).status_code == 302  # a double click
+    page = client.get(f"/regio/verdeling?jaar={YEAR}").get_data(as_text=True)
+    assert page.count('data-testid="distribution"') == 1
+    assert "€ 250.000,00" in page and "€ 148.958,33" in page  # Deventer: 143/240, exact
+    with in_tenant(tenants["deventer"]):
+        (distribution,) = grant.distributions_of(YEAR)
+    approved = client.post(
+        f"/regio/verdeling/{distribution.id}/goedkeuren",
+        data={"submission_key": "0c5b3a1e-2d4f-4e6a-8b7c-9d0e1f2a3b4c"},
+    )
+    assert approved.status_code == 302
+    page = client.get(f"/regio/verdeling?jaar={YEAR}").get_data(as_text=True)
+    assert "Goedgekeurd door Rita Regio" in page
+    assert "De aandelen staan in de begrotingen van de gemeenten." in page
+    with in_tenant(tenants["lochem"]):
+        admin = UserFactory(role="tenant_admin")
+    own = sign_in(admin).get(f"/begroting?jaar={YEAR}").get_data(as_text=True)
+    assert "Aandeel in de rijksbijdrage" in own and "€ 21.875,00" in own  # 21/240
+    # Another municipality's coordinator row, or an admin, cannot open the page.
+    assert sign_in(admin).get("/regio/verdeling").status_code == 403
