@@ -9,6 +9,7 @@ import csv
 import io
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from app.auth.models import SecurityEvent
@@ -104,6 +105,7 @@ def test_every_figure_equals_the_count_from_the_fixtures(
     assert sorted(logged) == [f"{YEAR} (csv)", f"{YEAR} (xlsx)"]
 
 
+@pytest.mark.redis
 def test_the_report_is_a_background_job_with_progress(
     app,
     tenants,
