@@ -797,3 +797,74 @@ class CircleSignalFactory(BaseFactory):
     volunteer_id = factory.SelfAttribute("member.volunteer_id")
     level = "informatie"
     body = "Het gaat goed."
+
+
+# --- the region's grant (app/regional) -------------------------------------------------------
+
+from app.regional.grant_models import (  # noqa: E402
+    AccountabilityReport,
+    DistributionKey,
+    GrantApproval,
+    GrantDistribution,
+    GrantShare,
+    RegionalExpense,
+)
+
+
+class GrantDistributionFactory(BaseFactory):
+    class Meta:
+        model = GrantDistribution
+
+    year = factory.LazyFunction(lambda: date.today().year)
+    total_cents = 25_000_000
+    key_kind = DistributionKey.EX_DETAINEES.value
+    reference_year = factory.LazyFunction(lambda: date.today().year - 2)
+    computed_by = "Coordinator"
+
+
+class GrantShareFactory(BaseFactory):
+    class Meta:
+        model = GrantShare
+
+    class Params:
+        distribution = factory.SubFactory(GrantDistributionFactory)
+
+    distribution_id = factory.SelfAttribute("distribution.id")
+    municipality_id = factory.LazyFunction(lambda: current_tenant_id(db.session))
+    municipality_name = "Lochem"
+    weight = 21
+    share_cents = 2_187_500
+
+
+class GrantApprovalFactory(BaseFactory):
+    class Meta:
+        model = GrantApproval
+
+    class Params:
+        distribution = factory.SubFactory(GrantDistributionFactory)
+
+    distribution_id = factory.SelfAttribute("distribution.id")
+    year = factory.SelfAttribute("distribution.year")
+    approved_by = "Coordinator"
+
+
+class RegionalExpenseFactory(BaseFactory):
+    class Meta:
+        model = RegionalExpense
+
+    year = factory.LazyFunction(lambda: date.today().year)
+    amount_cents = 250_000
+    description = "Training vrijwilligers"
+    spent_on = factory.LazyFunction(date.today)
+    recorded_by = "Coordinator"
+
+
+class AccountabilityReportFactory(BaseFactory):
+    class Meta:
+        model = AccountabilityReport
+
+    year = factory.LazyFunction(lambda: date.today().year)
+    requested_by = "Coordinator"
+    total_steps = 5
+    done_steps = 0
+    content = factory.LazyFunction(lambda: {"rows": [], "inputs": {}})

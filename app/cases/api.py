@@ -16,6 +16,7 @@ from app.cases.figures import (
     RawFigures,
     read_figures,
 )
+from app.cases.handover.counting import clients_of_trajectories
 from app.cases.handover.models import SharingBasis, TrajectoryStatus
 from app.cases.handover.services import hand_over, record_basis
 from app.cases.models import (
@@ -53,6 +54,7 @@ __all__ = [
     "TrajectoryStatus",
     "access_case",
     "add_case_panel",
+    "clients_of_trajectories",
     "case_timeline",
     "complete_task",
     "generate_bsn",

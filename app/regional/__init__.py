@@ -13,6 +13,7 @@ from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
 from app.regional import budget
 from app.regional.budget_views import bp as budget_bp
+from app.regional.grant_views import bp as grant_bp
 from app.regional.overview import may_see_region
 from app.regional.views import bp
 
@@ -20,6 +21,7 @@ from app.regional.views import bp
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(budget_bp)
+    app.register_blueprint(grant_bp)
     _connect_budget(app)
     add_nav_entry(
         app,
@@ -35,6 +37,14 @@ def init_app(app: Flask) -> None:
         permission=Permission.REGIONAL_OVERVIEW,
         visible=may_see_region,
         order=62,
+    )
+    add_nav_entry(
+        app,
+        "grant.grant_page",
+        _l("Grant of the region"),
+        permission=Permission.REGIONAL_OVERVIEW,
+        visible=may_see_region,
+        order=63,
     )
     add_nav_entry(
         app,

@@ -15,7 +15,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import TenantScoped, UTCDateTime, enum_check, utcnow
@@ -61,6 +61,16 @@ class BudgetLine(TenantScoped, db.Model):
     __table_args__ = (
         Index("ix_budget_lines_tenant_id_year", "tenant_id", "year"),
         UniqueConstraint("tenant_id", "submission_key"),
+        # At most one line per year from the region's approved grant distribution: a
+        # later approval for the year rewrites that line, never adds a second.
+        Index(
+            "uq_budget_lines_grant_share",
+            "tenant_id",
+            "year",
+            unique=True,
+            postgresql_where=text("grant_approval_id IS NOT NULL"),
+            sqlite_where=text("grant_approval_id IS NOT NULL"),
+        ),
     )
 
     year: Mapped[int] = mapped_column(Integer)
@@ -70,6 +80,9 @@ class BudgetLine(TenantScoped, db.Model):
     recorded_by: Mapped[str] = mapped_column(String(200))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submission_key: Mapped[uuid.UUID | None]
+    # The centre's approval of the grant distribution this share line came from (an id in
+    # the centre municipality: no foreign key across tenants); None for lines by hand.
+    grant_approval_id: Mapped[uuid.UUID | None]
 
 
 class BudgetApproval(TenantScoped, db.Model):

@@ -5,7 +5,7 @@ Largest-remainder rounding: each municipality first gets the floor of its exact 
 to the largest remainders. Tie rule: among equal remainders the larger weight goes first,
 then the municipality key in alphabetical order. The shares are never negative, add up
 exactly to the total and differ from the exact share by less than one cent.
-(Storing distributions with their inputs and approver is still to be built.)"""
+Distributions are kept with their inputs and approver by ``app.regional.grant``."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from werkzeug.exceptions import Forbidden
 
 from app.core.audit import report_refused_access
 from app.core.tenancy import regional_read
-from app.core.tenants import all_tenants
+from app.core.tenants import Tenant, region_tenants
 from app.extensions import db
 from app.regional import budget
 from app.regional.overview import may_see_region
@@ -56,7 +56,7 @@ def region_money(user, year: int, *, today: date | None = None) -> RegionMoney:
         report_refused_access(user, "region_money", "not the centre municipality")
         raise Forbidden()
     today = today or date.today()
-    tenants = all_tenants()
+    tenants = region_tenants(db.session.get(Tenant, user.tenant_id))  # its own region only
     with regional_read(db.session, actor=str(user.id), purpose="regional budgets"):
         forecasts = budget.forecasts_by_tenant(year, today)
     rows = [

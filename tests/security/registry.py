@@ -34,12 +34,15 @@ from app.cases.plan import services as plan
 from app.cases.plan.models import TaskTemplate
 from app.cases.services import open_case
 from app.core.context import tenant_app_context
+from app.core.db import utcnow
 from app.core.permissions import Role
 from app.core.settings import editable_settings, settings_version
+from app.core.tenants import region_tenants
 from app.extensions import db
 from app.jobs.models import OutboxJob
 from app.notifications.models import Notification
 from app.regional import budget
+from app.regional.grant_models import AccountabilityReport, GrantDistribution, GrantShare
 from app.tenants.models import Tenant
 from app.volunteers.models import Circle, CircleMember, ProgrammeReferral, Volunteer
 from app.volunteers.views import form_token
@@ -299,6 +302,65 @@ class Bundle:
 
         return self._once("intake_check", make)
 
+    # --- the region's grant (rows of the centre; made directly in any municipality) ------------
+
+    def grant_distribution(self):
+        """A computed distribution of this year's grant over the bundle's municipality."""
+        def make():
+            distribution = _added(
+                GrantDistribution(
+                    year=TODAY.year,
+                    total_cents=100_000,
+                    key_kind="fixed_share",
+                    computed_by="Coordinator",
+                )
+            )
+            _added(
+                GrantShare(
+                    distribution_id=distribution.id,
+                    municipality_id=self.tenant.id,
+                    municipality_name=self.tenant.name,
+                    weight=1,
+                    share_cents=100_000,
+                )
+            )
+            return distribution
+
+        return self._once("grant_distribution", make)
+
+    def accountability_report(self):
+        """A finished accountability report (its figures only)."""
+        zero = dict.fromkeys(
+            (
+                "grant_cents",
+                "regional_part_cents",
+                "spent_cents",
+                "spent_from_grant_cents",
+                "committed_cents",
+                "trajectories",
+                "clients",
+                "carried_over_cents",
+            ),
+            0,
+        )
+        return self._once(
+            "accountability_report",
+            lambda: _added(
+                AccountabilityReport(
+                    year=TODAY.year,
+                    requested_by="Coordinator",
+                    total_steps=1,
+                    done_steps=1,
+                    content={
+                        "rows": [{**zero, "municipality": self.tenant.name}],
+                        "total": zero,
+                        "inputs": {"regional_parts": {}, "regional_expenses_cents": 0},
+                    },
+                    finished_at=utcnow(),
+                )
+            ),
+        )
+
     # --- the volunteer programme -----------------------------------------------------------
 
     def volunteer(self):
@@ -433,6 +495,8 @@ ARGUMENTS: dict[str, Argument] = {
     "outbox_id": Argument(lambda b, e: b.failed_job().id),
     "upload_id": Argument(lambda b, e: b.intake_upload().id),
     "check_id": Argument(lambda b, e: b.intake_check().id),
+    "distribution_id": Argument(lambda b, e: b.grant_distribution().id),
+    "report_id": Argument(lambda b, e: b.accountability_report().id),
     "volunteer_id": Argument(lambda b, e: b.volunteer().id),
     "programme_referral_id": Argument(lambda b, e: b.programme_referral().id),
     "circle_id": Argument(lambda b, e: b.circle().id),
@@ -536,6 +600,19 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "trajectory_cost": "1.500,00",
         "expected_trajectories": "50",
     },
+    "grant.grant_compute": lambda b: _grant_form(b),
+    "grant.grant_approve": lambda b: {
+        "reason": "Nieuwe circulaire",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "grant.regional_expense_add": lambda b: {
+        "year": TODAY.year,
+        "amount": "2.500,00",
+        "spent_on": date(TODAY.year, 1, 15).isoformat(),
+        "description": "Training vrijwilligers",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "grant.accountability_start": lambda b: {"year": TODAY.year},
     "cases.admin_api_token": lambda b: {"action": "issue"},
     "cases.admin_settings_save": lambda b: {
         "trajectory_default_cost_euros": "1400",
@@ -699,6 +776,22 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "completed_on": (TODAY - timedelta(days=3)).isoformat(),
     },
 }
+
+
+def _grant_form(b: Bundle) -> Form:
+    """A distribution of EUR 250.000 with one number per municipality of the region."""
+    with b.app.app_context():
+        region = region_tenants(db.session.get(Tenant, b.tenant.id))
+        form: Form = {
+            "year": TODAY.year,
+            "total": "250.000,00",
+            "key_kind": "ex_detainees",
+            "reference_year": TODAY.year - 2,
+            "submission_key": str(uuid.uuid4()),
+        }
+        for n, tenant in enumerate(region, start=1):
+            form[f"weight_{tenant.id}"] = n * 10
+    return form
 
 
 def _volunteer_application(b: Bundle) -> Form:
