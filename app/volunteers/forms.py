@@ -204,6 +204,10 @@ class AcceptProposalForm(Form):
     version = VersionField()
 
 
+class RunMatchingForm(Form):
+    """Only the CSRF token: the run reads the whole waiting list."""
+
+
 class DecideForm(Form):
     version = VersionField()
 

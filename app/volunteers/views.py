@@ -349,7 +349,7 @@ def coordinator_waiting():
 @bp.post("/coordinator/waiting/matching")
 @requires(Permission.VOLUNTEERS_MANAGE)
 def coordinator_run_matching():
-    form = forms.DecideForm()
+    form = forms.RunMatchingForm()
     if not form.validate():
         return _waiting_page(422, form.error_dict())
     return act(
