@@ -77,7 +77,9 @@ from app.tenants.models import Tenant
 from app.volunteers.models import (
     Circle,
     CircleMember,
+    CircleReview,
     CircleSignal,
+    MatchingRun,
     Meeting,
     OuterMember,
     ProgrammeReferral,
@@ -745,3 +747,26 @@ class CircleSignalFactory(BaseFactory):
     volunteer_id = factory.SelfAttribute("member.volunteer_id")
     level = "informatie"
     body = "Het gaat goed."
+
+
+class MatchingRunFactory(BaseFactory):
+    class Meta:
+        model = MatchingRun
+
+    requested_by = "Cirkel Coördinator"
+    status = "done"
+    result = factory.LazyFunction(lambda: {"proposals": [], "unmatched": []})
+
+
+class CircleReviewFactory(BaseFactory):
+    class Meta:
+        model = CircleReview
+
+    class Params:
+        circle = factory.SubFactory(CircleFactory)
+
+    circle_id = factory.SelfAttribute("circle.id")
+    kind = "quarterly"
+    held_on = factory.LazyFunction(date.today)
+    summary = "De cirkel loopt goed."
+    author_name = "Cirkel Coördinator"
