@@ -26,6 +26,10 @@ from tests.factories import (
 pytestmark = pytest.mark.browser
 PASSWORD = "lantaarnpaal-rivier-7-wolken"
 PHONE = {"width": 390, "height": 844}
+# The elements that reach past the screen's right edge (named in the failure message).
+WIDER_THAN_THE_SCREEN = """width => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > width + 1)
+  .map(e => e.tagName + '.' + e.className).slice(0, 10)"""
 
 
 @pytest.fixture
@@ -73,7 +77,8 @@ def test_a_volunteer_logs_a_meeting_and_a_signal_on_a_phone(
         assert "Karim" in page.get_by_test_id("core-member").inner_text()
         assert "Otto" in page.get_by_test_id("other-members").inner_text()
         # Nothing is wider than the phone's screen.
-        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        wide = page.evaluate(WIDER_THAN_THE_SCREEN, PHONE["width"])
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], wide
 
         meeting = page.get_by_test_id("meeting-form")
         meeting.get_by_label("Duur in minuten").fill("75")
