@@ -415,9 +415,7 @@ def coordinator_reject_proposal(run_id: uuid.UUID, programme_referral_id: uuid.U
     )
 
 
-@bp.get("/coordinator/overview")
-@requires(Permission.VOLUNTEERS_MANAGE)
-def coordinator_overview():
+def _overview_page(status: int = 200, error=None):
     today = date.today()
     months, hours = overview.hours_per_volunteer(today)
     return render(
@@ -429,7 +427,15 @@ def coordinator_overview():
         phase_labels=circles.PHASE_LABELS,
         level_labels=LEVEL_LABELS,
         today=today,
+        error=error,
+        status=status,
     )
+
+
+@bp.get("/coordinator/overview")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_overview():
+    return _overview_page()
 
 
 @bp.post("/coordinator/signals/<uuid:signal_id>")
@@ -438,7 +444,7 @@ def coordinator_handle_signal(signal_id: uuid.UUID):
     form = forms.HandleSignalForm()
     signal = overview.access_signal(signal_id)
     if not form.validate():
-        return redirect(url_for("volunteers.coordinator_overview") + "#signals")
+        return _overview_page(422, next(iter(form.error_dict().values()), None))
     return act(
         lambda: overview.handle_signal(
             signal,
@@ -447,7 +453,7 @@ def coordinator_handle_signal(signal_id: uuid.UUID):
             lambda **kw: enqueue(jobs.report_to_referrer, **kw),
         ),
         done=lambda _s: redirect(url_for("volunteers.coordinator_overview") + "#signals"),
-        refused=lambda error, status: (str(error.message), status),
+        refused=lambda error, status: _overview_page(status, error.message),
         message=_("Saved."),
     )
 
