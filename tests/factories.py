@@ -78,7 +78,9 @@ from app.tenants.models import Tenant
 from app.volunteers.models import (
     Circle,
     CircleMember,
+    CircleReview,
     CircleSignal,
+    MatchingRun,
     Meeting,
     OuterMember,
     ProgrammeReferral,
@@ -868,3 +870,26 @@ class AccountabilityReportFactory(BaseFactory):
     total_steps = 5
     done_steps = 0
     content = factory.LazyFunction(lambda: {"rows": [], "inputs": {}})
+
+
+class MatchingRunFactory(BaseFactory):
+    class Meta:
+        model = MatchingRun
+
+    requested_by = "Cirkel Coördinator"
+    status = "done"
+    result = factory.LazyFunction(lambda: {"proposals": [], "unmatched": []})
+
+
+class CircleReviewFactory(BaseFactory):
+    class Meta:
+        model = CircleReview
+
+    class Params:
+        circle = factory.SubFactory(CircleFactory)
+
+    circle_id = factory.SelfAttribute("circle.id")
+    kind = "quarterly"
+    held_on = factory.LazyFunction(date.today)
+    summary = "De cirkel loopt goed."
+    author_name = "Cirkel Coördinator"

@@ -85,6 +85,11 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # programme).
 CENTRE_ONLY_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.CIRCLE_COORDINATOR})
 
+# Roles refused with 404 instead of 403: people outside the municipality's staff (the
+# mentor portal's volunteers) must not learn that a case page, another area or an object
+# exists at all. The refusal is logged as every refusal is.
+REFUSED_AS_NOT_FOUND = frozenset({Role.VOLUNTEER})
+
 PUBLIC = "public"
 _DECLARATION = "required_permissions"
 
@@ -137,5 +142,13 @@ def enforce_declared_permission(current_user) -> object | None:
         return current_app.login_manager.unauthorized()
     if not role_has(current_user.role, declaration):
         report_refused_access(current_user, "endpoint", request.endpoint)
-        abort(403)
+        abort(404 if refused_as_not_found(current_user.role) else 403)
     return None
+
+
+def refused_as_not_found(role: str | None) -> bool:
+    """Whether a refusal by role answers 404 for ``role`` (``REFUSED_AS_NOT_FOUND``)."""
+    try:
+        return Role(role) in REFUSED_AS_NOT_FOUND
+    except ValueError:
+        return False

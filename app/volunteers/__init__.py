@@ -27,6 +27,20 @@ def init_app(app: Flask) -> None:
         permission=Permission.VOLUNTEERS_MANAGE,
         order=30,
     )
+    add_nav_entry(
+        app,
+        "volunteers.coordinator_overview",
+        _l("Circles overview"),
+        permission=Permission.VOLUNTEERS_MANAGE,
+        order=31,
+    )
+    add_nav_entry(
+        app,
+        "volunteers.coordinator_waiting",
+        _l("Waiting list and matching"),
+        permission=Permission.VOLUNTEERS_MANAGE,
+        order=32,
+    )
     add_daily_jobs(app, jobs)
     add_case_panel(
         app,
@@ -45,6 +59,8 @@ def _panel_context(case) -> dict:
         "circle_languages": forms.LANGUAGES,
         "circle_slots": forms.SLOTS,
         "circle_slot_label": services.slot_label,
+        "circle_offence_kinds": services.OFFENCE_KINDS,
+        "circle_offence_label": services.offence_label,
     }
 
 

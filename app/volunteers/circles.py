@@ -13,15 +13,19 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from app.core.actions import check_version
+from app.core.dates import add_months
 from app.extensions import db
+from app.notifications.services import notify
 from app.volunteers import services
 from app.volunteers.models import (
     Circle,
     CircleMember,
     CirclePhase,
+    CircleReview,
     OuterMember,
     ProgrammeReferral,
     ReferralStatus,
+    ReviewKind,
     Volunteer,
     VolunteerStatus,
 )
@@ -117,6 +121,16 @@ def add_volunteer(circle: Circle, volunteer: Volunteer, today: date) -> CircleMe
     member = CircleMember(volunteer_id=volunteer.id, joined_on=today)
     circle.members.append(member)
     db.session.flush()
+    if volunteer.user_id is not None:
+        # The invitation: the volunteer accepts (or declines) it in the portal.
+        notify(
+            volunteer.user_id,
+            kind="circle_invitation",
+            dedupe_key=f"circle-invitation:{circle.id}:{volunteer.id}:{member.id}",
+            template="volunteers/circle_invitation",
+            context={"first_name": volunteer.first_name, "link": f"/mentor/circles/{circle.id}"},
+            link=f"/mentor/circles/{circle.id}",
+        )
     return member
 
 
@@ -170,6 +184,62 @@ def close_for_withdrawn_consent(referral: ProgrammeReferral) -> None:
         circle.closed_reason = CONSENT_WITHDRAWN
         circle.referral_id = None
     db.session.flush()
+
+
+def answer_invitation(member: CircleMember, accept: bool, today: date) -> CircleMember:
+    """The volunteer accepts the invitation to the circle, or declines it (and leaves)."""
+    if member.accepted_on is not None or member.left_on is not None:
+        return member
+    if accept:
+        member.accepted_on = today
+    else:
+        member.left_on = today
+    db.session.flush()
+    return member
+
+
+def add_review(circle: Circle, kind: str, held_on: date, summary: str, author) -> CircleReview:
+    """A quarterly review; the closing evaluation also closes the circle (from
+    ``afsluiting``, or ``afbouw`` when the circle ends early)."""
+    if circle.phase == CirclePhase.CLOSED.value:
+        raise VolunteerRefused(_("This circle is closed."))
+    if kind == ReviewKind.CLOSING.value:
+        if circle.phase not in (CirclePhase.TAPERING.value, CirclePhase.CLOSING.value):
+            raise VolunteerRefused(
+                _("The closing evaluation comes in the phase tapering off or closing."),
+                field="summary",
+            )
+        circle.phase = CirclePhase.CLOSED.value
+        circle.closed_reason = "completed"
+    review = CircleReview(
+        circle_id=circle.id,
+        kind=ReviewKind(kind).value,
+        held_on=held_on,
+        summary=summary.strip(),
+        author_name=getattr(author, "display_name", str(author)),
+    )
+    db.session.add(review)
+    db.session.flush()
+    return review
+
+
+def reviews(circle: Circle) -> list[CircleReview]:
+    return list(
+        db.session.scalars(
+            select(CircleReview)
+            .where(CircleReview.circle_id == circle.id)
+            .order_by(CircleReview.held_on.desc())
+        )
+    )
+
+
+def next_review_due(circle: Circle, today: date) -> date | None:
+    """Every quarter from the covenant (or the circle's start), after the last review."""
+    if circle.phase == CirclePhase.CLOSED.value:
+        return None
+    done = [r.held_on for r in reviews(circle) if r.kind == ReviewKind.QUARTERLY.value]
+    start = max(done) if done else (circle.covenant_signed_on or circle.created_at.date())
+    return add_months(start, 3)
 
 
 def circles() -> list[Circle]:

@@ -26,6 +26,7 @@ from app.volunteers.models import (
     DayPart,
     GenderPreference,
     OffenceKind,
+    ReviewKind,
     SignalLevel,
     TrainingModule,
     Volunteer,
@@ -84,6 +85,20 @@ class Postcode(TextField):
         if found is None:
             raise StopValidation(_("Enter a Dutch postcode, e.g. 7411 AB."))
         return f"{found.group(1)} {found.group(2).upper()}"
+
+
+class PostcodeArea(TextField):
+    """The four digits of a postcode (the area, never the address); letters are dropped
+    only when the person typed a whole postcode."""
+
+    def parse(self, text: str) -> str:
+        text = super().parse(text)
+        if not text:
+            return text
+        found = re.fullmatch(r"([1-9][0-9]{3})(?: ?[A-Za-z]{2})?", text.strip())
+        if found is None:
+            raise StopValidation(_("Enter the four digits of a Dutch postcode, e.g. 7411."))
+        return found.group(1)
 
 
 class Email(TextField):
@@ -147,6 +162,11 @@ class ReferralForm(Form):
     availability = MultiChoice(_("When the client is available"), values=SLOTS)
     needs = TextField(_("What the client needs from a circle, in words"), max_length=2000)
     places_to_avoid = TextField(_("Places to avoid"), max_length=2000)
+    postcode_area = PostcodeArea(_("The four digits of the client's postcode"), max_length=7)
+    offence_kinds = MultiChoice(
+        _("Kinds of offence (only for the matching: volunteers who declined them are not asked)"),
+        values=OffenceKind,
+    )
 
 
 class MemberForm(Form):
@@ -177,3 +197,30 @@ class SignalForm(Form):
     level = Choice(_("Level"), values=SignalLevel, required=True)
     body = TextField(_("What you noticed"), required=True, max_length=5000)
     submission_key = SubmissionKeyField()
+
+
+class AcceptProposalForm(Form):
+    volunteer_ids = MultiChoiceAny(_("Volunteers"))
+    version = VersionField()
+
+
+class RunMatchingForm(Form):
+    """Only the CSRF token: the run reads the whole waiting list."""
+
+
+class DecideForm(Form):
+    version = VersionField()
+
+
+class HandleSignalForm(Form):
+    forward = Flag(_("Pass on to the referring case worker"))
+
+
+class ReviewForm(Form):
+    kind = Choice(_("Kind"), values=ReviewKind, required=True)
+    held_on = DateValue(_("Date"), required=True)
+    summary = TextField(_("Summary"), required=True, max_length=10_000)
+
+
+class InvitationForm(Form):
+    answer = Choice(_("Answer"), values=("accept", "decline"), required=True)

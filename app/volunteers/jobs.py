@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date
 
@@ -10,12 +11,16 @@ from sqlalchemy import select
 
 from app.auth.api import User
 from app.cases.api import Case
+from app.core.db import utcnow
 from app.core.permissions import Role
 from app.extensions import db
 from app.jobs import job
 from app.jobs.schedule import daily
 from app.notifications.services import notify
-from app.volunteers import referrals, services
+from app.volunteers import matching_runs, referrals, services
+from app.volunteers.models import MatchingRun, MatchingRunStatus
+
+log = logging.getLogger("nazorg.volunteers")
 
 
 def coordinators() -> list[User]:
@@ -59,3 +64,30 @@ def end_programme_referral(tenant_id: int, case_id: str, actor: str) -> None:
     case = db.session.get(Case, (tenant_id, uuid.UUID(case_id)))
     if case is not None:
         referrals.withdraw_if_consent_gone(case, actor)
+
+
+@job("default", label=_l("Run the circle matching"))
+def run_matching(tenant_id: int, run_id: str) -> None:
+    """Solve the whole waiting list and store the proposals on the run. A failure is
+    written on the run (the coordinator's page shows it) instead of leaving it queued."""
+    run = db.session.scalars(
+        select(MatchingRun).where(MatchingRun.id == uuid.UUID(run_id))
+    ).one_or_none()
+    if run is None or run.status != MatchingRunStatus.QUEUED.value:
+        return  # gone, or done by an earlier delivery of this job
+    try:
+        with db.session.begin_nested():
+            matching_runs.compute(run, date.today())
+    except Exception:
+        log.exception("matching run %s failed", run_id)
+        run.status = MatchingRunStatus.FAILED.value
+        run.finished_at = utcnow()
+        db.session.flush()
+
+
+@job("default", label=_l("Report a circle's news to the referring case worker"))
+def report_to_referrer(tenant_id: int, referral_id: str, kind: str, key: str, context: dict):
+    """After the centre's commit: the notice in the referring municipality (once per key)."""
+    referral = referrals.access_referral_by_id(uuid.UUID(referral_id))
+    if referral is not None:
+        referrals.report_to_referrer(referral, kind, key, context)

@@ -195,6 +195,12 @@ class ProgrammeReferral(TenantScoped, Timestamped, db.Model):
     availability: Mapped[list] = mapped_column(JSON, default=list)
     needs: Mapped[str] = mapped_column(Text, default="")
     places_to_avoid: Mapped[str] = mapped_column(Text, default="")
+    # The four digits of the client's postcode (the area, never the address), for travel
+    # distance; None when the case worker chose not to carry it.
+    postcode_area: Mapped[str | None] = mapped_column(String(4))
+    # OffenceKind codes the case worker ticked so that volunteers who declined that kind
+    # are not proposed; read by the matching only, shown on no page.
+    offence_kinds: Mapped[list] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(
         String(20), enum_check("status", ReferralStatus), default=ReferralStatus.WAITING.value
     )
@@ -271,6 +277,8 @@ class CircleMember(TenantScoped, db.Model):
     volunteer_id: Mapped[uuid.UUID]
     joined_on: Mapped[date] = mapped_column(Date)
     left_on: Mapped[date | None] = mapped_column(Date)
+    # The volunteer accepted the invitation to this circle in the portal (None: open).
+    accepted_on: Mapped[date | None] = mapped_column(Date)
 
     volunteer: Mapped[Volunteer] = relationship(
         primaryjoin="and_(Volunteer.id == foreign(CircleMember.volunteer_id), "
@@ -342,3 +350,56 @@ class CircleSignal(TenantScoped, Timestamped, db.Model):
     level: Mapped[str] = mapped_column(String(20), enum_check("level", SignalLevel))
     body: Mapped[str] = mapped_column(Text)
     submission_key: Mapped[uuid.UUID | None]
+    # The coordinator dealt with it (an open signal has none); forwarded to the referring
+    # case worker when ``forwarded_at`` is set.
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    handled_by: Mapped[str | None] = mapped_column(String(200))
+    forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MatchingRunStatus(StrEnum):
+    QUEUED = "queued"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class MatchingRun(TenantScoped, Timestamped, db.Model):
+    """One run of the matching over the whole waiting list (an rq job), and its answer.
+
+    ``result`` holds plain data only: per proposal the referral, the volunteers with
+    their score and the Dutch explanation, and its state (``open``, ``accepted``,
+    ``rejected``); per client without a circle the blocking constraint in words. It
+    names volunteers and referrals by id and first name, nothing of the file."""
+
+    __tablename__ = "matching_runs"
+
+    requested_by: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(
+        String(20), enum_check("status", MatchingRunStatus), default=MatchingRunStatus.QUEUED.value
+    )
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    result: Mapped[dict] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class ReviewKind(StrEnum):
+    QUARTERLY = "quarterly"
+    CLOSING = "closing"
+
+
+class CircleReview(TenantScoped, Timestamped, db.Model):
+    """A quarterly review of a circle, or its closing evaluation (which closes it)."""
+
+    __tablename__ = "circle_reviews"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "circle_id"], ["circles.tenant_id", "circles.id"]),
+        Index("ix_circle_reviews_tenant_id_circle_id", "tenant_id", "circle_id"),
+    )
+
+    circle_id: Mapped[uuid.UUID]
+    kind: Mapped[str] = mapped_column(String(20), enum_check("kind", ReviewKind))
+    held_on: Mapped[date] = mapped_column(Date)
+    summary: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(String(200))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
@@ -18,8 +18,9 @@ from werkzeug.exceptions import NotFound
 
 from app.core.actions import create_once
 from app.extensions import db
+from app.jobs import enqueue
 from app.notifications.services import notify
-from app.volunteers import circles
+from app.volunteers import circles, jobs
 from app.volunteers.jobs import coordinators
 from app.volunteers.models import (
     Circle,
@@ -71,10 +72,16 @@ def access_my_circle(user, circle_id: uuid.UUID) -> tuple[Circle, Volunteer]:
     return circle, volunteer
 
 
+def my_membership(circle: Circle, volunteer: Volunteer) -> CircleMember:
+    return next(m for m in circles.inner_circle(circle) if m.volunteer_id == volunteer.id)
+
+
 def circle_view(circle: Circle, volunteer: Volunteer) -> dict:
     """Only what a member may see: first names, phase, frequency, their own logs."""
     return {
         "circle_id": circle.id,
+        "invited": my_membership(circle, volunteer).accepted_on is None,
+        "next_meeting": next_meeting(circle),
         "core_member": circle.referral.first_name if circle.referral else None,
         "phase": circle.phase,
         "every_days": circles.FREQUENCY_DAYS[CirclePhase(circle.phase)],
@@ -103,6 +110,21 @@ def circle_view(circle: Circle, volunteer: Volunteer) -> dict:
             )
         ),
     }
+
+
+def next_meeting(circle: Circle) -> date | None:
+    """The last logged meeting plus the phase's interval (the first: a week after forming)."""
+    every = circles.FREQUENCY_DAYS[CirclePhase(circle.phase)]
+    if every is None:
+        return None
+    last = db.session.scalar(
+        select(Meeting.held_on)
+        .where(Meeting.circle_id == circle.id)
+        .order_by(Meeting.held_on.desc())
+        .limit(1)
+    )
+    start = last or circle.created_at.date()
+    return start + timedelta(days=every)
 
 
 def log_meeting(
@@ -160,6 +182,16 @@ def raise_signal(
     signal, created = create_once(CircleSignal, submission_key, build)
     db.session.flush()
     if created and signal.level == SignalLevel.ACUTE.value:
+        if circle.referral_id is not None:
+            # The referring case worker hears of it in their own municipality, after
+            # this commit (a job; it crosses through the referral's one mechanism).
+            enqueue(
+                jobs.report_to_referrer,
+                referral_id=str(circle.referral_id),
+                kind="signal",
+                key=f"signal:{signal.id}",
+                context={"level": signal.level, "forwarded": False, "body": ""},
+            )
         for coordinator in coordinators():
             notify(
                 coordinator.id,

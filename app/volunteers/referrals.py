@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 
+from app.auth.api import User
 from app.cases.api import (
     Case,
     EventKind,
@@ -36,6 +37,7 @@ from app.core.context import tenant_app_context
 from app.core.security_events import report_security_event
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
+from app.notifications.services import notify
 from app.tenants.api import Tenant, all_tenants
 from app.volunteers import circles
 from app.volunteers.models import ProgrammeReferral
@@ -54,6 +56,8 @@ class ReferralChoice:
     availability: list[str]
     needs: str
     places_to_avoid: str
+    postcode_area: str | None = None
+    offence_kinds: tuple[str, ...] = ()
 
 
 def centre_tenant() -> Tenant | None:
@@ -79,6 +83,10 @@ def carried_fields(choice: ReferralChoice) -> list[str]:
         fields.append("needs")
     if choice.places_to_avoid.strip():
         fields.append("places_to_avoid")
+    if choice.postcode_area:
+        fields.append("postcode_area")
+    if choice.offence_kinds:
+        fields.append("offence_kinds")
     return fields
 
 
@@ -113,6 +121,8 @@ def refer(case: Case, actor, choice: ReferralChoice) -> bool:
         "availability": sorted(set(choice.availability)),
         "needs": choice.needs.strip(),
         "places_to_avoid": choice.places_to_avoid.strip(),
+        "postcode_area": choice.postcode_area or None,
+        "offence_kinds": sorted(set(choice.offence_kinds)),
     }
     with tenant_app_context(centre.id):
         existing = _copy_of(source_id, case.id)
@@ -216,3 +226,82 @@ def waiting_list() -> list[ProgrammeReferral]:
             .order_by(ProgrammeReferral.created_at)
         )
     )
+
+
+# --- reports back to the referring case worker ---------------------------------------------------
+
+REPORT_TEMPLATES = {
+    "signal": "volunteers/referrer_signal",
+    "progress": "volunteers/referrer_progress",
+}
+
+
+def report_to_referrer(referral: ProgrammeReferral, kind: str, key: str, context: dict) -> bool:
+    """A notice for the case worker who made ``referral``, in their own municipality.
+
+    Called in a session of the centre (the job that follows a signal or a phase change).
+    Like the referral itself it crosses through one mechanism: a session bound to the
+    receiver (``tenant_app_context``) writes the notice there and commits it; the crossing
+    is logged on both sides. ``key`` makes it once only (a retried job writes nothing
+    twice). ``context`` holds plain values meant for the case worker only. True when a
+    notice was written."""
+    if kind not in REPORT_TEMPLATES:
+        raise ValueError(f"unknown report {kind!r}")
+    centre_id = current_tenant_id(db.session)
+    source_id = referral.source_tenant_id
+    receiver = referral.referred_by_id
+    values = {
+        **context,
+        "core_member": referral.first_name or "",
+        "link": f"/cases/{referral.source_case_id}",
+    }
+    case_id = referral.source_case_id
+    written = False
+    with tenant_app_context(source_id):
+        if receiver is not None and _active_user(receiver):
+            written = (
+                notify(
+                    receiver,
+                    kind=f"circle_{kind}",
+                    dedupe_key=f"circle-report:{key}:{receiver}",
+                    template=REPORT_TEMPLATES[kind],
+                    context=values,
+                    link=values["link"],
+                )
+                is not None
+            )
+            db.session.commit()
+    if not written:
+        log.info("circle report %s for case %s: no notice written", key, case_id)
+        return False
+    report_security_event(
+        "circle report sent to the referring municipality",
+        event="circle_report_sent",
+        result="done",
+        tenant_id=centre_id,
+        user_id=None,
+        detail=f"{kind} for a referral of tenant {source_id}",
+        to_tenant=source_id,
+    )
+    report_security_event(
+        "circle report received from the circle programme",
+        event="circle_report_received",
+        result="done",
+        tenant_id=source_id,
+        user_id=None,
+        detail=f"{kind} on case {case_id}",
+        case=str(case_id),
+        from_tenant=centre_id,
+    )
+    return True
+
+
+def _active_user(user_id) -> bool:
+    user = db.session.scalars(select(User).where(User.id == user_id)).one_or_none()
+    return user is not None and user.active
+
+
+def access_referral_by_id(referral_id) -> ProgrammeReferral | None:
+    return db.session.scalars(
+        select(ProgrammeReferral).where(ProgrammeReferral.id == referral_id)
+    ).one_or_none()

@@ -16,9 +16,12 @@ from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
+from app.auth.api import invite_local_account
 from app.core.actions import Refused, check_version, create_once
 from app.core.dates import add_months
+from app.core.permissions import Role
 from app.extensions import db
+from app.tenants.api import Tenant
 from app.volunteers.models import (
     DayPart,
     GenderPreference,
@@ -188,7 +191,32 @@ def change_status(
         )
     )
     db.session.flush()
+    if target is VolunteerStatus.ACTIVE and volunteer.user_id is None:
+        invite_to_portal(volunteer)
     return volunteer
+
+
+def invite_to_portal(volunteer: Volunteer) -> None:
+    """On activation: the invitation to the mentor portal (a local account with password
+    and authenticator app, ``app.auth``), linked to the volunteer. Its mail joins this
+    transaction. Reactivating a volunteer who has an account sends nothing."""
+    tenant = db.session.get(Tenant, volunteer.tenant_id)
+    user = invite_local_account(
+        volunteer.tenant_id,
+        tenant.slug,
+        f"{volunteer.first_name} {volunteer.last_name}",
+        volunteer.email,
+        Role.VOLUNTEER,
+    )
+    if user is None:
+        security_log.warning(
+            "volunteer %s: %s has an account of another role; no portal invitation",
+            volunteer.id,
+            volunteer.email,
+        )
+        return
+    volunteer.user_id = user.id
+    db.session.flush()
 
 
 def record_vog(
@@ -311,6 +339,7 @@ OFFENCE_LABELS = {
     OffenceKind.DRUGS: _("Drug offences"),
     OffenceKind.PROPERTY: _("Property offences"),
 }
+OFFENCE_KINDS = tuple(kind.value for kind in OffenceKind)
 GENDER_LABELS = {
     GenderPreference.NONE: _("No preference"),
     GenderPreference.MEN: _("Only men"),

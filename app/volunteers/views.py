@@ -22,11 +22,27 @@ from app.core.actions import act
 from app.core.context import tenant_app_context
 from app.core.permissions import Permission, public, requires
 from app.core.rendering import render
+from app.jobs import enqueue
 from app.tenants.api import all_tenants
-from app.volunteers import circles, forms, portal, ratelimit, referrals, services
+from app.volunteers import (
+    circles,
+    forms,
+    jobs,
+    matching_runs,
+    overview,
+    portal,
+    ratelimit,
+    referrals,
+    services,
+)
 from app.volunteers.models import SignalLevel, TrainingModule, VolunteerStatus
 
 bp = Blueprint("volunteers", __name__, url_prefix="/mentor")
+LEVEL_LABELS = {
+    SignalLevel.INFORMATION.value: _("Information"),
+    SignalLevel.CONCERN.value: _("Concern"),
+    SignalLevel.ACUTE.value: _("Acute"),
+}
 log = logging.getLogger("nazorg.volunteers")
 
 # A person needs a few seconds to fill in the form; a token older than a day is stale.
@@ -272,6 +288,8 @@ def _referral_page(case_id, form, errors, status):
         slots=forms.SLOTS,
         slot_label=services.slot_label,
         languages=forms.LANGUAGES,
+        circle_offence_kinds=services.OFFENCE_KINDS,
+        circle_offence_label=services.offence_label,
         status=status,
     )
 
@@ -291,6 +309,8 @@ def refer_to_programme(case_id: uuid.UUID):
         availability=form.availability.data,
         needs=form.needs.data or "",
         places_to_avoid=form.places_to_avoid.data or "",
+        postcode_area=form.postcode_area.data or None,
+        offence_kinds=tuple(form.offence_kinds.data),
     )
 
     def refused(error, status):
@@ -304,13 +324,137 @@ def refer_to_programme(case_id: uuid.UUID):
     )
 
 
-@bp.get("/coordinator/waiting")
-@requires(Permission.VOLUNTEERS_MANAGE)
-def coordinator_waiting():
+def _waiting_page(status: int = 200, errors=None, which=None):
+    run = matching_runs.latest_run()
     return render(
         "volunteers/waiting.html",
         waiting=referrals.waiting_list(),
         slot_label=services.slot_label,
+        run=run,
+        explanation=matching_runs.explanation,
+        blocker=matching_runs.blocker,
+        candidates=circles.active_volunteers(date.today()),
+        errors=errors or {},
+        which=which,
+        status=status,
+    )
+
+
+@bp.get("/coordinator/waiting")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_waiting():
+    return _waiting_page()
+
+
+@bp.post("/coordinator/waiting/matching")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_run_matching():
+    form = forms.RunMatchingForm()
+    if not form.validate():
+        return _waiting_page(422, form.error_dict())
+    return act(
+        lambda: matching_runs.request_run(
+            current_user, lambda **kw: enqueue(jobs.run_matching, **kw)
+        ),
+        done=lambda _run: redirect(url_for("volunteers.coordinator_waiting") + "#matching"),
+        refused=lambda error, status: _waiting_page(status, {"form": error.message}),
+        message=_("The matching runs; its proposals appear here."),
+    )
+
+
+def _decide(run_id, programme_referral_id, form, work):
+    run = matching_runs.access_run(run_id)
+    which = str(programme_referral_id)
+    if not form.validate():
+        return _waiting_page(422, form.error_dict(), which)
+    return act(
+        lambda: work(run),
+        done=lambda _r: redirect(url_for("volunteers.coordinator_waiting") + "#matching"),
+        refused=lambda error, status: _waiting_page(
+            status, {error.field or "form": error.message}, which
+        ),
+        message=_("Saved."),
+    )
+
+
+@bp.post("/coordinator/matching/<uuid:run_id>/<uuid:programme_referral_id>/accept")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_accept_proposal(run_id: uuid.UUID, programme_referral_id: uuid.UUID):
+    form = forms.AcceptProposalForm()
+
+    def work(run):
+        chosen = []
+        for text in form.volunteer_ids.data:
+            try:
+                chosen.append(uuid.UUID(text))
+            except ValueError:
+                raise services.VolunteerRefused(
+                    _("Choose one of the options."), field="volunteer_ids"
+                ) from None
+        return matching_runs.accept(
+            run,
+            programme_referral_id,
+            chosen,
+            current_user,
+            today=date.today(),
+            version=form.version.data,
+        )
+
+    return _decide(run_id, programme_referral_id, form, work)
+
+
+@bp.post("/coordinator/matching/<uuid:run_id>/<uuid:programme_referral_id>/reject")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_reject_proposal(run_id: uuid.UUID, programme_referral_id: uuid.UUID):
+    form = forms.DecideForm()
+    return _decide(
+        run_id,
+        programme_referral_id,
+        form,
+        lambda run: matching_runs.reject(run, programme_referral_id, version=form.version.data),
+    )
+
+
+def _overview_page(status: int = 200, error=None):
+    today = date.today()
+    months, hours = overview.hours_per_volunteer(today)
+    return render(
+        "volunteers/overview.html",
+        rows=overview.circle_rows(today),
+        months=months,
+        hours=hours,
+        signals=overview.open_signals(),
+        phase_labels=circles.PHASE_LABELS,
+        level_labels=LEVEL_LABELS,
+        today=today,
+        error=error,
+        status=status,
+    )
+
+
+@bp.get("/coordinator/overview")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_overview():
+    return _overview_page()
+
+
+@bp.post("/coordinator/signals/<uuid:signal_id>")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_handle_signal(signal_id: uuid.UUID):
+    form = forms.HandleSignalForm()
+    signal = overview.access_signal(signal_id)
+    if not form.validate():
+        return _overview_page(422, next(iter(form.error_dict().values()), None))
+    return act(
+        lambda: overview.handle_signal(
+            signal,
+            current_user,
+            bool(form.forward.data),
+            lambda **kw: enqueue(jobs.report_to_referrer, **kw),
+        ),
+        done=lambda _s: redirect(url_for("volunteers.coordinator_overview") + "#signals"),
+        refused=lambda error, status: _overview_page(status, error.message),
+        message=_("Saved."),
     )
 
 
@@ -341,6 +485,10 @@ def _circle_page(circle, status: int = 200, errors=None, which=None):
         "volunteers/circle.html",
         circle=circle,
         inner=circles.inner_circle(circle),
+        reviews=circles.reviews(circle),
+        next_review=circles.next_review_due(circle, date.today()),
+        next_meeting=portal.next_meeting(circle),
+        today=date.today(),
         candidates=circles.active_volunteers(date.today()),
         phase_labels=circles.PHASE_LABELS,
         frequency=circles.FREQUENCY_DAYS,
@@ -391,17 +539,47 @@ def coordinator_circle_member(circle_id: uuid.UUID):
 @requires(Permission.VOLUNTEERS_MANAGE)
 def coordinator_circle_phase(circle_id: uuid.UUID):
     form = forms.PhaseForm()
-    return _circle_action(
-        circle_id,
-        form,
-        "phase",
-        lambda circle: circles.change_phase(
+
+    def work(circle):
+        before = circle.phase
+        circles.change_phase(
             circle,
             form.phase.data,
             covenant_signed_on=form.covenant_signed_on.data,
             version=form.version.data,
-        ),
-    )
+        )
+        _report_progress(circle, before)
+        return circle
+
+    return _circle_action(circle_id, form, "phase", work)
+
+
+def _report_progress(circle, before: str) -> None:
+    """The circle's progress (a new phase) goes to the referring case worker."""
+    if circle.phase != before and circle.referral_id is not None:
+        enqueue(
+            jobs.report_to_referrer,
+            referral_id=str(circle.referral_id),
+            kind="progress",
+            key=f"phase:{circle.id}:{circle.phase}",
+            context={"phase": circle.phase},
+        )
+
+
+@bp.post("/coordinator/circles/<uuid:circle_id>/reviews")
+@requires(Permission.VOLUNTEERS_MANAGE)
+def coordinator_circle_review(circle_id: uuid.UUID):
+    form = forms.ReviewForm()
+
+    def work(circle):
+        before = circle.phase
+        review = circles.add_review(
+            circle, form.kind.data, form.held_on.data, form.summary.data, current_user
+        )
+        _report_progress(circle, before)
+        return review
+
+    return _circle_action(circle_id, form, "reviews", work)
 
 
 @bp.post("/coordinator/circles/<uuid:circle_id>/professionals")
@@ -439,6 +617,7 @@ def _mentor_page(circle_id, status: int = 200, errors=None, which=None, form=Non
         phase_labels=circles.PHASE_LABELS,
         slot_label=services.slot_label,
         levels=list(SignalLevel),
+        level_labels=LEVEL_LABELS,
         errors=errors or {},
         which=which,
         form=form,
@@ -465,6 +644,20 @@ def _mentor_action(circle_id, form, which, work):
             circle_id, status, {error.field or "form": error.message}, which, form
         ),
         message=_("Saved."),
+    )
+
+
+@bp.post("/circles/<uuid:mentor_circle_id>/invitation")
+@requires(Permission.MENTOR_PORTAL)
+def mentor_invitation(mentor_circle_id: uuid.UUID):
+    form = forms.InvitationForm()
+    return _mentor_action(
+        mentor_circle_id,
+        form,
+        "invitation",
+        lambda circle, volunteer: circles.answer_invitation(
+            portal.my_membership(circle, volunteer), form.answer.data == "accept", date.today()
+        ),
     )
 
 

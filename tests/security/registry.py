@@ -44,7 +44,14 @@ from app.notifications.models import Notification
 from app.regional import budget
 from app.regional.grant_models import AccountabilityReport, GrantDistribution, GrantShare
 from app.tenants.models import Tenant
-from app.volunteers.models import Circle, CircleMember, ProgrammeReferral, Volunteer
+from app.volunteers.models import (
+    Circle,
+    CircleMember,
+    CircleSignal,
+    MatchingRun,
+    ProgrammeReferral,
+    Volunteer,
+)
 from app.volunteers.views import form_token
 
 _rng = random.Random(606)
@@ -443,6 +450,53 @@ class Bundle:
 
         return self._once("mentor_circle" if mine else "mentor_circle_other", make)
 
+    def matching_run(self):
+        """A finished run proposing a circle for this bundle's waiting referral."""
+        self.programme_referral()
+
+        def make():
+            referral_id = str(self.made["programme_referral"].id)
+            return _added(
+                MatchingRun(
+                    requested_by="Coördinator",
+                    status="done",
+                    result={
+                        "optimal": True,
+                        "min_size": 3,
+                        "max_km": 25.0,
+                        "proposals": [
+                            {
+                                "referral_id": referral_id,
+                                "first_name": f"Kern{self.tenant.id}",
+                                "approximate": True,
+                                "score": 10,
+                                "state": "open",
+                                "volunteers": [],
+                            }
+                        ],
+                        "unmatched": [],
+                    },
+                )
+            )
+
+        return self._once("matching_run", make)
+
+    def circle_signal(self):
+        self.circle()
+        self.volunteer()
+
+        def make():
+            return _added(
+                CircleSignal(
+                    circle_id=self.made["circle"].id,
+                    volunteer_id=self.made["volunteer"].id,
+                    level="zorg",
+                    body="Hij slaapt slecht.",
+                )
+            )
+
+        return self._once("circle_signal", make)
+
     def account_token(self, purpose: str) -> str:
         def make():
             email = f"vrijwilliger-{uuid.uuid4().hex[:8]}@example.invalid"
@@ -500,6 +554,8 @@ ARGUMENTS: dict[str, Argument] = {
     "volunteer_id": Argument(lambda b, e: b.volunteer().id),
     "programme_referral_id": Argument(lambda b, e: b.programme_referral().id),
     "circle_id": Argument(lambda b, e: b.circle().id),
+    "run_id": Argument(lambda b, e: b.matching_run().id),
+    "signal_id": Argument(lambda b, e: b.circle_signal().id),
     "mentor_circle_id": Argument(
         lambda b, e: b.mentor_circle().id,
         out_of_scope=lambda b, e: b.mentor_circle(mine=False).id,
@@ -732,6 +788,19 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     "notifications.send_digest_now": lambda b: {},
     "volunteers.apply_submit": lambda b: _volunteer_application(b),
     "volunteers.coordinator_form_circle": lambda b: {},
+    "volunteers.coordinator_run_matching": lambda b: {},
+    "volunteers.coordinator_accept_proposal": lambda b: {
+        "volunteer_ids": str(b.volunteer().id),
+        "version": b.matching_run().version,
+    },
+    "volunteers.coordinator_reject_proposal": lambda b: {"version": b.matching_run().version},
+    "volunteers.coordinator_handle_signal": lambda b: {"forward": "1"},
+    "volunteers.coordinator_circle_review": lambda b: {
+        "kind": "quarterly",
+        "held_on": TODAY.isoformat(),
+        "summary": "Het gaat goed; de kring komt elke week bij elkaar.",
+    },
+    "volunteers.mentor_invitation": lambda b: {"answer": "accept"},
     "volunteers.mentor_meeting": lambda b: {
         "held_on": TODAY.isoformat(),
         "duration_minutes": "90",

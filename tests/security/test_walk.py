@@ -3,7 +3,8 @@ object of its own municipality, of another municipality, and outside the user's 
 and without ``HX-Request``, gets the answer of security/authorization-matrix.toml.
 
 - denied: 403 for a signed-in user (the same answer whatever the object), a sign-in
-  redirect for an anonymous visitor;
+  redirect for an anonymous visitor; 404 for the roles of ``REFUSED_AS_NOT_FOUND`` (a
+  volunteer never learns that a case page or another area exists);
 - allowed, own object: a success, redirect or validation answer (never 403, 404 or 5xx);
 - allowed, another municipality's object or one outside the scope: 404, never 403, and
   never that object's data;
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.core.permissions import Role
+from app.core.permissions import Role, refused_as_not_found
 from tests.security import matrix, registry, walker
 
 OWN, OTHER, SCOPE = "own municipality", "other municipality", "outside scope"
@@ -61,6 +62,10 @@ def expectation_failures(
             location = response.headers.get("HX-Redirect") or response.headers.get("Location", "")
             if status not in (302, 204) or SIGN_IN_PATH not in location:
                 return [f"{where}: expected a sign-in redirect, got {status}"]
+            return []
+        if refused_as_not_found(actor):
+            if status != 404:
+                return [f"{where}: denied to this role as not found (404), but answered {status}"]
             return []
         if status not in (403, 404):
             return [f"{where}: denied, but answered {status}"]
