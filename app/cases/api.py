@@ -28,6 +28,13 @@ from app.cases.models import (
     MonitorMoment,
 )
 from app.cases.panels import add_case_panel
+from app.cases.partners.models import Partner, PartnerKind
+from app.cases.partners.services import (
+    care_director,
+    install_default_partners,
+    partners_by_kind,
+    partners_of_kind,
+)
 from app.cases.plan.services import complete_task, generate_plan, install_default_template
 from app.cases.services import access_case, open_case, saved_tenant_settings, take_snapshot
 from app.cases.timeline import EventKind
@@ -47,18 +54,24 @@ __all__ = [
     "EventKind",
     "LifeDomainKind",
     "MonitorMoment",
+    "Partner",
+    "PartnerKind",
     "RawFigures",
     "Recipient",
     "TrajectoryStatus",
     "access_case",
     "add_case_panel",
+    "care_director",
     "case_timeline",
     "complete_task",
     "generate_bsn",
     "generate_plan",
     "hand_over",
+    "install_default_partners",
     "install_default_template",
     "open_case",
+    "partners_by_kind",
+    "partners_of_kind",
     "read_figures",
     "record_case_event",
     "saved_tenant_settings",

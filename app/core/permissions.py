@@ -85,6 +85,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
 # programme).
 CENTRE_ONLY_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.CIRCLE_COORDINATOR})
 
+# Areas (blueprint names) a role never sees: a request of that role to any endpoint of the
+# area that its permissions deny answers 404, as for a page that does not exist, instead of
+# 403 (which would tell that there is something behind it). A provider worker never learns
+# that case pages exist; their own trajectories are on the ``provider`` blueprint.
+HIDDEN_AREAS: dict[Role, frozenset[str]] = {
+    Role.PROVIDER_WORKER: frozenset({"cases"}),
+}
+
 PUBLIC = "public"
 _DECLARATION = "required_permissions"
 
@@ -119,6 +127,17 @@ def role_has(role: str | None, permissions: frozenset[Permission]) -> bool:
     return permissions <= granted
 
 
+def hidden_area(role: str | None, endpoint: str | None) -> bool:
+    """Whether ``endpoint`` lies in an area ``role`` never sees (``HIDDEN_AREAS``)."""
+    if not endpoint or "." not in endpoint:
+        return False
+    try:
+        areas = HIDDEN_AREAS.get(Role(role), frozenset())
+    except ValueError:
+        return False
+    return endpoint.split(".", 1)[0] in areas
+
+
 def enforce_declared_permission(current_user) -> object | None:
     """before_request: deny by default, then check the signed-in user's role."""
     if request.endpoint is None:
@@ -137,5 +156,5 @@ def enforce_declared_permission(current_user) -> object | None:
         return current_app.login_manager.unauthorized()
     if not role_has(current_user.role, declaration):
         report_refused_access(current_user, "endpoint", request.endpoint)
-        abort(403)
+        abort(404 if hidden_area(current_user.role, request.endpoint) else 403)
     return None

@@ -13,6 +13,7 @@ from app.core.permissions import (
     ROLE_PERMISSIONS,
     Role,
     declared_permissions,
+    hidden_area,
     role_has,
 )
 from tests.factories import UserFactory
@@ -48,11 +49,24 @@ def test_an_undeclared_endpoint_is_refused(app, tenants, in_tenant, sign_in):
 
 
 @pytest.mark.parametrize("role", [Role.VOLUNTEER, Role.TENANT_ADMIN, Role.PROVIDER_WORKER])
-def test_roles_without_case_access_get_403_on_the_case_list(app, tenants, in_tenant, sign_in, role):
+def test_roles_without_case_access_are_refused_cases(app, tenants, in_tenant, sign_in, role):
+    """403, or 404 for a role that never sees the case area (``HIDDEN_AREAS``)."""
     assert not role_has(role.value, frozenset(ROLE_PERMISSIONS[Role.CASE_WORKER]))
     with in_tenant(tenants["deventer"]):
         user = UserFactory(role=role.value)
-    assert sign_in(user).get("/cases/").status_code == 403
+    expected = 404 if hidden_area(role.value, "cases.case_list") else 403
+    assert sign_in(user).get("/cases/").status_code == expected
+
+
+def test_a_provider_worker_never_sees_that_case_pages_exist(app, tenants, in_tenant, sign_in):
+    with in_tenant(tenants["deventer"]):
+        user = UserFactory(role=Role.PROVIDER_WORKER.value)
+    client = sign_in(user)
+    for path in ("/cases/", "/cases/intake", "/cases/admin/partners"):
+        assert client.get(path).status_code == 404, path
+    assert hidden_area(Role.PROVIDER_WORKER.value, "cases.case_detail")
+    assert not hidden_area(Role.PROVIDER_WORKER.value, "provider.provider_home")
+    assert not hidden_area(Role.CASE_WORKER.value, "cases.case_detail")
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(app):
