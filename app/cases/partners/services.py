@@ -163,7 +163,7 @@ def staff_of(partner: Partner) -> list[tuple[PartnerStaff, User]]:
             )
             .where(PartnerStaff.partner_id == partner.id)
             .order_by(User.display_name)
-        ).tuples()
+        )
     )
 
 

@@ -89,7 +89,7 @@ def my_trajectories(user) -> list[tuple[Trajectory, str]]:
         .join(Case, (Case.id == Trajectory.case_id) & (Case.tenant_id == Trajectory.tenant_id))
         .where(Trajectory.partner_id == partner.id)
         .order_by(Trajectory.start_date.desc())
-    ).tuples()
+    )
     found = []
     for trajectory, case in rows:
         note_access(
@@ -309,7 +309,7 @@ def invoices_awaiting() -> list[tuple[TrajectoryInvoice, Trajectory]]:
                 (TrajectoryInvoice.status != InvoiceStatus.SUBMITTED.value),
                 TrajectoryInvoice.submitted_at.desc(),
             )
-        ).tuples()
+        )
     )
 
 
