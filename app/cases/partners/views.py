@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _
 from flask_login import current_user
 
 from app.cases.blueprint import bp
+from app.cases.labels import PARTNER_KIND_LABELS
 from app.cases.partners import forms
 from app.cases.partners import services as partners
 from app.core.actions import act
@@ -26,6 +27,7 @@ def _list_page(form=None, status: int = 200):
         partners=partners.partners(),
         form=form or forms.PartnerAddForm(data={"takes_referrals": True, "active": True}),
         new_key=new_submission_key(),
+        kinds=PARTNER_KIND_LABELS,
     )
 
 
@@ -38,6 +40,7 @@ def _partner_page(partner, form=None, staff_errors=None, status: int = 200):
         staff=partners.staff_of(partner),
         candidates=partners.unbound_provider_workers(),
         staff_errors=staff_errors or {},
+        kinds=PARTNER_KIND_LABELS,
     )
 
 
