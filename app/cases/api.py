@@ -29,6 +29,7 @@ from app.cases.models import (
 )
 from app.cases.panels import add_case_panel
 from app.cases.partners.models import Partner, PartnerKind
+from app.cases.partners.services import bind_staff as bind_provider_worker
 from app.cases.partners.services import (
     care_director,
     install_default_partners,
@@ -61,6 +62,7 @@ __all__ = [
     "TrajectoryStatus",
     "access_case",
     "add_case_panel",
+    "bind_provider_worker",
     "care_director",
     "case_timeline",
     "complete_task",

@@ -117,6 +117,9 @@ def upgrade() -> None:
     )
     rls.protect_tenant_table("partner_staff")
 
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:  # the table is copied: keys are checked when it is complete (as e1c4a7b9d2f3)
+        op.execute("PRAGMA foreign_keys=OFF")
     with op.batch_alter_table("referrals") as batch:
         batch.alter_column(
             "partner", existing_type=sa.String(length=40), type_=sa.String(length=200)
@@ -134,6 +137,8 @@ def upgrade() -> None:
         )
         batch.create_index("ix_referrals_tenant_id_partner_id", ["tenant_id", "partner_id"])
     _migrate_referrals()
+    if sqlite:
+        op.execute("PRAGMA foreign_keys=ON")
 
     with op.batch_alter_table("trajectories") as batch:
         batch.add_column(sa.Column("partner_id", sa.Uuid(), nullable=True))

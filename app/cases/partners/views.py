@@ -103,7 +103,10 @@ def admin_partner_staff(partner_id: uuid.UUID):
     partner = partners.access_partner(current_user, partner_id)
     form = forms.StaffForm()
     if not form.validate():
-        return _partner_page(partner, staff_errors=form.error_dict(), status=422)
+        errors = form.error_dict()
+        if "action" in errors:  # a hidden field: its message above the list
+            errors.setdefault("form", errors.pop("action"))
+        return _partner_page(partner, staff_errors=errors, status=422)
 
     def work():
         if form.action.data == "bind":
