@@ -39,10 +39,14 @@ from app.auth.oidc import secret_variable_prefix
 from app.cases.bsn import generate_bsn
 from app.cases.handover.models import (
     DomainConsent,
+    InvoiceStatus,
     Referral,
     ReferralStatus,
+    ReportKind,
     SharingBasis,
     Trajectory,
+    TrajectoryInvoice,
+    TrajectoryReport,
     TrajectoryStatus,
 )
 from app.cases.intake.checklist import IntakeCheck
@@ -62,6 +66,7 @@ from app.cases.models import (
     PhaseChange,
 )
 from app.cases.notes import Note, NoteRevision
+from app.cases.partners.models import Partner, PartnerKind, PartnerStaff
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskStatus, TaskTemplate
 from app.cases.timeline import EventKind, TimelineEntry
 from app.cases.transfer import CaseTransfer, TransferState
@@ -513,7 +518,8 @@ class ReferralFactory(BaseFactory):
 
     case_id = factory.SelfAttribute("case.id")
     domain = LifeDomainKind.HOUSING.value
-    partner = Responsible.SUPPORTED_HOUSING.value
+    partner = "Beschermd en begeleid wonen"
+    partner_kind = PartnerKind.SUPPORTED_HOUSING.value
     request = "Begeleid wonen na vrijlating."
     status = ReferralStatus.SENT.value
     sent_on = factory.LazyFunction(date.today)
@@ -534,6 +540,62 @@ class TrajectoryFactory(BaseFactory):
     end_date = factory.LazyFunction(lambda: date.today() + timedelta(days=90))
     status = TrajectoryStatus.ACTIVE.value
     handed_over_by = "Medewerker Nazorg"
+
+
+class PartnerFactory(BaseFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Regizorg BV {n}")
+    kind = PartnerKind.CARE_DIRECTOR.value
+    contact_name = "Team zorgregie"
+    takes_referrals = True
+    takes_trajectories = True
+    active = True
+
+
+class PartnerStaffFactory(BaseFactory):
+    class Meta:
+        model = PartnerStaff
+
+    class Params:
+        partner = factory.SubFactory(PartnerFactory)
+        user = factory.SubFactory(UserFactory, role="provider_worker")
+
+    partner_id = factory.SelfAttribute("partner.id")
+    user_id = factory.SelfAttribute("user.id")
+    bound_by = "Beheerder"
+
+
+class TrajectoryReportFactory(BaseFactory):
+    class Meta:
+        model = TrajectoryReport
+
+    class Params:
+        trajectory = factory.SubFactory(TrajectoryFactory)
+
+    trajectory_id = factory.SelfAttribute("trajectory.id")
+    case_id = factory.SelfAttribute("trajectory.case_id")
+    kind = ReportKind.PROGRESS.value
+    domain = LifeDomainKind.HOUSING.value
+    body = "Kamer bezichtigd."
+    reported_by = "Zorgregisseur"
+
+
+class TrajectoryInvoiceFactory(BaseFactory):
+    class Meta:
+        model = TrajectoryInvoice
+
+    class Params:
+        trajectory = factory.SubFactory(TrajectoryFactory)
+
+    trajectory_id = factory.SelfAttribute("trajectory.id")
+    case_id = factory.SelfAttribute("trajectory.case_id")
+    amount_cents = 150_000
+    invoice_date = factory.LazyFunction(date.today)
+    reference = factory.Sequence(lambda n: f"F-{n}")
+    status = InvoiceStatus.SUBMITTED.value
+    submitted_by = "Zorgregisseur"
 
 
 # --- notices, jobs, logs and retention ---------------------------------------------------

@@ -17,6 +17,7 @@ from app import create_app
 from app.auth.models import User
 from app.cases.bsn import passes_eleven_test
 from app.cases.models import Case, Client
+from app.cases.partners.services import care_director, staff_of
 from app.core.permissions import Role
 from app.demo import load_demo_data
 from app.extensions import db
@@ -38,6 +39,9 @@ def test_demo_data_fills_every_municipality_once(app, tenants, in_tenant):
             roles = sorted(db.session.scalars(select(User.role)).all())
             bsns = db.session.scalars(select(Client.bsn)).all()
             releases = db.session.scalars(select(Case.expected_release)).all()
+            director = care_director()
+            assert director is not None and director.name == "Regizorg BV"
+            assert staff_of(director)[0][1].role == Role.PROVIDER_WORKER.value
             assert db.session.scalar(select(func.count()).select_from(Client)) == first[slug]
         expected = [
             Role.CASE_WORKER,
@@ -45,6 +49,7 @@ def test_demo_data_fills_every_municipality_once(app, tenants, in_tenant):
             Role.PRIVACY_OFFICER,
             Role.VOLUNTEER,
             Role.VOLUNTEER,
+            Role.PROVIDER_WORKER,  # bound to the care director, Regizorg BV
         ]
         if tenant.is_centre:
             expected.append(Role.REGIONAL_COORDINATOR)

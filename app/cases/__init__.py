@@ -33,7 +33,11 @@ from app.cases.models import (
     Client,
 )
 from app.cases.panels import add_case_panel
+from app.cases.partners import services as partners
+from app.cases.partners import views as _partner_views  # noqa: F401
 from app.cases.plan import admin as _plan_admin  # noqa: F401
+from app.cases.provider import services as provider
+from app.cases.provider.views import bp as provider_bp
 from app.cases.views import bp
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
@@ -46,6 +50,24 @@ from app.notifications.services import add_digest, add_link_namer
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(intake_api_bp)
+    app.register_blueprint(provider_bp)
+    add_nav_entry(
+        app,
+        "provider.provider_home",
+        _l("Trajectories"),
+        permission=Permission.TRAJECTORY_PROGRESS,
+        order=12,
+    )
+    add_nav_entry(
+        app, "cases.admin_partners", _l("Partners"), permission=Permission.TENANT_ADMIN, order=42
+    )
+    add_nav_entry(
+        app,
+        "provider.provider_invoices",
+        _l("Invoices of the care director"),
+        permission=Permission.BUDGET_MANAGE,
+        order=63,
+    )
     add_nav_entry(app, "cases.case_list", _l("Cases"), permission=Permission.CASE_READ, order=10)
     add_nav_entry(
         app,
@@ -94,17 +116,34 @@ def _add_panels(app: Flask) -> None:
         },
         order=10,
     )
-    add_case_panel(app, "referrals", lambda case: {"referrals": handover.referrals_of(case)})
+    add_case_panel(
+        app,
+        "referrals",
+        lambda case: {
+            "referrals": handover.referrals_of(case),
+            "referral_partners": partners.partners_by_kind(),
+        },
+    )
     add_case_panel(
         app,
         "trajectories",
         lambda case: {
-            "trajectories": handover.trajectories_of(case),
+            **_trajectory_panel(case),
             "default_cost_euros": get_setting("cases.trajectory_default_cost_euros"),
         },
     )
     add_case_panel(app, "notes", lambda case: {"notes": notes.notes_of(case)})
     add_case_panel(app, "transfer", lambda case: {"region": transfer.region_tenants()})
+
+
+def _trajectory_panel(case) -> dict:
+    """The case's trajectories with what the care director reported and invoiced."""
+    trajectories = handover.trajectories_of(case)
+    return {
+        "trajectories": trajectories,
+        "trajectory_reports": {t.id: provider.reports_of(t) for t in trajectories},
+        "trajectory_invoices": {t.id: provider.invoices_of(t) for t in trajectories},
+    }
 
 
 def _add_settings(app: Flask) -> None:

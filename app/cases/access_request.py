@@ -31,6 +31,8 @@ TABLE_LABELS = {
     "referrals": _l("Referrals"),
     "tasks": _l("Tasks"),
     "trajectories": _l("Trajectories"),
+    "trajectory_reports": _l("Reports of the care director"),
+    "trajectory_invoices": _l("Invoices of the care director"),
 }
 COLUMN_LABELS = {
     # the client
@@ -115,6 +117,18 @@ COLUMN_LABELS = {
     "start_date": _l("Start date"),
     "end_date": _l("End date"),
     "handed_over_by": _l("Handed over by"),
+    "partner_kind": _l("Kind of partner"),
+    "shared_domains": _l("Life domains shared with the care director"),
+    "proposed_end": _l("Proposed end"),
+    "reported_by": _l("Reported by"),
+    "reported_at": _l("Reported on"),
+    "amount_cents": _l("Amount"),
+    "invoice_date": _l("Invoice date"),
+    "reference": _l("Invoice reference"),
+    "submitted_by": _l("Sent by"),
+    "submitted_at": _l("Sent on"),
+    "decided_by": _l("Decided by"),
+    "decided_at": _l("Decided on"),
 }
 TECHNICAL = frozenset(
     {
@@ -127,6 +141,8 @@ TECHNICAL = frozenset(
         "template_id",
         "message_key",
         "position",
+        "partner_id",
+        "trajectory_id",
     }
 )
 # Where history keeps the name of the person who acted, "system" means the portal itself.
@@ -151,6 +167,10 @@ CHANGED_TABLES = {
 
 def _code(kind: str) -> Callable[[object], str]:
     return lambda value: label(kind, value)
+
+
+def _report_kind(code) -> str:
+    return str({"progress": _l("Progress"), "end_proposed": _l("Proposed end")}.get(code, code))
 
 
 def _intake_source(code) -> str:
@@ -215,6 +235,7 @@ VOCABULARY = Vocabulary(
         "basis": _code("basis"),
         "responsible": _code("responsible"),
         "partner": _code("responsible"),
+        "partner_kind": _code("partner_kind"),
     },
     table_codes={
         "tasks": {
@@ -224,6 +245,8 @@ VOCABULARY = Vocabulary(
         },
         "referrals": {"status": _code("referral_status")},
         "trajectories": {"status": _code("trajectory_status")},
+        "trajectory_reports": {"kind": _report_kind},
+        "trajectory_invoices": {"status": _code("invoice_status")},
         "intake_messages": {"source": _intake_source},
     },
     technical=TECHNICAL,

@@ -29,6 +29,14 @@ from app.cases.models import (
     MonitorMoment,
 )
 from app.cases.panels import add_case_panel
+from app.cases.partners.models import Partner, PartnerKind
+from app.cases.partners.services import bind_staff as bind_provider_worker
+from app.cases.partners.services import (
+    care_director,
+    install_default_partners,
+    partners_by_kind,
+    partners_of_kind,
+)
 from app.cases.plan.services import complete_task, generate_plan, install_default_template
 from app.cases.services import access_case, open_case, saved_tenant_settings, take_snapshot
 from app.cases.timeline import EventKind
@@ -48,6 +56,8 @@ __all__ = [
     "EventKind",
     "LifeDomainKind",
     "MonitorMoment",
+    "Partner",
+    "PartnerKind",
     "RawFigures",
     "Recipient",
     "SharingBasis",
@@ -55,13 +65,18 @@ __all__ = [
     "access_case",
     "add_case_panel",
     "clients_of_trajectories",
+    "bind_provider_worker",
+    "care_director",
     "case_timeline",
     "complete_task",
     "generate_bsn",
     "generate_plan",
     "hand_over",
+    "install_default_partners",
     "install_default_template",
     "open_case",
+    "partners_by_kind",
+    "partners_of_kind",
     "read_figures",
     "record_basis",
     "record_case_event",

@@ -140,7 +140,8 @@ class ConsentForm(Form):
 
 class ReferralForm(Form):
     submission_key = SubmissionKeyField()
-    partner = Choice(_("Partner"), values=list(Responsible), required=True)
+    # A partner's id or a partner kind (set per request: the municipality's partners).
+    partner = Choice(_("Partner"), required=True)
     domain = Choice(_("Life domain"), required=True)
     request = TextField(_("Request"), max_length=column_length(Referral, "request"))
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.cases.bsn import mask_bsn
-from app.cases.handover.models import ReferralStatus, SharingBasis, TrajectoryStatus
+from app.cases.handover.models import (
+    InvoiceStatus,
+    ReferralStatus,
+    SharingBasis,
+    TrajectoryStatus,
+)
 from app.cases.models import (
     CasePhase,
     CloseOutcome,
@@ -16,6 +21,7 @@ from app.cases.models import (
     ReleaseType,
     StayKind,
 )
+from app.cases.partners.models import PartnerKind
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
 from app.core.i18n import format_date
 
@@ -153,7 +159,26 @@ CLOSE_OUTCOME_LABELS = {
     CloseOutcome.OTHER: _l("Other (give the reason)"),
 }
 
+PARTNER_KIND_LABELS = {
+    PartnerKind.CARE_DIRECTOR: _l("Care director"),
+    PartnerKind.DEBT_HELP: _l("Debt help"),
+    PartnerKind.ADDICTION_CARE: _l("Addiction care"),
+    PartnerKind.SUPPORTED_HOUSING: _l("Supported housing"),
+    PartnerKind.PROBATION: _l("Probation service"),
+    PartnerKind.INCOME: _l("Income and work"),
+    PartnerKind.HEALTH_INSURER: _l("Health insurer"),
+    PartnerKind.MENTAL_HEALTH_CARE: _l("Mental health care"),
+    PartnerKind.HOUSING_CORPORATION: _l("Housing corporation"),
+}
+INVOICE_STATUS_LABELS = {
+    InvoiceStatus.SUBMITTED: _l("Awaiting approval"),
+    InvoiceStatus.APPROVED: _l("Approved"),
+    InvoiceStatus.REJECTED: _l("Rejected"),
+}
+
 ALL_LABELS = {
+    "partner_kind": PARTNER_KIND_LABELS,
+    "invoice_status": INVOICE_STATUS_LABELS,
     "phase": PHASE_LABELS,
     "domain": DOMAIN_LABELS,
     "status": STATUS_LABELS,
@@ -180,6 +205,20 @@ def label(kind: str, value) -> str:
         if key.value == value:
             return str(text)
     return str(value)
+
+
+def money(cents: int | None) -> str:
+    """ "€ 1.500,00", as the budget's ``cents`` filter writes it (the file's templates do not
+    depend on the regional feature being installed)."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(int(cents)), 100)
+    return f"{sign}€ {euros:,}".replace(",", ".") + f",{rest:02d}"
+
+
+def partner_kind_label(kind: str | None) -> str:
+    return label("partner_kind", kind)
 
 
 def intake_field_label(name: str) -> str:
@@ -249,6 +288,9 @@ def template_helpers() -> dict:
         "message_kind_label": lambda value: str(MESSAGE_KIND_LABELS.get(value, value or "")),
         "field_names": field_names,
         "responsible_labels": RESPONSIBLE_LABELS,
+        "partner_kind_labels": PARTNER_KIND_LABELS,
+        "invoice_status_labels": INVOICE_STATUS_LABELS,
+        "money": money,
         "basis_labels": BASIS_LABELS,
         "referral_status_labels": REFERRAL_STATUS_LABELS,
         "trajectory_status_labels": TRAJECTORY_STATUS_LABELS,

@@ -45,6 +45,11 @@ class EventKind(StrEnum):
     REFERRAL_OUTCOME = "referral_outcome"
     TRAJECTORY = "trajectory"
     TRAJECTORY_UPDATED = "trajectory_updated"
+    # The care director's own reports (the provider view) and the invoice's decision.
+    TRAJECTORY_PROGRESS = "trajectory_progress"
+    TRAJECTORY_END_PROPOSED = "trajectory_end_proposed"
+    TRAJECTORY_INVOICE = "trajectory_invoice"
+    TRAJECTORY_INVOICE_DECIDED = "trajectory_invoice_decided"
     TRANSFER_OUT = "transfer_out"
     TRANSFER_IN = "transfer_in"
     EXPORTED = "exported"

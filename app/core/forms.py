@@ -228,3 +228,22 @@ def column_length(model, name: str) -> int:
     """The length of a text column of ``model``, or ``MAX_TEXT`` when it has none."""
     length = getattr(model.__table__.c[name].type, "length", None)
     return length or MAX_TEXT
+
+
+_EUROS = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d{1,9})(?:,(\d{1,2}))?")
+
+
+class EuroAmount(TextField):
+    """An amount in euros written "1.500,00", "1500,5" or "1500" (a leading € allowed);
+    kept as integer cents. (The budget's forms have the same rule as their own ``Amount``.)"""
+
+    def parse(self, text: str) -> int:
+        text = super().parse(text)
+        match = _EUROS.fullmatch(text.removeprefix("€").strip())
+        if match is None:
+            raise StopValidation(_("Enter an amount in euros, such as 1.500,00."))
+        cents = int((match.group(2) or "0").ljust(2, "0"))
+        value = int(match.group(1).replace(".", "")) * 100 + cents
+        if value > MAX_INT:
+            raise StopValidation(_("This amount is too large."))
+        return value

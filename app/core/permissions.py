@@ -90,6 +90,14 @@ CENTRE_ONLY_ROLES = frozenset({Role.REGIONAL_COORDINATOR, Role.CIRCLE_COORDINATO
 # exists at all. The refusal is logged as every refusal is.
 REFUSED_AS_NOT_FOUND = frozenset({Role.VOLUNTEER})
 
+# Areas (blueprint names) a role never sees: a request of that role to any endpoint of the
+# area that its permissions deny answers 404, as for a page that does not exist, instead of
+# 403 (which would tell that there is something behind it). A provider worker never learns
+# that case pages exist; their own trajectories are on the ``provider`` blueprint.
+HIDDEN_AREAS: dict[Role, frozenset[str]] = {
+    Role.PROVIDER_WORKER: frozenset({"cases"}),
+}
+
 PUBLIC = "public"
 _DECLARATION = "required_permissions"
 
@@ -124,6 +132,17 @@ def role_has(role: str | None, permissions: frozenset[Permission]) -> bool:
     return permissions <= granted
 
 
+def hidden_area(role: str | None, endpoint: str | None) -> bool:
+    """Whether ``endpoint`` lies in an area ``role`` never sees (``HIDDEN_AREAS``)."""
+    if not endpoint or "." not in endpoint:
+        return False
+    try:
+        areas = HIDDEN_AREAS.get(Role(role), frozenset())
+    except ValueError:
+        return False
+    return endpoint.split(".", 1)[0] in areas
+
+
 def enforce_declared_permission(current_user) -> object | None:
     """before_request: deny by default, then check the signed-in user's role."""
     if request.endpoint is None:
@@ -142,13 +161,16 @@ def enforce_declared_permission(current_user) -> object | None:
         return current_app.login_manager.unauthorized()
     if not role_has(current_user.role, declaration):
         report_refused_access(current_user, "endpoint", request.endpoint)
-        abort(404 if refused_as_not_found(current_user.role) else 403)
+        abort(404 if refused_as_not_found(current_user.role, request.endpoint) else 403)
     return None
 
 
-def refused_as_not_found(role: str | None) -> bool:
-    """Whether a refusal by role answers 404 for ``role`` (``REFUSED_AS_NOT_FOUND``)."""
+def refused_as_not_found(role: str | None, endpoint: str | None = None) -> bool:
+    """Whether a refusal by role answers 404: always for ``REFUSED_AS_NOT_FOUND`` roles,
+    and in a role's ``HIDDEN_AREAS`` (the one rule the permission check applies)."""
     try:
-        return Role(role) in REFUSED_AS_NOT_FOUND
+        if Role(role) in REFUSED_AS_NOT_FOUND:
+            return True
     except ValueError:
         return False
+    return hidden_area(role, endpoint)

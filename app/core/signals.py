@@ -11,6 +11,10 @@ without the aftercare file knowing them.
   receiver may refuse the hand-over by raising ``Refused`` (the budget does).
 - ``trajectory_status_changed``: sender the trajectory after a status change, keyword
   ``actor`` (a cancellation releases its commitment).
+- ``trajectory_invoice_approved``: sender the approved invoice of the care director
+  (flushed), keywords ``trajectory_id``, ``amount_cents``, ``invoice_date``, ``reference``
+  and ``actor``; the budget turns the trajectory's commitment into spending (and may
+  refuse by raising ``Refused``).
 - ``consent_recorded``: sender the case, after a sharing basis of one of its life domains
   was recorded (flushed, not committed); keywords ``basis`` and ``actor`` (a name). The
   volunteer programme removes its copy when the consent for sharing with volunteers is
@@ -27,4 +31,5 @@ case_transferring = _signals.signal("case-transferring")
 case_destroyed = _signals.signal("case-destroyed")
 trajectory_handed_over = _signals.signal("trajectory-handed-over")
 trajectory_status_changed = _signals.signal("trajectory-status-changed")
+trajectory_invoice_approved = _signals.signal("trajectory-invoice-approved")
 consent_recorded = _signals.signal("consent-recorded")

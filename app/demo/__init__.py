@@ -20,10 +20,13 @@ from app.cases.api import (
     DomainStatus,
     MonitorMoment,
     SharingBasis,
+    bind_provider_worker,
+    care_director,
     complete_task,
     generate_bsn,
     generate_plan,
     hand_over,
+    install_default_partners,
     open_case,
     record_basis,
     take_snapshot,
@@ -149,7 +152,14 @@ def _add_staff(tenant: Tenant) -> User:
     person(Role.VOLUNTEER, f"Vrijwilliger B {tenant.name}")
     if tenant.is_centre:
         person(Role.REGIONAL_COORDINATOR, f"Regiocoördinator {tenant.name}")
+    provider_worker = person(Role.PROVIDER_WORKER, f"Zorgregisseur {tenant.name}")
     db.session.flush()
+    # The care director (Regizorg BV) of the municipality's partners: its worker sees the
+    # demo's hand-overs on /trajecten (the partners come with onboarding, or here).
+    install_default_partners()
+    director = care_director()
+    if director is not None:
+        bind_provider_worker(director, provider_worker.id, "demo")
     return case_worker
 
 

@@ -35,7 +35,7 @@ from app.auth.api import (
     secret_variable_prefix,
     send_account_link,
 )
-from app.cases.api import install_default_template
+from app.cases.api import install_default_partners, install_default_template
 from app.core.db import utcnow
 from app.core.permissions import Role
 from app.core.tenancy import bind_tenant
@@ -290,10 +290,11 @@ def _create(spec: TenantSpec) -> Outcome:
 def install_defaults() -> list[str]:
     """The defaults the five get lazily, installed at once in the bound session."""
     templates = install_default_template()
+    partners = install_default_partners()
     db.session.flush()
     # Retention periods and file settings need no rows: the settings store answers the
     # registered defaults (app.core.settings) until the tenant admin saves others.
-    return [f"{len(templates)} task templates"]
+    return [f"{len(templates)} task templates", f"{len(partners)} partners"]
 
 
 def default_role_mapping(is_centre: bool) -> dict[str, str]:

@@ -57,7 +57,9 @@ def init_app(app: Flask) -> None:
 
 
 def _connect_budget(app: Flask) -> None:
-    """The budget listens to the hand-over (commit) and to a cancellation (release)."""
+    """The budget listens to the hand-over (commit), a cancellation (release) and the
+    approval of the care director's invoice (spending)."""
     signals.trajectory_handed_over.connect(budget.on_handed_over)
     signals.trajectory_status_changed.connect(budget.on_status_changed)
+    signals.trajectory_invoice_approved.connect(budget.on_invoice_approved)
     app.add_template_filter(budget.format_cents, "cents")

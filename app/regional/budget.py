@@ -373,6 +373,18 @@ def on_handed_over(trajectory, actor=None, **_kwargs) -> None:
     commit_trajectory(trajectory.id, trajectory.start_date, trajectory.cost_cents, actor)
 
 
+def on_invoice_approved(
+    _invoice, trajectory_id=None, amount_cents=0, invoice_date=None, reference="", **_kwargs
+) -> None:
+    """The municipality approved the care director's invoice: it is spending now."""
+    commitment = commitment_of(trajectory_id)
+    if commitment is None:
+        raise Refused(_("This trajectory has no commitment in the budget to invoice."))
+    record_invoice(
+        commitment, amount_cents=amount_cents, invoice_date=invoice_date, reference=reference
+    )
+
+
 def on_status_changed(trajectory, actor=None, **_kwargs) -> None:
     if trajectory.status == "cancelled":
         release(trajectory.id, actor)

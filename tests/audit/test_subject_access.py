@@ -33,6 +33,8 @@ from tests.factories import (
     TaskFactory,
     TimelineEntryFactory,
     TrajectoryFactory,
+    TrajectoryInvoiceFactory,
+    TrajectoryReportFactory,
     UserFactory,
 )
 
@@ -192,7 +194,9 @@ def full_file(tenants, in_tenant):
         TaskFactory(case=case, due_date=date(2027, 2, 1))
         DomainConsentFactory(case=case, effective_on=date(2026, 9, 2))
         ReferralFactory(case=case, sent_on=date(2026, 9, 3))
-        TrajectoryFactory(case=case, start_date=date(2026, 9, 4), end_date=None)
+        trajectory = TrajectoryFactory(case=case, start_date=date(2026, 9, 4), end_date=None)
+        TrajectoryReportFactory(trajectory=trajectory)
+        TrajectoryInvoiceFactory(trajectory=trajectory, invoice_date=date(2026, 10, 1))
         officer = UserFactory(role=Role.PRIVACY_OFFICER.value)
         ids = {"case": str(case.id), "client": str(case.client_id)}
     return {"officer": officer, **ids}

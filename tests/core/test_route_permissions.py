@@ -13,6 +13,7 @@ from app.core.permissions import (
     ROLE_PERMISSIONS,
     Role,
     declared_permissions,
+    hidden_area,
     role_has,
 )
 from tests.factories import UserFactory
@@ -49,16 +50,28 @@ def test_an_undeclared_endpoint_is_refused(app, tenants, in_tenant, sign_in):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [(Role.VOLUNTEER, 404), (Role.TENANT_ADMIN, 403), (Role.PROVIDER_WORKER, 403)],
+    [(Role.VOLUNTEER, 404), (Role.TENANT_ADMIN, 403), (Role.PROVIDER_WORKER, 404)],
 )
 def test_roles_without_case_access_are_refused_the_case_list(
     app, tenants, in_tenant, sign_in, role, status
 ):
-    """403, except for volunteers (REFUSED_AS_NOT_FOUND): they never learn the page exists."""
+    """403, except for volunteers (REFUSED_AS_NOT_FOUND) and for a role that never sees the
+    case area (HIDDEN_AREAS: the provider worker): they never learn the page exists."""
     assert not role_has(role.value, frozenset(ROLE_PERMISSIONS[Role.CASE_WORKER]))
     with in_tenant(tenants["deventer"]):
         user = UserFactory(role=role.value)
     assert sign_in(user).get("/cases/").status_code == status
+
+
+def test_a_provider_worker_never_sees_that_case_pages_exist(app, tenants, in_tenant, sign_in):
+    with in_tenant(tenants["deventer"]):
+        user = UserFactory(role=Role.PROVIDER_WORKER.value)
+    client = sign_in(user)
+    for path in ("/cases/", "/cases/intake", "/cases/admin/partners"):
+        assert client.get(path).status_code == 404, path
+    assert hidden_area(Role.PROVIDER_WORKER.value, "cases.case_detail")
+    assert not hidden_area(Role.PROVIDER_WORKER.value, "provider.provider_home")
+    assert not hidden_area(Role.CASE_WORKER.value, "cases.case_detail")
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(app):

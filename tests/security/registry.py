@@ -28,8 +28,9 @@ from app.auth.models import User
 from app.cases import notes
 from app.cases.bsn import generate_bsn
 from app.cases.handover import services as handover
-from app.cases.handover.models import SharingBasis
+from app.cases.handover.models import SharingBasis, TrajectoryInvoice
 from app.cases.models import Client
+from app.cases.partners.models import Partner, PartnerKind, PartnerStaff
 from app.cases.plan import services as plan
 from app.cases.plan.models import TaskTemplate
 from app.cases.services import open_case
@@ -179,6 +180,85 @@ class Bundle:
             return handover.hand_over(case, "test", start_date=TODAY)
 
         return self._once("trajectory", make)
+
+    # --- partners and the care director's own view ---------------------------------------------
+
+    def partner(self, key: str = "partner"):
+        """A care director of the municipality that takes trajectories."""
+        return self._once(
+            key,
+            lambda: _added(
+                Partner(
+                    name=f"Regizorg BV {key} {self.tenant.id}",
+                    kind=PartnerKind.CARE_DIRECTOR.value,
+                    takes_referrals=True,
+                    takes_trajectories=True,
+                    active=True,
+                )
+            ),
+        )
+
+    def provider_account(self):
+        """A provider worker's account of the municipality, bound to no partner yet."""
+
+        def make():
+            email = f"zorgregie-{uuid.uuid4().hex[:8]}@{MAIL_DOMAIN}"
+            return _added(
+                User(
+                    display_name="Zorg Regisseur",
+                    email=email,
+                    role=Role.PROVIDER_WORKER.value,
+                    issuer=local.LOCAL_ISSUER,
+                    subject=email,
+                    active=True,
+                )
+            )
+
+        return self._once("provider_account", make)
+
+    def provider_trajectory(self, *, mine: bool = True):
+        """A trajectory handed to the partner the signed-in provider worker is bound to
+        (``mine``), or to another partner of the same municipality."""
+        self.referral()  # the consent for housing: a sharing basis to hand over on
+
+        def make():
+            actor = self.actor
+            if mine and actor is not None and actor.role == Role.PROVIDER_WORKER.value:
+                bound = db.session.scalars(
+                    db.select(PartnerStaff).where(PartnerStaff.user_id == actor.id)
+                ).one_or_none()
+                if bound is None:
+                    partner = db.session.get(Partner, (self.tenant.id, self.partner().id))
+                    bound = _added(
+                        PartnerStaff(partner_id=partner.id, user_id=actor.id, bound_by="test")
+                    )
+                partner_id = bound.partner_id
+            else:
+                partner_id = self.partner("partner" if mine else "other_partner").id
+            trajectory = handover.hand_over(self._case_here(), "test", start_date=TODAY)
+            trajectory.partner_id = partner_id
+            db.session.flush()
+            return trajectory
+
+        return self._once("provider_trajectory" if mine else "provider_trajectory_other", make)
+
+    def invoice(self):
+        """The care director's invoice on the bundle's trajectory, awaiting approval."""
+        trajectory = self.trajectory()
+
+        def make():
+            return _added(
+                TrajectoryInvoice(
+                    trajectory_id=trajectory.id,
+                    case_id=trajectory.case_id,
+                    amount_cents=145_000,
+                    invoice_date=TODAY,
+                    reference=f"F-{uuid.uuid4().hex[:6]}",
+                    submitted_by="Zorg Regisseur",
+                )
+            )
+
+        return self._once("invoice", make)
 
     def commitment(self):
         """The budget commitment the bundle's trajectory made at its hand-over."""
@@ -545,6 +625,12 @@ ARGUMENTS: dict[str, Argument] = {
     "trajectory_id": Argument(lambda b, e: b.trajectory().id),
     "template_id": Argument(lambda b, e: b.template().id),
     "commitment_id": Argument(lambda b, e: b.commitment().id),
+    "partner_id": Argument(lambda b, e: b.partner().id),
+    "provider_trajectory_id": Argument(
+        lambda b, e: b.provider_trajectory().id,
+        out_of_scope=lambda b, e: b.provider_trajectory(mine=False).id,
+    ),
+    "invoice_id": Argument(lambda b, e: b.invoice().id),
     "user_id": Argument(lambda b, e: b.colleague().id),
     "outbox_id": Argument(lambda b, e: b.failed_job().id),
     "upload_id": Argument(lambda b, e: b.intake_upload().id),
@@ -670,6 +756,32 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
     },
     "grant.accountability_start": lambda b: {"year": TODAY.year},
     "cases.admin_api_token": lambda b: {"action": "issue"},
+    "cases.admin_partner_add": lambda b: {**_partner_form(), "submission_key": str(uuid.uuid4())},
+    "cases.admin_partner_save": lambda b: {**_partner_form(), "version": b.partner().version},
+    "cases.admin_partner_staff": lambda b: {
+        "user_id": str(b.provider_account().id),
+        "action": "bind",
+    },
+    "provider.provider_progress": lambda b: {
+        "domain": "housing",
+        "body": "Kamer bezichtigd bij de woningcorporatie.",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "provider.provider_end": lambda b: {
+        "proposed_end": (TODAY + timedelta(days=60)).isoformat(),
+        "body": "Doelen bereikt.",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "provider.provider_invoice": lambda b: {
+        "amount": "1.450,00",
+        "invoice_date": TODAY.isoformat(),
+        "reference": f"F-{uuid.uuid4().hex[:6]}",
+        "submission_key": str(uuid.uuid4()),
+    },
+    "provider.provider_invoice_decide": lambda b: {
+        "decision": "approve",
+        "version": b.invoice().version,
+    },
     "cases.admin_settings_save": lambda b: {
         "trajectory_default_cost_euros": "1400",
         "social_network_domain": "1",
@@ -900,6 +1012,18 @@ def _template_form() -> Form:
         "anchor": "release",
         "offset_days": "-14",
         "position": "3",
+        "active": "1",
+    }
+
+
+def _partner_form() -> Form:
+    return {
+        "name": "Stichting Schuldhulp IJssel",
+        "kind": "debt_help",
+        "contact_name": "Team schulden",
+        "email": f"schulden@{MAIL_DOMAIN}",
+        "phone": "0570 123456",
+        "takes_referrals": "1",
         "active": "1",
     }
 

@@ -63,7 +63,7 @@ def expectation_failures(
             if status not in (302, 204) or SIGN_IN_PATH not in location:
                 return [f"{where}: expected a sign-in redirect, got {status}"]
             return []
-        if refused_as_not_found(actor):
+        if refused_as_not_found(actor, endpoint):
             if status != 404:
                 return [f"{where}: denied to this role as not found (404), but answered {status}"]
             return []

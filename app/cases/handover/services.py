@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
 from werkzeug.exceptions import NotFound
@@ -20,9 +22,12 @@ from app.cases.handover.models import (
     Trajectory,
     TrajectoryStatus,
 )
+from app.cases.labels import partner_kind_label
 from app.cases.models import DEFAULT_CARE_DIRECTOR, Case
+from app.cases.partners import services as partners
+from app.cases.partners.models import Partner, PartnerKind
 from app.cases.plan import services as plan
-from app.cases.plan.models import STARTS_AFTER_RELEASE, Responsible
+from app.cases.plan.models import STARTS_AFTER_RELEASE
 from app.cases.timeline import EventKind
 from app.core import signals
 from app.core.actions import check_version, create_once
@@ -113,13 +118,17 @@ def refer(
     actor,
     *,
     domain: str,
-    partner: str,
+    partner: str | uuid.UUID,
     request: str | None,
     today: date | None = None,
     submission_key: uuid.UUID | None = None,
 ) -> Referral:
     """Refer the client to a partner for one domain: only with consent or a statutory basis.
 
+    ``partner`` is the id of one of the municipality's partners that takes referrals, or a
+    partner kind (``PartnerKind``): the municipality's first partner of that kind that takes
+    referrals, or, when it has none, the kind itself (a referral to the function, named by
+    its label). The referral keeps the partner's name as it was then.
     The same form posted again (same ``submission_key``) returns the first referral."""
 
     def build() -> Referral:
@@ -132,26 +141,30 @@ def refer(
                 _("No consent or statutory basis to share this life domain: record it first."),
                 field="domain",
             )
+        partner_id, kind, name = referral_target(partner)
         return Referral(
             case_id=case.id,
             domain=domain,
-            partner=Responsible(partner).value,
+            partner=name,
+            partner_kind=kind,
+            partner_id=partner_id,
             request=request,
             status=ReferralStatus.SENT.value,
             sent_on=today or date.today(),
-            starts_on=referral_start(case, partner),
+            starts_on=referral_start(case, kind),
             referred_by=timeline.actor_name(actor),
         )
 
     referral, created = create_once(Referral, submission_key, build)
     if created:
-        after = partner in STARTS_AFTER_RELEASE and case.actual_release is None
+        after = referral.partner_kind in STARTS_AFTER_RELEASE and case.actual_release is None
         timeline.record(
             case.id,
             EventKind.REFERRAL,
             actor,
             domain=domain,
-            partner=partner,
+            partner=referral.partner,
+            partner_kind=referral.partner_kind,
             starts_on=referral.starts_on,
             # The file says why the help waits: the partner starts only after the release.
             starts_after_release=after,
@@ -159,15 +172,45 @@ def refer(
     return referral
 
 
-def referral_start(case: Case, partner: str) -> date | None:
+def referral_start(case: Case, kind: str) -> date | None:
     """The day the partner's help starts: for a partner whose help only starts after the
     release (debt help), the day after the expected release while the client is detained
     (None while that date is unknown: "after the release"); otherwise when it is sent."""
-    if partner not in STARTS_AFTER_RELEASE or case.actual_release is not None:
+    if kind not in STARTS_AFTER_RELEASE or case.actual_release is not None:
         return None
     if case.expected_release is None:
         return None
     return case.expected_release + timedelta(days=1)
+
+
+# The plan's party codes that referrals named before partners were data, and their kind
+# (a caller that still sends one is understood; the migration converted the stored rows).
+LEGACY_PARTIES = {
+    "budget_advice": PartnerKind.DEBT_HELP.value,
+    "work_and_income": PartnerKind.INCOME.value,
+    "employment_agency": PartnerKind.INCOME.value,
+}
+
+
+def referral_target(partner: str | uuid.UUID) -> tuple[uuid.UUID | None, str, str]:
+    """(partner id or None, kind, name) of a referral to ``partner`` (an id or a kind)."""
+    if isinstance(partner, Partner):
+        partner = partner.id
+    if isinstance(partner, str):
+        partner = LEGACY_PARTIES.get(partner, partner)
+    if not isinstance(partner, uuid.UUID) and partner in {k.value for k in PartnerKind}:
+        found = partners.partners_of_kind(partner, referrals=True)
+        if not found:
+            # The kind's name as the municipality reads it, kept as text (also in a job).
+            with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
+                return None, partner, partner_kind_label(partner)
+        partner = found[0].id
+    try:
+        partner_id = partner if isinstance(partner, uuid.UUID) else uuid.UUID(str(partner))
+    except ValueError:
+        raise CaseError(_("Choose a partner that takes referrals."), field="partner") from None
+    row = partners.referral_partner(partner_id)
+    return row.id, row.kind, row.name
 
 
 OUTCOMES = {
@@ -312,8 +355,15 @@ def hand_over(
     least one life domain (the trajectory covers those), one active trajectory per case
     unless ``reason`` is given, and a reason for a prolific offender or benefit recipient.
 
+    The care director is the municipality's partner of kind care director that takes
+    trajectories (``partners.care_director``); its bound provider workers see the
+    trajectory. A municipality without one hands over to the name of the setting
+    ``cases.care_director_name``, and no provider worker sees it.
     The same form posted again (same ``submission_key``) returns the first trajectory: a
     trajectory is paid for."""
+    director = partners.care_director() if provider is None else None
+    if director is not None:
+        provider = director.name
     provider = provider or get_setting("cases.care_director_name") or DEFAULT_CARE_DIRECTOR
     if cost_cents is None:
         cost_cents = get_setting("cases.trajectory_default_cost_euros") * 100
@@ -329,6 +379,8 @@ def hand_over(
         return Trajectory(
             case_id=case.id,
             provider=provider,
+            partner_id=director.id if director is not None else None,
+            shared_domains=sorted(shareable_domains([case.id], Recipient.CARE_DIRECTOR)[case.id]),
             cost_cents=cost_cents,
             start_date=start_date,
             end_date=end_date,

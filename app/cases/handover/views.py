@@ -10,6 +10,8 @@ from flask_login import current_user
 from app.cases import forms, services
 from app.cases.blueprint import bp
 from app.cases.handover import services as handover
+from app.cases.partners.models import PartnerKind
+from app.cases.partners.services import partners_by_kind
 from app.cases.views import again_on_case_page, invalid_on_case_page
 from app.core.actions import act
 from app.core.permissions import Permission, requires
@@ -27,6 +29,12 @@ def _on_case_page(case, work, *, anchor: str, errors_name: str, field: str):
 
 def _invalid(case, form, errors_name: str):
     return invalid_on_case_page(case, form, errors_name)
+
+
+def referral_choices() -> list[str]:
+    """What the referral form may name: a partner that takes referrals, or a kind."""
+    found = [str(p.id) for group in partners_by_kind().values() for p in group if p.takes_referrals]
+    return found + [kind.value for kind in PartnerKind]
 
 
 @bp.post("/<uuid:case_id>/consents")
@@ -60,6 +68,7 @@ def referral_add(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     form = forms.ReferralForm()
     form.domain.values = [d.domain for d in case.life_domains]
+    form.partner.values = referral_choices()
     if not form.validate():
         return _invalid(case, form, "referral_errors")
     return _on_case_page(

@@ -1,0 +1,1 @@
+"""The municipality's partner organisations (see models.py)."""
