@@ -11,12 +11,21 @@ from flask_babel import lazy_gettext as _l
 from app.audit.retention import add_retention_rule
 from app.audit.subjects import register_subjects
 from app.audit.vocabulary import add_vocabulary
-from app.cases import access_request, jobs, notes, queue, retention, services, transfer
+from app.cases import (
+    access_request,
+    jobs,
+    notes,
+    queue,
+    retention,
+    services,
+    transfer_offers,
+)
 
 # The view modules add their routes to the one blueprint when they are imported.
 from app.cases import admin as _admin  # noqa: F401
 from app.cases import export_views as _export_views  # noqa: F401
 from app.cases import notes_views as _notes_views  # noqa: F401
+from app.cases import transfer_views as _transfer_views  # noqa: F401
 from app.cases.handover import services as handover
 from app.cases.handover import views as _handover_views  # noqa: F401
 from app.cases.intake import views as _intake_views  # noqa: F401
@@ -42,6 +51,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(intake_api_bp)
     add_nav_entry(app, "cases.case_list", _l("Cases"), permission=Permission.CASE_READ, order=10)
+    add_nav_entry(
+        app,
+        "cases.incoming_transfers",
+        _l("Incoming transfers"),
+        permission=Permission.TRANSFER_RECEIVE,
+        order=12,
+    )
     add_nav_entry(
         app,
         "cases.admin_settings",
@@ -80,7 +96,7 @@ def _add_panels(app: Flask) -> None:
         },
     )
     add_case_panel(app, "notes", lambda case: {"notes": notes.notes_of(case)})
-    add_case_panel(app, "transfer", lambda case: {"region": transfer.region_tenants()})
+    add_case_panel(app, "transfer", transfer_offers.transfer_panel)
 
 
 def _add_settings(app: Flask) -> None:
