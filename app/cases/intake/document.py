@@ -65,7 +65,12 @@ RELEASE_TYPE_VALUES = tuple(kind.value for kind in ReleaseType)
 KIND_VALUES = tuple(kind.value for kind in MessageKind)
 # Fields a message of an older shape did not have: left out of the content key while they
 # hold their default, so that a file received before them is still known (``message_key``).
-NEWER_FIELDS = {"kind": MessageKind.BASIC_DOCUMENT.value, "event_date": None, "leave_end": None}
+NEWER_FIELDS = {
+    "kind": MessageKind.BASIC_DOCUMENT.value,
+    "event_date": None,
+    "leave_end": None,
+    "intended_address": None,
+}
 # The fields of what the prison caseworker delivers (issue 16, point 5). A document
 # without them keeps the content key it had before they existed (``message_key``).
 CASEWORKER_FIELDS = (
