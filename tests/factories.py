@@ -589,7 +589,7 @@ class IncomingTransferFactory(BaseFactory):
     state = IncomingState.OFFERED.value
     reason = "Verhuisd"
     offered_by = "Casemanager Zutphen"
-    summary = factory.LazyFunction(lambda: {"given_name": "Jan", "family_name": "Jansen"})
+    offer_summary = factory.LazyFunction(lambda: {"given_name": "Jan", "family_name": "Jansen"})
 
 
 # --- budgets (app/regional) ----------------------------------------------------------------

@@ -108,7 +108,7 @@ class IncomingTransfer(TenantScoped, db.Model):
         UTCDateTime(), default=utcnow, info={"label": _("Offered on")}
     )
     # What the transfer offers (plain values); cleared when the offer is declined.
-    summary: Mapped[dict[str, Any] | None] = mapped_column(
+    offer_summary: Mapped[dict[str, Any] | None] = mapped_column(
         JSON, info={"label": _("What the transfer offered")}
     )
     case_worker_id: Mapped[uuid.UUID | None] = mapped_column(info={"technical": True})
@@ -292,7 +292,7 @@ def _deliver(
             source_name=source.name,
             reason=reason,
             offered_by=offered_by,
-            summary=summary,
+            offer_summary=summary,
         )
     )
     db.session.flush()
@@ -537,7 +537,7 @@ def decline_transfer(user, incoming_id: uuid.UUID, reason: str | None) -> Incomi
             decline_reason=reason,
             decided_by=actor,
             decided_at=utcnow(),
-            summary=None,  # declined: this municipality keeps nothing of the client
+            offer_summary=None,  # declined: this municipality keeps nothing of the client
         ),
         execution_options={"synchronize_session": False},
     ).rowcount

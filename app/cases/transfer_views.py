@@ -1,7 +1,7 @@
 """The receiving municipality's incoming list: transfers offered to it, accepted or declined.
 
 Case workers and tenant admins of the receiver (``Permission.TRANSFER_RECEIVE``) see
-what the transfer offers (``IncomingTransfer.summary``), never the sender's file. Each
+what the transfer offers (``IncomingTransfer.offer_summary``), never the sender's file. Each
 opening of an offer is in the access log (no client of this municipality yet: the
 object is the offer).
 """

@@ -72,7 +72,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("offered_by", sa.String(200), nullable=False),
         sa.Column("offered_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("summary", sa.JSON(), nullable=True),
+        sa.Column("offer_summary", sa.JSON(), nullable=True),
         sa.Column("case_worker_id", sa.Uuid(), nullable=True),
         sa.Column("decided_by", sa.String(200), nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),

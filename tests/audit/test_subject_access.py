@@ -23,6 +23,7 @@ from tests.factories import (
     CaseFactory,
     DomainConsentFactory,
     DomainSnapshotFactory,
+    IncomingTransferFactory,
     IntakeMessageFactory,
     LifeDomainFactory,
     NoteFactory,
@@ -191,6 +192,8 @@ def full_file(tenants, in_tenant):
         DomainConsentFactory(case=case, effective_on=date(2026, 9, 2))
         ReferralFactory(case=case, sent_on=date(2026, 9, 3))
         TrajectoryFactory(case=case, start_date=date(2026, 9, 4), end_date=None)
+        # The case came here by an accepted transfer: the offer this municipality kept.
+        IncomingTransferFactory(case_id=case.id, state="accepted")
         officer = UserFactory(role=Role.PRIVACY_OFFICER.value)
         ids = {"case": str(case.id), "client": str(case.client_id)}
     return {"officer": officer, **ids}

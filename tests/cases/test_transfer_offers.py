@@ -159,7 +159,7 @@ def test_declining_returns_the_case_unchanged_with_the_reason(
         assert db.session.scalar(select(func.count()).select_from(Case)) == 0
         assert db.session.scalar(select(func.count()).select_from(Client)) == 0
         kept_here = db.session.get(IncomingTransfer, (deventer.id, incoming.id))
-        assert kept_here.state == "declined" and kept_here.summary is None  # no names kept
+        assert kept_here.state == "declined" and kept_here.offer_summary is None  # no names kept
         assert [e.kind for e in entries_for(case.id)] == ["transfer_declined"]
     page = sender.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "is geweigerd: Hij staat hier niet ingeschreven" in page
