@@ -434,7 +434,15 @@ def accept_transfer(user, incoming_id: uuid.UUID, case_worker_id: uuid.UUID | No
             raise moves.TransferConflict(_("The sending municipality withdrew this transfer."))
         case = db.session.get(Case, (source_id, case_id))
         if case is not None:
-            moves.transfer_case(case, receiver_id, actor, offer.reason, actor_id=user_id)
+            try:
+                moves.transfer_case(case, receiver_id, actor, offer.reason, actor_id=user_id)
+            except moves.TransferConflict:
+                raise
+            except CaseError:
+                # A rule refused the move before anything was written (e.g. this client's
+                # detention is open here already): the offer waits again for an answer.
+                _release_claim(receiver_id, incoming_id)
+                raise
         elif offer.state != moves.TransferState.DONE:
             raise moves.TransferConflict(_("The sending municipality withdrew this transfer."))
         db.session.execute(
@@ -496,6 +504,24 @@ def accept_transfer(user, incoming_id: uuid.UUID, case_worker_id: uuid.UUID | No
         )
     db.session.commit()
     return case_id
+
+
+def _release_claim(receiver_id: int, incoming_id: uuid.UUID) -> None:
+    with tenant_app_context(receiver_id):
+        db.session.execute(
+            update(IncomingTransfer)
+            .where(
+                IncomingTransfer.id == incoming_id,
+                IncomingTransfer.state == IncomingState.ACCEPTING.value,
+            )
+            .values(
+                state=IncomingState.OFFERED.value,
+                case_worker_id=None,
+                decided_by=None,
+                decided_at=None,
+            )
+        )
+        db.session.commit()
 
 
 def follow_transfer(case: Case, receiver: Tenant, actor: str) -> None:

@@ -257,3 +257,31 @@ def test_trajectories_stay_with_the_sender_and_the_receiver_sees_that_they_exist
         assert db.session.scalar(select(func.count()).select_from(Trajectory)) == 0
     page = worker_client(receiver).get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Trajecten die bij Zutphen blijven" in page and "Regizorg BV" in page
+
+
+def test_an_accept_the_move_refuses_leaves_the_offer_waiting(
+    tenants, in_tenant, make_case, worker_client
+):
+    zutphen, deventer = tenants["zutphen"], tenants["deventer"]
+    case = make_case(zutphen)
+    with in_tenant(zutphen):
+        sender = worker_client(UserFactory())
+    with in_tenant(deventer):
+        receiver = UserFactory()
+    assert offer(sender, case.id, deventer).status_code == 302
+    incoming = incoming_of(in_tenant, deventer, case.id)
+    # meanwhile the receiver opened a case of its own for the same detention
+    make_case(deventer, client={"bsn": case.client.bsn}, detention_start=case.detention_start)
+
+    refused = worker_client(receiver).post(
+        f"/cases/transfers/incoming/{incoming.id}/accept",
+        data={"case_worker_id": str(receiver.id)},
+    )
+
+    assert refused.status_code == 422
+    assert "heeft al een open dossier" in refused.get_data(as_text=True)
+    with in_tenant(deventer):
+        again = db.session.get(IncomingTransfer, (deventer.id, incoming.id))
+        assert (again.state, again.case_worker_id) == ("offered", None)
+    with in_tenant(zutphen):
+        assert db.session.get(Case, (zutphen.id, case.id)) is not None
