@@ -70,6 +70,7 @@ from app.cases.partners.models import Partner, PartnerKind, PartnerStaff
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskStatus, TaskTemplate
 from app.cases.timeline import EventKind, TimelineEntry
 from app.cases.transfer import CaseTransfer, TransferState
+from app.cases.transfer_offers import IncomingState, IncomingTransfer
 from app.core.db import utcnow
 from app.core.permissions import Role
 from app.core.settings import TenantSetting
@@ -686,6 +687,25 @@ class CaseTransferFactory(BaseFactory):
     state = TransferState.DONE.value
     actor_name = "Casemanager"
     finished_at = factory.LazyFunction(utcnow)
+
+
+class IncomingTransferFactory(BaseFactory):
+    """A transfer offered to this municipality by another one, waiting for its answer."""
+
+    class Meta:
+        model = IncomingTransfer
+
+    case_id = factory.LazyFunction(uuid.uuid4)
+    source_tenant_id = factory.LazyFunction(
+        lambda: db.session.scalar(
+            db.select(Tenant.id).where(Tenant.id != current_tenant_id(db.session)).limit(1)
+        )
+    )
+    source_name = "Zutphen"
+    state = IncomingState.OFFERED.value
+    reason = "Verhuisd"
+    offered_by = "Casemanager Zutphen"
+    offer_summary = factory.LazyFunction(lambda: {"given_name": "Jan", "family_name": "Jansen"})
 
 
 # --- budgets (app/regional) ----------------------------------------------------------------

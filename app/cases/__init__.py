@@ -12,13 +12,22 @@ from app.audit.records import register_walk_root
 from app.audit.retention import add_retention_rule
 from app.audit.subjects import register_subjects
 from app.audit.vocabulary import add_vocabulary
-from app.cases import access_request, jobs, notes, queue, retention, services, transfer
+from app.cases import (
+    access_request,
+    jobs,
+    notes,
+    queue,
+    retention,
+    services,
+    transfer_offers,
+)
 
 # The view modules add their routes to the one blueprint when they are imported.
 from app.cases import admin as _admin  # noqa: F401
 from app.cases import export_views as _export_views  # noqa: F401
 from app.cases import merge_views as _merge_views  # noqa: F401
 from app.cases import notes_views as _notes_views  # noqa: F401
+from app.cases import transfer_views as _transfer_views  # noqa: F401
 from app.cases.handover import services as handover
 from app.cases.handover import views as _handover_views  # noqa: F401
 from app.cases.intake import checklist
@@ -78,6 +87,13 @@ def init_app(app: Flask) -> None:
     )
     add_nav_entry(
         app,
+        "cases.incoming_transfers",
+        _l("Incoming transfers"),
+        permission=Permission.TRANSFER_RECEIVE,
+        order=13,
+    )
+    add_nav_entry(
+        app,
         "cases.client_merge",
         _l("Merge clients"),
         permission=Permission.TENANT_ADMIN,
@@ -133,7 +149,7 @@ def _add_panels(app: Flask) -> None:
         },
     )
     add_case_panel(app, "notes", lambda case: {"notes": notes.notes_of(case)})
-    add_case_panel(app, "transfer", lambda case: {"region": transfer.region_tenants()})
+    add_case_panel(app, "transfer", transfer_offers.transfer_panel)
 
 
 def _trajectory_panel(case) -> dict:

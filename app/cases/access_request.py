@@ -42,7 +42,6 @@ COLUMN_LABELS = {
     "bsn": _l("Citizen number"),
     "address": _l("Address"),
     "postal_address": _l("Postal address"),
-    "responsible_municipality": _l("Municipality of responsibility"),
     # the case
     "phase": _l("Phase"),
     "closed_reason": _l("Reason for closing"),

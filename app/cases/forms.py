@@ -49,10 +49,7 @@ class DetailsForm(Form):
     client_version = VersionField()
     address = TextField(_("Address"), max_length=MAX_ADDRESS)
     postal_address = TextField(_("Postal address"), max_length=MAX_ADDRESS)
-    responsible_municipality = TextField(
-        _("Municipality of responsibility"),
-        max_length=column_length(Client, "responsible_municipality"),
-    )
+    intended_address = TextField(_("Intended address after detention"), max_length=MAX_ADDRESS)
     facility = TextField(_("Facility"), max_length=column_length(Case, "facility"))
     detention_start = DateValue(_("Start of detention"))
     expected_release = DateValue(_("Expected release"))
@@ -60,7 +57,7 @@ class DetailsForm(Form):
     benefit_recipient = Flag(_("Benefit recipient"))
     case_worker_id = UuidChoice(_("Case worker"))
 
-    CLIENT_FIELDS = ("address", "postal_address", "responsible_municipality")
+    CLIENT_FIELDS = ("address", "postal_address", "intended_address")
 
     def client_changes(self) -> dict:
         return {name: getattr(self, name).data for name in self.CLIENT_FIELDS if self.sent(name)}
@@ -170,7 +167,43 @@ class TrajectoryUpdateForm(Form):
 
 class TransferForm(Form):
     target = WholeNumber(_("Municipality"), minimum=1, required=True)
-    reason = TextField(_("Reason"))
+    reason = TextField(
+        _("Reason"),
+        required=True,
+        required_message=_("Give the reason for the transfer."),
+    )
+    confirm = Flag(_("I confirm the transfer"))
+
+
+class ResponsibleForm(Form):
+    """The case worker confirms (or chooses) the municipality of responsibility."""
+
+    client_version = VersionField()
+    responsible_tenant = Choice(
+        _("Municipality of responsibility"),
+        required=True,
+        required_message=_("Choose the municipality of responsibility."),
+    )
+    responsible_outside_name = TextField(
+        _("Name (outside the region)"),
+        max_length=column_length(Client, "responsible_outside_name"),
+    )
+
+
+class TransferAcceptForm(Form):
+    case_worker_id = UuidChoice(
+        _("Case worker"),
+        required=True,
+        required_message=_("Choose the case worker of this municipality who takes the case."),
+    )
+
+
+class TransferDeclineForm(Form):
+    reason = TextField(
+        _("Reason for declining"),
+        required=True,
+        required_message=_("Give the reason for declining."),
+    )
 
 
 class TemplateForm(Form):

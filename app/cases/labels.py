@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
 from app.cases.bsn import mask_bsn
@@ -23,6 +25,7 @@ from app.cases.models import (
 )
 from app.cases.partners.models import PartnerKind
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
+from app.cases.transfer_offers import IncomingState
 from app.core.i18n import format_date
 
 PHASE_LABELS = {
@@ -120,6 +123,8 @@ FIELD_LABELS = {
     "address": _l("Address"),
     "postal_address": _l("Postal address"),
     "responsible_municipality": _l("Municipality of responsibility"),
+    "intended_address": _l("Intended address after detention"),
+    "responsible_tenant": _l("Municipality of responsibility"),
     "status": _l("Status"),
     "situation": _l("Situation"),
     "need": _l("Need"),
@@ -158,6 +163,12 @@ CLOSE_OUTCOME_LABELS = {
     CloseOutcome.DECEASED: _l("Deceased"),
     CloseOutcome.OTHER: _l("Other (give the reason)"),
 }
+INCOMING_STATE_LABELS = {
+    IncomingState.OFFERED: _l("Waiting for an answer"),
+    IncomingState.ACCEPTING: _l("Being accepted"),
+    IncomingState.ACCEPTED: _l("Accepted"),
+    IncomingState.DECLINED: _l("Declined"),
+}
 
 PARTNER_KIND_LABELS = {
     PartnerKind.CARE_DIRECTOR: _l("Care director"),
@@ -194,6 +205,7 @@ ALL_LABELS = {
     "referral_status": REFERRAL_STATUS_LABELS,
     "trajectory_status": TRAJECTORY_STATUS_LABELS,
     "close_outcome": CLOSE_OUTCOME_LABELS,
+    "incoming_state": INCOMING_STATE_LABELS,
 }
 
 
@@ -301,4 +313,12 @@ def template_helpers() -> dict:
         "status_label": lambda value: label("status", value),
         "intake_source_label": lambda value: str(INTAKE_SOURCE_LABELS.get(value, value or "")),
         "mask_bsn": mask_bsn,
+        "as_date": as_date,
     }
+
+
+def as_date(value):
+    """A date kept as ISO text (a transfer's summary) as a date, for ``format_date``."""
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -17,6 +17,7 @@ import uuid
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Date,
@@ -131,10 +132,27 @@ class Client(TenantScoped, Timestamped, db.Model):
     family_name: Mapped[str] = mapped_column(String(120))
     date_of_birth: Mapped[date] = mapped_column(Date)
     bsn: Mapped[str] = mapped_column(String(9))
+    # The address before detention, and the intended address after it.
     address: Mapped[str | None] = mapped_column(Text)
+    intended_address: Mapped[str | None] = mapped_column(
+        Text, info={"label": _l("Intended address after detention")}
+    )
     postal_address: Mapped[str | None] = mapped_column(Text)
+    # The municipality of responsibility, a reference (``app.cases.municipality``): a
+    # region municipality's tenant slug, or "outside" with the other municipality's name.
     # Where the client lived before detention or will settle after it; may change.
-    responsible_municipality: Mapped[str | None] = mapped_column(String(120))
+    responsible_tenant: Mapped[str | None] = mapped_column(
+        String(60), info={"label": _l("Municipality of responsibility")}
+    )
+    responsible_outside_name: Mapped[str | None] = mapped_column(
+        String(120), info={"label": _l("Municipality of responsibility outside the region")}
+    )
+    responsible_confirmed_by: Mapped[str | None] = mapped_column(
+        String(200), info={"label": _l("Municipality of responsibility confirmed by")}
+    )
+    responsible_confirmed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Municipality of responsibility confirmed on")}
+    )
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version}

@@ -87,6 +87,14 @@ def change_phase(
             raise InvalidTransition(_("Choose the outcome of the aftercare to close the case."))
         if outcome == CloseOutcome.OTHER and not reason:
             raise InvalidTransition(_("Give a reason for closing the case."))
+        if outcome == CloseOutcome.MOVED_OUT and not reason:
+            # The client settles outside the region: the reason is the hand-off note.
+            raise InvalidTransition(
+                _(
+                    "Write the hand-off note: to which municipality, and to whom there, "
+                    "the client was handed off."
+                )
+            )
     if current == CasePhase.CLOSED:
         refuse_a_second_open_case(case, case.detention_start)
     change = PhaseChange(

@@ -182,7 +182,7 @@ CLIENT_FIELDS = (
     "date_of_birth",
     "address",
     "postal_address",
-    "responsible_municipality",
+    "intended_address",
 )
 
 

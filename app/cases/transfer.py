@@ -48,6 +48,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     delete,
     select,
     text,
@@ -72,7 +73,7 @@ from app.tenants.api import Tenant
 security_log = logging.getLogger("nazorg.security")
 
 DROP = "drop"  # column info ``{"transfer": "drop"}``: the value stays behind with the sender
-CLIENT_FIELDS_FILLED = ("address", "postal_address", "responsible_municipality")
+CLIENT_FIELDS_FILLED = ("address", "postal_address", "intended_address")
 
 
 class TransferConflict(CaseError):
@@ -80,9 +81,20 @@ class TransferConflict(CaseError):
 
 
 class TransferState(StrEnum):
+    # Offered: waiting for the receiving municipality's answer; the case stays here.
+    OFFERED = "offered"
     STARTED = "started"
     COPIED = "copied"
     DONE = "done"
+    # The receiver declined (with a reason): the case stayed here, unchanged.
+    DECLINED = "declined"
+
+
+# A transfer that is no longer open: it neither blocks another one nor holds the case.
+CLOSED_STATES = (TransferState.DONE.value, TransferState.DECLINED.value)
+# A table whose model says ``__transfer__ = "stays"`` (the trajectories: the sender's
+# money) stays with the sending municipality, with every table hanging on it.
+STAYS = "stays"
 
 
 class CaseTransfer(TenantScoped, db.Model):
@@ -103,8 +115,8 @@ class CaseTransfer(TenantScoped, db.Model):
             "tenant_id",
             "transferred_case_id",
             unique=True,
-            postgresql_where=text("state <> 'done'"),
-            sqlite_where=text("state <> 'done'"),
+            postgresql_where=text("state NOT IN ('done', 'declined')"),
+            sqlite_where=text("state NOT IN ('done', 'declined')"),
         ),
     )
 
@@ -118,6 +130,12 @@ class CaseTransfer(TenantScoped, db.Model):
     actor_name: Mapped[str] = mapped_column(String(200))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why the case goes (asked when the transfer is offered).
+    reason: Mapped[str | None] = mapped_column(Text)
+    # The receiver's answer: who, when, and why it was declined.
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decline_reason: Mapped[str | None] = mapped_column(Text)
 
 
 @dataclass
@@ -156,10 +174,35 @@ def _read(walk) -> list[tuple[type, list[dict[str, Any]]]]:
     ]
 
 
+def staying_tables() -> set[str]:
+    """The tables that stay with the sender: marked ``__transfer__ = "stays"``, and every
+    table with a foreign key to one of them (transitively)."""
+    models = [m.class_ for m in db.Model.registry.mappers]
+    staying = {m.__tablename__ for m in models if getattr(m, "__transfer__", None) == STAYS}
+    grown = True
+    while grown:
+        grown = False
+        for model in models:
+            name = model.__tablename__
+            if name in staying:
+                continue
+            if any(
+                c.referred_table.name in staying for c in model.__table__.foreign_key_constraints
+            ):
+                staying.add(name)
+                grown = True
+    return staying
+
+
+def _moving(walk) -> list:
+    staying = staying_tables()
+    return [(model, ids) for model, ids in walk if model.__tablename__ not in staying]
+
+
 def read_bundle(case: Case) -> CaseBundle:
     client = db.session.get(Client, (case.tenant_id, case.client_id))
     bundle = CaseBundle(client=_values(client), case=_values(case))
-    bundle.owned = _read(dependents(Case, [case.id]))
+    bundle.owned = _read(_moving(dependents(Case, [case.id])))
     other_case = db.session.scalar(
         select(Case.id).where(Case.client_id == case.client_id, Case.id != case.id).limit(1)
     )
@@ -168,18 +211,27 @@ def read_bundle(case: Case) -> CaseBundle:
         on_the_case = {Case} | {model for model, _rows in bundle.owned}
         bundle.client_owned = _read(
             (model, ids)
-            for model, ids in dependents(Client, [case.client_id])
+            for model, ids in _moving(dependents(Client, [case.client_id]))
             if model not in on_the_case
         )
     return bundle
 
 
-def transfer_case(case: Case, target_tenant_id: int, actor, reason: str | None = None) -> None:
+def transfer_case(
+    case: Case,
+    target_tenant_id: int,
+    actor,
+    reason: str | None = None,
+    *,
+    actor_id: uuid.UUID | None = None,
+) -> None:
     """Move ``case`` (loaded in the sending tenant's session) to ``target_tenant_id``.
 
     Raises ``TransferConflict`` when another transfer of the case, to another
     municipality, came first; returns quietly when the same transfer finished first."""
     # A name, not the user: inside the receiver's context the signed-in user must not load.
+    # ``actor_id``: the user of the security event when this runs in a context of its own
+    # (an acceptance, started by the receiver's user).
     actor = timeline.actor_name(actor)
     source_id = current_tenant_id(db.session)
     if source_id is None or case.tenant_id != source_id:
@@ -243,10 +295,10 @@ def transfer_case(case: Case, target_tenant_id: int, actor, reason: str | None =
             },
         )
         raise
-    _report_done(case_id, source_id, target)
+    _report_done(case_id, source_id, target, actor_id)
 
 
-def _report_done(case_id, source_id: int, target: Tenant) -> None:
+def _report_done(case_id, source_id: int, target: Tenant, actor_id=None) -> None:
     """One line on the security log and one ``security_events`` row in the sender (the
     actor is the signed-in user, filled in by the listener; names stay out of the log)."""
     report_security_event(
@@ -254,6 +306,7 @@ def _report_done(case_id, source_id: int, target: Tenant) -> None:
         event="case_transferred",
         result="done",
         tenant_id=source_id,
+        user_id=actor_id,
         detail=f"case {case_id} to {target.name}",
         case=str(case_id),
         from_tenant=source_id,
@@ -284,6 +337,12 @@ def conflict_message(transfer: CaseTransfer) -> str:
     name = db.session.get(Tenant, transfer.target_tenant_id).name
     if transfer.state == TransferState.DONE:
         return _("This case has already been transferred to %(name)s.", name=name)
+    if transfer.state == TransferState.OFFERED:
+        return _(
+            "This case has been offered to %(name)s, which has not answered yet. "
+            "Wait for the answer before offering it elsewhere.",
+            name=name,
+        )
     return _(
         "A transfer of this case to %(name)s has started and is not finished. "
         "Transfer it to %(name)s to finish it.",
@@ -304,7 +363,7 @@ def _unfinished(case_id: uuid.UUID) -> CaseTransfer | None:
         select(CaseTransfer)
         .where(
             CaseTransfer.transferred_case_id == case_id,
-            CaseTransfer.state != TransferState.DONE.value,
+            CaseTransfer.state.not_in(CLOSED_STATES),
         )
         .execution_options(populate_existing=True)
     ).one_or_none()
@@ -320,6 +379,10 @@ def _claim(case_id: uuid.UUID, source_id: int, target: Tenant, actor: str) -> Ca
         if earlier.state != TransferState.STARTED or _copied_to(earlier.target_tenant_id, case_id):
             raise TransferConflict(conflict_message(earlier))
         _retarget(source_id, earlier.id, target.id)
+        earlier = _unfinished(case_id)
+    if earlier is not None and earlier.state == TransferState.OFFERED:
+        # The receiver accepted the offer: the move starts (the same row, resumable).
+        _set_state(source_id, earlier.id, TransferState.STARTED)
         earlier = _unfinished(case_id)
     if earlier is not None:
         return earlier
@@ -503,4 +566,9 @@ def outgoing_transfers(limit: int = 50) -> list[TimelineEntry]:
 
 
 def region_tenants() -> list[Tenant]:
-    return list(db.session.scalars(select(Tenant).order_by(Tenant.name)))
+    """The municipalities of this municipality's region (a transfer stays in the region)."""
+    own = db.session.get(Tenant, current_tenant_id(db.session))
+    query = select(Tenant).order_by(Tenant.name)
+    if own is not None:
+        query = query.where(Tenant.region == own.region)
+    return list(db.session.scalars(query))

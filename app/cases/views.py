@@ -16,8 +16,9 @@ from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction
 from app.audit.tracking import access_action, note_access
-from app.cases import forms, listing, phases, queue, release, services, timeline
+from app.cases import forms, listing, municipality, phases, queue, release, services, timeline
 from app.cases import transfer as transfers
+from app.cases import transfer_offers as offers
 from app.cases.blueprint import bp
 from app.cases.errors import CaseError
 from app.cases.labels import template_helpers
@@ -212,6 +213,39 @@ def update_details(case_id: uuid.UUID):
         field="expected_release",  # the one rule of this form: not before the detention
         conflict_field="form",
         detail_input=request.form,
+    )
+
+
+@bp.post("/<uuid:case_id>/responsible")
+@requires(Permission.CASE_WRITE)
+def confirm_responsible(case_id: uuid.UUID):
+    """The case worker confirms the municipality of responsibility (who and when are kept)."""
+    case = services.access_case(current_user, case_id)
+    form = forms.ResponsibleForm()
+    form.responsible_tenant.values = [t.slug for t in municipality.region_tenants()] + [
+        municipality.OUTSIDE
+    ]
+    if not form.validate():
+        return invalid_on_case_page(case, form, "responsible_errors")
+
+    def confirm():
+        check_version(case.client, form.client_version.data)
+        municipality.set_responsible(
+            case.client,
+            case.id,
+            form.responsible_tenant.data,
+            form.responsible_outside_name.data,
+            current_user,
+            confirm=True,
+        )
+
+    return on_case(
+        case,
+        confirm,
+        anchor="#details",
+        errors_name="responsible_errors",
+        field="responsible_tenant",
+        conflict_field="client_version",
     )
 
 
@@ -443,6 +477,8 @@ def inject_case_labels() -> dict:
 @bp.post("/<uuid:case_id>/transfer")
 @requires(Permission.CASE_WRITE)
 def transfer(case_id: uuid.UUID):
+    """Offer the case to another municipality of the region (a reason and a confirmation);
+    the case stays here until the receiver accepts (``app.cases.transfer_offers``)."""
     form = forms.TransferForm()
     errors = form.error_dict() if not form.validate() else {}
     target = form.target.data
@@ -460,13 +496,17 @@ def transfer(case_id: uuid.UUID):
         abort(409, description=transfers.conflict_message(earlier))
     if not errors:
         try:
-            transfers.transfer_case(case, target, current_user, form.reason.data)
-            return redirect(url_for("cases.case_list"))
+            offer = offers.offer_transfer(
+                case, target, current_user, form.reason.data, confirmed=form.confirm.data
+            )
+            if offer.state == transfers.TransferState.DONE:  # a half-done move, finished now
+                return redirect(url_for("cases.case_list"))
+            return redirect(url_for("cases.case_detail", case_id=case_id) + "#transfer")
         except transfers.TransferConflict as conflict:
             db.session.rollback()
             abort(409, description=conflict.message)
         except CaseError as error:
             db.session.rollback()
-            errors["target"] = error.message
+            errors[error.field or "target"] = error.message
     case = services.access_case(current_user, case_id)
-    return case_page(case, status=422, transfer_errors=errors)
+    return case_page(case, status=422, transfer_errors=errors, transfer_input=request.form)

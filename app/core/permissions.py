@@ -34,6 +34,8 @@ class Permission(StrEnum):
     START_PAGE = "start_page"
     CASE_READ = "case.read"
     CASE_WRITE = "case.write"
+    # The incoming list of transfers offered by another municipality: accept or decline.
+    TRANSFER_RECEIVE = "transfer.receive"
     TENANT_ADMIN = "tenant.admin"
     REGIONAL_OVERVIEW = "regional.overview"
     MENTOR_PORTAL = "mentor.portal"
@@ -49,7 +51,12 @@ class Permission(StrEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASE_WORKER: frozenset(
-        {Permission.START_PAGE, Permission.CASE_READ, Permission.CASE_WRITE}
+        {
+            Permission.START_PAGE,
+            Permission.CASE_READ,
+            Permission.CASE_WRITE,
+            Permission.TRANSFER_RECEIVE,
+        }
     ),
     Role.TENANT_ADMIN: frozenset(
         {
@@ -60,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ACCESS_LOG_READ,
             Permission.BUDGET_MANAGE,
             Permission.BUDGET_APPROVE,
+            Permission.TRANSFER_RECEIVE,
         }
     ),
     Role.REGIONAL_COORDINATOR: frozenset(

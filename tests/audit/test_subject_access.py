@@ -23,6 +23,7 @@ from tests.factories import (
     CaseFactory,
     DomainConsentFactory,
     DomainSnapshotFactory,
+    IncomingTransferFactory,
     IntakeCheckFactory,
     IntakeMessageFactory,
     LifeDomainFactory,
@@ -197,6 +198,8 @@ def full_file(tenants, in_tenant):
         trajectory = TrajectoryFactory(case=case, start_date=date(2026, 9, 4), end_date=None)
         TrajectoryReportFactory(trajectory=trajectory)
         TrajectoryInvoiceFactory(trajectory=trajectory, invoice_date=date(2026, 10, 1))
+        # The case came here by an accepted transfer: the offer this municipality kept.
+        IncomingTransferFactory(case_id=case.id, state="accepted")
         officer = UserFactory(role=Role.PRIVACY_OFFICER.value)
         ids = {"case": str(case.id), "client": str(case.client_id)}
     return {"officer": officer, **ids}

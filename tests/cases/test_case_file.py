@@ -108,7 +108,7 @@ def test_details_edit_moves_release_and_records_the_timeline(
             "expected_release": new_release.isoformat(),
             "prolific_offender": "1",
             "case_worker_id": str(worker.id),
-            "responsible_municipality": "Deventer",
+            "intended_address": "Brink 10, 7411 BT Deventer",
             "client_version": case.client.version,
         },
     )
@@ -117,7 +117,7 @@ def test_details_edit_moves_release_and_records_the_timeline(
         saved = db.session.get(Case, (case.tenant_id, case.id))
         assert saved.facility == "PI Almelo" and saved.prolific_offender
         assert saved.expected_release == new_release and saved.case_worker_id == worker.id
-        assert saved.client.responsible_municipality == "Deventer"
+        assert saved.client.intended_address == "Brink 10, 7411 BT Deventer"
         from app.cases.timeline import entries_for
 
         kinds = [e.kind for e in entries_for(case.id)]

@@ -152,7 +152,7 @@ def details_form(page: str, **changes) -> dict:
         "client_version",
         "address",
         "postal_address",
-        "responsible_municipality",
+        "intended_address",
         "facility",
         "detention_start",
         "expected_release",

@@ -93,7 +93,7 @@ def details_base(w: World) -> dict:
         "facility": case.facility or "",
         "address": case.client.address or "",
         "postal_address": "",
-        "responsible_municipality": "",
+        "intended_address": "",
         "detention_start": case.detention_start.isoformat(),
         "expected_release": case.expected_release.isoformat(),
     }
@@ -164,7 +164,7 @@ TARGETS = [
         for name, limit in (
             ("address", 500),
             ("postal_address", 500),
-            ("responsible_municipality", 120),
+            ("intended_address", 500),
         )
     ],
     Target(

@@ -19,6 +19,16 @@ from app.extensions import db
 from tests.factories import UserFactory
 
 
+def offered_id(in_tenant, receiver, case_id):
+    """The receiver's incoming row of the offer of ``case_id``."""
+    from app.cases.transfer_offers import IncomingTransfer
+
+    with in_tenant(receiver):
+        return db.session.scalars(
+            select(IncomingTransfer.id).where(IncomingTransfer.case_id == case_id)
+        ).one()
+
+
 def test_after_a_transfer_zutphen_gets_404_and_deventer_sees_the_full_history(
     tenants, in_tenant, make_case, worker_client, caplog
 ):
@@ -42,9 +52,17 @@ def test_after_a_transfer_zutphen_gets_404_and_deventer_sees_the_full_history(
     assert deventer.get(f"/cases/{case.id}").status_code == 404
 
     with caplog.at_level(logging.INFO, logger="nazorg.security"):
-        response = zutphen.post(
+        offered = zutphen.post(
             f"/cases/{case.id}/transfer",
-            data={"target": tenants["deventer"].id, "reason": "Verhuisd"},
+            data={"target": tenants["deventer"].id, "reason": "Verhuisd", "confirm": "1"},
+        )
+        assert offered.status_code == 302
+        assert zutphen.get(f"/cases/{case.id}").status_code == 200  # until the answer
+        assert deventer.get(f"/cases/{case.id}").status_code == 404
+        response = deventer.post(
+            f"/cases/transfers/incoming/{offered_id(in_tenant, tenants['deventer'], case.id)}"
+            "/accept",
+            data={"case_worker_id": str(deventer_worker.id)},
         )
     assert response.status_code == 302
     assert any(r.getMessage() == "case transferred" for r in caplog.records)
@@ -59,13 +77,19 @@ def test_after_a_transfer_zutphen_gets_404_and_deventer_sees_the_full_history(
     assert "Plan gemaakt met" in body  # and the history from before
     with in_tenant(tenants["deventer"]):
         moved = entries_for(case.id)
-        assert len(moved) == history_before + 1
+        # the history, the offer (from the sender), the arrival, the municipality of
+        # responsibility following the case, and the acceptance here
+        assert len(moved) == history_before + 4
+        assert {"transfer_offered", "transfer_in", "responsible_set", "transfer_accepted"} <= {
+            e.kind for e in moved
+        }
         assert may_share_with(case.id, "care", Recipient.PARTNER)
     with in_tenant(tenants["zutphen"]):
         assert db.session.scalar(select(func.count()).select_from(Case)) == 0
         assert db.session.scalar(select(func.count()).select_from(Client)) == 0
-        (tombstone,) = entries_for(case.id)
-        assert tombstone.kind == "transfer_out" and tombstone.detail["target"] == "Deventer"
+        kinds = {e.kind: e for e in entries_for(case.id)}
+        assert set(kinds) == {"transfer_out", "transfer_accepted"}  # the tombstones
+        assert kinds["transfer_out"].detail["target"] == "Deventer"
     listing = zutphen.get("/cases/").get_data(as_text=True)
     assert "Ricardo Wolters → Deventer" in listing
 
@@ -122,7 +146,8 @@ def test_a_transfer_to_the_own_municipality_is_refused(
     with in_tenant(tenants["lochem"]):
         worker = UserFactory()
     response = worker_client(worker).post(
-        f"/cases/{case.id}/transfer", data={"target": tenants["lochem"].id}
+        f"/cases/{case.id}/transfer",
+        data={"target": tenants["lochem"].id, "reason": "Verhuisd", "confirm": "1"},
     )
     assert response.status_code == 422
     assert worker_client(worker).get(f"/cases/{case.id}").status_code == 200

@@ -158,7 +158,7 @@ def test_the_regional_overview_and_a_transfer_reach_security_events_and_stdout_a
     cookie = re.search(rf"{COOKIE}=([^;]+)", page.headers["Set-Cookie"]).group(1)
     moved = requests.post(
         gunicorn.url + f"/cases/{case.id}/transfer",
-        data={"target": lochem.id, "reason": "Verhuisd"},
+        data={"target": lochem.id, "reason": "Verhuisd", "confirm": "1"},
         headers={
             "Cookie": f"{COOKIE}={cookie}",
             "X-CSRFToken": csrf_token_from(page.text),
@@ -175,9 +175,9 @@ def test_the_regional_overview_and_a_transfer_reach_security_events_and_stdout_a
         assert (opened.result, opened.user_id) == ("granted", coordinator.id)
     with in_tenant(zutphen):
         [transferred] = db.session.scalars(
-            select(SecurityEvent).where(SecurityEvent.event == "case_transferred")
+            select(SecurityEvent).where(SecurityEvent.event == "case_transfer_offered")
         ).all()
-        assert (transferred.result, transferred.user_id) == ("done", worker.id)
+        assert (transferred.result, transferred.user_id) == ("offered", worker.id)
 
     def security_lines() -> dict[str, dict]:
         return {
@@ -187,7 +187,7 @@ def test_the_regional_overview_and_a_transfer_reach_security_events_and_stdout_a
         }
 
     wait_for(
-        lambda: {"regional read opened", "case transferred"} <= set(security_lines()),
+        lambda: {"regional read opened", "case transfer offered"} <= set(security_lines()),
         timeout=30,
         message=lambda: "no security lines on stdout\n" + gunicorn.out()[-4000:],
     )
@@ -196,10 +196,10 @@ def test_the_regional_overview_and_a_transfer_reach_security_events_and_stdout_a
     assert (read["level"], read["event"], read["result"]) == ("INFO", "regional_read", "granted")
     assert read["tenant_id"] == deventer.id and read["user"] == str(coordinator.id)
     assert read["request_id"] and read["time"]
-    done = lines["case transferred"]
+    done = lines["case transfer offered"]
     assert (done["event"], done["result"], done["tenant_id"]) == (
-        "case_transferred",
-        "done",
+        "case_transfer_offered",
+        "offered",
         zutphen.id,
     )
     assert done["case"] == str(case.id) and done["to_tenant"] == lochem.id

@@ -102,7 +102,7 @@ def test_opening_the_regional_overview_writes_a_security_event(tenants, in_tenan
     assert row.detail == "regional monitor overview"
 
 
-def test_a_transfer_writes_a_security_event_in_the_sending_municipality(
+def test_a_transfer_offer_writes_a_security_event_in_both_municipalities(
     tenants, in_tenant, sign_in
 ):
     zutphen, lochem = tenants["zutphen"], tenants["lochem"]
@@ -112,18 +112,20 @@ def test_a_transfer_writes_a_security_event_in_the_sending_municipality(
     client = sign_in(worker)
     response = client.post(
         f"/cases/{case.id}/transfer",
-        data={"target": lochem.id, "reason": "Verhuisd"},
+        data={"target": lochem.id, "reason": "Verhuisd", "confirm": "1"},
         headers={"X-CSRFToken": csrf_token(client, f"/cases/{case.id}")},
     )
     assert response.status_code == 302
     with in_tenant(zutphen):
         [row] = db.session.scalars(
-            select(SecurityEvent).where(SecurityEvent.event == "case_transferred")
+            select(SecurityEvent).where(SecurityEvent.event == "case_transfer_offered")
         ).all()
-    assert (row.result, row.user_id) == ("done", worker.id)
+    assert (row.result, row.user_id) == ("offered", worker.id)
     assert str(case.id) in row.detail and "Lochem" in row.detail
     with in_tenant(lochem):
-        assert db.session.scalars(select(SecurityEvent)).all() == []
+        [received] = db.session.scalars(select(SecurityEvent)).all()
+    assert (received.event, received.result) == ("case_transfer_received", "offered")
+    assert str(case.id) in received.detail and "Zutphen" in received.detail
 
 
 def test_production_logs_json_and_the_setting_refuses_an_unknown_format(monkeypatch):

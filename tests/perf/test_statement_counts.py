@@ -122,5 +122,7 @@ CASE_LIST = 11
 REGIONAL_OVERVIEW = 14
 # 19, plus the circle programme's panel: the consent for volunteers and the file's own
 # timeline (whether the client was referred), read in the municipality's own session.
-CASE_PAGE = 21
+# Plus the transfer section (h16a): this case's open or declined offers, and the accepted
+# transfer that brought it here (the trajectories that stayed with the sender).
+CASE_PAGE = 23
 NOTIFICATION_LIST = 5

@@ -280,6 +280,26 @@ class Bundle:
             ),
         )
 
+    def incoming_transfer(self):
+        """A transfer offered to this municipality by another one of the region (a real
+        offer: the sender's case, its ``case_transfers`` row and this one's incoming row)."""
+        if "incoming_transfer" not in self.made:
+            from app.cases.models import Case
+            from app.cases.transfer_offers import offer_transfer
+
+            with self.app.app_context():
+                sender_tenant = db.session.get(Tenant, _other_tenant_id(self))
+                db.session.expunge(sender_tenant)
+            sender = Bundle(self.app, sender_tenant)
+            made = sender.case()
+            with self.app.app_context(), tenant_app_context(sender_tenant.id):
+                case = db.session.get(Case, (made.tenant_id, made.id))
+                offer = offer_transfer(
+                    case, self.tenant.id, "Casemanager", "Verhuisd", confirmed=True
+                )
+                self.made["incoming_transfer"] = offer.id
+        return self.made["incoming_transfer"]
+
     # --- people, notices, jobs, links -----------------------------------------------------
 
     def colleague(self):
@@ -624,6 +644,7 @@ ARGUMENTS: dict[str, Argument] = {
     "referral_id": Argument(lambda b, e: b.referral().id),
     "trajectory_id": Argument(lambda b, e: b.trajectory().id),
     "template_id": Argument(lambda b, e: b.template().id),
+    "incoming_id": Argument(lambda b, e: b.incoming_transfer()),
     "commitment_id": Argument(lambda b, e: b.commitment().id),
     "partner_id": Argument(lambda b, e: b.partner().id),
     "provider_trajectory_id": Argument(
@@ -880,7 +901,17 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "end_date": (TODAY + timedelta(days=30)).isoformat(),
         "version": b.trajectory().version,
     },
-    "cases.transfer": lambda b: {"target": str(_other_tenant_id(b)), "reason": "Verhuisd"},
+    "cases.transfer": lambda b: {
+        "target": str(_other_tenant_id(b)),
+        "reason": "Verhuisd",
+        "confirm": "1",
+    },
+    "cases.confirm_responsible": lambda b: {
+        "responsible_tenant": b.tenant.slug,
+        "client_version": b.case().client.version,
+    },
+    "cases.incoming_accept": lambda b: {"case_worker_id": str(b.colleague().id)},
+    "cases.incoming_decline": lambda b: {"reason": "Niet onze inwoner"},
     "cases.update_details": lambda b: {
         "facility": "PI Vught",
         "detention_start": (TODAY - timedelta(days=41)).isoformat(),

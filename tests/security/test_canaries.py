@@ -33,7 +33,7 @@ CANARY_BSN = generate_bsn(random.Random(7_531))
 CANARIES = {
     "client_name": ["CNRYNAAMQ7X"],
     "bsn_full": [CANARY_BSN],
-    "address": ["CNRYADRESQ7X", "CNRYPOSTQ7X", "CNRYGEMEENTEQ7X"],
+    "address": ["CNRYADRESQ7X", "CNRYPOSTQ7X", "CNRYGEMEENTEQ7X", "CNRYBUITENQ7X"],
     "detention": ["CNRYINRICHTINGQ7X"],
     "life_domain_notes": ["CNRYWONENNODIGQ7X", "CNRYWONENNOTAQ7X", "CNRYINKOMENQ7X"],
     "health_notes": ["CNRYZORGNODIGQ7X", "CNRYZORGNOTAQ7X"],
@@ -64,7 +64,8 @@ def fill_canaries(bundle: registry.Bundle, case_worker=None) -> None:
         client.given_name, client.family_name = "Kees", "CNRYNAAMQ7X"
         client.bsn = CANARY_BSN
         client.address, client.postal_address = "CNRYADRESQ7X 1", "CNRYPOSTQ7X 2"
-        client.responsible_municipality = "CNRYGEMEENTEQ7X"
+        client.intended_address = "CNRYGEMEENTEQ7X 3"
+        client.responsible_tenant, client.responsible_outside_name = "outside", "CNRYBUITENQ7X"
         case.facility = "CNRYINRICHTINGQ7X"
         for domain in case.life_domains:
             need, notes = DOMAIN_CANARIES.get(domain.domain, (None, None))

@@ -42,12 +42,13 @@ CATALOGUE = Path(__file__).resolve().parents[2] / "app/translations/nl/LC_MESSAG
 EXTRA_FIELDS = {
     "cases.update_details": [
         "postal_address",
-        "responsible_municipality",
+        "intended_address",
         "prolific_offender",
         "benefit_recipient",
         "case_worker_id",
     ],
     "cases.change_phase": ["reason", "outcome"],
+    "cases.confirm_responsible": ["responsible_outside_name"],
     "cases.trajectory_add": ["reason"],
     "cases.admin_settings_save": ["release_preparation_weeks", "six_month_window_days"],
     "cases.referral_outcome": ["reason", "outcome"],
@@ -56,6 +57,7 @@ EXTRA_FIELDS = {
     "cases.intake_submit": [
         "address",
         "postal_address",
+        "intended_address",
         "responsible_municipality",
         "message_id",
         "prolific_offender",

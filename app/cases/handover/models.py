@@ -120,12 +120,18 @@ class Referral(TenantScoped, Timestamped, db.Model):
 
 
 class Trajectory(TenantScoped, Timestamped, db.Model):
-    """A paid aftercare assignment to the care director (EUR 1,500 by default); feeds finance."""
+    """A paid aftercare assignment to the care director (EUR 1,500 by default); feeds finance.
+
+    It stays with the municipality that committed it when its case is transferred (it is
+    that municipality's money, ``__transfer__ = "stays"``): ``case_id`` therefore has no
+    foreign key (the case may leave), and the walk still finds it by that column for the
+    retention and the access request while the case is here. The receiver sees that it
+    exists in what the transfer offered (``app.cases.transfer_offers``)."""
 
     __tablename__ = "trajectories"
     __regional_read__ = True  # the case file: the regional read may see it
+    __transfer__ = "stays"
     __table_args__ = (
-        _case_key("trajectories"),
         _partner_key(),
         Index("ix_trajectories_tenant_id_case_id", "tenant_id", "case_id"),
         Index("ix_trajectories_tenant_id_partner_id", "tenant_id", "partner_id"),

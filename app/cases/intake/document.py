@@ -65,7 +65,12 @@ RELEASE_TYPE_VALUES = tuple(kind.value for kind in ReleaseType)
 KIND_VALUES = tuple(kind.value for kind in MessageKind)
 # Fields a message of an older shape did not have: left out of the content key while they
 # hold their default, so that a file received before them is still known (``message_key``).
-NEWER_FIELDS = {"kind": MessageKind.BASIC_DOCUMENT.value, "event_date": None, "leave_end": None}
+NEWER_FIELDS = {
+    "kind": MessageKind.BASIC_DOCUMENT.value,
+    "event_date": None,
+    "leave_end": None,
+    "intended_address": None,
+}
 # The fields of what the prison caseworker delivers (issue 16, point 5). A document
 # without them keeps the content key it had before they existed (``message_key``).
 CASEWORKER_FIELDS = (
@@ -316,11 +321,23 @@ class IntakeDocument(BaseModel):
             json_schema_extra={"pattern": "^[0-9]{9}$"},
         ),
     ]
-    address: text(ADDRESS_LENGTH) = None
+    address: text(
+        ADDRESS_LENGTH,
+        "The address before detention, with its postcode (1234 AB): without an intended "
+        "address, the municipality of responsibility is proposed from it.",
+    ) = None
     postal_address: text(ADDRESS_LENGTH) = None
+    intended_address: text(
+        ADDRESS_LENGTH,
+        "The intended address after detention, with its postcode (1234 AB): the "
+        "municipality of responsibility is proposed from it (app/cases/postcodes.json).",
+    ) = None
     responsible_municipality: text(
-        column_length(Client, "responsible_municipality"),
-        "Where the client lived before detention or will settle after it.",
+        column_length(Client, "responsible_outside_name"),
+        "Optional: the municipality of responsibility as the sender knows it (name or slug). "
+        "A municipality of the region becomes the proposal; any other name is recorded as "
+        "outside the region. Without it the portal proposes from the postcodes. A case "
+        "worker confirms; a confirmed choice is not changed by a later document.",
     ) = None
     facility: Annotated[
         text(

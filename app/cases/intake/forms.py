@@ -24,6 +24,7 @@ TEXT_FIELDS = (
     "bsn",
     "address",
     "postal_address",
+    "intended_address",
     "responsible_municipality",
     "facility",
     "detention_start",

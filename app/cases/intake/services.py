@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.audit.tracking import note_access
-from app.cases import phases, release, services, timeline
+from app.cases import municipality, phases, release, services, timeline
 from app.cases.errors import CaseError
 from app.cases.intake import checklist
 from app.cases.intake.document import CASEWORKER_FIELDS, IntakeDocument
@@ -67,7 +67,7 @@ VERSION_CASE_FIELDS = (
     "benefit_recipient",
     *CASEWORKER_FIELDS,
 )
-VERSION_CLIENT_FIELDS = ("address", "postal_address", "responsible_municipality")
+VERSION_CLIENT_FIELDS = ("address", "postal_address", "intended_address")
 
 
 # A lost race is retried: the retry reads what the winner committed. Three tries cover
@@ -251,6 +251,11 @@ def _apply_version(
         if value is not None and getattr(client, name) != value:
             changes[name] = [getattr(client, name), value]
             setattr(client, name, value)
+    before = (client.responsible_tenant, client.responsible_outside_name)
+    propose_responsible(client, document)
+    after = (client.responsible_tenant, client.responsible_outside_name)
+    if after != before:
+        changes["responsible_tenant"] = [before[0], after[0]]
     domains: dict[str, dict] = {}
     for domain in case.life_domains:
         given = document.domain_inputs().get(domain.domain)
@@ -323,10 +328,24 @@ def _note_intake(case: Case) -> None:
 
 
 def _update_known_client(client: Client, document: IntakeDocument) -> None:
-    for name in ("address", "postal_address", "responsible_municipality"):
+    for name in VERSION_CLIENT_FIELDS:
         value = getattr(document, name)
         if value:
             setattr(client, name, value)
+    propose_responsible(client, document)
+
+
+def propose_responsible(client: Client, document: IntakeDocument) -> None:
+    """The municipality of responsibility an intake proposes (``app.cases.municipality``):
+    the one the document names, else the one of the postcodes; never over a case worker's
+    confirmed choice, and never cleared (an unknown postcode proposes nothing)."""
+    if client.responsible_confirmed_at is not None:
+        return
+    slug, outside = municipality.resolve(document.responsible_municipality)
+    if slug is None:
+        slug = municipality.propose(client.address, client.intended_address)
+    if slug is not None:
+        client.responsible_tenant, client.responsible_outside_name = slug, outside
 
 
 def _remember(key: str, source: Source, case_id: uuid.UUID, document: IntakeDocument) -> None:
