@@ -45,11 +45,18 @@ class Permission(StrEnum):
     BUDGET_MANAGE = "budget.manage"
     BUDGET_APPROVE = "budget.approve"
     VOLUNTEERS_MANAGE = "volunteers.manage"
+    # The overview of the municipality's own figures (/cijfers), exact.
+    OWN_FIGURES = "figures.own"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASE_WORKER: frozenset(
-        {Permission.START_PAGE, Permission.CASE_READ, Permission.CASE_WRITE}
+        {
+            Permission.START_PAGE,
+            Permission.CASE_READ,
+            Permission.CASE_WRITE,
+            Permission.OWN_FIGURES,
+        }
     ),
     Role.TENANT_ADMIN: frozenset(
         {
@@ -60,6 +67,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.ACCESS_LOG_READ,
             Permission.BUDGET_MANAGE,
             Permission.BUDGET_APPROVE,
+            Permission.OWN_FIGURES,
         }
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
@@ -69,6 +77,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REGIONAL_OVERVIEW,
             Permission.ACCOUNTS_INVITE,
             Permission.BUDGET_APPROVE,
+            Permission.OWN_FIGURES,
         }
     ),
     Role.VOLUNTEER: frozenset({Permission.START_PAGE, Permission.MENTOR_PORTAL}),
