@@ -35,7 +35,7 @@ from app.cases.api import LIST_FIGURES, Case, cases_behind
 from app.core.audit import report_refused_access
 from app.core.context import tenant_app_context
 from app.core.forms import Choice, Form, TextField
-from app.core.tenants import Tenant, region_tenants
+from app.core.tenants import Tenant, region_of
 from app.extensions import db
 from app.regional.overview import Period, may_see_region
 
@@ -86,8 +86,7 @@ def target_tenant(user, slug: str) -> Tenant:
     if not may_see_region(user):
         report_refused_access(user, "regional_cases", slug)
         raise NotFound()
-    centre = db.session.get(Tenant, user.tenant_id)
-    tenant = next((t for t in region_tenants(centre) if t.slug == slug), None)
+    tenant = next((t for t in region_of(user.tenant_id) if t.slug == slug), None)
     if tenant is None:
         report_refused_access(user, "regional_cases", slug)
         raise NotFound()

@@ -60,7 +60,7 @@ from app.core.suppression import (
     protect,
 )
 from app.core.tenancy import regional_read
-from app.core.tenants import Tenant, region_tenants
+from app.core.tenants import Tenant, region_of, tenant_of
 from app.extensions import db
 
 __all__ = ["SMALL_CELL_TEXT", "Overview", "Period", "own_overview", "regional_overview"]
@@ -344,7 +344,7 @@ def may_see_region(user) -> bool:
     give the role nowhere else; a row made past them gets nothing either)."""
     if not role_has(user.role, frozenset({Permission.REGIONAL_OVERVIEW})):
         return False
-    tenant = db.session.get(Tenant, user.tenant_id)
+    tenant = tenant_of(user.tenant_id)
     return tenant is not None and tenant.is_centre
 
 
@@ -355,7 +355,7 @@ def regional_overview(user, period: Period, *, today: date | None = None) -> Ove
         report_refused_access(user, "regional_overview", "not the centre municipality")
         raise Forbidden()
     today = today or date.today()
-    tenants = region_tenants(db.session.get(Tenant, user.tenant_id))
+    tenants = region_of(user.tenant_id)
     with regional_read(db.session, actor=str(user.id), purpose="regional monitor overview"):
         raw = read_cohort_figures(period.start, period.end, today)
     return build(
@@ -366,7 +366,7 @@ def regional_overview(user, period: Period, *, today: date | None = None) -> Ove
 def own_overview(user, period: Period, *, today: date | None = None) -> Overview:
     """The overview of ``user``'s own municipality, every figure exact (no regional read)."""
     today = today or date.today()
-    tenant = db.session.get(Tenant, user.tenant_id)
+    tenant = tenant_of(user.tenant_id)
     raw = read_cohort_figures(period.start, period.end, today)
     return build(
         [tenant], raw, own_tenant_id=tenant.id, with_region=False, period=period, today=today

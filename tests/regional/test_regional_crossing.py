@@ -7,7 +7,7 @@ isolation off."""
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
