@@ -7,14 +7,14 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
-from flask import Blueprint, make_response, redirect, request, url_for
+from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import NotFound
 
 from app.cases.api import case_label
 from app.core.permissions import Permission, requires
-from app.core.rendering import render
+from app.core.rendering import download, render
 from app.regional import charts, crossing, downloads, overview
 
 bp = Blueprint("regional", __name__)
@@ -64,14 +64,14 @@ def _charts(view: overview.Overview) -> dict:
 def _download(view: overview.Overview, kind: str, stem: str):
     fmt = request.args.get("formaat", "csv")
     if fmt not in FORMATS or (kind == "monitor" and fmt != "csv"):
-        return make_response(_("Unknown file format."), 400)
+        return _problem(_("Unknown file format."))
     if kind == "monitor":
         lines = downloads.monitor_lines(view, case_label)
     else:
         lines = downloads.overview_lines(view, case_label)
     name = f"{stem}-{view.period.key}.{fmt}"
     if fmt == "csv":
-        body, mimetype = downloads.as_csv(lines), "text/csv; charset=utf-8"
+        body, mimetype = downloads.as_csv(lines), "text/csv"
     else:
         notes = [
             _("Period: %(period)s (%(start)s to %(end)s).", period=view.period.label,
@@ -80,10 +80,11 @@ def _download(view: overview.Overview, kind: str, stem: str):
         ]  # fmt: skip
         body = downloads.as_xlsx(lines, _("Figures"), notes)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    response = make_response(body)
-    response.headers["Content-Type"] = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return download(body, mimetype, name)
+
+
+def _problem(message: str):
+    return render("regional/problem.html", message=message, status=400)
 
 
 def suppression_rule(view: overview.Overview) -> str:
@@ -145,8 +146,12 @@ def own_monitor():
 
 
 def _target():
+    """The municipality and figure asked for: 400 when not named at all, 404 (logged) for a
+    municipality outside the coordinator's region or a figure that has no list."""
     slug = request.values.get("gemeente", "")
     figure = request.values.get("cijfer", "")
+    if not slug or not figure:
+        abort(_problem(_("Choose a figure of the overview.")))
     tenant = crossing.target_tenant(current_user, slug)
     return tenant, crossing.check_figure(figure)
 
@@ -212,6 +217,8 @@ def _reason_page(tenant, figure, period, form, status):
 def regional_case():
     """A case of another municipality, read-only, after a reason; logged there."""
     slug = request.args.get("gemeente", "")
+    if not slug or not request.args.get("dossier"):
+        abort(_problem(_("Choose a figure of the overview.")))
     tenant = crossing.target_tenant(current_user, slug)
     try:
         case_id = uuid.UUID(request.args.get("dossier", ""))
