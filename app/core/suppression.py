@@ -184,9 +184,44 @@ def protect(
     not be worked out when hidden (default: every cell not exact); a total over the reader's
     own figures and shown zeros may come out exact without giving anyone away."""
     sums = list(sums)
+    guarded = set(values) - set(exact) if guarded is None else set(guarded)
+    hidden: set = set()
+    withheld: set = set()
+    # Sums that share no cell cannot say anything about each other: protect each group of
+    # linked sums on its own (a page's tables are many small groups).
+    for cells, group in _linked(values, sums):
+        part = _protect_linked({c: values[c] for c in cells}, group, set(exact), guarded)
+        hidden |= part.hidden
+        withheld |= part.withheld
+    return Protection(hidden, withheld)
+
+
+def _linked(values: Mapping, sums: list[Sum]) -> list[tuple[set, list[Sum]]]:
+    """The cells and sums in groups linked by shared cells; a cell in no sum is its own."""
+    parent = {cell: cell for cell in values}
+
+    def root(cell):
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    for relation in sums:
+        first = root(relation.total)
+        for part in relation.parts:
+            parent[root(part)] = first
+    cells: dict = {}
+    for cell in values:
+        cells.setdefault(root(cell), set()).add(cell)
+    groups: dict = {}
+    for relation in sums:
+        groups.setdefault(root(relation.total), []).append(relation)
+    return [(members, groups.get(key, [])) for key, members in cells.items()]
+
+
+def _protect_linked(values: Mapping, sums: list[Sum], exact: set, guarded: set) -> Protection:
     hidden = {c for c, v in values.items() if c not in exact and is_small(v)}
     withheld: set = set()
-    guarded = set(values) - set(exact) if guarded is None else set(guarded)
     for _round in range(3 * len(values) + 1):
         known = bounds_of(values, sums, hidden, withheld)
         exposed = {c for c in hidden & guarded if known[c][0] >= known[c][1]}

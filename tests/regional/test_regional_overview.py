@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import random
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
@@ -16,9 +17,11 @@ from html.parser import HTMLParser
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app.audit.models import AccessLogEntry
 from app.cases.bsn import generate_bsn
+from app.cases.cohorts import read_cohort_figures
 from app.cases.handover.models import Trajectory
 from app.cases.models import (
     Case,
@@ -32,6 +35,7 @@ from app.cases.models import (
 from app.cases.plan.models import Task, TaskStatus
 from app.core.dates import add_years
 from app.core.permissions import Role
+from app.core.tenancy import regional_read
 from app.extensions import db
 from app.regional.overview import Period
 from tests.factories import (
@@ -415,3 +419,106 @@ def test_the_period_is_chosen_and_a_bad_one_falls_back(region, coordinator, sign
     assert tables["regional-cohort"]["Regio"][0] == "0"  # nobody released in that year
     assert client.get("/regio?periode=2025-13").status_code == 200
     assert client.get("/regio/download?formaat=pdf").status_code == 400
+
+
+def test_the_page_shows_no_client_name_citizen_number_or_case_id(
+    region, coordinator, sign_in, tenants, in_tenant
+):
+    from app.cases.models import Client
+
+    client = sign_in(coordinator)
+    pages = [
+        client.get(f"/regio?periode={PERIOD.key}").get_data(as_text=True),
+        client.get("/regio", headers={"HX-Request": "true"}).get_data(as_text=True),
+        client.get(f"/regio/download?periode={PERIOD.key}&formaat=csv").get_data(as_text=True),
+        client.get(f"/regio/monitor?periode={PERIOD.key}").get_data(as_text=True),
+    ]
+    for slug in ("deventer", "lochem", "zutphen", "raalte"):
+        with in_tenant(tenants[slug]):
+            clients = db.session.scalars(select(Client)).all()
+            ids = db.session.scalars(select(Case.id)).all()
+            names = [(c.given_name, c.family_name, c.bsn) for c in clients]
+        assert names and ids
+        for page in pages:
+            assert not [bsn for _g, _f, bsn in names if bsn in page]
+            assert not [f for _g, f, _b in names if f in page]
+            assert not [case_id for case_id in ids if str(case_id) in page]
+
+
+def test_each_opening_is_logged_by_the_regional_read_and_writes_no_access_log_row(
+    region, coordinator, sign_in, tenants, in_tenant, caplog
+):
+    with caplog.at_level(logging.INFO, logger="nazorg.security"):
+        assert sign_in(coordinator).get("/regio").status_code == 200
+    opened = [r for r in caplog.records if r.getMessage() == "regional read opened"]
+    assert [(r.actor, r.purpose) for r in opened] == [
+        (str(coordinator.id), "regional monitor overview")
+    ]
+    for tenant in tenants.values():
+        with in_tenant(tenant):
+            assert db.session.scalar(select(func.count()).select_from(AccessLogEntry)) == 0
+
+
+@pytest.mark.parametrize(
+    "role", [Role.CASE_WORKER, Role.TENANT_ADMIN, Role.PRIVACY_OFFICER, Role.VOLUNTEER]
+)
+def test_other_roles_of_the_centre_are_refused_the_region(
+    region, tenants, in_tenant, sign_in, role
+):
+    with in_tenant(tenants["deventer"]):
+        user = UserFactory(role=role.value)
+        db.session.commit()
+    response = sign_in(user).get("/regio")
+    assert response.status_code == 403
+    assert tenants["lochem"].name not in response.get_data(as_text=True).split("<main")[-1]
+
+
+def test_a_regional_coordinator_outside_the_centre_municipality_is_refused(
+    region, tenants, in_tenant, sign_in, caplog
+):
+    # The account services refuse this role outside Deventer; a row made past them
+    # must still get nothing (on SQLite the regional read would widen the ORM scope).
+    with in_tenant(tenants["lochem"]):
+        stray = UserFactory(role=Role.REGIONAL_COORDINATOR.value)
+        db.session.commit()
+    client = sign_in(stray)
+    with caplog.at_level(logging.INFO, logger="nazorg.security"):
+        response = client.get("/regio")
+    assert response.status_code == 403
+    assert "regional-cases" not in response.get_data(as_text=True)
+    assert not [r for r in caplog.records if r.getMessage() == "regional read opened"]
+    assert client.get("/regio/lijst?gemeente=zutphen&cijfer=cohort").status_code == 404
+
+
+def test_the_start_page_and_menu_link_to_the_overview_for_the_coordinator_only(
+    coordinator, tenants, in_tenant, sign_in
+):
+    start = sign_in(coordinator).get("/start").get_data(as_text=True)
+    assert 'data-testid="regional-overview-link"' in start
+    assert start.count('href="/regio"') == 2  # the menu and the start page
+    with in_tenant(tenants["deventer"]):
+        admin = UserFactory(role=Role.TENANT_ADMIN.value)
+        db.session.commit()
+    page = sign_in(admin).get("/start").get_data(as_text=True)
+    assert 'href="/regio"' not in page
+    assert 'href="/cijfers"' in page  # the municipality's own figures
+
+
+@pytest.mark.postgres
+def test_the_regional_read_widens_nothing_for_a_municipality_other_than_the_centre(
+    region, tenants, in_tenant
+):
+    """Row-level security: the same queries in a session of Lochem, inside regional_read,
+    see Lochem only; in a session of Deventer they see the region."""
+    with (
+        in_tenant(tenants["lochem"]),
+        regional_read(db.session, actor="test", purpose="non-centre check"),
+    ):
+        seen = read_cohort_figures(PERIOD.start, PERIOD.end, TODAY)
+    assert set(seen) == {tenants["lochem"].id}
+    with (
+        in_tenant(tenants["deventer"]),
+        regional_read(db.session, actor="test", purpose="centre check"),
+    ):
+        seen = read_cohort_figures(PERIOD.start, PERIOD.end, TODAY)
+    assert set(seen) == {tenants[s].id for s in ("deventer", "lochem", "zutphen", "raalte")}
