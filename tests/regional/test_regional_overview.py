@@ -91,6 +91,14 @@ class Tables(HTMLParser):
             self._cell.append(data)
 
 
+def overview_tables(sign_in, user) -> tuple[int, dict, str]:
+    """The status, the tables and the HTML of /regio for ``user`` (also used by the region
+    tests of tests/tenants)."""
+    response = sign_in(user).get("/regio")
+    html = response.get_data(as_text=True)
+    return response.status_code, Tables(html).tables, html
+
+
 def case(**fields):
     return CaseFactory(client__bsn=generate_bsn(_rng), **fields)
 
