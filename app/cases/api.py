@@ -7,6 +7,17 @@ Other features import this module only (``lint-imports`` holds them to it); the 
 from __future__ import annotations
 
 from app.cases.bsn import generate_bsn
+from app.cases.cohorts import (
+    COHORT_MOMENTS,
+    LIST_FIGURES,
+    NOW_PHASES,
+    SIX_WEEKS,
+    CohortRaw,
+    cases_behind,
+    month_starts,
+    read_cohort_figures,
+    status_counts,
+)
 from app.cases.consent import Recipient, shareable_domains
 from app.cases.figures import (
     CLOSED_WINDOW_MONTHS,
@@ -19,6 +30,7 @@ from app.cases.figures import (
 from app.cases.handover.counting import clients_of_trajectories
 from app.cases.handover.models import SharingBasis, TrajectoryStatus
 from app.cases.handover.services import hand_over, record_basis
+from app.cases.labels import label as case_label
 from app.cases.models import (
     CORE_LIFE_DOMAINS,
     Case,
@@ -44,6 +56,16 @@ from app.cases.timeline import entries_for as case_timeline
 from app.cases.timeline import record as record_case_event
 
 __all__ = [
+    "COHORT_MOMENTS",
+    "LIST_FIGURES",
+    "NOW_PHASES",
+    "SIX_WEEKS",
+    "CohortRaw",
+    "case_label",
+    "cases_behind",
+    "month_starts",
+    "read_cohort_figures",
+    "status_counts",
     "CLOSED_WINDOW_MONTHS",
     "CORE_LIFE_DOMAINS",
     "MOMENTS",

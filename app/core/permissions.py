@@ -47,6 +47,8 @@ class Permission(StrEnum):
     BUDGET_MANAGE = "budget.manage"
     BUDGET_APPROVE = "budget.approve"
     VOLUNTEERS_MANAGE = "volunteers.manage"
+    # The overview of the municipality's own figures (/cijfers), exact.
+    OWN_FIGURES = "figures.own"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -56,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.CASE_READ,
             Permission.CASE_WRITE,
             Permission.TRANSFER_RECEIVE,
+            Permission.OWN_FIGURES,
         }
     ),
     Role.TENANT_ADMIN: frozenset(
@@ -68,6 +71,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.BUDGET_MANAGE,
             Permission.BUDGET_APPROVE,
             Permission.TRANSFER_RECEIVE,
+            Permission.OWN_FIGURES,
         }
     ),
     Role.REGIONAL_COORDINATOR: frozenset(
@@ -77,6 +81,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REGIONAL_OVERVIEW,
             Permission.ACCOUNTS_INVITE,
             Permission.BUDGET_APPROVE,
+            Permission.OWN_FIGURES,
         }
     ),
     Role.VOLUNTEER: frozenset({Permission.START_PAGE, Permission.MENTOR_PORTAL}),

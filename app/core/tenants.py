@@ -47,20 +47,39 @@ def all_tenants() -> list[Tenant]:
 
 def region_tenants(tenant: Tenant) -> list[Tenant]:
     """The municipalities of ``tenant``'s region, the centre included, by name."""
-    return list(
-        db.session.scalars(
-            select(Tenant).where(Tenant.region == tenant.region).order_by(Tenant.name)
-        )
-    )
+    return region_of(tenant.id)
 
 
 def region_tenant_ids(tenant_id: int) -> list[int]:
     """The ids of the municipalities in the region of which ``tenant_id`` is the centre;
     empty for a municipality that is no centre."""
-    centre = db.session.get(Tenant, tenant_id)
+    centre = tenant_of(tenant_id)
     if centre is None or not centre.is_centre:
         return []
-    return [t.id for t in region_tenants(centre)]
+    return [t.id for t in region_of(tenant_id)]
+
+
+_REGION_OF = "region_of_tenant"
+
+
+def region_of(tenant_id: int) -> list[Tenant]:
+    """The municipalities of ``tenant_id``'s region, itself included, by name.
+
+    One query per session: the rows are kept in the session's ``info`` (the identity map
+    keeps an object only while something refers to it, so repeated ``session.get`` calls
+    in one request each went to the database)."""
+    cache = db.session.info.setdefault(_REGION_OF, {})
+    if tenant_id not in cache:
+        region = select(Tenant.region).where(Tenant.id == tenant_id).scalar_subquery()
+        cache[tenant_id] = list(
+            db.session.scalars(select(Tenant).where(Tenant.region == region).order_by(Tenant.name))
+        )
+    return list(cache[tenant_id])
+
+
+def tenant_of(tenant_id: int) -> Tenant | None:
+    """The municipality ``tenant_id``, from the session's region lookup (``region_of``)."""
+    return next((t for t in region_of(tenant_id) if t.id == tenant_id), None)
 
 
 def tenant_ids() -> list[int]:

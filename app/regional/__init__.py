@@ -1,7 +1,8 @@
 """The regional feature: what the centre municipality's regional coordinator sees of the
-region, in aggregate figures only (the monitor overview; later budgets and the grant's
-accountability). The only user of ``regional_read``; it reads the file through
-``app.cases.api``."""
+region (the overview with its charts, downloads and the monitor export; the logged
+opening of the cases behind a figure; budgets and the grant's accountability), and each
+municipality's own overview of its figures. The only user of ``regional_read``; it reads
+the file through ``app.cases.api``."""
 
 from __future__ import annotations
 
@@ -53,6 +54,14 @@ def init_app(app: Flask) -> None:
         permission=Permission.REGIONAL_OVERVIEW,
         visible=may_see_region,
         order=60,
+    )
+    add_nav_entry(
+        app,
+        "regional.own_overview",
+        _l("Figures"),
+        permission=Permission.OWN_FIGURES,
+        unless=Permission.REGIONAL_OVERVIEW,
+        order=59,
     )
 
 

@@ -1,126 +1,342 @@
-"""The regional monitor overview: aggregate figures per municipality of the region.
+"""The overview of the aftercare figures: for the region (the centre's regional coordinator,
+``/regio``) and for one municipality (its own case workers and tenant admin, ``/cijfers``).
 
-What the regional coordinator of the centre municipality (Deventer) sees on ``/regio``,
-per municipality and for the region as a whole:
+For a chosen period (a month, a quarter or a year; the release cohort is the cases released
+in it) and per municipality, with the region's total:
 
-- open cases per phase, and the cases closed in the last 12 months (a closed case whose
-  closing, or latest closing after a reopening, falls in that window);
-- the releases expected in the next six weeks (cases not closed and not yet released);
-- the national monitor's basic conditions: per life domain and per measuring point
-  (release, six months after release), of the cases whose snapshot of that domain exists
-  and applies (voided measurements and "not applicable" left out), how many were
-  arranged ("geregeld"), as a count and a percentage, and how many were unknown;
-- the trajectories handed to the care director that start this calendar year (the year
-  finance counts them in), cancelled ones left out: their number, how many are active and
-  completed, and their total cost in EUR.
+- now: open cases per phase and in all; releases expected in the next six weeks; overdue
+  tasks;
+- the release cohort: its size; back in detention within two years; each life domain at
+  intake (the baseline), at release and six months after release: applicable (not
+  applicable left out), arranged, not arranged and unknown (shown apart), voided
+  measurements left out; the percentage arranged out of applicable;
+- trajectories handed to the care director: started, running and finished, with their cost;
+- releases per month over the twelve months up to the period's end (the trend).
 
-Privacy rules:
+The definitions are the file's (``app.cases.cohorts``); this module adds the privacy rule.
 
-- **Aggregate figures only.** The queries select counts and sums grouped by
-  ``tenant_id``; no name, citizen number, case id or anything about one person leaves
-  the database, and no ORM object of another municipality enters the session.
-- **Small cells** (``app.core.suppression``). A count from 1 to 4 is shown as "< 5"
-  instead of the number: in a small group a figure can point to a person. Zero is shown
-  as 0. The region's totals follow the same rule, and a region total is withheld ("—")
-  wherever a municipality's figure in that column is a small cell: otherwise the total
-  minus the other municipalities' figures would give the hidden one back (secondary
-  suppression). Within a row, a figure that would give a small one back by subtraction
-  is withheld too: the arranged count where the number not arranged is small, and the
-  other of active and completed trajectories where one of them is small. A percentage is
-  shown only when neither its count nor its group is such a small cell, and a total cost
-  only when the number of trajectories is not (the cost divided by the default cost
-  would give the number back).
-- **One way across municipalities.** Everything is read inside ``regional_read``
-  (``app.core.tenancy``), which logs every opening on the ``nazorg.security`` logger;
-  the page is refused (403, logged as refused access) to a user who is not the regional
-  coordinator of the centre municipality. On PostgreSQL the ``regional_read`` policy
-  works only for a session bound to the centre municipality anyway; on SQLite the
-  check here is the only thing that keeps the read in one municipality.
-- **No access-log row.** The access log (NEN 7513) records access to a client's data;
-  this page shows none, so opening it writes no access-log row (only the security-log
-  line of ``regional_read``).
+**Suppression protects people, not figures.** Small-cell suppression applies only where
+figures about people leave the municipality that owns them: in the regional view the other
+municipalities' figures (and the region's totals over them) and in its downloads. A
+municipality's own figures are exact, on its own overview and in its row of the regional
+one; amounts of money are exact everywhere (accountability figures of the grant holder).
+A figure from 1 to 4 of another municipality is "< 5"; any other figure that would give
+one back by subtraction (a region total, the rest of a row) is withheld as "—" or a
+figure of 5 or more is withheld with it (``app.core.suppression.protect``).
+
+**One way across municipalities.** The regional figures are read inside ``regional_read``
+(``app.core.tenancy``), logged on the security log; grouped queries only, no client data.
+Opening the cases behind a figure of another municipality is ``app.regional.crossing``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from flask_babel import format_currency
 from flask_babel import gettext as _
 from werkzeug.exceptions import Forbidden
 
 from app.cases.api import (
-    CLOSED_WINDOW_MONTHS,
+    COHORT_MOMENTS,
     CORE_LIFE_DOMAINS,
-    MOMENTS,
-    OPEN_PHASES,
-    RELEASE_WINDOW,
-    CasePhase,
+    NOW_PHASES,
+    SIX_WEEKS,
+    CohortRaw,
     LifeDomainKind,
-    MonitorMoment,
-    TrajectoryStatus,
-    read_figures,
+    month_starts,
+    read_cohort_figures,
+    status_counts,
 )
-from app.cases.api import RawFigures as _Raw
 from app.core.audit import report_refused_access
 from app.core.dates import add_months
 from app.core.permissions import Permission, role_has
 from app.core.suppression import (
-    SMALL_CELL_LIMIT,
     SMALL_CELL_TEXT,
-    Count,
-    Share,
-    gives_away,
-    is_small,
-    withheld_totals,
+    WITHHELD_TEXT,
+    Protection,
+    Sum,
+    protect,
 )
 from app.core.tenancy import regional_read
-from app.core.tenants import Tenant, region_tenants
+from app.core.tenants import Tenant, region_of, tenant_of
 from app.extensions import db
 
-__all__ = ["SMALL_CELL_TEXT", "Count", "Share", "read_figures", "regional_overview"]
+__all__ = ["SMALL_CELL_TEXT", "Overview", "Period", "own_overview", "regional_overview"]
+
+REGION = "region"
+STATUS_KINDS = ("applicable", "arranged", "not_arranged", "unknown")
+TRAJECTORY_GROUPS = ("started", "running", "finished")
+
+
+# --- periods ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Trajectories:
-    count: Count
-    active: Count
-    completed: Count
-    cost_cents: int
+class Period:
+    """A month ("2026-07"), a quarter ("2026-Q3") or a year ("2026"), first to last day."""
+
+    key: str
+    kind: str
+    start: date
+    end: date
 
     @property
-    def cost(self) -> str | None:
-        """The total in EUR, or None when the number of trajectories is a small cell."""
-        if self.count.small:
-            return None
-        return format_currency(self.cost_cents / 100, "EUR")
+    def label(self) -> str:
+        if self.kind == "year":
+            return self.key
+        if self.kind == "quarter":
+            return _("Q%(quarter)s %(year)s", quarter=self.key[-1], year=self.start.year)
+        return _(
+            "%(month)s %(year)s", month=MONTH_NAMES()[self.start.month - 1], year=self.start.year
+        )
+
+    @classmethod
+    def of(cls, key: str | None, today: date) -> Period:
+        """The period named by ``key``; the current quarter when it names none."""
+        try:
+            return cls._parse(key or "")
+        except ValueError:
+            return cls.quarter_of(today)
+
+    @classmethod
+    def _parse(cls, key: str) -> Period:
+        if len(key) == 4 and key.isdigit():
+            year = int(key)
+            return cls(key, "year", date(year, 1, 1), date(year, 12, 31))
+        if len(key) == 7 and key[4:6] == "-Q" and key[:4].isdigit() and key[6] in "1234":
+            year, quarter = int(key[:4]), int(key[6])
+            start = date(year, 3 * quarter - 2, 1)
+            return cls(key, "quarter", start, add_months(start, 3) - timedelta(days=1))
+        if len(key) == 7 and key[4] == "-" and key[:4].isdigit() and key[5:].isdigit():
+            start = date(int(key[:4]), int(key[5:]), 1)  # ValueError for month 13
+            return cls(key, "month", start, add_months(start, 1) - timedelta(days=1))
+        raise ValueError(key)
+
+    @classmethod
+    def quarter_of(cls, day: date) -> Period:
+        return cls._parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+
+
+def MONTH_NAMES() -> list[str]:  # noqa: N802 - a table, translated when asked
+    return [
+        _("January"), _("February"), _("March"), _("April"), _("May"), _("June"),
+        _("July"), _("August"), _("September"), _("October"), _("November"), _("December"),
+    ]  # fmt: skip
+
+
+def period_choices(today: date) -> list[Period]:
+    """What the period list offers: the last 12 months, 8 quarters and 4 years."""
+    months = [Period._parse(f"{m.year}-{m.month:02d}") for m in reversed(month_starts(today))]
+    quarters, day = [], today
+    for _i in range(8):
+        quarters.append(Period.quarter_of(day))
+        day = add_months(quarters[-1].start, -1)
+    years = [Period._parse(str(today.year - back)) for back in range(4)]
+    return quarters + months + years
+
+
+# --- the figures as shown -----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Figures:
-    """The figures of one municipality, or of the whole region."""
+class Shown:
+    """One figure as the reader may see it: exact, "< 5" or withheld ("—")."""
 
+    value: int
+    hidden: bool = False
+    withheld: bool = False
+
+    def __str__(self) -> str:
+        if not self.hidden:
+            return str(self.value)
+        return WITHHELD_TEXT if self.withheld else SMALL_CELL_TEXT
+
+    @property
+    def shown(self) -> bool:
+        return not self.hidden
+
+
+@dataclass
+class Row:
+    """The figures of one municipality (``key``: its tenant id) or of the region."""
+
+    key: int | str
     name: str
-    open_by_phase: dict[str, Count]
-    closed_recently: Count
-    releases_soon: Count
-    basics: dict[str, dict[str, Share]]  # moment -> life domain -> share
-    unknown: dict[str, dict[str, Count]]  # moment -> life domain -> unknown (within measured)
-    trajectories: Trajectories
+    slug: str | None
+    own: bool
+    cells: dict[tuple, Shown] = field(default_factory=dict)
+    costs: dict[str, int] = field(default_factory=dict)
+
+    def get(self, *column) -> Shown:
+        return self.cells[column]
+
+    def percent(self, moment: str, domain: str) -> int | None:
+        """Arranged out of applicable in whole percents, when both are shown."""
+        arranged = self.cells[("domain", moment, domain, "arranged")]
+        applicable = self.cells[("domain", moment, domain, "applicable")]
+        if arranged.hidden or applicable.hidden or not applicable.value:
+            return None
+        return (200 * arranged.value + applicable.value) // (2 * applicable.value)
+
+    def cost(self, group: str) -> str:
+        return format_currency(self.costs.get(group, 0) / 100, "EUR")
 
 
-@dataclass(frozen=True)
-class RegionalOverview:
-    municipalities: list[Figures]
-    region: Figures
-    phases: tuple[CasePhase, ...]
-    moments: tuple[MonitorMoment, ...]
+@dataclass
+class Overview:
+    scope: str  # "region" or "own"
+    period: Period
+    periods: list[Period]
+    rows: list[Row]  # the municipalities
+    region: Row | None
     domains: tuple[str, ...]
+    months: list[date]
     today: date
     releases_until: date
-    closed_since: date
-    year: int
+    phases: tuple = NOW_PHASES
+    moments: tuple = COHORT_MOMENTS
+
+    @property
+    def all_rows(self) -> list[Row]:
+        return self.rows + ([self.region] if self.region else [])
+
+    def row_for(self, slug: str) -> Row | None:
+        return next((r for r in self.rows if r.slug == slug), None)
+
+
+def columns(domains, months) -> list[tuple]:
+    """Every figure of a row, by its column."""
+    cols: list[tuple] = [("phase", p.value) for p in NOW_PHASES]
+    cols += [("open",), ("releases_soon",), ("overdue_tasks",)]
+    cols += [("cohort",), ("back",), ("not_back",)]
+    for moment in COHORT_MOMENTS:
+        for domain in domains:
+            cols += [("domain", moment.value, domain, kind) for kind in STATUS_KINDS]
+    cols += [("trajectories", group) for group in TRAJECTORY_GROUPS]
+    cols += [("month", month.isoformat()) for month in months]
+    return cols
+
+
+def values_of(raw: CohortRaw, domains, months) -> dict[tuple, int]:
+    values: dict[tuple, int] = {
+        ("phase", p.value): raw.by_phase.get(p.value, 0) for p in NOW_PHASES
+    }
+    values[("open",)] = sum(values[("phase", p.value)] for p in NOW_PHASES)
+    values[("releases_soon",)] = raw.releases_soon
+    values[("overdue_tasks",)] = raw.overdue_tasks
+    values[("cohort",)] = raw.cohort
+    values[("back",)] = raw.back_in_detention
+    values[("not_back",)] = raw.cohort - raw.back_in_detention
+    for moment in COHORT_MOMENTS:
+        for domain in domains:
+            counts = status_counts(raw, moment.value, domain)
+            for kind in STATUS_KINDS:
+                values[("domain", moment.value, domain, kind)] = counts[kind]
+    for group in TRAJECTORY_GROUPS:
+        values[("trajectories", group)] = raw.trajectories.get(group, [0, 0])[0]
+    for month in months:
+        values[("month", month.isoformat())] = raw.releases_by_month.get(month, 0)
+    return values
+
+
+def row_sums(row_key, domains) -> list[Sum]:
+    """The sums within one row: all open = the phases; the cohort = back + not back;
+    applicable = arranged + not arranged + unknown."""
+    sums = [
+        Sum((row_key, ("open",)), tuple((row_key, ("phase", p.value)) for p in NOW_PHASES)),
+        Sum((row_key, ("cohort",)), ((row_key, ("back",)), (row_key, ("not_back",)))),
+    ]
+    for moment in COHORT_MOMENTS:
+        for domain in domains:
+            base = ("domain", moment.value, domain)
+            sums.append(
+                Sum(
+                    (row_key, (*base, "applicable")),
+                    tuple((row_key, (*base, kind)) for kind in STATUS_KINDS[1:]),
+                )
+            )
+    return sums
+
+
+def _domains(raws: list[CohortRaw]) -> tuple[str, ...]:
+    domains = tuple(str(d) for d in CORE_LIFE_DOMAINS)
+    social = str(LifeDomainKind.SOCIAL_NETWORK)
+    if any(key[1] == social for raw in raws for key in raw.statuses):
+        domains += (social,)
+    return domains
+
+
+def build(
+    tenants: list[Tenant],
+    raw: dict[int, CohortRaw],
+    *,
+    own_tenant_id: int,
+    with_region: bool,
+    period: Period,
+    today: date,
+) -> Overview:
+    """The rows as shown: exact for ``own_tenant_id``, protected for the others."""
+    months = month_starts(period.end)
+    raws = {t.id: raw.get(t.id, CohortRaw()) for t in tenants}
+    domains = _domains(list(raws.values()))
+    cols = columns(domains, months)
+    values: dict[tuple, int] = {}
+    sums: list[Sum] = []
+    for tenant in tenants:
+        for column, value in values_of(raws[tenant.id], domains, months).items():
+            values[(tenant.id, column)] = value
+        sums += row_sums(tenant.id, domains)
+    if with_region:
+        for column in cols:
+            parts = tuple((t.id, column) for t in tenants)
+            values[(REGION, column)] = sum(values[p] for p in parts)
+            sums.append(Sum((REGION, column), parts))
+        sums += row_sums(REGION, domains)
+    exact = {cell for cell in values if cell[0] == own_tenant_id}
+    guarded = {cell for cell in values if cell[0] not in (own_tenant_id, REGION)}
+    protection = protect(values, sums, exact, guarded) if guarded else Protection(set(), set())
+
+    def make_row(key, name, slug, costs) -> Row:
+        row = Row(key=key, name=name, slug=slug, own=key == own_tenant_id, costs=costs)
+        row.cells = {
+            c: Shown(
+                values[(key, c)],
+                (key, c) in protection.hidden,
+                (key, c) in protection.withheld,
+            )
+            for c in cols
+        }
+        return row
+
+    rows = [
+        make_row(
+            t.id,
+            t.name,
+            t.slug,
+            {g: raws[t.id].trajectories.get(g, [0, 0])[1] for g in TRAJECTORY_GROUPS},
+        )
+        for t in tenants
+    ]
+    region = None
+    if with_region:
+        costs = {g: sum(r.costs[g] for r in rows) for g in TRAJECTORY_GROUPS}
+        region = make_row(REGION, _("Region"), None, costs)
+    return Overview(
+        scope="region" if with_region else "own",
+        period=period,
+        periods=period_choices(today),
+        rows=rows,
+        region=region,
+        domains=domains,
+        months=months,
+        today=today,
+        releases_until=today + SIX_WEEKS,
+    )
+
+
+# --- who sees which overview ----------------------------------------------------------------
 
 
 def may_see_region(user) -> bool:
@@ -128,122 +344,30 @@ def may_see_region(user) -> bool:
     give the role nowhere else; a row made past them gets nothing either)."""
     if not role_has(user.role, frozenset({Permission.REGIONAL_OVERVIEW})):
         return False
-    tenant = db.session.get(Tenant, user.tenant_id)
+    tenant = tenant_of(user.tenant_id)
     return tenant is not None and tenant.is_centre
 
 
-def regional_overview(user, *, today: date | None = None) -> RegionalOverview:
-    """The overview for ``user``; 403 (logged) for anyone but the centre's coordinator."""
+def regional_overview(user, period: Period, *, today: date | None = None) -> Overview:
+    """The region's overview for ``user``; 403 (logged) for anyone but the centre's
+    coordinator. The centre's own figures are exact, the others' protected."""
     if not may_see_region(user):
         report_refused_access(user, "regional_overview", "not the centre municipality")
         raise Forbidden()
     today = today or date.today()
-    tenants = region_tenants(db.session.get(Tenant, user.tenant_id))
+    tenants = region_of(user.tenant_id)
     with regional_read(db.session, actor=str(user.id), purpose="regional monitor overview"):
-        raw = read_figures(today)
-    region = _Raw()
-    for tenant in tenants:
-        region.add(raw.get(tenant.id, _Raw()))
-    domains = tuple(CORE_LIFE_DOMAINS)
-    if any(domain == LifeDomainKind.SOCIAL_NETWORK for _moment, domain in region.basics):
-        domains += (LifeDomainKind.SOCIAL_NETWORK,)
-    rows = {tenant.id: _columns(raw.get(tenant.id, _Raw()), domains) for tenant in tenants}
-    # A region total goes where any municipality's figure in its column is small or withheld.
-    region_withheld = withheld_totals(
-        list(rows.values()),
-        {index: _withheld_in_row(values) for index, values in enumerate(rows.values())},
-    )
-    return RegionalOverview(
-        municipalities=[
-            _figures(tenant.name, raw.get(tenant.id, _Raw()), domains) for tenant in tenants
-        ],
-        region=_figures(_("Region"), region, domains, region_withheld),
-        phases=OPEN_PHASES,
-        moments=MOMENTS,
-        domains=tuple(str(d) for d in domains),
-        today=today,
-        releases_until=today + RELEASE_WINDOW,
-        closed_since=add_months(today, -CLOSED_WINDOW_MONTHS),
-        year=today.year,
+        raw = read_cohort_figures(period.start, period.end, today)
+    return build(
+        tenants, raw, own_tenant_id=user.tenant_id, with_region=True, period=period, today=today
     )
 
 
-def _columns(raw: _Raw, domains) -> dict[tuple, int]:
-    """Every figure of one municipality by its column on the page."""
-    columns: dict[tuple, int] = {
-        ("phase", p.value): raw.by_phase.get(p.value, 0) for p in OPEN_PHASES
-    }
-    columns[("closed_recently",)] = raw.closed_recently
-    columns[("releases_soon",)] = raw.releases_soon
-    for moment in MOMENTS:
-        for domain in domains:
-            measured, arranged, unknown = raw.basics.get((moment.value, str(domain)), (0, 0, 0))
-            columns[("measured", moment.value, str(domain))] = measured
-            columns[("arranged", moment.value, str(domain))] = arranged
-            columns[("unknown", moment.value, str(domain))] = unknown
-    columns[("trajectories",)] = sum(raw.trajectories.values())
-    for status in (TrajectoryStatus.ACTIVE, TrajectoryStatus.COMPLETED):
-        columns[("trajectories", status.value)] = raw.trajectories.get(status.value, 0)
-    return columns
-
-
-ACTIVE = ("trajectories", TrajectoryStatus.ACTIVE.value)
-COMPLETED = ("trajectories", TrajectoryStatus.COMPLETED.value)
-
-
-def _withheld_in_row(values: dict[tuple, int]) -> set[tuple]:
-    """Figures of one row that would give a small cell of the same row back.
-
-    - Arranged out of measured: measured minus arranged minus unknown is the number not
-      arranged; when that is small, the arranged count (and so the percentage) is withheld.
-    - Trajectories: active plus completed is nearly always the number (proposed is rare);
-      when one of them is small, the other is withheld.
-    """
-    withheld = set()
-    for column, measured in values.items():
-        if column[0] == "measured":
-            arranged = ("arranged", *column[1:])
-            unknown = values[("unknown", *column[1:])]
-            if gives_away(measured, values[arranged] + unknown):
-                withheld.add(arranged)
-    if is_small(values[ACTIVE]) or is_small(values[COMPLETED]):
-        # A zero says nothing about a person and stays.
-        withheld |= {c for c in (ACTIVE, COMPLETED) if values[c] >= SMALL_CELL_LIMIT}
-    return withheld
-
-
-def _figures(name: str, raw: _Raw, domains, withheld: set[tuple] | None = None) -> Figures:
-    """The figures as shown; ``withheld``: columns not shown besides the row's own rules."""
-    values = _columns(raw, domains)
-    hidden = _withheld_in_row(values) | (withheld or set())
-
-    def count(*column) -> Count:
-        return Count(values[column], withheld=column in hidden)
-
-    basics = {
-        m.value: {
-            str(d): Share(
-                arranged=count("arranged", m.value, str(d)),
-                measured=count("measured", m.value, str(d)),
-            )
-            for d in domains
-        }
-        for m in MOMENTS
-    }
-    unknown = {
-        m.value: {str(d): count("unknown", m.value, str(d)) for d in domains} for m in MOMENTS
-    }
-    return Figures(
-        name=name,
-        open_by_phase={p.value: count("phase", p.value) for p in OPEN_PHASES},
-        closed_recently=count("closed_recently"),
-        releases_soon=count("releases_soon"),
-        basics=basics,
-        unknown=unknown,
-        trajectories=Trajectories(
-            count=count("trajectories"),
-            active=count(*ACTIVE),
-            completed=count(*COMPLETED),
-            cost_cents=raw.cost_cents,
-        ),
+def own_overview(user, period: Period, *, today: date | None = None) -> Overview:
+    """The overview of ``user``'s own municipality, every figure exact (no regional read)."""
+    today = today or date.today()
+    tenant = tenant_of(user.tenant_id)
+    raw = read_cohort_figures(period.start, period.end, today)
+    return build(
+        [tenant], raw, own_tenant_id=tenant.id, with_region=False, period=period, today=today
     )

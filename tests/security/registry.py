@@ -758,6 +758,14 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "amount": "75.000,00",
         "submission_key": str(uuid.uuid4()),
     },
+    # h13a: the reason for opening cases behind a figure (own municipality: a redirect).
+    "regional.give_reason": lambda b: {
+        "gemeente": b.tenant.slug,
+        "cijfer": "cohort",
+        "periode": "",
+        "reason": "quality",
+        "explanation": "Controle van een cijfer",
+    },
     "budget.budget_planning": lambda b: {
         "year": TODAY.year,
         "trajectory_cost": "1.500,00",
