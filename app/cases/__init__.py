@@ -11,7 +11,17 @@ from flask_babel import lazy_gettext as _l
 from app.audit.retention import add_retention_rule
 from app.audit.subjects import register_subjects
 from app.audit.vocabulary import add_vocabulary
-from app.cases import access_request, jobs, notes, queue, retention, services, transfer
+from app.cases import (
+    access_request,
+    documents,
+    involved_views,
+    jobs,
+    notes,
+    queue,
+    retention,
+    services,
+    transfer,
+)
 
 # The view modules add their routes to the one blueprint when they are imported.
 from app.cases import admin as _admin  # noqa: F401
@@ -81,6 +91,20 @@ def _add_panels(app: Flask) -> None:
     )
     add_case_panel(app, "notes", lambda case: {"notes": notes.notes_of(case)})
     add_case_panel(app, "transfer", lambda case: {"region": transfer.region_tenants()})
+    add_case_panel(
+        app,
+        "people",
+        involved_views.people_panel,
+        template="cases/_people_panel.html",
+        order=40,
+    )
+    add_case_panel(
+        app,
+        "documents",
+        involved_views.documents_panel,
+        template="cases/_documents_panel.html",
+        order=45,
+    )
 
 
 def _add_settings(app: Flask) -> None:
@@ -142,6 +166,18 @@ def _add_settings(app: Flask) -> None:
         _l("Window of the six-month measurement (days either side)"),
         minimum=0,
         maximum=92,
+        **group,
+    )
+
+
+    register_setting(
+        app,
+        documents.MAX_KB_SETTING,
+        int,
+        documents.DEFAULT_MAX_KB,
+        _l("Largest document of a case (kB)"),
+        minimum=100,
+        maximum=documents.HARD_MAX_KB,
         **group,
     )
 

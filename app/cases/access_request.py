@@ -31,6 +31,8 @@ TABLE_LABELS = {
     "referrals": _l("Referrals"),
     "tasks": _l("Tasks"),
     "trajectories": _l("Trajectories"),
+    "case_people": _l("People involved"),
+    "case_documents": _l("Documents"),
 }
 COLUMN_LABELS = {
     # the client
@@ -115,6 +117,20 @@ COLUMN_LABELS = {
     "start_date": _l("Start date"),
     "end_date": _l("End date"),
     "handed_over_by": _l("Handed over by"),
+    # people involved and documents
+    "role": _l("Role"),
+    "name": _l("Name"),
+    "organisation": _l("Organisation"),
+    "contact": _l("Phone or e-mail"),
+    "started_on": _l("Involved since"),
+    "ended_on": _l("Ended on"),
+    "end_reason": _l("Reason for ending"),
+    "version_number": _l("Version"),
+    "filename": _l("File name"),
+    "media_type": _l("Type of file"),
+    "size_bytes": _l("Size (bytes)"),
+    "uploaded_by": _l("Added by"),
+    "uploaded_at": _l("Added on"),
 }
 TECHNICAL = frozenset(
     {
@@ -127,6 +143,9 @@ TECHNICAL = frozenset(
         "template_id",
         "message_key",
         "position",
+        "series_id",
+        "content",
+        "content_sha256",
     }
 )
 # Where history keeps the name of the person who acted, "system" means the portal itself.
@@ -139,6 +158,7 @@ ACTOR_COLUMNS = frozenset(
         "handed_over_by",
         "recorded_by",
         "referred_by",
+        "uploaded_by",
     }
 )
 # The table whose fields a timeline entry's ``changes`` name.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from app.cases.bsn import mask_bsn
+from app.cases.documents import KIND_LABELS as DOCUMENT_KIND_LABELS
 from app.cases.handover.models import ReferralStatus, SharingBasis, TrajectoryStatus
 from app.cases.models import (
     CasePhase,
@@ -16,6 +17,8 @@ from app.cases.models import (
     ReleaseType,
     StayKind,
 )
+from app.cases.people import FIELD_LABELS as PERSON_FIELD_LABELS
+from app.cases.people import ROLE_LABELS as PERSON_ROLE_LABELS
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
 from app.core.i18n import format_date
 
@@ -257,4 +260,7 @@ def template_helpers() -> dict:
         "status_label": lambda value: label("status", value),
         "intake_source_label": lambda value: str(INTAKE_SOURCE_LABELS.get(value, value or "")),
         "mask_bsn": mask_bsn,
+        "person_role_label": lambda value: str(PERSON_ROLE_LABELS.get(value, value or "")),
+        "person_field_label": lambda value: str(PERSON_FIELD_LABELS.get(value, value or "")),
+        "document_kind_label": lambda value: str(DOCUMENT_KIND_LABELS.get(value, value or "")),
     }

@@ -50,6 +50,10 @@ class EventKind(StrEnum):
     EXPORTED = "exported"
     CIRCLE_REFERRAL = "circle_referral"
     CIRCLE_REFERRAL_ENDED = "circle_referral_ended"
+    PERSON_ADDED = "person_added"
+    PERSON_UPDATED = "person_updated"
+    PERSON_ENDED = "person_ended"
+    DOCUMENT_ADDED = "document_added"
 
 
 class TimelineEntry(TenantScoped, db.Model):

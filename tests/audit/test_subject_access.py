@@ -20,7 +20,9 @@ from app.cases.timeline import SYSTEM_ACTOR, EventKind
 from app.core.permissions import Role
 from app.extensions import db
 from tests.factories import (
+    CaseDocumentFactory,
     CaseFactory,
+    CasePersonFactory,
     DomainConsentFactory,
     DomainSnapshotFactory,
     IntakeMessageFactory,
@@ -191,6 +193,8 @@ def full_file(tenants, in_tenant):
         DomainConsentFactory(case=case, effective_on=date(2026, 9, 2))
         ReferralFactory(case=case, sent_on=date(2026, 9, 3))
         TrajectoryFactory(case=case, start_date=date(2026, 9, 4), end_date=None)
+        CasePersonFactory(case=case, started_on=date(2026, 9, 5))
+        CaseDocumentFactory(case=case)
         officer = UserFactory(role=Role.PRIVACY_OFFICER.value)
         ids = {"case": str(case.id), "client": str(case.client_id)}
     return {"officer": officer, **ids}
