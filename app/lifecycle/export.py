@@ -410,3 +410,4 @@ class LifecycleEvent(StrEnum):
     """Security-log events of the lifecycle commands (beside app.auth.events.Event)."""
 
     TENANT_EXPORTED = "tenant_exported"
+    TENANT_EXPORT_DOWNLOADED = "tenant_export_downloaded"

@@ -1,4 +1,5 @@
-"""People involved in a case and its documents (stored in the database, with versions).
+"""People involved in a case and its documents (stored in the database, with versions);
+the complete exports a tenant admin starts (``tenant_exports``).
 
 Revision ID: f5c1d2e3a4b5
 Revises: 5f2c8a1e9b37
@@ -17,6 +18,7 @@ branch_labels = None
 depends_on = None
 
 ROLES = ("prison_caseworker", "probation_officer", "gp", "housing_contact", "circle_coordinator")
+EXPORT_STATUSES = ("queued", "running", "done", "failed", "expired")
 KINDS = ("basic_document", "identity_paper", "consent_form", "letter", "other")
 
 
@@ -106,8 +108,41 @@ def upgrade() -> None:
     )
     rls.protect_tenant_table("case_documents", regional_read=True)
 
+    op.create_table(
+        "tenant_exports",
+        sa.Column("tenant_id", sa.Integer(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("started_by_id", sa.Uuid(), nullable=True),
+        sa.Column("started_by_name", sa.String(length=200), nullable=False),
+        sa.Column("tables_done", sa.Integer(), nullable=False),
+        sa.Column("tables_total", sa.Integer(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=True),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=True),
+        sa.Column("checksum", sa.String(length=64), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            f"status IN ({_listed(EXPORT_STATUSES)})", name=op.f("ck_tenant_exports_status")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenants.id"], name=op.f("fk_tenant_exports_tenant_id_tenants")
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_tenant_exports")),
+    )
+    op.create_index(
+        "ix_tenant_exports_tenant_id_created_at",
+        "tenant_exports",
+        ["tenant_id", "created_at"],
+        unique=False,
+    )
+    rls.protect_tenant_table("tenant_exports")
+
 
 def downgrade() -> None:
+    op.drop_index("ix_tenant_exports_tenant_id_created_at", table_name="tenant_exports")
+    op.drop_table("tenant_exports")
     op.drop_index("ix_case_documents_tenant_id_case_id", table_name="case_documents")
     op.drop_table("case_documents")
     op.drop_index("ix_case_people_tenant_id_case_id", table_name="case_people")

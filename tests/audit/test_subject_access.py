@@ -292,3 +292,24 @@ def test_the_json_keeps_every_column_and_code_with_the_pdf_text_beside_it(app, f
     moved = next(e for e in bundle["records"]["case_events"] if e["kind"] == "release_moved")
     assert moved["detail"] == {"old": "2027-03-01", "new": "2027-03-15", "shift_days": 14}
     assert moved["kind_label"].startswith("Verwachte ontslagdatum verschoven")
+
+
+def test_the_access_request_lists_the_people_involved_and_the_documents_with_a_copy(
+    app, full_file, sign_in, monkeypatch
+):
+    import base64
+
+    from tests.factories import MINIMAL_PDF
+
+    response = sign_in(full_file["officer"]).get(
+        f"/privacy/clients/{full_file['client']}/inzage.json"
+    )
+    bundle = json.loads(response.get_data(as_text=True))
+    (person,) = bundle["records"]["case_people"]
+    assert (person["role"], person["name"]) == ("probation_officer", "Petra Toezicht")
+    (document,) = bundle["records"]["case_documents"]
+    assert document["filename"] == "brief.pdf"
+    assert base64.b64decode(document["content"]) == MINIMAL_PDF
+    html = the_pdf_html(sign_in, monkeypatch, full_file["officer"], full_file["client"])
+    assert "Betrokkenen" in html and "Documenten" in html and "Petra Toezicht" in html
+    assert "brief.pdf" in html

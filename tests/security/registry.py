@@ -162,6 +162,32 @@ class Bundle:
             ),
         )
 
+    def tenant_export(self):
+        """A finished complete export of the municipality, with its (small) zip file."""
+
+        def make():
+            from app.lifecycle import export_job
+            from app.lifecycle.models import TenantExport
+
+            row = TenantExport(
+                id=uuid.uuid4(),
+                status="done",
+                started_by_name="Beheerder",
+                tables_done=1,
+                tables_total=1,
+                rows=0,
+                size_bytes=22,
+                checksum="0" * 64,
+            )
+            db.session.add(row)
+            db.session.flush()
+            path = export_job.zip_path(row)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+            return row
+
+        return self._once("tenant_export", make)
+
     def referral(self):
         self.case()
 
@@ -404,6 +430,7 @@ ARGUMENTS: dict[str, Argument] = {
     "note_id": Argument(lambda b, e: b.note().id),
     "person_id": Argument(lambda b, e: b.person().id),
     "document_id": Argument(lambda b, e: b.document().id),
+    "export_id": Argument(lambda b, e: b.tenant_export().id),
     "task_id": Argument(lambda b, e: b.task().id),
     "referral_id": Argument(lambda b, e: b.referral().id),
     "trajectory_id": Argument(lambda b, e: b.trajectory().id),
@@ -582,6 +609,7 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "file": (io.BytesIO(PDF_BYTES + b"2"), "brief-2.pdf"),
         "submission_key": str(uuid.uuid4()),
     },
+    "lifecycle.start_export": lambda b: {},
     "cases.note_save": lambda b: {"body": "Aangepaste notitie.", "version": b.note().version},
     "cases.record_release": lambda b: {
         "released_on": TODAY.isoformat(),
