@@ -74,7 +74,7 @@ from app.core.tenancy import current_tenant_id
 from app.core.tokens import hash_token
 from app.extensions import db
 from app.jobs.models import OutboxJob
-from app.lifecycle.models import TenantRemoval
+from app.lifecycle.models import TenantExport, TenantRemoval
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
 from app.volunteers.models import (
@@ -416,6 +416,18 @@ class CaseDocumentFactory(BaseFactory):
     size_bytes = factory.LazyAttribute(lambda o: len(o.content))
     content_sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
     uploaded_by = "Casemanager"
+
+
+class TenantExportFactory(BaseFactory):
+    """A complete export the tenant admin started, still waiting for its job."""
+
+    class Meta:
+        model = TenantExport
+
+    status = "queued"
+    started_by_name = "Beheerder"
+    tables_done = 0
+    tables_total = 0
 
 
 class IntakeMessageFactory(BaseFactory):

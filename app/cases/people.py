@@ -55,11 +55,11 @@ ROLE_LABELS = {
 }
 EDITABLE = ("role", "name", "organisation", "contact", "started_on")
 FIELD_LABELS = {
-    "role": _("role"),
-    "name": _("name"),
-    "organisation": _("organisation"),
-    "contact": _("contact"),
-    "started_on": _("involved since"),
+    "role": _("Role"),
+    "name": _("Name"),
+    "organisation": _("Organisation"),
+    "contact": _("Phone or e-mail"),
+    "started_on": _("Involved since"),
 }
 
 
