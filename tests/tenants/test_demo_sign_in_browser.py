@@ -73,4 +73,5 @@ def test_the_demo_providers_configure_the_five_and_a_case_worker_signs_in(
     assert page.get_by_test_id("tenant-name").inner_text() == "Lochem"
     assert page.get_by_test_id("user-name").inner_text() == "Casemanager Lochem"
     assert "/auth/" not in page.url
-    assert page.url.split("?")[0].rstrip("/").endswith("/start")  # Lochem's start page
+    # The portal's start page, which for a case worker is the municipality's case list.
+    assert page.url.split("?")[0] == f"{live_server}/cases/"
