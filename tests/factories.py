@@ -11,6 +11,7 @@ Shared tables: ``PendingSignInFactory`` needs only an app context;
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import secrets
@@ -37,6 +38,7 @@ from app.auth.models import (
 )
 from app.auth.oidc import secret_variable_prefix
 from app.cases.bsn import generate_bsn
+from app.cases.documents import CaseDocument
 from app.cases.handover.models import (
     DomainConsent,
     InvoiceStatus,
@@ -67,6 +69,7 @@ from app.cases.models import (
 )
 from app.cases.notes import Note, NoteRevision
 from app.cases.partners.models import Partner, PartnerKind, PartnerStaff
+from app.cases.people import CasePerson
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, Task, TaskStatus, TaskTemplate
 from app.cases.timeline import EventKind, TimelineEntry
 from app.cases.transfer import CaseTransfer, TransferState
@@ -78,7 +81,7 @@ from app.core.tenancy import current_tenant_id
 from app.core.tokens import hash_token
 from app.extensions import db
 from app.jobs.models import OutboxJob
-from app.lifecycle.models import TenantRemoval
+from app.lifecycle.models import TenantExport, TenantRemoval
 from app.notifications.models import Notification
 from app.tenants.models import Tenant
 from app.volunteers.models import (
@@ -378,6 +381,62 @@ class NoteRevisionFactory(BaseFactory):
     body = "Telefonisch contact gehad met de PI."
     edited_at = factory.LazyFunction(utcnow)
     edited_by = factory.SelfAttribute("note.author_name")
+
+
+class CasePersonFactory(BaseFactory):
+    """Someone involved in the case: the probation officer by default."""
+
+    class Meta:
+        model = CasePerson
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    case_id = factory.SelfAttribute("case.id")
+    role = "probation_officer"
+    name = "Petra Toezicht"
+    organisation = "Reclassering Nederland"
+    contact = "0570 123 456"
+    started_on = factory.LazyFunction(lambda: date.today() - timedelta(days=20))
+    recorded_by = "Casemanager"
+
+
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+class CaseDocumentFactory(BaseFactory):
+    """A one-page PDF letter of the case (version 1 of its own series)."""
+
+    class Meta:
+        model = CaseDocument
+
+    class Params:
+        case = factory.SubFactory(CaseFactory)
+
+    id = factory.LazyFunction(uuid.uuid4)
+    case_id = factory.SelfAttribute("case.id")
+    series_id = factory.SelfAttribute("id")
+    version_number = 1
+    kind = "letter"
+    title = "Brief van de woningcorporatie"
+    filename = "brief.pdf"
+    media_type = "application/pdf"
+    content = MINIMAL_PDF
+    size_bytes = factory.LazyAttribute(lambda o: len(o.content))
+    content_sha256 = factory.LazyAttribute(lambda o: hashlib.sha256(o.content).hexdigest())
+    uploaded_by = "Casemanager"
+
+
+class TenantExportFactory(BaseFactory):
+    """A complete export the tenant admin started, still waiting for its job."""
+
+    class Meta:
+        model = TenantExport
+
+    status = "queued"
+    started_by_name = "Beheerder"
+    tables_done = 0
+    tables_total = 0
 
 
 class IntakeMessageFactory(BaseFactory):

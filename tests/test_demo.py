@@ -140,3 +140,27 @@ def wait_for_page(url: str, process: subprocess.Popen, deadline: float) -> str:
         if response.status_code == 200:
             return response.text
     pytest.fail("the demo command did not serve a page in time")
+
+
+def test_the_demo_page_links_to_single_sign_on_only_where_a_provider_is_configured(
+    app, tenants, in_tenant
+):
+    """A municipality without an identity provider gets no link (it would answer 404)."""
+    from tests.factories import IdentityProviderFactory
+
+    development = create_app(
+        "development",
+        {
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "MIGRATION_DATABASE_URI": app.config.get("MIGRATION_DATABASE_URI"),
+            "WTF_CSRF_ENABLED": False,
+        },
+    )
+    with in_tenant(tenants["lochem"]):
+        IdentityProviderFactory(issuer="http://127.0.0.1:5102")
+    client = development.test_client()
+    page = client.get("/auth/demo").get_data(as_text=True)
+    linked = re.findall(r'data-testid="demo-sso" href="/auth/([a-z-]+)/login"', page)
+    assert linked == ["lochem"]
+    for slug in ("deventer", "olst-wijhe", "raalte", "zutphen"):
+        assert client.get(f"/auth/{slug}/login").status_code == 404

@@ -30,6 +30,7 @@ a Dutch label nor a place in the technical set.
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from collections.abc import Callable
@@ -72,6 +73,8 @@ def _iso_date(value) -> date | None:
 
 
 def plain(value):
+    if isinstance(value, bytes | memoryview):  # a document's content: a copy, in base64
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, uuid.UUID | Decimal):
         return str(value)
     if isinstance(value, datetime | date):

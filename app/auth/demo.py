@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from app.auth.models import User
+from app.auth.models import IdentityProvider, User
 from app.core.context import tenant_app_context
 from app.extensions import db
 from app.tenants.api import Tenant
@@ -26,7 +26,10 @@ class DemoEntry:
     role: str
 
 
-def demo_directory() -> list[tuple[Tenant, list[DemoEntry]]]:
+def demo_directory() -> list[tuple[Tenant, list[DemoEntry], bool]]:
+    """Per municipality its demo users and whether it has single sign-on (an enabled
+    identity provider): the page links to the provider only where there is one, since
+    ``/auth/<slug>/login`` answers 404 for a municipality without."""
     tenants = db.session.scalars(select(Tenant).order_by(Tenant.name)).all()
     directory = []
     for tenant in tenants:
@@ -37,7 +40,10 @@ def demo_directory() -> list[tuple[Tenant, list[DemoEntry]]]:
                 .order_by(User.role, User.display_name)
             ).all()
             entries = [DemoEntry(u.get_id(), u.display_name, u.role) for u in users]
-        directory.append((tenant, entries))
+            has_provider = db.session.scalar(
+                select(IdentityProvider.id).where(IdentityProvider.enabled.is_(True)).limit(1)
+            )
+        directory.append((tenant, entries, has_provider is not None))
     return directory
 
 

@@ -14,6 +14,8 @@ from app.audit.subjects import register_subjects
 from app.audit.vocabulary import add_vocabulary
 from app.cases import (
     access_request,
+    documents,
+    involved_views,
     jobs,
     notes,
     queue,
@@ -150,6 +152,20 @@ def _add_panels(app: Flask) -> None:
     )
     add_case_panel(app, "notes", lambda case: {"notes": notes.notes_of(case)})
     add_case_panel(app, "transfer", transfer_offers.transfer_panel)
+    add_case_panel(
+        app,
+        "people",
+        involved_views.people_panel,
+        template="cases/_people_panel.html",
+        order=40,
+    )
+    add_case_panel(
+        app,
+        "documents",
+        involved_views.documents_panel,
+        template="cases/_documents_panel.html",
+        order=45,
+    )
 
 
 def _trajectory_panel(case) -> dict:
@@ -221,6 +237,18 @@ def _add_settings(app: Flask) -> None:
         _l("Window of the six-month measurement (days either side)"),
         minimum=0,
         maximum=92,
+        **group,
+    )
+
+
+    register_setting(
+        app,
+        documents.MAX_KB_SETTING,
+        int,
+        documents.DEFAULT_MAX_KB,
+        _l("Largest document of a case (kB)"),
+        minimum=100,
+        maximum=documents.HARD_MAX_KB,
         **group,
     )
 

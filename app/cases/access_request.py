@@ -33,6 +33,8 @@ TABLE_LABELS = {
     "trajectories": _l("Trajectories"),
     "trajectory_reports": _l("Reports of the care director"),
     "trajectory_invoices": _l("Invoices of the care director"),
+    "case_people": _l("People involved"),
+    "case_documents": _l("Documents"),
 }
 COLUMN_LABELS = {
     # the client
@@ -128,6 +130,20 @@ COLUMN_LABELS = {
     "submitted_at": _l("Sent on"),
     "decided_by": _l("Decided by"),
     "decided_at": _l("Decided on"),
+    # people involved and documents
+    "role": _l("Role"),
+    "name": _l("Name"),
+    "organisation": _l("Organisation"),
+    "contact": _l("Phone or e-mail"),
+    "started_on": _l("Involved since"),
+    "ended_on": _l("Ended on"),
+    "end_reason": _l("Reason for ending"),
+    "version_number": _l("Version"),
+    "filename": _l("File name"),
+    "media_type": _l("Type of file"),
+    "size_bytes": _l("Size (bytes)"),
+    "uploaded_by": _l("Added by"),
+    "uploaded_at": _l("Added on"),
 }
 TECHNICAL = frozenset(
     {
@@ -142,6 +158,9 @@ TECHNICAL = frozenset(
         "position",
         "partner_id",
         "trajectory_id",
+        "series_id",
+        "content",
+        "content_sha256",
     }
 )
 # Where history keeps the name of the person who acted, "system" means the portal itself.
@@ -154,6 +173,7 @@ ACTOR_COLUMNS = frozenset(
         "handed_over_by",
         "recorded_by",
         "referred_by",
+        "uploaded_by",
     }
 )
 # The table whose fields a timeline entry's ``changes`` name.

@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from app.cases.bsn import mask_bsn
+from app.cases.documents import KIND_LABELS as DOCUMENT_KIND_LABELS
 from app.cases.handover.models import (
     InvoiceStatus,
     ReferralStatus,
@@ -24,6 +25,8 @@ from app.cases.models import (
     StayKind,
 )
 from app.cases.partners.models import PartnerKind
+from app.cases.people import FIELD_LABELS as PERSON_FIELD_LABELS
+from app.cases.people import ROLE_LABELS as PERSON_ROLE_LABELS
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
 from app.cases.transfer_offers import IncomingState
 from app.core.i18n import format_date
@@ -314,6 +317,9 @@ def template_helpers() -> dict:
         "intake_source_label": lambda value: str(INTAKE_SOURCE_LABELS.get(value, value or "")),
         "mask_bsn": mask_bsn,
         "as_date": as_date,
+        "person_role_label": lambda value: str(PERSON_ROLE_LABELS.get(value, value or "")),
+        "person_field_label": lambda value: str(PERSON_FIELD_LABELS.get(value, value or "")),
+        "document_kind_label": lambda value: str(DOCUMENT_KIND_LABELS.get(value, value or "")),
     }
 
 

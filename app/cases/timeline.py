@@ -60,6 +60,10 @@ class EventKind(StrEnum):
     CIRCLE_REFERRAL = "circle_referral"
     CIRCLE_REFERRAL_ENDED = "circle_referral_ended"
     CLIENT_MERGED = "client_merged"  # two records of one person became one (cases.merge)
+    PERSON_ADDED = "person_added"
+    PERSON_UPDATED = "person_updated"
+    PERSON_ENDED = "person_ended"
+    DOCUMENT_ADDED = "document_added"
 
 
 class TimelineEntry(TenantScoped, db.Model):

@@ -6,8 +6,10 @@ Tabular Data Resource per table with its Table Schema: fields, types, Dutch titl
 primary and foreign keys) and ``SHA256SUMS`` (``sha256sum -c`` checks it). The tables
 come from the generic walk (``app.lifecycle.catalogue``): a table added later is exported
 without being named. Secret tables and columns are left out and the package says which.
-The portal keeps no documents as files (no table holds file content), so there is no
-document folder; the raw intake messages are rows of ``intake_messages``.
+Documents (any binary column: the case documents' content, an upload still waiting) are
+written as files under ``files/<table>/`` and the cell holds the file's path in the
+package; ``files/manifest.csv`` lists each file with its table, row, size, SHA-256, media
+type and original name. The raw intake messages are rows of ``intake_messages``.
 
 Cell format: empty is NULL; booleans ``true``/``false``; dates and times ISO 8601; JSON
 columns as compact JSON with sorted keys; uuids in their canonical form.
@@ -36,6 +38,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     Integer,
+    LargeBinary,
     Numeric,
     Table,
     TypeDecorator,
@@ -62,6 +65,18 @@ security_log = logging.getLogger("nazorg.security")
 
 FORMAT_VERSION = 1
 DATA_DIR = "data"
+FILES_DIR = "files"
+MANIFEST_FILE = f"{FILES_DIR}/manifest.csv"
+MANIFEST_COLUMNS = (
+    "path",
+    "table",
+    "id",
+    "column",
+    "size_bytes",
+    "sha256",
+    "media_type",
+    "filename",
+)
 PACKAGE_FILE = "datapackage.json"
 CHECKSUM_FILE = "SHA256SUMS"
 # Who the access log names for an export by the platform's operator (no portal account).
@@ -82,8 +97,15 @@ class ExportResult:
 # --- values -------------------------------------------------------------------------------
 
 
+def is_binary(column) -> bool:
+    kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    return isinstance(kind, LargeBinary)
+
+
 def field_type(column) -> dict:
     kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(kind, LargeBinary):
+        return {"type": "string", "description": "path of the file in this package (files/...)"}
     if isinstance(kind, Uuid):
         return {"type": "string", "format": "uuid"}
     if isinstance(kind, Boolean):
@@ -215,25 +237,77 @@ def describe(tenant: Tenant, counts: dict[str, int], exported_at: datetime) -> d
             "region": tenant.region,
         },
         "nazorg:left_out": left_out,
+        "nazorg:files": {
+            "manifest": MANIFEST_FILE,
+            "description": (
+                "Documents and other binary values are files under files/<table>/; the cell "
+                "in the table holds the file's path. The manifest lists each file with its "
+                "table, row id, column, size, SHA-256, media type and original file name."
+            ),
+        },
     }
 
 
 # --- writing ------------------------------------------------------------------------------
 
 
-def _write_table(connection, table: Table, tenant_id: int, path: Path) -> int:
+def _write_table(
+    connection, table: Table, tenant_id: int, path: Path, manifest: list[list[str]] | None = None
+) -> int:
     columns = exported_columns(table)
     query = (
         select(*columns).where(table.c.tenant_id == tenant_id).order_by(*table.primary_key.columns)
     )
+    binary = {column.name for column in columns if is_binary(column)}
+    names = [column.name for column in columns]
     rows = 0
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([column.name for column in columns])
+        writer.writerow(names)
         for row in connection.execute(query):
-            writer.writerow([to_cell(value) for value in row])
+            cells = [to_cell(value) for value in row]
+            for index, name in enumerate(names):
+                if name in binary and row[index] is not None:
+                    cells[index] = _write_file(path.parent.parent, table, row, name, manifest)
+            writer.writerow(cells)
             rows += 1
     return rows
+
+
+def _write_file(directory: Path, table: Table, row, column: str, manifest) -> str:
+    """Write one binary value as a file of the package; its path (relative) for the cell."""
+    mapping = row._mapping
+    key = "-".join(str(mapping[c.name]) for c in table.primary_key.columns if c.name != "tenant_id")
+    filename = str(mapping.get("filename") or "")
+    suffix = Path(filename).suffix if filename else ".bin"
+    relative = f"{FILES_DIR}/{table.name}/{key}-{column}{suffix}"
+    target = directory / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    content = bytes(mapping[column])
+    target.write_bytes(content)
+    if manifest is not None:
+        manifest.append(
+            [
+                relative,
+                table.name,
+                key,
+                column,
+                str(len(content)),
+                hashlib.sha256(content).hexdigest(),
+                str(mapping.get("media_type") or ""),
+                filename,
+            ]
+        )
+    return relative
+
+
+def _write_manifest(directory: Path, manifest: list[list[str]]) -> None:
+    path = directory / MANIFEST_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(MANIFEST_COLUMNS)
+        writer.writerows(sorted(manifest))
 
 
 def sha256(path: Path) -> str:
@@ -268,7 +342,10 @@ def verify_checksums(directory: Path) -> str:
     return sha256(listing)
 
 
-def export_tenant(slug: str, directory: Path) -> ExportResult:
+def export_tenant(slug: str, directory: Path, progress=None, actor=None) -> ExportResult:
+    """Write the export of ``slug`` to ``directory``. ``progress(done, total)`` is called
+    after each table (the export job's progress); ``actor`` is who the logs name (the
+    tenant admin who started the job), the platform's operator by default (the command)."""
     tenant = db.session.scalars(select(Tenant).where(Tenant.slug == slug)).one_or_none()
     if tenant is None:
         raise ExportRefused(f"no municipality {slug!r}")
@@ -278,29 +355,34 @@ def export_tenant(slug: str, directory: Path) -> ExportResult:
     (directory / DATA_DIR).mkdir(parents=True, exist_ok=True)
     exported_at = utcnow()
     counts: dict[str, int] = {}
+    manifest: list[list[str]] = []
+    tables = exported_tables()
     with tenant_app_context(tenant.id):
         # One transaction with one snapshot: the tables agree with each other.
         options = {"isolation_level": "REPEATABLE READ"} if _is_postgresql() else {}
         connection = db.session.connection(execution_options=options)
-        for table in exported_tables():
+        for number, table in enumerate(tables, start=1):
             path = directory / DATA_DIR / f"{table.name}.csv"
-            counts[table.name] = _write_table(connection, table, tenant.id, path)
+            counts[table.name] = _write_table(connection, table, tenant.id, path, manifest)
+            if progress is not None:
+                progress(number, len(tables) + 1)
         db.session.rollback()
+    _write_manifest(directory, manifest)
     with force_locale("nl"):  # the titles in Dutch, as the portal shows them
         package = describe(tenant, counts, exported_at)
     (directory / PACKAGE_FILE).write_text(
         json.dumps(package, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )
     checksum = write_checksums(directory)
-    _log_export(tenant, counts, checksum)
+    _log_export(tenant, counts, checksum, actor)
     return ExportResult(directory=directory, counts=counts, checksum=checksum)
 
 
-def _log_export(tenant: Tenant, counts: dict[str, int], checksum: str) -> None:
+def _log_export(tenant: Tenant, counts: dict[str, int], checksum: str, actor=None) -> None:
     """One access-log entry and one security event in the municipality's own logs, written
     after the files, so the export does not contain its own record."""
 
-    operator = SimpleNamespace(
+    operator = actor or SimpleNamespace(
         id=PLATFORM_ACTOR_ID,
         display_name="Platform (flask tenants export)",
         tenant_id=tenant.id,
@@ -328,3 +410,4 @@ class LifecycleEvent(StrEnum):
     """Security-log events of the lifecycle commands (beside app.auth.events.Event)."""
 
     TENANT_EXPORTED = "tenant_exported"
+    TENANT_EXPORT_DOWNLOADED = "tenant_export_downloaded"

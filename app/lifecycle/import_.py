@@ -29,6 +29,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     Integer,
+    LargeBinary,
     Numeric,
     Table,
     TypeDecorator,
@@ -39,7 +40,13 @@ from sqlalchemy import (
 from app.core.tenancy import bind_tenant
 from app.extensions import db
 from app.lifecycle.catalogue import owner_database, tenant_tables
-from app.lifecycle.export import DATA_DIR, FORMAT_VERSION, PACKAGE_FILE, verify_checksums
+from app.lifecycle.export import (
+    DATA_DIR,
+    FILES_DIR,
+    FORMAT_VERSION,
+    PACKAGE_FILE,
+    verify_checksums,
+)
 from app.lifecycle.onboarding import (
     LifecycleRefused,
     lock_and_next_id,
@@ -52,10 +59,12 @@ security_log = logging.getLogger("nazorg.security")
 BATCH = 1000
 
 
-def from_cell(column, raw: str):
+def from_cell(column, raw: str, directory: Path | None = None):
     if raw == "":
         return None if column.nullable else _empty_for(column)
     kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
+    if isinstance(kind, LargeBinary):
+        return _read_file(directory, raw)
     if isinstance(kind, Uuid):
         return uuid.UUID(raw)
     if isinstance(kind, Boolean):
@@ -73,6 +82,17 @@ def from_cell(column, raw: str):
     if isinstance(kind, JSON):
         return json.loads(raw)
     return raw
+
+
+def _read_file(directory: Path | None, relative: str) -> bytes:
+    """The content of a file of the package (the path was checked against SHA256SUMS)."""
+    parts = Path(relative).parts
+    if directory is None or not parts or parts[0] != FILES_DIR or ".." in parts:
+        raise LifecycleRefused(f"{relative}: not a file of this package")
+    path = directory / relative
+    if not path.is_file():
+        raise LifecycleRefused(f"{relative}: missing from the package")
+    return path.read_bytes()
 
 
 def _empty_for(column):
@@ -108,7 +128,9 @@ def import_tenant(directory: Path, slug: str | None = None) -> tuple[int, dict[s
             for name, table in tables.items():  # parents first
                 if name in resources:
                     path = directory / DATA_DIR / f"{name}.csv"
-                    counts[name] = _load(connection, table, path, source["id"], target.id)
+                    counts[name] = _load(
+                        connection, table, path, source["id"], target.id, directory
+                    )
             db.session.commit()
         except Exception:
             db.session.rollback()
@@ -161,7 +183,9 @@ def _refuse_non_empty(tenant: Tenant) -> None:
             )
 
 
-def _load(connection, table: Table, path: Path, source_id: int, target_id: int) -> int:
+def _load(
+    connection, table: Table, path: Path, source_id: int, target_id: int, directory: Path
+) -> int:
     rewritten = [
         c.name
         for c in table.columns
@@ -175,7 +199,7 @@ def _load(connection, table: Table, path: Path, source_id: int, target_id: int) 
         if missing:
             raise LifecycleRefused(f"{table.name}: this installation has no column {missing}")
         for cells in reader:
-            row = {name: from_cell(table.c[name], raw) for name, raw in cells.items()}
+            row = {name: from_cell(table.c[name], raw, directory) for name, raw in cells.items()}
             for name in rewritten:
                 if row.get(name) == source_id or name == "tenant_id":
                     row[name] = target_id

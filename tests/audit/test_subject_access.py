@@ -20,7 +20,9 @@ from app.cases.timeline import SYSTEM_ACTOR, EventKind
 from app.core.permissions import Role
 from app.extensions import db
 from tests.factories import (
+    CaseDocumentFactory,
     CaseFactory,
+    CasePersonFactory,
     DomainConsentFactory,
     DomainSnapshotFactory,
     IncomingTransferFactory,
@@ -200,6 +202,8 @@ def full_file(tenants, in_tenant):
         TrajectoryInvoiceFactory(trajectory=trajectory, invoice_date=date(2026, 10, 1))
         # The case came here by an accepted transfer: the offer this municipality kept.
         IncomingTransferFactory(case_id=case.id, state="accepted")
+        CasePersonFactory(case=case, started_on=date(2026, 9, 5))
+        CaseDocumentFactory(case=case)
         officer = UserFactory(role=Role.PRIVACY_OFFICER.value)
         ids = {"case": str(case.id), "client": str(case.client_id)}
     return {"officer": officer, **ids}
@@ -297,3 +301,24 @@ def test_the_json_keeps_every_column_and_code_with_the_pdf_text_beside_it(app, f
     moved = next(e for e in bundle["records"]["case_events"] if e["kind"] == "release_moved")
     assert moved["detail"] == {"old": "2027-03-01", "new": "2027-03-15", "shift_days": 14}
     assert moved["kind_label"].startswith("Verwachte ontslagdatum verschoven")
+
+
+def test_the_access_request_lists_the_people_involved_and_the_documents_with_a_copy(
+    app, full_file, sign_in, monkeypatch
+):
+    import base64
+
+    from tests.factories import MINIMAL_PDF
+
+    response = sign_in(full_file["officer"]).get(
+        f"/privacy/clients/{full_file['client']}/inzage.json"
+    )
+    bundle = json.loads(response.get_data(as_text=True))
+    (person,) = bundle["records"]["case_people"]
+    assert (person["role"], person["name"]) == ("probation_officer", "Petra Toezicht")
+    (document,) = bundle["records"]["case_documents"]
+    assert document["filename"] == "brief.pdf"
+    assert base64.b64decode(document["content"]) == MINIMAL_PDF
+    html = the_pdf_html(sign_in, monkeypatch, full_file["officer"], full_file["client"])
+    assert "Betrokkenen" in html and "Documenten" in html and "Petra Toezicht" in html
+    assert "brief.pdf" in html

@@ -25,7 +25,7 @@ from flask import Flask
 
 from app.auth import local
 from app.auth.models import User
-from app.cases import notes
+from app.cases import documents, notes, people
 from app.cases.bsn import generate_bsn
 from app.cases.handover import services as handover
 from app.cases.handover.models import SharingBasis, TrajectoryInvoice
@@ -59,6 +59,7 @@ _rng = random.Random(606)
 TODAY = date.today()
 # Form validation refuses the reserved test domains (.invalid, .test); mail stays in memory.
 MAIL_DOMAIN = "nazorg-proef.nl"
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @dataclass
@@ -146,6 +147,57 @@ class Bundle:
                 due_date=TODAY + timedelta(days=7),
             ),
         )
+
+    def person(self):
+        self.case()
+        return self._once(
+            "person",
+            lambda: people.add_person(
+                self._case_here(),
+                "test",
+                {"role": "probation_officer", "name": "Paula Reclassering", "contact": "0570 1"},
+            ),
+        )
+
+    def document(self):
+        self.case()
+        return self._once(
+            "document",
+            lambda: documents.add_document(
+                self._case_here(),
+                "test",
+                kind="letter",
+                title="Brief",
+                filename="brief.pdf",
+                content=PDF_BYTES,
+            ),
+        )
+
+    def tenant_export(self):
+        """A finished complete export of the municipality, with its (small) zip file."""
+
+        def make():
+            from app.lifecycle import export_job
+            from app.lifecycle.models import TenantExport
+
+            row = TenantExport(
+                id=uuid.uuid4(),
+                status="done",
+                started_by_name="Beheerder",
+                tables_done=1,
+                tables_total=1,
+                rows=0,
+                size_bytes=22,
+                checksum="0" * 64,
+            )
+            db.session.add(row)
+            db.session.flush()
+            path = export_job.zip_path(row)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"PK\x05\x06" + b"\x00" * 18)  # an empty zip
+            return row
+
+        return self._once("tenant_export", make)
 
     def referral(self):
         self.case()
@@ -640,6 +692,9 @@ ARGUMENTS: dict[str, Argument] = {
     "client_id": Argument(lambda b, e: b.case().client_id),
     "domain_id": Argument(lambda b, e: b.domain().id),
     "note_id": Argument(lambda b, e: b.note().id),
+    "person_id": Argument(lambda b, e: b.person().id),
+    "document_id": Argument(lambda b, e: b.document().id),
+    "export_id": Argument(lambda b, e: b.tenant_export().id),
     "task_id": Argument(lambda b, e: b.task().id),
     "referral_id": Argument(lambda b, e: b.referral().id),
     "trajectory_id": Argument(lambda b, e: b.trajectory().id),
@@ -852,6 +907,39 @@ VALID_FORMS: dict[str, Callable[[Bundle], Form]] = {
         "body": "Telefonisch contact gehad.",
         "submission_key": str(uuid.uuid4()),
     },
+    "cases.person_add": lambda b: {
+        "role": "gp",
+        "name": "Dokter Huisarts",
+        "organisation": "Huisartsenpraktijk De Brink",
+        "contact": "0570 123456",
+        "started_on": TODAY.isoformat(),
+        "submission_key": str(uuid.uuid4()),
+    },
+    "cases.person_save": lambda b: {
+        "role": "probation_officer",
+        "name": "Paula Reclassering",
+        "organisation": "Reclassering Nederland",
+        "contact": "0570 2",
+        "version": b.person().version,
+    },
+    "cases.person_end": lambda b: {
+        "ended_on": TODAY.isoformat(),
+        "end_reason": "Toezicht afgelopen",
+        "version": b.person().version,
+    },
+    "cases.document_add": lambda b: {
+        "kind": "consent_form",
+        "title": "Toestemming",
+        "file": (io.BytesIO(PDF_BYTES), "toestemming.pdf"),
+        "submission_key": str(uuid.uuid4()),
+    },
+    "cases.document_new_version": lambda b: {
+        "kind": "letter",
+        "title": "Brief",
+        "file": (io.BytesIO(PDF_BYTES + b"2"), "brief-2.pdf"),
+        "submission_key": str(uuid.uuid4()),
+    },
+    "lifecycle.start_export": lambda b: {},
     "cases.note_save": lambda b: {"body": "Aangepaste notitie.", "version": b.note().version},
     "cases.record_release": lambda b: {
         "released_on": TODAY.isoformat(),

@@ -20,10 +20,12 @@ from datetime import date
 import pytest
 
 from app.cases.bsn import generate_bsn
+from app.cases.documents import CaseDocument
 from app.cases.handover import services as handover
 from app.cases.handover.models import DomainConsent, Referral
 from app.cases.models import Case
 from app.cases.notes import Note
+from app.cases.people import CasePerson
 from app.cases.plan.models import Task
 from app.core.context import tenant_app_context
 from app.extensions import db
@@ -42,6 +44,8 @@ CANARIES = {
     "referral_details": ["CNRYVERWIJZINGQ7X", "CNRYUITKOMSTQ7X"],
     "consent_notes": ["CNRYTOESTEMMINGQ7X"],
     "plan": ["CNRYTAAKQ7X"],
+    "people_involved": ["CNRYBETROKKENEQ7X", "CNRYORGANISATIEQ7X", "CNRYCONTACTQ7X"],
+    "documents": ["CNRYDOCUMENTQ7X"],
 }
 # Not a field of the matrix: what belongs to another municipality is never shown.
 OTHER_MUNICIPALITY = "other_municipality"
@@ -57,7 +61,7 @@ DOMAIN_CANARIES = {
 def fill_canaries(bundle: registry.Bundle, case_worker=None) -> None:
     """Every sensitive field of the bundle's case, its note, referral, consent and task."""
     made = bundle.case()
-    bundle.note(), bundle.referral(), bundle.task()
+    bundle.note(), bundle.referral(), bundle.task(), bundle.person(), bundle.document()
     with bundle.app.app_context(), tenant_app_context(bundle.tenant.id):
         case = db.session.get(Case, (made.tenant_id, made.id))
         client = case.client
@@ -76,6 +80,16 @@ def fill_canaries(bundle: registry.Bundle, case_worker=None) -> None:
             referral.request, referral.outcome = "CNRYVERWIJZINGQ7X", "CNRYUITKOMSTQ7X"
         for task in db.session.scalars(db.select(Task).where(Task.case_id == case.id)):
             task.title, task.due_date = "CNRYTAAKQ7X", date.today()
+        for person in db.session.scalars(
+            db.select(CasePerson).where(CasePerson.case_id == case.id)
+        ):
+            person.name, person.organisation = "CNRYBETROKKENEQ7X", "CNRYORGANISATIEQ7X"
+            person.contact = "CNRYCONTACTQ7X"
+        for document in db.session.scalars(
+            db.select(CaseDocument).where(CaseDocument.case_id == case.id)
+        ):
+            document.title = "CNRYDOCUMENTQ7X"
+            document.content = b"%PDF-1.4\n% CNRYINHOUDQ7X\n%%EOF\n"
         if case_worker is not None:
             case.case_worker_id = case_worker.id
         # A second recording for the domain, so that the page shows the history with notes.

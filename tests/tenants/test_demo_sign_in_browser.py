@@ -43,7 +43,7 @@ def demo_providers(app, live_server):
 
 
 def test_the_demo_providers_configure_the_five_and_a_case_worker_signs_in(
-    app, page, live_server, demo_providers, tenants, in_tenant
+    app, page, live_server, demo_providers, tenants, in_tenant, monkeypatch
 ):
     with app.app_context():
         outcomes = dict(add_region_defaults(demo_providers.issuers))
@@ -55,8 +55,13 @@ def test_the_demo_providers_configure_the_five_and_a_case_worker_signs_in(
         assert provider.issuer == demo_providers.issuers["lochem"]
         assert provider.client_id == "portal-lochem"
 
-    page.goto("/auth/sign-in")
-    page.get_by_test_id("municipalities").get_by_role("link", name="Lochem").click()
+    # The demo's own sign-in page (development config): each municipality's link to its
+    # provider, shown because every one of the five has one now.
+    monkeypatch.setitem(app.config, "DEMO_SIGN_IN", True)
+    page.goto("/auth/demo")
+    assert page.get_by_test_id("demo-sso").count() == 5
+    lochem = page.get_by_test_id("demo-tenant").filter(has_text="Lochem")
+    lochem.get_by_test_id("demo-sso").click()
     assert page.url.startswith(demo_providers.issuers["lochem"])
     page.fill("input[name=login]", "casemanager")
     page.fill("input[name=password]", "any")
@@ -68,3 +73,5 @@ def test_the_demo_providers_configure_the_five_and_a_case_worker_signs_in(
     assert page.get_by_test_id("tenant-name").inner_text() == "Lochem"
     assert page.get_by_test_id("user-name").inner_text() == "Casemanager Lochem"
     assert "/auth/" not in page.url
+    # The portal's start page, which for a case worker is the municipality's case list.
+    assert page.url.split("?")[0] == f"{live_server}/cases/"

@@ -36,7 +36,9 @@ from tests.audit.test_subject_access import full_file  # noqa: F401 - the fixtur
 from tests.conftest import DATABASE_URL, MIGRATION_DATABASE_URL, USING_POSTGRES
 from tests.factories import (
     AccountTokenFactory,
+    CaseDocumentFactory,
     CaseFactory,
+    CasePersonFactory,
     OutboxJobFactory,
     UserFactory,
     UserSessionFactory,
@@ -261,7 +263,9 @@ def canaries(tenants, in_tenant) -> None:
 
 def all_text(directory: Path) -> str:
     return "\n".join(
-        p.read_text(encoding="utf-8") for p in sorted(directory.rglob("*")) if p.is_file()
+        p.read_bytes().decode("utf-8", "replace")
+        for p in sorted(directory.rglob("*"))
+        if p.is_file()
     )
 
 
@@ -282,7 +286,7 @@ def test_the_export_holds_every_table_and_no_secret_and_is_a_valid_data_package(
     package = json.loads((target / "datapackage.json").read_text(encoding="utf-8"))
     assert "secrets" in package["description"]
     left_out = set(package["nazorg:left_out"]["tables"])
-    assert left_out == {"user_sessions", "account_tokens", "job_outbox"}
+    assert left_out == {"user_sessions", "account_tokens", "job_outbox", "tenant_exports"}
     assert "password_hash" in package["nazorg:left_out"]["columns"]["users"]
     with app.app_context():
         assert [r["name"] for r in package["resources"]] == [t.name for t in exported_tables()]
@@ -359,6 +363,10 @@ def normalised(directory: Path) -> dict[str, str]:
     files = {}
     for path in sorted(directory.rglob("*.csv")):
         files[path.relative_to(directory).as_posix()] = path.read_text(encoding="utf-8")
+    for path in sorted((directory / "files").rglob("*")):  # the documents, as files
+        if path.is_file() and path.suffix != ".csv":
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            files[path.relative_to(directory).as_posix()] = digest
     package = json.loads((directory / "datapackage.json").read_text(encoding="utf-8"))
     package.pop("created")
     package["nazorg:tenant"].pop("id")
@@ -394,6 +402,11 @@ def test_round_trip_into_another_installation_gives_the_same_files(
     }
     assert counts(second) == counts(first)
     assert counts(first)["cases"] >= 1 and counts(first)["case_note_revisions"] >= 1
+    # The documents travel as files with a manifest, and come back byte for byte.
+    assert counts(first)["case_documents"] >= 1 and counts(first)["case_people"] >= 1
+    manifest = (first / "files" / "manifest.csv").read_text(encoding="utf-8").splitlines()
+    assert manifest[0].startswith("path,table,id,column") and len(manifest) >= 2
+    assert any(name.endswith(".pdf") for name in normalised(first) if name.startswith("files/"))
 
 
 @pytest.mark.postgres
@@ -518,7 +531,9 @@ def test_remove_destroys_every_row_and_leaves_the_others_unchanged(
     )
     bathmen = tenant(app, "bathmen")
     with in_tenant(bathmen):
-        CaseFactory(client__family_name="Bathmenaar")
+        case = CaseFactory(client__family_name="Bathmenaar")
+        CaseDocumentFactory(case=case)  # a document and a person: rows like the others
+        CasePersonFactory(case=case)
         user = UserFactory(role=Role.CASE_WORKER.value)
     sign_in(user).get("/cases/")  # a session row, security and access-log rows
     with in_tenant(tenants["lochem"]):
