@@ -134,6 +134,9 @@ def test_a_document_of_another_person_waits_and_after_other_person_is_refused_wi
     after = state(in_tenant, deventer, bsn)
     assert after["checks"] == [("other_person", REASON, "api")]
     assert after["client"] == before["client"] and after["cases"] == before["cases"]
+    listing = deventer_worker.get("/cases/intake/checks").get_data(as_text=True)
+    assert 'data-testid="no-checks"' in listing and REASON in listing
+    assert "Een andere persoon: geweigerd" in listing
     again = send(stranger)
     assert again.status_code == 422
     (error,) = again.json["errors"]

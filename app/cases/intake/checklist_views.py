@@ -72,7 +72,13 @@ def intake_checks():
     waiting = checklist.waiting_checks()
     decided = checklist.decided_checks()
     clients = {c.id: c for c in _clients_of(waiting + decided)}
-    return render("cases/intake_checks.html", waiting=waiting, decided=decided, clients=clients)
+    return render(
+        "cases/intake_checks.html",
+        waiting=waiting,
+        decided=decided,
+        clients=clients,
+        **_labels(),
+    )
 
 
 def _clients_of(checks: list[IntakeCheck]) -> list:
