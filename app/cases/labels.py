@@ -18,6 +18,7 @@ from app.cases.models import (
     CasePhase,
     CloseOutcome,
     DomainStatus,
+    IncomingState,
     LegalTitle,
     LifeDomainKind,
     MonitorMoment,
@@ -28,7 +29,6 @@ from app.cases.partners.models import PartnerKind
 from app.cases.people import FIELD_LABELS as PERSON_FIELD_LABELS
 from app.cases.people import ROLE_LABELS as PERSON_ROLE_LABELS
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
-from app.cases.transfer_offers import IncomingState
 from app.core.i18n import format_date
 
 PHASE_LABELS = {

@@ -36,6 +36,15 @@ from app.core.db import TenantScoped, Timestamped, UTCDateTime, enum_check, utcn
 from app.extensions import db
 
 
+class IncomingState(StrEnum):
+    """Where a transfer offered to this municipality stands (``transfer_offers``); here, not
+    beside its model, because the labels read it and the transfer's services read the labels."""
+
+    OFFERED = "offered"
+    ACCEPTING = "accepting"  # claimed by one receiver; the move runs (or is to be resumed)
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
 class CasePhase(StrEnum):
     REGISTERED = "registered"
     IN_DETENTION = "in_detention"

@@ -39,7 +39,6 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _
@@ -52,7 +51,7 @@ from app.cases import municipality, timeline
 from app.cases import transfer as moves
 from app.cases.errors import CaseError
 from app.cases.handover.models import Trajectory
-from app.cases.models import Case
+from app.cases.models import Case, IncomingState
 from app.cases.plan.models import Task
 from app.cases.timeline import EventKind
 from app.core.audit import report_refused_access
@@ -66,13 +65,6 @@ from app.notifications.services import notify
 from app.tenants.api import Tenant
 
 security_log = logging.getLogger("nazorg.security")
-
-
-class IncomingState(StrEnum):
-    OFFERED = "offered"
-    ACCEPTING = "accepting"  # claimed by one receiver; the move runs (or is to be resumed)
-    ACCEPTED = "accepted"
-    DECLINED = "declined"
 
 
 class IncomingTransfer(TenantScoped, db.Model):
