@@ -114,7 +114,7 @@ def test_a_referral_to_debt_help_starts_after_the_release_and_the_file_says_why(
         db.session.commit()
         assert debt.starts_on == loaded.expected_release + timedelta(days=1)
         assert care.starts_on is None
-        events = {e.detail["partner"]: e for e in entries_for(case.id) if e.kind == "referral"}
+        events = {e.detail["partner_kind"]: e for e in entries_for(case.id) if e.kind == "referral"}
         assert events["debt_help"].detail["starts_after_release"] is True
         assert events["addiction_care"].detail["starts_after_release"] is False
     page = worker_client(worker).get(f"/cases/{case.id}").get_data(as_text=True)

@@ -292,7 +292,7 @@ def test_the_hand_over_goes_to_the_care_director_partner(app, tenants, in_tenant
         partners.install_default_partners()
         director = partners.care_director()
         assert director.name == "Regizorg BV" and director.kind == "care_director"
-        second = handover.hand_over(case, "test", start_date=TODAY)
+        second = handover.hand_over(case, "test", start_date=TODAY, reason="Tweede traject")
         assert second.partner_id == director.id
         assert second.shared_domains == ["care", "debts", "housing"]
         db.session.rollback()

@@ -13,7 +13,7 @@ from app.cases.handover.models import TrajectoryStatus
 from app.cases.models import Case
 from app.extensions import db
 from app.regional import budget, grant
-from tests.factories import CaseFactory, UserFactory
+from tests.factories import CaseFactory, UserFactory, with_sharing_basis
 
 YEAR = date.today().year
 # Fixed shares (whole numbers) and the grant: 50/30/20 of EUR 100,000; Lochem and
@@ -29,8 +29,12 @@ def embedded(app, monkeypatch):
 
 
 def _hand_over(case, start, cost=150_000):
+    """A trajectory as the plan allows it: with a sharing basis (``hand_over`` asks it), and
+    with a reason, since some fixtures give one client a second trajectory."""
+    case = db.session.get(Case, (case.tenant_id, case.id))
+    with_sharing_basis(case)
     return handover.hand_over(
-        db.session.get(Case, (case.tenant_id, case.id)), "t", start_date=start, cost_cents=cost
+        case, "t", start_date=start, cost_cents=cost, reason="Tweede traject voor de cijfers"
     )
 
 
