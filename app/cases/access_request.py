@@ -116,6 +116,7 @@ COLUMN_LABELS = {
     "provider": _l("Care director"),
     "cost_cents": _l("Cost"),
     "start_date": _l("Start date"),
+    "starts_on": _l("Help starts on"),
     "end_date": _l("End date"),
     "handed_over_by": _l("Handed over by"),
     "partner_kind": _l("Kind of partner"),

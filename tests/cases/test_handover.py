@@ -231,8 +231,9 @@ def test_a_double_submit_makes_one_trajectory_and_one_referral(
     # Every form on a page, and every page, gets a key of its own.
     again = client.get(f"/cases/{case.id}").get_data(as_text=True)
     keys = re.findall(r'name="submission_key" value="([^"]+)"', page + again)
-    # one fresh key per create form (task, consent, referral, trajectory, note) per page
-    assert len(keys) == len(set(keys)) == 10
+    # one fresh key per create form (task, consent, referral, trajectory, note, person
+    # involved, document) per page
+    assert len(keys) == len(set(keys)) == 14
 
 
 def test_two_posts_of_one_form_racing_each_other_make_one_trajectory(tenants, in_tenant, make_case):

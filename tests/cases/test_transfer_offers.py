@@ -23,7 +23,7 @@ from app.core.permissions import Role
 from app.extensions import db
 from app.notifications.models import Notification
 from app.regional import budget
-from tests.factories import UserFactory
+from tests.factories import UserFactory, with_sharing_basis
 
 
 def offer(client, case_id, target, **data):
@@ -228,7 +228,7 @@ def test_trajectories_stay_with_the_sender_and_the_receiver_sees_that_they_exist
     with in_tenant(zutphen):
         sender_user = UserFactory()
         trajectory = handover.hand_over(
-            db.session.get(Case, (zutphen.id, case.id)),
+            with_sharing_basis(db.session.get(Case, (zutphen.id, case.id))),
             sender_user,
             start_date=date.today(),
             provider="Regizorg BV",

@@ -125,5 +125,5 @@ REGIONAL_OVERVIEW = 12
 # timeline (whether the client was referred), read in the municipality's own session.
 # Plus the transfer section (h16a): this case's open or declined offers, and the accepted
 # transfer that brought it here (the trajectories that stayed with the sender).
-CASE_PAGE = 23
+CASE_PAGE = 26
 NOTIFICATION_LIST = 5

@@ -287,7 +287,18 @@ class Bundle:
                 partner_id = bound.partner_id
             else:
                 partner_id = self.partner("partner" if mine else "other_partner").id
-            trajectory = handover.hand_over(self._case_here(), "test", start_date=TODAY)
+            case = self._case_here()
+            handover.record_basis(
+                case,
+                "test",
+                domain="income",
+                basis=SharingBasis.STATUTORY.value,
+                effective_on=TODAY,
+            )
+            # The bundle's case may have a trajectory already: a second one needs its reason.
+            trajectory = handover.hand_over(
+                case, "test", start_date=TODAY, reason="Tweede traject voor de toets"
+            )
             trajectory.partner_id = partner_id
             db.session.flush()
             return trajectory
@@ -465,6 +476,7 @@ class Bundle:
 
     def grant_distribution(self):
         """A computed distribution of this year's grant over the bundle's municipality."""
+
         def make():
             distribution = _added(
                 GrantDistribution(
