@@ -295,7 +295,13 @@ class Bundle:
                 basis=SharingBasis.STATUTORY.value,
                 effective_on=TODAY,
             )
-            # The bundle's case may have a trajectory already: a second one needs its reason.
+            # The bundle's case may have a trajectory already: a second one needs its reason,
+            # and the walk may have set a budget it goes beyond: an approval covers it.
+            _added(
+                budget.BudgetApproval(
+                    year=TODAY.year, reason="Toets", approved_by="test", submission_key=uuid.uuid4()
+                )
+            )
             trajectory = handover.hand_over(
                 case, "test", start_date=TODAY, reason="Tweede traject voor de toets"
             )
