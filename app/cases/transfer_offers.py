@@ -256,15 +256,13 @@ def offer_transfer(
         _deliver(offer_id, case_id, source, target, offer_reason, offered_by, summary, actor_id)
         db.session.commit()
     if new:
-        report_security_event(
-            "case transfer offered",
-            event="case_transfer_offered",
-            result="offered",
-            tenant_id=source_id,
-            detail=f"case {case_id} offered to {target.name}",
-            case=str(case_id),
-            from_tenant=source_id,
-            to_tenant=target.id,
+        _report(
+            "offered",
+            source_id,
+            case_id,
+            source_id,
+            target.id,
+            f"case {case_id} offered to {target.name}",
         )
     db.session.commit()  # releases the lock
     return db.session.get(moves.CaseTransfer, (source_id, offer_id))
@@ -304,16 +302,14 @@ def _deliver(
             context={"source": source.name, "link": link},
             link=link,
         )
-    report_security_event(
-        "case transfer received",
-        event="case_transfer_received",
-        result="offered",
-        tenant_id=target.id,
+    _report(
+        "received",
+        target.id,
+        case_id,
+        source.id,
+        target.id,
+        f"case {case_id} offered by {source.name}",
         user_id=actor_id,
-        detail=f"case {case_id} offered by {source.name}",
-        case=str(case_id),
-        from_tenant=source.id,
-        to_tenant=target.id,
     )
 
 
@@ -450,16 +446,14 @@ def accept_transfer(user, incoming_id: uuid.UUID, case_worker_id: uuid.UUID | No
                 source=source_name,
                 target=receiver.name,
             )
-            report_security_event(
-                "case transfer accepted",
-                event="case_transfer_accepted",
-                result="accepted",
-                tenant_id=source_id,
+            _report(
+                "accepted",
+                source_id,
+                case_id,
+                source_id,
+                receiver_id,
+                f"case {case_id} accepted by {receiver.name}",
                 user_id=user_id,
-                detail=f"case {case_id} accepted by {receiver.name}",
-                case=str(case_id),
-                from_tenant=source_id,
-                to_tenant=receiver_id,
             )
         db.session.commit()
 
@@ -484,15 +478,13 @@ def accept_transfer(user, incoming_id: uuid.UUID, case_worker_id: uuid.UUID | No
             target=receiver.name,
             case_worker=worker.display_name,
         )
-        report_security_event(
-            "case transfer accepted",
-            event="case_transfer_accepted",
-            result="accepted",
-            tenant_id=receiver_id,
-            detail=f"case {case_id} from {source_name} accepted",
-            case=str(case_id),
-            from_tenant=source_id,
-            to_tenant=receiver_id,
+        _report(
+            "accepted",
+            receiver_id,
+            case_id,
+            source_id,
+            receiver_id,
+            f"case {case_id} from {source_name} accepted",
         )
     db.session.commit()
     return case_id
@@ -580,15 +572,13 @@ def decline_transfer(user, incoming_id: uuid.UUID, reason: str | None) -> Incomi
         target=receiver.name,
         reason=reason,
     )
-    report_security_event(
-        "case transfer declined",
-        event="case_transfer_declined",
-        result="declined",
-        tenant_id=receiver_id,
-        detail=f"case {case_id} from {source_name} declined",
-        case=str(case_id),
-        from_tenant=source_id,
-        to_tenant=receiver_id,
+    _report(
+        "declined",
+        receiver_id,
+        case_id,
+        source_id,
+        receiver_id,
+        f"case {case_id} from {source_name} declined",
     )
     db.session.commit()
     with tenant_app_context(source_id):
@@ -617,16 +607,14 @@ def decline_transfer(user, incoming_id: uuid.UUID, reason: str | None) -> Incomi
                 reason=reason,
             )
             _notify_sender(case, receiver, incoming_id)
-        report_security_event(
-            "case transfer declined",
-            event="case_transfer_declined",
-            result="declined",
-            tenant_id=source_id,
+        _report(
+            "declined",
+            source_id,
+            case_id,
+            source_id,
+            receiver_id,
+            f"case {case_id} declined by {receiver.name}",
             user_id=user_id,
-            detail=f"case {case_id} declined by {receiver.name}",
-            case=str(case_id),
-            from_tenant=source_id,
-            to_tenant=receiver_id,
         )
         db.session.commit()
     return incoming
@@ -684,3 +672,26 @@ def transfer_panel(case: Case) -> dict:
         "arrived_by": accepted_here(case.id),
         "responsible": responsible,
     }
+
+
+def _report(
+    step: str,
+    tenant_id: int,
+    case_id: uuid.UUID,
+    from_tenant: int,
+    to_tenant: int,
+    detail: str,
+    user_id: uuid.UUID | None = None,
+) -> None:
+    """One line of the exchange in ``tenant_id``'s security log (both sides write theirs)."""
+    report_security_event(
+        f"case transfer {step}",
+        event=f"case_transfer_{step}",
+        result="offered" if step == "received" else step,
+        tenant_id=tenant_id,
+        user_id=user_id,
+        detail=detail,
+        case=str(case_id),
+        from_tenant=from_tenant,
+        to_tenant=to_tenant,
+    )
