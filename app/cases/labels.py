@@ -29,7 +29,7 @@ from app.cases.partners.models import PartnerKind
 from app.cases.people import FIELD_LABELS as PERSON_FIELD_LABELS
 from app.cases.people import ROLE_LABELS as PERSON_ROLE_LABELS
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
-from app.core.i18n import format_date
+from app.core.i18n import format_cents, format_date
 
 PHASE_LABELS = {
     CasePhase.REGISTERED: _l("Registered"),
@@ -222,16 +222,6 @@ def label(kind: str, value) -> str:
     return str(value)
 
 
-def money(cents: int | None) -> str:
-    """ "€ 1.500,00", as the budget's ``cents`` filter writes it (the file's templates do not
-    depend on the regional feature being installed)."""
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(int(cents)), 100)
-    return f"{sign}€ {euros:,}".replace(",", ".") + f",{rest:02d}"
-
-
 def partner_kind_label(kind: str | None) -> str:
     return label("partner_kind", kind)
 
@@ -305,7 +295,7 @@ def template_helpers() -> dict:
         "responsible_labels": RESPONSIBLE_LABELS,
         "partner_kind_labels": PARTNER_KIND_LABELS,
         "invoice_status_labels": INVOICE_STATUS_LABELS,
-        "money": money,
+        "money": format_cents,
         "basis_labels": BASIS_LABELS,
         "referral_status_labels": REFERRAL_STATUS_LABELS,
         "trajectory_status_labels": TRAJECTORY_STATUS_LABELS,

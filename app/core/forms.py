@@ -235,7 +235,7 @@ _EUROS = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d{1,9})(?:,(\d{1,2}))?")
 
 class EuroAmount(TextField):
     """An amount in euros written "1.500,00", "1500,5" or "1500" (a leading € allowed);
-    kept as integer cents. (The budget's forms have the same rule as their own ``Amount``.)"""
+    kept as integer cents: the one amount field of every form."""
 
     def parse(self, text: str) -> int:
         text = super().parse(text)

@@ -84,3 +84,14 @@ def template_helpers() -> dict:
 def register_filters(app) -> None:
     app.jinja_env.filters["format_date"] = format_date
     app.jinja_env.filters["format_datetime"] = format_datetime
+
+
+def format_cents(cents: int | None) -> str:
+    """ "€ 1.500,00": the one way an amount in integer cents is shown (the template filter
+    ``cents`` of the money screens, the file's ``money`` helper, the reports)."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    euros, rest = divmod(abs(int(cents)), 100)
+    grouped = f"{euros:,}".replace(",", ".")
+    return f"{sign}€ {grouped},{rest:02d}"

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.core import signals
+from app.core.i18n import format_cents
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
 from app.regional import budget
@@ -71,4 +72,4 @@ def _connect_budget(app: Flask) -> None:
     signals.trajectory_handed_over.connect(budget.on_handed_over)
     signals.trajectory_status_changed.connect(budget.on_status_changed)
     signals.trajectory_invoice_approved.connect(budget.on_invoice_approved)
-    app.add_template_filter(budget.format_cents, "cents")
+    app.add_template_filter(format_cents, "cents")

@@ -48,13 +48,13 @@ from werkzeug.exceptions import NotFound
 from app.cases.api import clients_of_trajectories
 from app.core.audit import report_refused_access
 from app.core.db import utcnow
+from app.core.i18n import format_cents
 from app.core.security_events import report_security_event
 from app.core.tenancy import regional_read
 from app.core.tenants import Tenant, region_tenants
 from app.extensions import db
 from app.jobs import enqueue, job
 from app.regional import grant
-from app.regional.budget import format_cents
 from app.regional.budget_models import BudgetLine, BudgetSource, Commitment, CommitmentStatus
 from app.regional.distribution import distribute
 from app.regional.grant_models import AccountabilityReport, GrantDistribution

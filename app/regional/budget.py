@@ -41,16 +41,6 @@ from app.regional.budget_models import (
 APPROVER_ROLES = frozenset({Role.TENANT_ADMIN.value, Role.REGIONAL_COORDINATOR.value})
 
 
-def format_cents(cents: int | None) -> str:
-    """ "€ 1.500,00": the one way an amount in cents is shown (a template filter)."""
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    euros, rest = divmod(abs(int(cents)), 100)
-    grouped = f"{euros:,}".replace(",", ".")
-    return f"{sign}€ {grouped},{rest:02d}"
-
-
 def _name(actor) -> str:
     return actor if isinstance(actor, str) else actor.display_name
 

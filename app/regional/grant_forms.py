@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _
 from app.core.forms import (
     Choice,
     DateValue,
+    EuroAmount,
     Form,
     SubmissionKeyField,
     TextField,
@@ -15,7 +16,6 @@ from app.core.forms import (
     column_length,
 )
 from app.core.tenants import Tenant
-from app.regional.budget_forms import Amount
 from app.regional.grant_models import DistributionKey, GrantApproval, RegionalExpense
 
 MAX_WEIGHT = 1_000_000
@@ -28,7 +28,7 @@ def weight_field(tenant: Tenant) -> str:
 class DistributionForm(Form):
     submission_key = SubmissionKeyField()
     year = WholeNumber(_("Year"), minimum=2000, maximum=2100, required=True)
-    total = Amount(_("Grant of the region"), required=True)
+    total = EuroAmount(_("Grant of the region"), required=True)
     key_kind = Choice(_("Distribution key"), values=list(DistributionKey), required=True)
     reference_year = WholeNumber(_("Reference year"), minimum=1990, maximum=2100)
 
@@ -56,7 +56,7 @@ class ApprovalForm(Form):
 class ExpenseForm(Form):
     submission_key = SubmissionKeyField()
     year = WholeNumber(_("Year"), minimum=2000, maximum=2100, required=True)
-    amount = Amount(_("Amount"), required=True)
+    amount = EuroAmount(_("Amount"), required=True)
     spent_on = DateValue(_("Date"), required=True)
     description = TextField(
         _("Description"),

@@ -10,8 +10,10 @@ from flask_babel import force_locale
 
 from app.cases.handover import services as handover
 from app.cases.handover.models import TrajectoryStatus
+from app.cases.labels import template_helpers
 from app.cases.models import Case
 from app.core.actions import Refused
+from app.core.i18n import format_cents
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
 from app.regional import budget
@@ -36,7 +38,8 @@ def load(case):
     ],
 )
 def test_one_way_to_show_an_amount(cents, shown):
-    assert budget.format_cents(cents) == shown
+    assert format_cents(cents) == shown
+    assert template_helpers()["money"] is format_cents  # the file's helper is the same
 
 
 def test_the_budget_is_the_sum_of_its_lines_and_a_year_without_lines_has_none(tenants, in_tenant):
