@@ -19,14 +19,6 @@ from app.cases.cohorts import (
     status_counts,
 )
 from app.cases.consent import Recipient, shareable_domains
-from app.cases.figures import (
-    CLOSED_WINDOW_MONTHS,
-    MOMENTS,
-    OPEN_PHASES,
-    RELEASE_WINDOW,
-    RawFigures,
-    read_figures,
-)
 from app.cases.handover.counting import clients_of_trajectories
 from app.cases.handover.models import SharingBasis, TrajectoryStatus
 from app.cases.handover.services import hand_over, record_basis
@@ -66,11 +58,7 @@ __all__ = [
     "month_starts",
     "read_cohort_figures",
     "status_counts",
-    "CLOSED_WINDOW_MONTHS",
     "CORE_LIFE_DOMAINS",
-    "MOMENTS",
-    "OPEN_PHASES",
-    "RELEASE_WINDOW",
     "Case",
     "CasePhase",
     "Client",
@@ -80,7 +68,6 @@ __all__ = [
     "MonitorMoment",
     "Partner",
     "PartnerKind",
-    "RawFigures",
     "Recipient",
     "SharingBasis",
     "TrajectoryStatus",
@@ -99,7 +86,6 @@ __all__ = [
     "open_case",
     "partners_by_kind",
     "partners_of_kind",
-    "read_figures",
     "record_basis",
     "record_case_event",
     "saved_tenant_settings",
