@@ -80,6 +80,10 @@ SCALES = {
     "national": (340, 300),
 }
 SEEDS_PER_TENANT = 40
+# A municipality's aftercare team: the notes' authors and the case list's worker filter.
+# (Left to the factories, every note made a user of its own: ~300 "case workers" a
+# municipality, which inflated every page that lists the team.)
+TEAM_SIZE = 12
 ACCESS_LOG_ROWS_PER_CLIENT = 10
 SECRET_KEY = "bench-only-" + "x" * 40
 # wrk's report as one JSON line (its own output has no p95).
@@ -164,6 +168,7 @@ def make_seed_files(app, tenant_id: int, rng: random.Random) -> uuid.UUID:
     today = date.today()
     with app.app_context(), tenant_app_context(tenant_id):
         worker = f.UserFactory(role="case_worker", display_name="Bench Casemanager")
+        team = [worker] + [f.UserFactory(role="case_worker") for _ in range(TEAM_SIZE - 1)]
         for number in range(SEEDS_PER_TENANT):
             release = today + timedelta(days=rng.randint(-1500, 200))
             case = f.CaseFactory(
@@ -175,7 +180,8 @@ def make_seed_files(app, tenant_id: int, rng: random.Random) -> uuid.UUID:
             for _ in range(rng.randint(8, 16)):
                 f.TaskFactory(case=case, due_date=release + timedelta(days=rng.randint(-60, 90)))
             for _ in range(rng.randint(2, 12)):
-                f.NoteRevisionFactory(note=f.NoteFactory(case=case))
+                author = rng.choice(team)
+                f.NoteRevisionFactory(note=f.NoteFactory(case=case, author=author))
             for _ in range(rng.randint(5, 25)):
                 f.TimelineEntryFactory(case=case)
             f.PhaseChangeFactory(case=case)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import and_, exists, func, literal_column, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from app.cases.models import Case, CasePhase, Client
 from app.cases.plan.models import Task, TaskStatus
@@ -126,6 +126,20 @@ def full_name():
     return Client.given_name + literal_column("' '") + Client.family_name
 
 
+def _overdue_count(today: date):
+    return (
+        select(func.count())
+        .where(
+            Task.case_id == Case.id,
+            Task.tenant_id == Case.tenant_id,
+            Task.status == TaskStatus.OPEN.value,
+            Task.due_date < today,
+        )
+        .correlate(Case)
+        .scalar_subquery()
+    )
+
+
 def _overdue_clause(today: date):
     return exists(
         select(Task.id).where(
@@ -190,27 +204,16 @@ def search_cases(query: CaseQuery, today: date | None = None, per_page: int = PE
     more = counted > cap
     total = cap if more else counted
     page = query.page if more else min(query.page, max(1, math.ceil(total / per_page)))
-    cases = list(
-        db.session.scalars(
-            ordered(stmt, query)
-            .options(selectinload(Case.client), selectinload(Case.case_worker))
-            .limit(per_page)
-            .offset((page - 1) * per_page)
-        )
-    )
-    counts = {}
-    if cases:
-        counts = dict(
-            db.session.execute(
-                select(Task.case_id, func.count())
-                .where(
-                    Task.case_id.in_([c.id for c in cases]),
-                    Task.status == TaskStatus.OPEN.value,
-                    Task.due_date < today,
-                )
-                .group_by(Task.case_id)
-            ).all()
-        )
+    # One statement for the page: the client through the filter's own join, the case
+    # worker joined, the overdue count as a column (three round trips fewer per page).
+    rows = db.session.execute(
+        ordered(stmt.add_columns(_overdue_count(today)), query)
+        .options(contains_eager(Case.client), joinedload(Case.case_worker))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    cases = [case for case, _count in rows]
+    counts = {case.id: count for case, count in rows if count}
     return CasePage(replace(query, page=page), cases, total, counts, per_page, more)
 
 
