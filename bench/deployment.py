@@ -565,6 +565,13 @@ def main() -> None:
         "--rls-off", action="store_true", help="also measure a copy without row-level security"
     )
     parser.add_argument("--intake-seconds", type=int, default=10)
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only the pages whose name contains one of these comma-separated words "
+        "(a quick check while working; no results file is written)",
+    )
+    parser.add_argument("--no-probes", action="store_true", help="pages only (no results file)")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -586,8 +593,12 @@ def main() -> None:
     # The paths are chosen once, on the database with its policies: the RLS-off copy would
     # otherwise pick a case of another municipality.
     page_paths = pages(app, tenant_id)
+    partial = bool(args.pages) or args.no_probes
+    if args.pages:
+        words = [w.strip() for w in args.pages.split(",") if w.strip()]
+        page_paths = {n: p for n, p in page_paths.items() if any(w in n for w in words)}
     results["pages"], results["probes"] = run_portal(
-        app, app_url, owner_url, tenant_id, page_paths, args
+        app, app_url, owner_url, tenant_id, page_paths, args, probes_too=not args.no_probes
     )
     if args.rls_off:
         copy = probes.rls_off_copy(owner_url, args.database)
@@ -596,7 +607,10 @@ def main() -> None:
         results["pages_rls_off"], _ = run_portal(
             copy_app, copy_app_url, copy_owner_url, tenant_id, page_paths, args, probes_too=False
         )
-    print(f"written {write_results(args.scale, results)}")
+    if partial:
+        print("partial run: no results file written")
+    else:
+        print(f"written {write_results(args.scale, results)}")
 
 
 def bench_app(app_url: str, owner_url: str):
