@@ -38,7 +38,9 @@ def export_case_list():
         detail={"query": query.to_args(page=1), "rows": clients},
     )
     body = stream_with_context(
-        export.case_list_csv(actor, listing.ordered(matching, query), actor.tenant_id)
+        export.case_list_csv(
+            actor, listing.ordered(listing.with_client(matching, query), query), actor.tenant_id
+        )
     )
     return download(body, "text/csv; charset=utf-8", f"nazorgdossiers-{date.today()}.csv")
 

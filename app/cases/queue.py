@@ -8,12 +8,13 @@ start page. The release notices of such a case go to the tenant admins
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, select, union_all
 
 from app.auth.api import User
-from app.cases.listing import COUNT_LIMIT, count_up_to
+from app.cases.listing import COUNT_LIMIT
 from app.cases.models import Case, CasePhase
 from app.core.permissions import Permission, role_has
+from app.extensions import db
 
 # Who sees the queue: the team (case workers) and the tenant admin.
 SEES_QUEUE = frozenset({Permission.CASE_WRITE, Permission.TENANT_ADMIN})
@@ -23,17 +24,18 @@ def unassigned_count() -> int:
     """Open cases without an active case worker, counted up to ``COUNT_LIMIT`` + 1: the
     queue is on every case-list view, so its cost must not grow with the municipality
     (the panel says "more than 1,000" beyond, as the list does)."""
-    active_worker = (
-        select(User.id)
-        .where(User.id == Case.case_worker_id, User.active.is_(True))
-        .correlate(Case)
-        .exists()
+    # Two arms, each read through the index on (tenant_id, case_worker_id): an OR with a
+    # correlated "no active worker" read every open case of the municipality (14 ms at
+    # 20,000 cases) to find a queue that is usually empty.
+    still_open = Case.phase != CasePhase.CLOSED.value
+    without_worker = select(Case.id).where(still_open, Case.case_worker_id.is_(None))
+    with_inactive_worker = (
+        select(Case.id)
+        .join(User, and_(User.id == Case.case_worker_id, User.tenant_id == Case.tenant_id))
+        .where(still_open, User.active.is_(False))
     )
-    unassigned = select(Case.id).where(
-        Case.phase != CasePhase.CLOSED.value,
-        or_(Case.case_worker_id.is_(None), ~active_worker),
-    )
-    return count_up_to(unassigned, COUNT_LIMIT)
+    queue = union_all(without_worker, with_inactive_worker).limit(COUNT_LIMIT + 1).subquery()
+    return db.session.scalar(select(func.count()).select_from(queue))
 
 
 def start_panel() -> dict | None:

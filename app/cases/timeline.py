@@ -69,7 +69,13 @@ class EventKind(StrEnum):
 class TimelineEntry(TenantScoped, db.Model):
     __tablename__ = "case_events"
     __regional_read__ = True  # the case file: the regional read may see it
-    __table_args__ = (Index("ix_case_events_tenant_id_case_id_at", "tenant_id", "case_id", "at"),)
+    __table_args__ = (
+        Index("ix_case_events_tenant_id_case_id_at", "tenant_id", "case_id", "at"),
+        # The municipality's events of one kind, latest first (the outgoing transfers on
+        # the case list): without it every list page read the whole timeline (74 ms at
+        # 300,000 events a municipality).
+        Index("ix_case_events_tenant_id_kind_at", "tenant_id", "kind", "at"),
+    )
 
     case_id: Mapped[uuid.UUID]
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
