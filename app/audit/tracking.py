@@ -130,10 +130,12 @@ def write_noted_accesses(response: Response) -> Response:
     rows = services.take_pending_rows() + _noted_rows(response)
     if not rows:
         return response
-    # End the view's transaction first: what it left uncommitted is rolled back at
-    # teardown anyway, and its connection goes back before the log takes one.
-    db.session.rollback()
     try:
+        if services.write_in_read_only_transaction(rows):
+            return response
+        # End the view's transaction first: what it left uncommitted is rolled back at
+        # teardown anyway, and its connection goes back before the log takes one.
+        db.session.rollback()
         services.write_access_rows(rows)
     except Exception:  # noqa: BLE001 - any failure to record means: do not serve the page
         return not_recorded()

@@ -27,6 +27,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -135,7 +136,25 @@ def derive_stay(detention_start: date | None, expected_release: date | None) -> 
 class Client(TenantScoped, Timestamped, db.Model):
     __tablename__ = "clients"
     __regional_read__ = True  # the case file: the regional read may see it
-    __table_args__ = (UniqueConstraint("tenant_id", "bsn"),)
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "bsn"),
+        # PostgreSQL's own (migration c3d9e1f7a2b4): the list sorted by name, and the
+        # trigram index of the name search (pg_trgm; see listing.full_name).
+        Index(
+            "ix_clients_tenant_id_sort_name",
+            "tenant_id",
+            text("lower(family_name)"),
+            text("lower(given_name)"),
+        ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_clients_search_name_trgm",
+            literal_column("((given_name::text || ' '::text) || family_name::text)").label(
+                "search_name"
+            ),
+            postgresql_using="gin",
+            postgresql_ops={"search_name": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
+    )
 
     given_name: Mapped[str] = mapped_column(String(120))
     family_name: Mapped[str] = mapped_column(String(120))

@@ -25,7 +25,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import event, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, scoped_session, with_loader_criteria
 
 from app.core.db import TenantScoped
@@ -34,6 +34,7 @@ from app.core.tenants import region_tenant_ids
 from app.extensions import db
 
 TENANT_KEY = "tenant_id"
+WROTE_KEY = "nazorg_transaction_wrote"
 REGIONAL_KEY = "regional_read"
 NO_TENANT = 0  # tenants.id is positive (check constraint), so this matches no row
 
@@ -233,3 +234,32 @@ def _copy_context_to_database(session: Session, connection) -> None:
             "regional": "on" if session.info.get(REGIONAL_KEY) else "",
         },
     )
+
+
+@event.listens_for(Engine, "begin")
+def _forget_writes(connection) -> None:
+    connection.info.pop(WROTE_KEY, None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _note_writes(connection, cursor, statement, parameters, context, executemany) -> None:
+    # Anything but a plain SELECT counts as a write (a CTE may hide one).
+    if statement.lstrip()[:6].upper() != "SELECT":
+        connection.info[WROTE_KEY] = True
+
+
+def transaction_wrote(session: Session | scoped_session) -> bool:
+    """Whether the session's open transaction sent anything but SELECTs, or holds
+    changes it would flush on commit: committing it then differs from rolling it back."""
+    session = _real_session(session)
+    if not session.in_transaction():
+        return False
+    if session.new or session.dirty or session.deleted:
+        return True
+    return bool(session.connection().info.get(WROTE_KEY))
+
+
+def reads_one_tenant(session: Session | scoped_session, tenant_id: int) -> bool:
+    """Whether the session is bound to ``tenant_id`` with no regional read open."""
+    session = _real_session(session)
+    return session.info.get(TENANT_KEY) == tenant_id and not session.info.get(REGIONAL_KEY)

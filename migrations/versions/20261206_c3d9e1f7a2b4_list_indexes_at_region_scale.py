@@ -11,8 +11,9 @@ with bench/deployment.py):
   superuser may). Without that the search stays right and reads the municipality's
   clients, as before (see the earlier note in a7c3e91f5b20).
 
-The two indexes on clients are expressions PostgreSQL's alone (the SQLite demo's lists
-are small); alembic's model comparison skips expression indexes, so they live here only.
+The two indexes on clients are PostgreSQL's alone (the SQLite demo's lists are small):
+the model declares them with ``ddl_if(dialect="postgresql")``, the trigram expression
+written as PostgreSQL reflects it, so that the model comparison matches.
 
 Revision ID: c3d9e1f7a2b4
 Revises: f5c1d2e3a4b5

@@ -19,6 +19,8 @@ from sqlalchemy.exc import OperationalError
 from app.audit import services, tracking
 from app.audit.models import AccessAction, AccessLogEntry
 from app.cases.intake import tokens
+from app.cases.models import Case
+from app.core.tenancy import bind_tenant
 from app.extensions import db
 from tests.cases.conftest import new_bsn
 from tests.conftest import DATABASE_URL
@@ -71,12 +73,68 @@ def test_a_page_whose_access_cannot_be_recorded_is_not_served(
     def database_gone(rows):
         raise OperationalError("INSERT INTO access_log", {}, Exception("connection lost"))
 
-    monkeypatch.setattr(services, "write_access_rows", database_gone)
+    # Both ways of writing (in the page's read-only transaction, and in one of its own)
+    # end in this insert.
+    monkeypatch.setattr(services, "insert_access_rows", database_gone)
     response = client.get(f"/cases/{case.id}")
     assert response.status_code == 503
     body = response.get_data(as_text=True)
     assert "Onvindbaar" not in body and "inzage niet kon worden vastgelegd" in body
     assert response.headers.get("X-Content-Type-Options") == "nosniff"  # the usual headers
+
+
+def note_one_access(worker, tenant, client_id) -> None:
+    services.gather_in_request()
+    tracking.act_as(tracking.Actor(worker.id, "W", worker.tenant_id, worker.role))
+    tracking.note_access(
+        tenant_id=tenant.id, client_id=client_id, object_type="case", object_id=client_id
+    )
+
+
+def begins_during(block) -> int:
+    begins = []
+    listener = lambda connection: begins.append(1)  # noqa: E731
+    event.listen(db.engine, "begin", listener)
+    try:
+        block()
+    finally:
+        event.remove(db.engine, "begin", listener)
+    return len(begins)
+
+
+def test_a_page_that_only_read_writes_its_rows_in_its_own_transaction(app, tenants, in_tenant):
+    with in_tenant(tenants["lochem"]):
+        case = CaseFactory()
+        worker = UserFactory()
+
+    def read_page():
+        bind_tenant(db.session, tenants["lochem"].id)
+        assert db.session.scalar(select(Case).filter_by(id=case.id)) is not None
+        note_one_access(worker, tenants["lochem"], case.client_id)
+        tracking.write_noted_accesses(Response("page"))
+
+    with app.test_request_context(f"/cases/{case.id}"):
+        assert begins_during(read_page) == 1  # the page's reads and its record, one commit
+        db.session.remove()
+    assert len(log_rows(in_tenant, tenants["lochem"], client_id=case.client_id)) == 1
+
+
+def test_what_a_page_left_unsaved_stays_unsaved_when_its_access_is_recorded(
+    app, tenants, in_tenant
+):
+    with in_tenant(tenants["lochem"]):
+        case = CaseFactory(client__family_name="Voor")
+        worker = UserFactory()
+    with app.test_request_context(f"/cases/{case.id}"):
+        bind_tenant(db.session, tenants["lochem"].id)
+        db.session.scalar(select(Case).filter_by(id=case.id)).client.family_name = "Na"
+        db.session.flush()  # written in the page's transaction, never committed
+        note_one_access(worker, tenants["lochem"], case.client_id)
+        tracking.write_noted_accesses(Response("page"))
+        db.session.remove()
+    with in_tenant(tenants["lochem"]):
+        assert db.session.scalar(select(Case).filter_by(id=case.id)).client.family_name == "Voor"
+    assert len(log_rows(in_tenant, tenants["lochem"], client_id=case.client_id)) == 1
 
 
 def intake_document() -> dict:
