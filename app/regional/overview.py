@@ -36,6 +36,7 @@ from datetime import date, timedelta
 
 from flask_babel import format_currency
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Forbidden
 
 from app.cases.api import (
@@ -89,7 +90,7 @@ class Period:
         if self.kind == "quarter":
             return _("Q%(quarter)s %(year)s", quarter=self.key[-1], year=self.start.year)
         return _(
-            "%(month)s %(year)s", month=MONTH_NAMES()[self.start.month - 1], year=self.start.year
+            "%(month)s %(year)s", month=month_name(self.start.month), year=self.start.year
         )
 
     @classmethod
@@ -119,11 +120,30 @@ class Period:
         return cls._parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
 
 
+_MONTHS = (
+    _l("January"), _l("February"), _l("March"), _l("April"), _l("May"), _l("June"),
+    _l("July"), _l("August"), _l("September"), _l("October"), _l("November"), _l("December"),
+)  # fmt: skip
+
+
 def MONTH_NAMES() -> list[str]:  # noqa: N802 - a table, translated when asked
-    return [
-        _("January"), _("February"), _("March"), _("April"), _("May"), _("June"),
-        _("July"), _("August"), _("September"), _("October"), _("November"), _("December"),
-    ]  # fmt: skip
+    return [str(name) for name in _MONTHS]
+
+
+def month_name(month: int) -> str:
+    """One month's name (1 = January), translated alone: the period list labels 24 periods
+    on every page, and translating all twelve names for each cost more than its queries."""
+    return str(_MONTHS[month - 1])
+
+
+def cell_texts() -> dict[str, str]:
+    """The texts of a life-domain cell, translated once per page instead of once per cell
+    (a regional page has over a hundred cells; each translation looks up the locale)."""
+    return {
+        "of": _("%(arranged)s of %(applicable)s"),
+        "not_arranged": _("not arranged: %(count)s"),
+        "unknown": _("unknown: %(count)s"),
+    }
 
 
 def period_choices(today: date) -> list[Period]:

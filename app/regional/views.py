@@ -33,6 +33,7 @@ def _page(view: overview.Overview, endpoint: str):
         endpoint=endpoint,
         charts=_charts(view),
         small_cell_text=overview.SMALL_CELL_TEXT,
+        cell_texts=overview.cell_texts(),
     )
 
 
