@@ -18,6 +18,10 @@ emptied, migrated and filled:
   (``audit.records.dependents``), so a table added later is filled without listing it;
   every uuid key and every reference between cloned rows gets a new value derived from
   (old value, clone number), references to users and templates stay;
+- the files spread over ten years (``AGE_FILES``): releases from ten years back to half a
+  year ahead, closed a year after release, tasks of closed files done and nine in ten of the
+  open files' past tasks done, so the overviews see a region's history, not 100,000 new
+  files;
 - the access log: ten rows per client;
 - ``ANALYZE`` (autovacuum is off on this machine, PITFALLS).
 
@@ -275,6 +279,51 @@ def clone_files(app, tenant_id: int, copies: int) -> None:
     owner.dispose()
 
 
+# Ten years of a region: the files' releases spread evenly from ten years back to half a
+# year ahead (a hash of the case id, so the same on every run), and each file in the state
+# its dates give it. Without this every cloned file would be a new, open file with all its
+# tasks open and overdue: a region that never closes a case, which no overview faces.
+AGE_FILES = [
+    # the case's shift: its release moves to a day in the ten years up to half a year ahead
+    "CREATE TEMP TABLE shift ON COMMIT DROP AS SELECT tenant_id, id, "
+    "(current_date + 180 - (abs(hashtext(id::text)) % 3830)) - expected_release AS days "
+    "FROM cases WHERE tenant_id = :tenant AND expected_release IS NOT NULL",
+    "UPDATE cases c SET detention_start = c.detention_start + s.days, "
+    "expected_release = c.expected_release + s.days FROM shift s "
+    "WHERE c.tenant_id = s.tenant_id AND c.id = s.id",
+    "UPDATE tasks t SET due_date = t.due_date + s.days FROM shift s "
+    "WHERE t.tenant_id = s.tenant_id AND t.case_id = s.id",
+    # released more than a year ago: closed (mostly with the goal reached);
+    # released within the year: after release; the rest by the weeks to their release
+    "UPDATE cases SET actual_release = expected_release, phase = CASE "
+    "WHEN expected_release < current_date - 365 THEN 'closed' ELSE 'after_release' END, "
+    "close_outcome = CASE WHEN expected_release >= current_date - 365 THEN NULL "
+    "WHEN abs(hashtext(id::text)) % 10 = 0 THEN 'back_in_detention' "
+    "WHEN abs(hashtext(id::text)) % 10 = 1 THEN 'lost_contact' ELSE 'goal_reached' END "
+    "WHERE tenant_id = :tenant AND expected_release < current_date",
+    "UPDATE cases SET phase = CASE WHEN expected_release < current_date + 42 "
+    "THEN 'release_preparation' ELSE 'in_detention' END "
+    "WHERE tenant_id = :tenant AND expected_release >= current_date",
+    # a closed file's tasks are done; of an open file, nine in ten of those past their date
+    "UPDATE tasks t SET status = 'done', done_at = t.due_date + 3 FROM cases c "
+    "WHERE t.tenant_id = :tenant AND c.tenant_id = t.tenant_id AND c.id = t.case_id "
+    "AND (c.phase = 'closed' OR (t.due_date < current_date "
+    "AND abs(hashtext(t.id::text)) % 10 <> 0))",
+]
+
+
+def age_files(app, tenant_id: int) -> None:
+    """The municipality's files spread over ten years (``AGE_FILES``)."""
+    owner = create_engine(app.config["MIGRATION_DATABASE_URI"])
+    with owner.begin() as connection:
+        connection.execute(
+            text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)}
+        )
+        for statement in AGE_FILES:
+            connection.execute(text(statement), {"tenant": tenant_id})
+    owner.dispose()
+
+
 def fill(app, municipalities: int, clients: int, rng: random.Random) -> dict[int, uuid.UUID]:
     add_municipalities(app, municipalities)
     with app.app_context():
@@ -284,6 +333,7 @@ def fill(app, municipalities: int, clients: int, rng: random.Random) -> dict[int
     for tenant_id in tenant_ids:
         workers[tenant_id] = make_seed_files(app, tenant_id, rng)
         clone_files(app, tenant_id, max(0, clients // seeds - 1))
+        age_files(app, tenant_id)
         make_seed_users(app, tenant_id)
     owner = create_engine(app.config["MIGRATION_DATABASE_URI"])
     with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:

@@ -223,6 +223,8 @@ class Case(TenantScoped, Timestamped, db.Model):
         Index("ix_cases_tenant_id_case_worker_id", "tenant_id", "case_worker_id"),
         Index("ix_cases_tenant_id_previous_case_id", "tenant_id", "previous_case_id"),
         Index("ix_cases_tenant_id_updated_at", "tenant_id", "updated_at"),
+        # The release cohort of a period (the overviews).
+        Index("ix_cases_tenant_id_actual_release", "tenant_id", "actual_release"),
     )
 
     client_id: Mapped[uuid.UUID]

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -120,6 +121,16 @@ class Task(TenantScoped, Timestamped, db.Model):
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
         Index("ix_tasks_tenant_id_case_id", "tenant_id", "case_id"),
         Index("ix_tasks_tenant_id_status_due_date", "tenant_id", "status", "due_date"),
+        # The overviews' overdue count reads only open tasks (a few percent of ten years of
+        # tasks), with the case from the index (an index-only scan).
+        Index(
+            "ix_tasks_open_due_date",
+            "tenant_id",
+            "due_date",
+            postgresql_include=["case_id"],
+            postgresql_where=text("status = 'open'"),
+            sqlite_where=text("status = 'open'"),
+        ),
         UniqueConstraint("tenant_id", "submission_key"),
     )
 
