@@ -569,7 +569,10 @@ def main() -> None:
     )
     parser.add_argument("--intake-seconds", type=int, default=10)
     parser.add_argument(
-        "--intake-batch", type=int, default=100, help="documents per batch of the intake probe"
+        "--intake-batch",
+        type=int,
+        default=100,
+        help="documents per batch of the intake probe (0: the single-document endpoint)",
     )
     parser.add_argument(
         "--probe",

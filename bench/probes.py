@@ -52,7 +52,9 @@ def intake_api(
 ) -> dict:
     """Documents per second end to end (validation, case, plan, access log) through the
     batch endpoint: ``clients`` connections each posting batches of ``batch_size`` new
-    documents one after another for ``seconds``. Only created documents count."""
+    documents one after another for ``seconds``. Only created documents count.
+    ``batch_size`` 0: one document a request to the single-document endpoint (the same
+    code path, a batch of one), for the ratio."""
     stop_at = time.monotonic() + seconds
     latencies: list[float] = []
     statuses: dict[str, int] = {}
@@ -64,16 +66,20 @@ def intake_api(
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         while time.monotonic() < stop_at:
-            documents = [intake_document(rng, date.today()) for _ in range(batch_size)]
-            body = json.dumps({"documents": documents})
+            documents = [intake_document(rng, date.today()) for _ in range(batch_size or 1)]
+            if batch_size:
+                url, body = "/api/v1/intake-document-batches", {"documents": documents}
+            else:
+                url, body = "/api/v1/intake-documents", documents[0]
             started = time.perf_counter()
-            connection.request(
-                "POST", "/api/v1/intake-document-batches", body=body, headers=headers
-            )
+            connection.request("POST", url, body=json.dumps(body), headers=headers)
             response = connection.getresponse()
             answer = response.read()
             elapsed = time.perf_counter() - started
-            counts = json.loads(answer)["counts"] if response.status == 200 else {}
+            if batch_size:
+                counts = json.loads(answer)["counts"] if response.status == 200 else {}
+            else:
+                counts = {str(json.loads(answer).get("status", "refused")): 1}
             with lock:
                 latencies.append(elapsed)
                 key = str(response.status)
@@ -94,7 +100,7 @@ def intake_api(
         "clients": clients,
         "batch_size": batch_size,
         "batches": len(latencies),
-        "documents": len(latencies) * batch_size,
+        "documents": len(latencies) * (batch_size or 1),
         "created": created,
         "statuses": dict(sorted(statuses.items())),
         "documents_per_second": created / elapsed,
