@@ -34,13 +34,15 @@ do not. Results go to ``bench/results/deployment-<scale>.{md,json}`` with the ma
 the commit. The load is bounded in time and stays on 127.0.0.1.
 
 Beside the pages (``bench/probes.py``): the intake API (documents per second end to end
-with four clients), the CSV export of the first municipality (time to first byte, total,
-the workers' memory above idle), the database's own time of each page's statements
-(``EXPLAIN ANALYZE`` on the same connection, with every sequential scan of a large table
-named) and, with ``--rls-off``, the same pages on a throwaway copy with row-level security
-switched off, for the policies' cost. The pages run as the role that uses them: the case
-worker (lists, case page, start page, notifications), the regional coordinator of the
-centre (``/regio``) and a volunteer with a circle (the mentor portal).
+with four clients posting batches of ``--intake-batch`` documents to the batch endpoint;
+``--probe intake`` runs it alone), the CSV export of the first municipality (time to
+first byte, total, the workers' memory above idle), the database's own time of each
+page's statements (``EXPLAIN ANALYZE`` on the same connection, with every sequential
+scan of a large table named) and, with ``--rls-off``, the same pages on a throwaway copy
+with row-level security switched off, for the policies' cost. The pages run as the role
+that uses them: the case worker (lists, case page, start page, notifications), the
+regional coordinator of the centre (``/regio``) and a volunteer with a circle (the
+mentor portal).
 """
 
 from __future__ import annotations
@@ -572,7 +574,8 @@ def write_results(scale: str, results: dict) -> Path:
         i = found["intake_api"]
         lines.append(
             f"Intake API: {i['documents_per_second']:.1f} documents/s created with "
-            f"{i['clients']} clients (p50 {i['p50_ms']:.0f} ms, answers {i['statuses']})."
+            f"{i['clients']} clients in batches of {i['batch_size']} (p50 {i['p50_ms']:.0f} ms "
+            f"a batch, answers {i['statuses']})."
         )
     path = out / f"deployment-{scale}.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -616,6 +619,17 @@ def main() -> None:
     )
     parser.add_argument("--intake-seconds", type=int, default=10)
     parser.add_argument(
+        "--intake-batch",
+        type=int,
+        default=100,
+        help="documents per batch of the intake probe (0: the single-document endpoint)",
+    )
+    parser.add_argument(
+        "--probe",
+        choices=("intake",),
+        help="run this probe alone under gunicorn (no pages, no results file)",
+    )
+    parser.add_argument(
         "--pages",
         default="",
         help="only the pages whose name contains one of these comma-separated words "
@@ -642,6 +656,10 @@ def main() -> None:
     results = {"rows": counts}
     # The paths are chosen once, on the database with its policies: the RLS-off copy would
     # otherwise pick a case of another municipality.
+    if args.probe == "intake":
+        print("intake api", intake_alone(app, app_url, tenant_id, args))
+        print("partial run: no results file written")
+        return
     page_paths = pages(app, tenant_id)
     partial = bool(args.pages) or args.no_probes
     if args.pages:
@@ -695,7 +713,10 @@ def run_portal(app, app_url, owner_url, tenant_id, all_pages, args, probes_too=T
             extra["csv_export"] = probes.csv_export(port, cookies["worker"], server.pid)
             print("csv export", extra["csv_export"])
             extra["intake_api"] = probes.intake_api(
-                port, api_token(app, tenant_id), args.intake_seconds
+                port,
+                api_token(app, tenant_id),
+                args.intake_seconds,
+                batch_size=args.intake_batch,
             )
             print("intake api", extra["intake_api"])
     finally:
@@ -711,6 +732,18 @@ def run_portal(app, app_url, owner_url, tenant_id, all_pages, args, probes_too=T
         for row in extra["explain"]:
             print("explain", row)
     return rows, extra
+
+
+def intake_alone(app, app_url: str, tenant_id: int, args) -> dict:
+    """The intake probe by itself, under the same gunicorn as the full run."""
+    token = api_token(app, tenant_id)
+    port = free_port()
+    server = start_gunicorn(app_url, port)
+    try:
+        return probes.intake_api(port, token, args.intake_seconds, batch_size=args.intake_batch)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
 
 
 def api_token(app, tenant_id: int) -> str:

@@ -59,14 +59,9 @@ def act_as(actor: Actor) -> None:
     g.setdefault(_ACTOR, actor)
 
 
-def note_access(
-    *,
-    tenant_id: int,
-    client_id: uuid.UUID | None,
-    object_type: str,
-    object_id: uuid.UUID | str | None,
-    detail: str | None = None,
-) -> None:
+def request_actor() -> Actor | None:
+    """The actor of this request's accesses: the one named by ``act_as``, else the
+    signed-in user; None when there is neither."""
     if _ACTOR not in g and current_user.is_authenticated:
         g.setdefault(
             _ACTOR,
@@ -77,6 +72,18 @@ def note_access(
                 current_user.role,
             ),
         )
+    return g.get(_ACTOR)
+
+
+def note_access(
+    *,
+    tenant_id: int,
+    client_id: uuid.UUID | None,
+    object_type: str,
+    object_id: uuid.UUID | str | None,
+    detail: str | None = None,
+) -> None:
+    request_actor()
     noted = g.setdefault(_NOTED, {})
     noted.setdefault(
         (tenant_id, client_id, object_type if client_id is None else None),

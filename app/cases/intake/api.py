@@ -1,4 +1,5 @@
-"""The intake API for the justice side: ``POST /api/v1/intake-documents``.
+"""The intake API for the justice side: ``POST /api/v1/intake-documents`` (one document)
+and ``POST /api/v1/intake-document-batches`` (up to 500), one code path.
 
 Authenticated with the municipality's API token (``Authorization: Bearer npt_…``),
 not with a session: the blueprint is exempt from CSRF (nothing else is), and every
@@ -20,9 +21,13 @@ from flask_babel import gettext as _
 from app.audit.tracking import Actor, act_as
 from app.cases.intake import tokens
 from app.cases.intake.checklist import waiting_message
-from app.cases.intake.document import parse_document
-from app.cases.intake.services import IntakeRefused, Source, receive_intake_once
-from app.cases.labels import intake_field_label
+from app.cases.intake.services import (
+    MAX_BATCH,
+    Answer,
+    DocumentAnswer,
+    Source,
+    receive_intake_batch,
+)
 from app.cases.services import tenant_settings
 from app.core.errors import json_problem
 from app.core.permissions import public
@@ -92,45 +97,85 @@ def token_required(view):
 @public  # no session: the API token is checked by @token_required
 @token_required
 def receive_document():
+    """One document: a batch of one (``receive_intake_batch``), answered as before the
+    batch endpoint existed (201 created, 200 received before or a new version, 202
+    waiting in the check list, 422 with the reasons)."""
     data = request.get_json(silent=True)
     if data is None:
         return problem(400, _("The body must be a JSON object."))
-    document, errors = parse_document(data)
-    if errors:
-        return problem(
-            422,
-            _("The intake document is not valid."),
-            [
-                {"field": name, "message": f"{intake_field_label(name)}: {message}"}
-                for name, message in errors
-            ],
-        )
     # The same message (or detention) arriving twice at once is answered as the known case.
-    try:
-        result = receive_intake_once(document, API_ACTOR, Source.API)
-    except IntakeRefused as refusal:
-        db.session.rollback()
-        field = refusal.field or "document"
-        return problem(
-            422,
-            _("The intake document is not valid."),
-            [{"field": field, "message": f"{intake_field_label(field)}: {refusal.message}"}],
-        )
+    (answer,) = receive_intake_batch([data], Source.API, actor=API_ACTOR)
     db.session.commit()
-    if result.waiting:
+    if answer.status == Answer.REFUSED:
+        return problem(422, _("The intake document is not valid."), answer.errors)
+    if answer.status == Answer.WAITING:
         # Accepted, not processed: a case worker decides first (the check list).
         return jsonify(
             {
                 "case_id": None,
-                "message_id": document.message_id,
-                "status": result.status,
-                "check_id": str(result.check_id),
+                "message_id": answer.message_id,
+                "status": "waiting",
+                "check_id": str(answer.check_id),
                 "message": str(waiting_message()),
             }
         ), 202
     body = {
-        "case_id": str(result.case_id),
-        "message_id": document.message_id,
-        "status": result.status,
+        "case_id": str(answer.case_id),
+        "message_id": answer.message_id,
+        # The single endpoint's word for a message received before.
+        "status": "duplicate" if answer.status == Answer.UNCHANGED else answer.status.value,
     }
-    return jsonify(body), 201 if result.created else 200
+    return jsonify(body), 201 if answer.status == Answer.CREATED else 200
+
+
+@bp.post("/intake-document-batches")
+@public  # no session: the API token is checked by @token_required
+@token_required
+def receive_batch():
+    """Up to ``MAX_BATCH`` documents in one request: ``{"documents": [...]}``, answered
+    200 with one entry per document in the batch's order (created, updated, unchanged,
+    waiting, refused with the reasons); a refused document does not stop the others."""
+    data = request.get_json(silent=True)
+    documents = data.get("documents") if isinstance(data, dict) else None
+    if not isinstance(documents, list):
+        return problem(400, _('The body must be a JSON object with a list "documents".'))
+    if not documents:
+        return problem(
+            422,
+            _("The batch holds no documents."),
+            [{"field": "documents", "message": str(_("The batch holds no documents."))}],
+        )
+    if len(documents) > MAX_BATCH:
+        too_many = _(
+            "A batch holds at most %(max)s documents; this one holds %(n)s. Send them in "
+            "smaller batches.",
+            max=MAX_BATCH,
+            n=len(documents),
+        )
+        return problem(413, too_many, [{"field": "documents", "message": too_many}])
+    answers = receive_intake_batch(documents, Source.API, actor=API_ACTOR)
+    db.session.commit()
+    counts = {answer.value: 0 for answer in Answer}
+    for answer in answers:
+        counts[answer.status.value] += 1
+    return jsonify(
+        {
+            "counts": counts,
+            "documents": [_entry(answer) for answer in answers],
+        }
+    ), 200
+
+
+def _entry(answer: DocumentAnswer) -> dict:
+    entry = {
+        "index": answer.index,
+        "message_id": answer.message_id,
+        "status": answer.status.value,
+        "case_id": str(answer.case_id) if answer.case_id else None,
+    }
+    if answer.status == Answer.WAITING:
+        entry["check_id"] = str(answer.check_id)
+        entry["message"] = str(waiting_message())
+    if answer.errors:
+        entry["errors"] = answer.errors
+    return entry

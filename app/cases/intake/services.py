@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from flask import has_request_context
 from flask_babel import lazy_gettext as _
@@ -13,16 +15,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.audit.tracking import note_access
+from app.audit.models import AccessAction
+from app.audit.services import record_access
+from app.audit.tracking import note_access, request_actor
 from app.cases import municipality, phases, release, services, timeline
 from app.cases.errors import CaseError
 from app.cases.intake import checklist
-from app.cases.intake.document import CASEWORKER_FIELDS, IntakeDocument
+from app.cases.intake.document import CASEWORKER_FIELDS, IntakeDocument, parse_document
+from app.cases.intake.facilities import known_facilities
 from app.cases.intake.models import IntakeMessage, MessageKind
 from app.cases.jobs import release_date_moved
+from app.cases.labels import intake_field_label
 from app.cases.models import Case, CasePhase, Client, MonitorMoment
 from app.cases.plan import services as plan
 from app.cases.timeline import EventKind
+from app.core.tenancy import current_tenant_id
 from app.extensions import db
 
 
@@ -41,6 +48,8 @@ class IntakeResult:
     updated: bool = False
     # The document waits in the check list (``checklist``): no case, ``case_id`` None.
     check_id: uuid.UUID | None = None
+    # The case's client, when the path that answered knew it without another query.
+    client_id: uuid.UUID | None = None
 
     @property
     def waiting(self) -> bool:
@@ -82,6 +91,7 @@ def receive_intake_once(
     *,
     today: date | None = None,
     confirmed_client_id: uuid.UUID | None = None,
+    log_access: bool = True,
 ) -> IntakeResult:
     """``receive_intake`` in a savepoint of its own, safe against the same intake at once.
 
@@ -96,7 +106,12 @@ def receive_intake_once(
         try:
             with db.session.begin_nested():
                 return receive_intake(
-                    document, actor, source, today=today, confirmed_client_id=confirmed_client_id
+                    document,
+                    actor,
+                    source,
+                    today=today,
+                    confirmed_client_id=confirmed_client_id,
+                    log_access=log_access,
                 )
         except (IntegrityError, StaleDataError):
             if attempt == RACE_TRIES:
@@ -111,6 +126,7 @@ def receive_intake(
     *,
     today: date | None = None,
     confirmed_client_id: uuid.UUID | None = None,
+    log_access: bool = True,
 ) -> IntakeResult:
     """Open a case for ``document``, once.
 
@@ -122,6 +138,9 @@ def receive_intake(
     A known citizen number with another date of birth or name is never merged: the
     document waits in the check list (``checklist.hold``) and nothing else is written,
     unless a case worker confirmed it as that client (``confirmed_client_id``).
+
+    ``log_access`` false: the caller writes the access log itself (the batch: a row per
+    document).
     """
     today = today or date.today()
     key = document.message_key()
@@ -147,8 +166,15 @@ def receive_intake(
         if case is not None:
             _apply_version(case, document, kind, actor, source, today)
             _remember(key, source, case.id, document)
-            _note_intake(case)
-            return IntakeResult(case_id=case.id, created=False, client_known=True, updated=True)
+            if log_access:
+                _note_intake(case)
+            return IntakeResult(
+                case_id=case.id,
+                created=False,
+                client_known=True,
+                updated=True,
+                client_id=case.client_id,
+            )
     if kind in FOLLOW_UP_KINDS:
         raise IntakeRefused(
             _("no open case of this client for this detention: send the basic document first"),
@@ -157,15 +183,37 @@ def receive_intake(
     if known:
         _update_known_client(client, document)
     else:
-        client = Client(
-            given_name=document.given_name,
-            family_name=document.family_name,
-            date_of_birth=document.date_of_birth,
-            bsn=document.bsn,
-        )
-        _update_known_client(client, document)
-        db.session.add(client)
+        client = _new_client(document)
+    case = _new_case(client, document, kind, actor, source, today)
+    db.session.flush()
+    plan.generate_plan(case, actor, today)
+    _after_new_case(case, key, source, document, actor)
+    if log_access:
+        _note_intake(case)
+    return IntakeResult(case_id=case.id, created=True, client_known=known, client_id=client.id)
 
+
+def _new_client(document: IntakeDocument, region=None) -> Client:
+    client = Client(
+        given_name=document.given_name,
+        family_name=document.family_name,
+        date_of_birth=document.date_of_birth,
+        bsn=document.bsn,
+    )
+    _update_known_client(client, document, region)
+    db.session.add(client)
+    return client
+
+
+def _new_case(
+    client: Client,
+    document: IntakeDocument,
+    kind: MessageKind,
+    actor,
+    source: Source,
+    today: date,
+) -> Case:
+    """The case a document opens, with its life domains, history and phase (no plan yet)."""
     case = services.open_case(
         client,
         actor,
@@ -176,6 +224,9 @@ def receive_intake(
         benefit_recipient=document.benefit_recipient,
         **{name: getattr(document, name) for name in CASEWORKER_FIELDS},
     )
+    # A new case has no measurements yet: said before the flush, so that taking the
+    # intake measurement does not load the empty list from the database.
+    case.snapshots = []
     for domain in case.life_domains:
         given = document.domain_inputs().get(domain.domain)
         if given is not None:
@@ -192,13 +243,15 @@ def receive_intake(
     )
     if document.detention_start and document.detention_start <= today:
         phases.change_phase(case, CasePhase.IN_DETENTION, actor)
-    db.session.flush()
-    plan.generate_plan(case, actor, today)
+    return case
+
+
+def _after_new_case(case: Case, key: str, source: Source, document: IntakeDocument, actor) -> None:
+    """What follows the plan of a new case: the intake measurement, the release notice
+    (a release within six weeks is announced at intake) and the message key."""
     services.take_snapshot(case, MonitorMoment.INTAKE, actor)
-    release_date_moved(case)  # a release within six weeks is announced at intake
+    release_date_moved(case)
     _remember(key, source, case.id, document)
-    _note_intake(case)
-    return IntakeResult(case_id=case.id, created=True, client_known=known)
 
 
 def _name_key(name: str | None) -> str:
@@ -327,21 +380,21 @@ def _note_intake(case: Case) -> None:
     )
 
 
-def _update_known_client(client: Client, document: IntakeDocument) -> None:
+def _update_known_client(client: Client, document: IntakeDocument, region=None) -> None:
     for name in VERSION_CLIENT_FIELDS:
         value = getattr(document, name)
         if value:
             setattr(client, name, value)
-    propose_responsible(client, document)
+    propose_responsible(client, document, region)
 
 
-def propose_responsible(client: Client, document: IntakeDocument) -> None:
+def propose_responsible(client: Client, document: IntakeDocument, region=None) -> None:
     """The municipality of responsibility an intake proposes (``app.cases.municipality``):
     the one the document names, else the one of the postcodes; never over a case worker's
     confirmed choice, and never cleared (an unknown postcode proposes nothing)."""
     if client.responsible_confirmed_at is not None:
         return
-    slug, outside = municipality.resolve(document.responsible_municipality)
+    slug, outside = municipality.resolve(document.responsible_municipality, region)
     if slug is None:
         slug = municipality.propose(client.address, client.intended_address)
     if slug is not None:
@@ -363,3 +416,265 @@ def _remember(key: str, source: Source, case_id: uuid.UUID, document: IntakeDocu
 
 def case_for(result: IntakeResult) -> Case:
     return db.session.scalars(select(Case).where(Case.id == result.case_id)).one()
+
+
+# --- a batch of documents ------------------------------------------------------------------
+
+# The most documents one batch may hold: 500 documents of a few kB stay well under the
+# request body limit, and the batch's statements stay within PostgreSQL's parameter limit.
+MAX_BATCH = 500
+
+
+class Answer(StrEnum):
+    """What became of one document of a batch."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    # Received before (same message key): nothing changed; the case it made is answered.
+    UNCHANGED = "unchanged"
+    # A known citizen number with another name or date of birth: in the check list.
+    WAITING = "waiting"
+    REFUSED = "refused"
+
+
+@dataclass
+class DocumentAnswer:
+    index: int
+    message_id: str | None
+    status: Answer
+    case_id: uuid.UUID | None = None
+    check_id: uuid.UUID | None = None
+    # [{"field": ..., "message": "<Dutch label>: <Dutch reason>"}] for a refused document.
+    errors: list[dict] | None = None
+    client_id: uuid.UUID | None = None
+
+    @classmethod
+    def of(cls, index: int, message_id: str | None, result: IntakeResult) -> DocumentAnswer:
+        status = {
+            "created": Answer.CREATED,
+            "updated": Answer.UPDATED,
+            "duplicate": Answer.UNCHANGED,
+            "waiting": Answer.WAITING,
+        }[result.status]
+        return cls(
+            index,
+            message_id,
+            status,
+            case_id=result.case_id,
+            check_id=result.check_id,
+            client_id=result.client_id,
+        )
+
+
+def _refused(index: int, data: Any, errors: list[tuple[str, str]]) -> DocumentAnswer:
+    message_id = data.get("message_id") if isinstance(data, dict) else None
+    return DocumentAnswer(
+        index,
+        message_id if isinstance(message_id, str) else None,
+        Answer.REFUSED,
+        errors=[
+            {"field": name, "message": f"{intake_field_label(name)}: {message}"}
+            for name, message in errors
+        ],
+    )
+
+
+def receive_intake_batch(
+    documents: Sequence[Any], source: Source, *, actor=None, today: date | None = None
+) -> list[DocumentAnswer]:
+    """Take in a batch of documents (raw JSON values), answering each in its order.
+
+    Every document is validated with the one model (``parse_document``); one that fails
+    is refused with its reasons and does not stop the others. The outcome is the same as
+    receiving the documents one by one in their order (``receive_intake``), written with
+    a number of statements that does not grow with the batch:
+
+    - the message keys and the citizen numbers are looked up once for the whole batch;
+      a key received before answers ``unchanged`` with the case it made (idempotent: the
+      same batch again creates nothing);
+    - a document of a new client whose number and key no earlier document of the batch
+      has (the bulk of a prison's messages) opens its case in memory, the plans of all
+      of them are made by ``plan.generate_plans`` and the rows go out in one flush: one
+      INSERT per table;
+    - the rest (a known client: a new version or a new detention; a number or key met
+      earlier in the batch; a follow-up message) is received one by one after that, in
+      the batch's order, through ``receive_intake_once``: a few statements each. None of
+      them can touch a document of the bulk part (they have another number and key), so
+      the order of the one-by-one path is kept.
+
+    The bulk part runs in a savepoint: a concurrent request that wins a unique key (the
+    same client or message at once) rolls it back and the batch is read again, finding
+    the winner's rows, as ``receive_intake_once`` does for one document.
+
+    Every document gets an access-log row with the request's actor (through the API:
+    the sending system), all of them written in one INSERT after the answer.
+    """
+    actor = actor or "API"
+    today = today or date.today()
+    facilities = known_facilities()
+    answers: list[DocumentAnswer | None] = [None] * len(documents)
+    parsed: list[tuple[int, IntakeDocument, str]] = []
+    for index, data in enumerate(documents):
+        document, errors = parse_document(data, today=today, facilities=facilities)
+        if errors:
+            answers[index] = _refused(index, data, errors)
+        else:
+            parsed.append((index, document, document.message_key()))
+    for attempt in range(1, RACE_TRIES + 1):
+        try:
+            with db.session.begin_nested():
+                bulk, later = _receive_bulk(parsed, actor, source, today)
+            break
+        except (IntegrityError, StaleDataError):
+            if attempt == RACE_TRIES:
+                raise
+    for answer in bulk:
+        answers[answer.index] = answer
+    for index, document, _key in later:
+        try:
+            result = receive_intake_once(document, actor, source, today=today, log_access=False)
+        except IntakeRefused as refusal:
+            answers[index] = _refused(
+                index,
+                {"message_id": document.message_id},
+                [(refusal.field or "document", refusal.message)],
+            )
+        else:
+            answers[index] = DocumentAnswer.of(index, document.message_id, result)
+    done = [answer for answer in answers if answer is not None]
+    _log_documents(done)
+    return done
+
+
+def _receive_bulk(
+    parsed: list[tuple[int, IntakeDocument, str]], actor, source: Source, today: date
+) -> tuple[list[DocumentAnswer], list[tuple[int, IntakeDocument, str]]]:
+    """The answers of the documents received before and of the new clients (written in
+    one flush), and the documents left for the one-by-one path, in order."""
+    if not parsed:
+        return [], []
+    keys = {key for _index, _document, key in parsed}
+    seen = {
+        key: (case_id, client_id)
+        for key, case_id, client_id in db.session.execute(
+            select(IntakeMessage.message_key, IntakeMessage.case_id, Case.client_id)
+            .join(
+                Case,
+                (Case.id == IntakeMessage.case_id) & (Case.tenant_id == IntakeMessage.tenant_id),
+            )
+            .where(IntakeMessage.message_key.in_(keys))
+        )
+    }
+    known = set(
+        db.session.scalars(
+            select(Client.bsn).where(Client.bsn.in_({d.bsn for _i, d, _k in parsed}))
+        )
+    )
+    answers, new, later = [], [], []
+    keys_met, numbers_met = set(), set()
+    for index, document, key in parsed:
+        if key in seen:
+            case_id, client_id = seen[key]
+            answers.append(
+                DocumentAnswer(
+                    index, document.message_id, Answer.UNCHANGED, case_id, client_id=client_id
+                )
+            )
+            continue
+        simple = (
+            key not in keys_met
+            and document.bsn not in numbers_met
+            and document.bsn not in known
+            and MessageKind(document.kind) not in FOLLOW_UP_KINDS
+        )
+        keys_met.add(key)
+        numbers_met.add(document.bsn)
+        (new if simple else later).append((index, document, key))
+    if new:
+        answers += _open_new_cases(new, actor, source, today)
+    return answers, later
+
+
+def _open_new_cases(
+    new: list[tuple[int, IntakeDocument, str]], actor, source: Source, today: date
+) -> list[DocumentAnswer]:
+    """A case for each document of a new client, as ``receive_intake`` opens one, in two
+    flushes whatever their number: the clients and cases first (the tasks and message keys
+    refer to a case by a foreign key without a relationship, so the unit of work would not
+    order them after it), then the plans (``plan.generate_plans``), measurements, notices
+    and message keys. What the build reads (templates, the region's municipalities, the
+    life domains' setting) is read before it, with autoflush off during it."""
+    plan.templates()  # the default template is installed (and flushed) before the build
+    region = (
+        municipality.region_tenants()
+        if any(document.responsible_municipality for _i, document, _k in new)
+        else None
+    )
+    services.life_domain_kinds()
+    _one_insert_per_table()
+    built = []
+    with db.session.no_autoflush:
+        for index, document, key in new:
+            client = _new_client(document, region)
+            case = _new_case(client, document, MessageKind(document.kind), actor, source, today)
+            built.append((index, document, key, client, case))
+    db.session.flush()
+    plan.generate_plans([case for *_rest, case in built], actor, today)
+    for _index, document, key, _client, case in built:
+        _after_new_case(case, key, source, document, actor)
+    db.session.flush()
+    return [
+        DocumentAnswer(
+            index, document.message_id, Answer.CREATED, case_id=case.id, client_id=client.id
+        )
+        for index, document, _key, client, case in built
+    ]
+
+
+# PostgreSQL takes up to 65,535 values a statement; SQLAlchemy stops at 32,700 and 1,000
+# rows a page by default. Raised, a batch of up to about 200 documents (some 3,000 tasks of
+# the default template, 20 values each) goes in one INSERT per table; beyond that the
+# tasks take one more INSERT per 65,000 values.
+MAX_VALUES_PER_INSERT = 65_000
+
+
+def _one_insert_per_table() -> None:
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # The engine's dialect (one per engine): the limit is PostgreSQL's, not the batch's.
+        connection.dialect.insertmanyvalues_max_parameters = MAX_VALUES_PER_INSERT
+    connection.execution_options(insertmanyvalues_page_size=MAX_VALUES_PER_INSERT)
+
+
+def _log_documents(answers: list[DocumentAnswer]) -> None:
+    """An access-log row per document, with the request's actor (the sending system),
+    gathered for the request's one INSERT. Outside a request (a job, the shell) there is
+    no actor to name: the caller logs."""
+    if not has_request_context():
+        return
+    actor = request_actor()
+    if actor is None:
+        return
+    tenant_id = current_tenant_id(db.session)
+    missing = {a.case_id for a in answers if a.case_id is not None and a.client_id is None}
+    if missing:
+        clients = dict(
+            db.session.execute(select(Case.id, Case.client_id).where(Case.id.in_(missing))).all()
+        )
+        for answer in answers:
+            if answer.client_id is None and answer.case_id in clients:
+                answer.client_id = clients[answer.case_id]
+    for answer in answers:
+        waiting = answer.status == Answer.WAITING
+        record_access(
+            actor,
+            tenant_id=tenant_id,
+            # A waiting document is not yet anyone's: the known client it may be is left
+            # out until a case worker decides.
+            client_id=None if waiting else answer.client_id,
+            object_type="intake_check" if waiting else "intake",
+            object_id=answer.check_id if waiting else answer.case_id,
+            action=AccessAction.CHANGE,
+            result="refused" if answer.status == Answer.REFUSED else "granted",
+            detail=f"{answer.status.value} {answer.message_id or ''}".strip(),
+        )

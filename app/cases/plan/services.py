@@ -401,23 +401,50 @@ def _task_from(case: Case, template: TaskTemplate, today: date) -> Task:
 
 def generate_plan(case: Case, actor, today: date | None = None) -> list[Task]:
     """The case's tasks from the templates whose conditions hold for it."""
+    return generate_plans([case], actor, today)[0]
+
+
+def generate_plans(cases: list[Case], actor, today: date | None = None) -> list[list[Task]]:
+    """The plans of several new cases at once (a batch of intakes), each the same tasks
+    and timeline row as ``generate_plan`` makes for it alone: the templates are read
+    once and the active trajectories of all the cases in one query, so the statements
+    sent do not grow with the number of cases (the rows go out in the caller's flush)."""
     today = today or date.today()
-    trajectory = in_trajectory(case)
-    tasks = []
-    for template in templates():
-        if not applies(case, template, trajectory=trajectory):
-            continue
-        task = _task_from(case, template, today)
-        db.session.add(task)
-        tasks.append(task)
-    timeline.record(
-        case.id,
-        EventKind.PLAN_GENERATED,
-        actor,
-        tasks=len(tasks),
-        stay=stay_of(case).value,
+    active = cases_in_trajectory([case.id for case in cases])
+    rows = templates()
+    plans = []
+    for case in cases:
+        trajectory = case.id in active
+        tasks = []
+        for template in rows:
+            if not applies(case, template, trajectory=trajectory):
+                continue
+            task = _task_from(case, template, today)
+            db.session.add(task)
+            tasks.append(task)
+        timeline.record(
+            case.id,
+            EventKind.PLAN_GENERATED,
+            actor,
+            tasks=len(tasks),
+            stay=stay_of(case).value,
+        )
+        plans.append(tasks)
+    return plans
+
+
+def cases_in_trajectory(case_ids: list[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these cases have an active trajectory with the care director (one query)."""
+    if not case_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Trajectory.case_id).where(
+                Trajectory.case_id.in_(case_ids),
+                Trajectory.status == TrajectoryStatus.ACTIVE.value,
+            )
+        )
     )
-    return tasks
 
 
 def has_plan(case: Case) -> bool:
