@@ -46,7 +46,6 @@ class IncomingState(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
 
-
 class CasePhase(StrEnum):
     REGISTERED = "registered"
     IN_DETENTION = "in_detention"
