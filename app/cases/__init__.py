@@ -174,10 +174,11 @@ def _sharing_panel(case) -> dict:
 def _trajectory_panel(case) -> dict:
     """The case's trajectories with what the care director reported and invoiced."""
     trajectories = handover.trajectories_of(case)
+    reports, invoices = provider.reports_and_invoices_of(trajectories)
     return {
         "trajectories": trajectories,
-        "trajectory_reports": {t.id: provider.reports_of(t) for t in trajectories},
-        "trajectory_invoices": {t.id: provider.invoices_of(t) for t in trajectories},
+        "trajectory_reports": reports,
+        "trajectory_invoices": invoices,
     }
 
 
