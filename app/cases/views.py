@@ -46,7 +46,10 @@ from app.extensions import db, htmx
 
 def editable(case) -> bool:
     """Whether the page shows the case's forms (the worker list and partners only then)."""
-    return role_has(current_user.role, frozenset({Permission.CASE_WRITE})) and not case.is_closed
+    return (
+        role_has(getattr(current_user, "role", None), frozenset({Permission.CASE_WRITE}))
+        and not case.is_closed
+    )
 
 
 def _file_context(case) -> dict:

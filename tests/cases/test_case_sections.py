@@ -196,3 +196,50 @@ def test_a_role_without_access_gets_what_the_case_page_gives(
             for headers in ({}, HTMX):
                 answer = client.get(f"/cases/{case.id}/{section}?page=2", headers=headers)
                 assert answer.status_code == page, (role, section, headers)
+
+
+def test_the_pdf_of_the_file_stays_complete(tenants, in_tenant, make_case, sign_in, monkeypatch):
+    deventer = tenants["deventer"]
+    case = make_case(deventer)
+    with in_tenant(deventer):
+        worker = UserFactory()
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        db.session.add_all(
+            TaskFactory.build(case=loaded, tenant_id=deventer.id, title=f"Taak {n}")
+            for n in range(TASKS_PER_PAGE + 3)
+        )
+        db.session.commit()
+    add_notes(in_tenant, deventer, case, worker, NOTES_PER_PAGE + 3)
+    shown: dict = {}
+
+    def capture(template, **context):
+        shown.update(context)
+        return b"%PDF-1.7"
+
+    monkeypatch.setattr("app.cases.export.render_pdf", capture)
+    assert sign_in(worker).get(f"/cases/{case.id}/export.pdf").status_code == 200
+    assert len(shown["tasks"]) == TASKS_PER_PAGE + 3
+    assert len(shown["notes"]) == NOTES_PER_PAGE + 3
+
+
+def test_the_release_day_checklist_shows_30_tasks_on_the_page_and_all_in_print(
+    tenants, in_tenant, make_case, sign_in
+):
+    deventer = tenants["deventer"]
+    case = make_case(deventer, expected_release=date.today() + timedelta(days=3))
+    with in_tenant(deventer):
+        worker = UserFactory()
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        db.session.add_all(
+            TaskFactory.build(
+                case=loaded, tenant_id=deventer.id, title=f"Dagtaak {n:02d}", before_release=True
+            )
+            for n in range(35)
+        )
+        db.session.commit()
+    client = sign_in(worker)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    checklist = page.split('data-testid="release-day-tasks"', 1)[1].split("</ul>", 1)[0]
+    assert checklist.count("Dagtaak") == 30 and 'data-testid="release-day-more"' in page
+    printed = client.get(f"/cases/{case.id}?print=release-day").get_data(as_text=True)
+    assert printed.count("Dagtaak") == 35 and 'data-testid="release-day-more"' not in printed
