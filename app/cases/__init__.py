@@ -17,7 +17,6 @@ from app.cases import (
     documents,
     involved_views,
     jobs,
-    notes,
     queue,
     retention,
     services,
@@ -49,7 +48,7 @@ from app.cases.partners import views as _partner_views  # noqa: F401
 from app.cases.plan import admin as _plan_admin  # noqa: F401
 from app.cases.provider import services as provider
 from app.cases.provider.views import bp as provider_bp
-from app.cases.views import bp
+from app.cases.views import bp, editable
 from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
 from app.core.registry import entries
@@ -128,10 +127,7 @@ def _add_panels(app: Flask) -> None:
     add_case_panel(
         app,
         "sharing",
-        lambda case: {
-            "bases": handover.current_bases(case),
-            "basis_history": handover.consent_history(case),
-        },
+        _sharing_panel,
         order=10,
     )
     add_case_panel(
@@ -139,7 +135,8 @@ def _add_panels(app: Flask) -> None:
         "referrals",
         lambda case: {
             "referrals": handover.referrals_of(case),
-            "referral_partners": partners.partners_by_kind(),
+            # The partners to choose from, only where the form to refer is shown.
+            "referral_partners": partners.partners_by_kind() if editable(case) else {},
         },
     )
     add_case_panel(
@@ -150,7 +147,7 @@ def _add_panels(app: Flask) -> None:
             "default_cost_euros": get_setting("cases.trajectory_default_cost_euros"),
         },
     )
-    add_case_panel(app, "notes", lambda case: {"notes": notes.notes_of(case)})
+    # The notes are not a panel: the case page pages them (app.cases.sections).
     add_case_panel(app, "transfer", transfer_offers.transfer_panel)
     add_case_panel(
         app,
@@ -168,13 +165,20 @@ def _add_panels(app: Flask) -> None:
     )
 
 
+def _sharing_panel(case) -> dict:
+    """The sharing basis per life domain and its history, from one read of the recordings."""
+    history = handover.consent_history(case)
+    return {"bases": handover.current_bases_of(history), "basis_history": history}
+
+
 def _trajectory_panel(case) -> dict:
     """The case's trajectories with what the care director reported and invoiced."""
     trajectories = handover.trajectories_of(case)
+    reports, invoices = provider.reports_and_invoices_of(trajectories)
     return {
         "trajectories": trajectories,
-        "trajectory_reports": {t.id: provider.reports_of(t) for t in trajectories},
-        "trajectory_invoices": {t.id: provider.invoices_of(t) for t in trajectories},
+        "trajectory_reports": reports,
+        "trajectory_invoices": invoices,
     }
 
 
@@ -239,7 +243,6 @@ def _add_settings(app: Flask) -> None:
         maximum=92,
         **group,
     )
-
 
     register_setting(
         app,

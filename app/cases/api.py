@@ -45,6 +45,7 @@ from app.cases.plan.services import complete_task, generate_plan, install_defaul
 from app.cases.services import access_case, open_case, saved_tenant_settings, take_snapshot
 from app.cases.timeline import EventKind
 from app.cases.timeline import entries_for as case_timeline
+from app.cases.timeline import latest_of_kinds as latest_case_event
 from app.cases.timeline import record as record_case_event
 
 __all__ = [
@@ -77,6 +78,7 @@ __all__ = [
     "bind_provider_worker",
     "care_director",
     "case_timeline",
+    "latest_case_event",
     "complete_task",
     "generate_bsn",
     "generate_plan",

@@ -13,7 +13,7 @@ from app.audit.models import AccessAction
 from app.audit.tracking import Actor, access_action, not_recorded
 from app.cases import export, listing, services
 from app.cases.blueprint import bp
-from app.cases.views import case_context
+from app.cases.views import file_context
 from app.core.actions import commit
 from app.core.permissions import Permission, requires
 from app.core.rendering import download
@@ -52,7 +52,7 @@ def export_case_pdf(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     # Recorded (committed) before the file leaves.
     commit(lambda: export.record_export(current_user, kind="case_file_pdf", case_id=case.id))
-    pdf = export.case_file_pdf(case_context(case))
+    pdf = export.case_file_pdf(file_context(case))
     family = re.sub(r"[^A-Za-z0-9]+", "-", case.client.family_name).strip("-") or "client"
     name = f"nazorgdossier-{family}-{date.today()}.pdf"
     return download(pdf, "application/pdf", name)

@@ -83,6 +83,18 @@ def case_workers() -> list[User]:
     )
 
 
+def case_worker_choices() -> list:
+    """The case-worker choice list of the case's form: id and name of each active case
+    worker, not the whole accounts (rows with ``id`` and ``display_name``)."""
+    return list(
+        db.session.execute(
+            select(User.id, User.display_name)
+            .where(User.role == Role.CASE_WORKER.value, User.active.is_(True))
+            .order_by(User.display_name)
+        )
+    )
+
+
 # --- settings ---------------------------------------------------------------------------
 
 

@@ -115,6 +115,16 @@ def entries_for(case_id: uuid.UUID) -> list[TimelineEntry]:
     )
 
 
+def latest_of_kinds(case_id: uuid.UUID, kinds: list[str]) -> TimelineEntry | None:
+    """The case's newest event of one of ``kinds`` (one row read, not the timeline)."""
+    return db.session.scalars(
+        select(TimelineEntry)
+        .where(TimelineEntry.case_id == case_id, TimelineEntry.kind.in_(kinds))
+        .order_by(TimelineEntry.at.desc(), TimelineEntry.id)
+        .limit(1)
+    ).first()
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}

@@ -16,7 +16,19 @@ from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction
 from app.audit.tracking import access_action, note_access
-from app.cases import forms, listing, municipality, phases, queue, release, services, timeline
+from app.cases import (
+    forms,
+    listing,
+    municipality,
+    notes,
+    phases,
+    queue,
+    release,
+    release_day,
+    sections,
+    services,
+    timeline,
+)
 from app.cases import transfer as transfers
 from app.cases import transfer_offers as offers
 from app.cases.blueprint import bp
@@ -27,23 +39,26 @@ from app.cases.panels import panel_context
 from app.cases.plan import services as plan
 from app.cases.release_day import release_checklist
 from app.core.actions import act, check_version
-from app.core.permissions import Permission, requires
-from app.core.rendering import render
+from app.core.permissions import Permission, requires, role_has
+from app.core.rendering import render, wants_fragment
 from app.extensions import db, htmx
 
 
-def case_context(case) -> dict:
-    """Everything the case page (and the PDF of the file) shows."""
-    tasks = plan.tasks_of(case)
+def editable(case) -> bool:
+    """Whether the page shows the case's forms (the worker list and partners only then)."""
+    return (
+        role_has(getattr(current_user, "role", None), frozenset({Permission.CASE_WRITE}))
+        and not case.is_closed
+    )
+
+
+def _file_context(case) -> dict:
+    """What the case page and the PDF of the file both show (the short parts)."""
     return {
         "case": case,
-        "release_day": release_checklist(case, tasks, date.today()),
         "matrix": services.monitor_matrix(case),
         "moments": list(MonitorMoment),
         "next_phases": phases.allowed_next(case),
-        "tasks": tasks,
-        "events": timeline.entries_for(case.id),
-        "workers": services.case_workers(),
         "six_months_due": services.six_month_snapshot_due(case),
         "recorded_moments": {s.moment for s in services.valid_snapshots(case)},
         "six_month_window": services.six_month_window(case),
@@ -55,13 +70,35 @@ def case_context(case) -> dict:
     }
 
 
+def case_context(case, pages: dict[str, int] | None = None) -> dict:
+    """Everything the case page shows: the long sections a page at a time (``pages``: a
+    section's page number by its name, ``app.cases.sections``; page 1 otherwise), and of
+    the lists behind the forms only what the forms show."""
+    return {
+        **_file_context(case),
+        **sections.section_pages(case, pages),
+        "release_day": release_checklist(case, date.today(), limit=release_day.SHOWN_ON_CASE_PAGE),
+        "workers": services.case_worker_choices() if editable(case) else [],
+    }
+
+
+def file_context(case) -> dict:
+    """Everything the PDF of the file shows: the whole plan, notes and timeline, never paged."""
+    return {
+        **_file_context(case),
+        "tasks": plan.tasks_of(case),
+        "notes": notes.notes_of(case),
+        "events": timeline.entries_for(case.id),
+    }
+
+
 def extra_sections(case) -> dict:
     """The panels' names (``app.cases.panels``: the file's own and other features')."""
     return panel_context(case)
 
 
-def case_page(case, *, status: int = 200, **extra):
-    return render("cases/detail.html", status=status, **{**case_context(case), **extra})
+def case_page(case, *, status: int = 200, pages: dict[str, int] | None = None, **extra):
+    return render("cases/detail.html", status=status, **{**case_context(case, pages), **extra})
 
 
 def back_to_case(case, anchor: str = ""):
@@ -139,11 +176,55 @@ def case_list():
 def case_detail(case_id: uuid.UUID):
     case = services.access_case(current_user, case_id)
     if request.args.get("print") == "release-day":
-        # The release day's checklist on a page of its own, to print.
-        tasks = plan.tasks_of(case)
-        checklist = release_checklist(case, tasks, date.today())
+        # The release day's checklist on a page of its own, to print: every open task.
+        checklist = release_checklist(case, date.today())
         return render("cases/release_day.html", case=case, release_day=checklist, printing=True)
     return case_page(case)
+
+
+def section_answer(case_id: uuid.UUID, section: str):
+    """A section's next page (``app.cases.sections``): with htmx the rows of that page
+    (and the next "Meer tonen"), without JavaScript the case page with that page of the
+    section. The case is read, and its reading logged, as the case page does."""
+    number = sections.page_number(request.args.get("page"))
+    case = services.access_case(current_user, case_id)
+    if not wants_fragment():
+        return case_page(case, pages={section: number})
+    if section == "tasks":
+        return render(
+            "cases/detail.html", block="plan_rows", case=case, plan=sections.plan_page(case, number)
+        )
+    if section == "notes":
+        return render(
+            "cases/detail.html",
+            block="note_items",
+            case=case,
+            note_page=sections.notes_page(case, number),
+        )
+    return render(
+        "cases/detail.html",
+        block="timeline_items",
+        case=case,
+        timeline=sections.timeline_page(case.id, number),
+    )
+
+
+@bp.get("/<uuid:case_id>/tasks")
+@requires(Permission.CASE_READ)
+def case_tasks(case_id: uuid.UUID):
+    return section_answer(case_id, "tasks")
+
+
+@bp.get("/<uuid:case_id>/notes")
+@requires(Permission.CASE_READ)
+def case_notes(case_id: uuid.UUID):
+    return section_answer(case_id, "notes")
+
+
+@bp.get("/<uuid:case_id>/timeline")
+@requires(Permission.CASE_READ)
+def case_timeline(case_id: uuid.UUID):
+    return section_answer(case_id, "timeline")
 
 
 @bp.get("/<uuid:case_id>/bsn")

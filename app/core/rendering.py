@@ -12,6 +12,8 @@ field %}``, ``{% macro ... %}``) would be undefined in the fragment;
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, make_response, render_template
 from flask.wrappers import Response
 from jinja2 import nodes
@@ -30,17 +32,9 @@ def _top_level_names(template: str, context: dict) -> dict:
     Macros defined in the page see the page's context (``context``), as in a full render.
     """
     env = current_app.jinja_env
-    source, _filename, _uptodate = env.loader.get_source(env, template)
-    kept = [
-        node
-        for node in env.parse(source).body
-        if isinstance(node, nodes.FromImport | nodes.Import | nodes.Macro)
-    ]
+    kept, code = _top_level_code(env, template)
     if not kept:
         return {}
-    # Only the imports and macro definitions, compiled as a module of their own.
-    tree = nodes.Template(kept, lineno=1).set_environment(env)
-    code = env.compile(tree, name=template)
     page_context = dict(context)
     current_app.update_template_context(page_context)
     module = env.template_class.from_code(env, code, env.make_globals(None)).make_module(
@@ -58,6 +52,31 @@ def _top_level_names(template: str, context: dict) -> dict:
         else:
             names[node.target] = env.get_template(node.template.value).make_module()
     return names
+
+
+# Parsing a page's source for its imports took longer than rendering a small fragment
+# of it (a case page section's next rows): the compiled top level is kept per template
+# while the loader says its source is unchanged.
+_compiled: dict[tuple[int, str], tuple[Callable[[], bool] | None, list, object]] = {}
+
+
+def _top_level_code(env, template: str) -> tuple[list, object]:
+    """The template's top-level imports and macros, and their code compiled as a module."""
+    cached = _compiled.get((id(env), template))
+    if cached is not None and (cached[0] is None or cached[0]()):
+        return cached[1], cached[2]
+    source, _filename, uptodate = env.loader.get_source(env, template)
+    kept = [
+        node
+        for node in env.parse(source).body
+        if isinstance(node, nodes.FromImport | nodes.Import | nodes.Macro)
+    ]
+    # Only the imports and macro definitions, compiled as a module of their own.
+    code = None
+    if kept:
+        code = env.compile(nodes.Template(kept, lineno=1).set_environment(env), name=template)
+    _compiled[(id(env), template)] = (uptodate, kept, code)
+    return kept, code
 
 
 def render(template: str, *, block: str = "content", status: int = 200, **context) -> Response:

@@ -29,7 +29,7 @@ from app.cases.api import (
     Case,
     EventKind,
     Recipient,
-    case_timeline,
+    latest_case_event,
     record_case_event,
     shareable_domains,
 )
@@ -171,12 +171,10 @@ def referred(case: Case) -> bool:
     own record of the crossing (its timeline: the referral, or its end, newest first).
     The case page asks this on every view: reading the centre would open a second session
     and connection per request (twenty saves at once then exhausted the pool)."""
-    for entry in case_timeline(case.id):
-        if entry.kind == EventKind.CIRCLE_REFERRAL.value:
-            return True
-        if entry.kind == EventKind.CIRCLE_REFERRAL_ENDED.value:
-            return False
-    return False
+    latest = latest_case_event(
+        case.id, [EventKind.CIRCLE_REFERRAL.value, EventKind.CIRCLE_REFERRAL_ENDED.value]
+    )
+    return latest is not None and latest.kind == EventKind.CIRCLE_REFERRAL.value
 
 
 def withdraw_if_consent_gone(case: Case, actor) -> bool:

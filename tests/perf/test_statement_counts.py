@@ -128,5 +128,8 @@ REGIONAL_OVERVIEW = 12
 # timeline (whether the client was referred), read in the municipality's own session.
 # Plus the transfer section (h16a): this case's open or declined offers, and the accepted
 # transfer that brought it here (the trajectories that stayed with the sender).
-CASE_PAGE = 26
+# Issue 14 (25): the plan, the notes (and their revisions) and the timeline a page each
+# (app/cases/sections.py); the sharing panel reads the consent recordings once, not twice;
+# the circle panel reads the one latest referral event, not the whole timeline.
+CASE_PAGE = 25
 NOTIFICATION_LIST = 5

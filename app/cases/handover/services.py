@@ -50,8 +50,13 @@ def consent_history(case: Case) -> list[DomainConsent]:
 
 def current_bases(case: Case) -> dict[str, DomainConsent]:
     """The latest recording per life domain (a domain without one may not be shared)."""
+    return current_bases_of(consent_history(case))
+
+
+def current_bases_of(history: list[DomainConsent]) -> dict[str, DomainConsent]:
+    """The latest recording per life domain of ``history`` (``consent_history``'s order)."""
     current: dict[str, DomainConsent] = {}
-    for row in consent_history(case):
+    for row in history:
         current.setdefault(row.domain, row)
     return current
 

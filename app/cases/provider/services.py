@@ -182,6 +182,30 @@ def reports_of(trajectory: Trajectory) -> list[TrajectoryReport]:
     )
 
 
+def reports_and_invoices_of(
+    trajectories: list[Trajectory],
+) -> tuple[dict[uuid.UUID, list[TrajectoryReport]], dict[uuid.UUID, list[TrajectoryInvoice]]]:
+    """``reports_of`` and ``invoices_of`` for several trajectories: two reads in all, none
+    without trajectories (the case page showed them with two reads per trajectory)."""
+    reports: dict[uuid.UUID, list[TrajectoryReport]] = {t.id: [] for t in trajectories}
+    invoices: dict[uuid.UUID, list[TrajectoryInvoice]] = {t.id: [] for t in trajectories}
+    if not trajectories:
+        return reports, invoices
+    for report in db.session.scalars(
+        select(TrajectoryReport)
+        .where(TrajectoryReport.trajectory_id.in_(list(reports)))
+        .order_by(TrajectoryReport.reported_at.desc())
+    ):
+        reports[report.trajectory_id].append(report)
+    for invoice in db.session.scalars(
+        select(TrajectoryInvoice)
+        .where(TrajectoryInvoice.trajectory_id.in_(list(invoices)))
+        .order_by(TrajectoryInvoice.submitted_at.desc())
+    ):
+        invoices[invoice.trajectory_id].append(invoice)
+    return reports, invoices
+
+
 def _refuse_unless_open(trajectory: Trajectory) -> None:
     if trajectory.status not in OPEN_STATUSES:
         raise CaseError(_("This trajectory has ended: nothing more can be reported."))
