@@ -12,7 +12,7 @@ field %}``, ``{% macro ... %}``) would be undefined in the fragment;
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from weakref import WeakKeyDictionary
 
 from flask import current_app, make_response, render_template
 from flask.wrappers import Response
@@ -57,12 +57,14 @@ def _top_level_names(template: str, context: dict) -> dict:
 # Parsing a page's source for its imports took longer than rendering a small fragment
 # of it (a case page section's next rows): the compiled top level is kept per template
 # while the loader says its source is unchanged.
-_compiled: dict[tuple[int, str], tuple[Callable[[], bool] | None, list, object]] = {}
+# Per environment (weakly: the tests make many apps), then per template name.
+_compiled: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def _top_level_code(env, template: str) -> tuple[list, object]:
     """The template's top-level imports and macros, and their code compiled as a module."""
-    cached = _compiled.get((id(env), template))
+    per_env = _compiled.setdefault(env, {})
+    cached = per_env.get(template)
     if cached is not None and (cached[0] is None or cached[0]()):
         return cached[1], cached[2]
     source, _filename, uptodate = env.loader.get_source(env, template)
@@ -75,7 +77,7 @@ def _top_level_code(env, template: str) -> tuple[list, object]:
     code = None
     if kept:
         code = env.compile(nodes.Template(kept, lineno=1).set_environment(env), name=template)
-    _compiled[(id(env), template)] = (uptodate, kept, code)
+    per_env[template] = (uptodate, kept, code)
     return kept, code
 
 
