@@ -33,6 +33,9 @@ class BaseConfig:
     # tenant setting is transaction-local (set_config(..., true)) and holds either way.
     DATABASE_TRANSACTION_POOLER = False
     DEMO_SIGN_IN = False
+    # The overviews' figures are kept this many seconds per worker (app.core.memo); the
+    # page says when they were computed. 0 reads them on every request.
+    OVERVIEW_CACHE_SECONDS = 300
     BABEL_DEFAULT_LOCALE = "nl"
     BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
     LANGUAGES = ("nl", "en")
@@ -110,6 +113,8 @@ class DevelopmentConfig(BaseConfig):
     SESSION_COOKIE_SECURE = False
     SESSION_COOKIE_NAME = "nazorg"
     MAIL_BACKEND = "folder"
+    # The demo shows a change in the figures at once.
+    OVERVIEW_CACHE_SECONDS = 0
 
 
 class TestingConfig(BaseConfig):
@@ -121,6 +126,8 @@ class TestingConfig(BaseConfig):
     SESSION_COOKIE_NAME = "nazorg"
     MAIL_BACKEND = "memory"
     OUTBOX_SWEEP_GRACE_SECONDS = 0
+    # Figures read on every request: tests change the file and look at the overview.
+    OVERVIEW_CACHE_SECONDS = 0
     # The route walk and the fuzzer post the public volunteer form many times from one
     # address; tests/volunteers/ lower it to test the limit.
     VOLUNTEER_APPLICATIONS_PER_HOUR = 100_000

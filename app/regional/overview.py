@@ -32,8 +32,9 @@ Opening the cases behind a figure of another municipality is ``app.regional.cros
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
+from flask import current_app
 from flask_babel import format_currency
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -52,7 +53,10 @@ from app.cases.api import (
 )
 from app.core.audit import report_refused_access
 from app.core.dates import add_months
+from app.core.db import utcnow
+from app.core.memo import TimedCache
 from app.core.permissions import Permission, role_has
+from app.core.security_events import report_security_event
 from app.core.suppression import (
     SMALL_CELL_TEXT,
     WITHHELD_TEXT,
@@ -89,9 +93,7 @@ class Period:
             return self.key
         if self.kind == "quarter":
             return _("Q%(quarter)s %(year)s", quarter=self.key[-1], year=self.start.year)
-        return _(
-            "%(month)s %(year)s", month=month_name(self.start.month), year=self.start.year
-        )
+        return _("%(month)s %(year)s", month=month_name(self.start.month), year=self.start.year)
 
     @classmethod
     def of(cls, key: str | None, today: date) -> Period:
@@ -217,6 +219,8 @@ class Overview:
     releases_until: date
     phases: tuple = NOW_PHASES
     moments: tuple = COHORT_MOMENTS
+    # When the figures were read from the file (they may be kept a few minutes).
+    read_at: datetime | None = None
 
     @property
     def all_rows(self) -> list[Row]:
@@ -296,6 +300,7 @@ def build(
     with_region: bool,
     period: Period,
     today: date,
+    read_at: datetime | None = None,
 ) -> Overview:
     """The rows as shown: exact for ``own_tenant_id``, protected for the others."""
     months = month_starts(period.end)
@@ -353,6 +358,7 @@ def build(
         months=months,
         today=today,
         releases_until=today + SIX_WEEKS,
+        read_at=read_at,
     )
 
 
@@ -368,18 +374,57 @@ def may_see_region(user) -> bool:
     return tenant is not None and tenant.is_centre
 
 
+# The figures as read, per worker, for ``OVERVIEW_CACHE_SECONDS`` (app.core.memo).
+FIGURES = TimedCache()
+
+
+def _figures(key: tuple, compute) -> tuple[dict[int, CohortRaw], datetime, bool]:
+    """The figures of ``key`` (whose figures they are, the period and the day), when they
+    were read, and whether they were kept from an earlier request."""
+    seconds = current_app.config["OVERVIEW_CACHE_SECONDS"]
+    raw, age = FIGURES.get_or_compute(key, seconds, compute)
+    return raw, utcnow() - timedelta(seconds=age or 0), age is not None
+
+
 def regional_overview(user, period: Period, *, today: date | None = None) -> Overview:
     """The region's overview for ``user``; 403 (logged) for anyone but the centre's
-    coordinator. The centre's own figures are exact, the others' protected."""
+    coordinator. The centre's own figures are exact, the others' protected.
+
+    Figures kept from an earlier request are the centre's region's (the key names the
+    centre); showing them is logged as the regional read itself is, so the security log
+    names everyone who saw the region's figures."""
     if not may_see_region(user):
         report_refused_access(user, "regional_overview", "not the centre municipality")
         raise Forbidden()
     today = today or date.today()
     tenants = region_of(user.tenant_id)
-    with regional_read(db.session, actor=str(user.id), purpose="regional monitor overview"):
-        raw = read_cohort_figures(period.start, period.end, today)
+
+    def read():
+        with regional_read(db.session, actor=str(user.id), purpose="regional monitor overview"):
+            return read_cohort_figures(period.start, period.end, today)
+
+    key = ("region", user.tenant_id, period.start, period.end, today)
+    raw, read_at, kept = _figures(key, read)
+    if kept:
+        purpose = "regional monitor overview (kept figures)"
+        report_security_event(
+            "regional figures shown",
+            event="regional_read",
+            result="granted",
+            tenant_id=user.tenant_id,
+            user_id=str(user.id),
+            detail=purpose,
+            purpose=purpose,
+            actor=str(user.id),
+        )
     return build(
-        tenants, raw, own_tenant_id=user.tenant_id, with_region=True, period=period, today=today
+        tenants,
+        raw,
+        own_tenant_id=user.tenant_id,
+        with_region=True,
+        period=period,
+        today=today,
+        read_at=read_at,
     )
 
 
@@ -387,7 +432,16 @@ def own_overview(user, period: Period, *, today: date | None = None) -> Overview
     """The overview of ``user``'s own municipality, every figure exact (no regional read)."""
     today = today or date.today()
     tenant = tenant_of(user.tenant_id)
-    raw = read_cohort_figures(period.start, period.end, today)
+    key = ("own", tenant.id, period.start, period.end, today)
+    raw, read_at, _kept = _figures(
+        key, lambda: read_cohort_figures(period.start, period.end, today)
+    )
     return build(
-        [tenant], raw, own_tenant_id=tenant.id, with_region=False, period=period, today=today
+        [tenant],
+        raw,
+        own_tenant_id=tenant.id,
+        with_region=False,
+        period=period,
+        today=today,
+        read_at=read_at,
     )
