@@ -37,6 +37,7 @@ from app.core.dates import add_years
 from app.core.permissions import Role
 from app.core.tenancy import regional_read
 from app.extensions import db
+from app.regional import overview
 from app.regional.overview import Period
 from tests.factories import (
     CaseFactory,
@@ -531,3 +532,60 @@ def test_the_regional_read_widens_nothing_for_a_municipality_other_than_the_cent
     ):
         seen = read_cohort_figures(PERIOD.start, PERIOD.end, TODAY)
     assert set(seen) == {tenants[s].id for s in ("deventer", "lochem", "zutphen", "raalte")}
+
+
+# --- figures kept per worker (OVERVIEW_CACHE_SECONDS, app.core.memo) ---------------------
+
+
+@pytest.fixture
+def kept(app, monkeypatch):
+    monkeypatch.setitem(app.config, "OVERVIEW_CACHE_SECONDS", 300)
+    overview.FIGURES.clear()
+    yield
+    overview.FIGURES.clear()
+
+
+def test_a_kept_regional_figure_is_shown_logged_and_dated(
+    kept, region, coordinator, sign_in, tenants, in_tenant, caplog
+):
+    status, first, html = overview_tables(sign_in, coordinator)
+    assert status == 200
+    assert 'data-testid="figures-read-at"' in html
+    # A new case in Deventer is not in the kept figures; the page says when they were read.
+    with in_tenant(tenants["deventer"]):
+        case(phase="in_detention", expected_release=TODAY + timedelta(days=90))
+        db.session.commit()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="nazorg.security"):
+        status, second, html = overview_tables(sign_in, coordinator)
+    assert status == 200
+    assert second["regional-cases"] == first["regional-cases"]
+    shown = [r for r in caplog.records if r.getMessage() == "regional figures shown"]
+    assert [(r.actor, r.purpose) for r in shown] == [
+        (str(coordinator.id), "regional monitor overview (kept figures)")
+    ]
+    read = [r for r in caplog.records if r.getMessage() == "regional read opened"]
+    assert "regional monitor overview" not in [r.purpose for r in read]
+    # Read again once they are no longer kept: the new case counts.
+    overview.FIGURES.clear()
+    _status, third, _html = overview_tables(sign_in, coordinator)
+    assert third["regional-cases"] != first["regional-cases"]
+
+
+def test_a_municipality_never_gets_the_regions_kept_figures(
+    kept, region, coordinator, sign_in, tenants, in_tenant
+):
+    assert sign_in(coordinator).get("/regio").status_code == 200
+    with in_tenant(tenants["lochem"]):
+        worker = UserFactory(role=Role.CASE_WORKER.value)
+        db.session.commit()
+    page = sign_in(worker).get("/cijfers").get_data(as_text=True)
+    rows = set(Tables(page).tables["regional-cases"])
+    assert tenants["lochem"].name in rows
+    for other in ("deventer", "zutphen", "raalte"):
+        assert tenants[other].name not in rows
+
+
+def test_without_keeping_the_page_says_nothing_about_when(region, coordinator, sign_in):
+    _status, _tables, html = overview_tables(sign_in, coordinator)
+    assert 'data-testid="figures-read-at"' not in html
