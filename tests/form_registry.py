@@ -141,3 +141,45 @@ FIELD_LEVEL = {
     "app.volunteers.forms.StatusForm",
     "app.volunteers.forms.TrainingForm",
 }
+
+
+# Text fields stored in a column of limited length: (form, field) -> (table, column). The
+# field's limit must be the column's (tests/core/test_every_form.py reads the length from
+# the model), so a text the database could not hold is refused next to its field, and a
+# text it could hold is not. Fields stored in a TEXT column are limited by MAX_TEXT or a
+# limit of their own and are not listed.
+COLUMNS = {
+    ("app.cases.involved_views.PersonAddForm", "name"): ("case_people", "name"),
+    ("app.cases.involved_views.PersonAddForm", "organisation"): ("case_people", "organisation"),
+    ("app.cases.involved_views.PersonAddForm", "contact"): ("case_people", "contact"),
+    ("app.cases.involved_views.PersonEditForm", "name"): ("case_people", "name"),
+    ("app.cases.involved_views.PersonEditForm", "organisation"): ("case_people", "organisation"),
+    ("app.cases.involved_views.PersonEditForm", "contact"): ("case_people", "contact"),
+    ("app.cases.partners.forms.PartnerAddForm", "name"): ("partners", "name"),
+    ("app.cases.partners.forms.PartnerAddForm", "contact_name"): ("partners", "contact_name"),
+    ("app.cases.partners.forms.PartnerAddForm", "email"): ("partners", "email"),
+    ("app.cases.partners.forms.PartnerAddForm", "phone"): ("partners", "phone"),
+    ("app.cases.partners.forms.PartnerAddForm", "address"): ("partners", "address"),
+    ("app.cases.partners.forms.PartnerEditForm", "name"): ("partners", "name"),
+    ("app.cases.provider.forms.InvoiceForm", "reference"): ("trajectory_invoices", "reference"),
+    ("app.regional.budget_forms.InvoiceForm", "reference"): (
+        "budget_commitments",
+        "invoice_reference",
+    ),
+    ("app.volunteers.forms.ApplicationForm", "first_name"): ("volunteers", "first_name"),
+    ("app.volunteers.forms.ApplicationForm", "last_name"): ("volunteers", "last_name"),
+    ("app.volunteers.forms.ApplicationForm", "email"): ("volunteers", "email"),
+    ("app.volunteers.forms.ApplicationForm", "phone"): ("volunteers", "phone"),
+    ("app.volunteers.forms.ApplicationForm", "postcode"): ("volunteers", "postcode"),
+    ("app.volunteers.forms.CertificateForm", "profile"): ("volunteers", "vog_profile"),
+    ("app.volunteers.forms.ProfessionalForm", "name"): ("circle_professionals", "name"),
+    ("app.volunteers.forms.ProfessionalForm", "organisation"): (
+        "circle_professionals",
+        "organisation",
+    ),
+    ("app.volunteers.forms.ProfessionalForm", "role"): ("circle_professionals", "role"),
+    ("app.cases.forms.TaskForm", "title"): ("tasks", "title"),
+    ("app.cases.forms.TemplateForm", "title"): ("task_templates", "title"),
+    ("app.cases.forms.DetailsForm", "facility"): ("cases", "facility"),
+    ("app.auth.forms.InviteForm", "email"): ("users", "email"),
+}

@@ -12,7 +12,6 @@ the database) are the files ``VIEW_LEVEL`` names.
 
 from __future__ import annotations
 
-import inspect
 import os
 import re
 from pathlib import Path
@@ -24,10 +23,10 @@ from werkzeug.datastructures import MultiDict
 from wtforms.validators import Regexp
 
 from app import create_app
-from app.core.forms import TextField
 from app.core.tenants import Tenant
+from app.extensions import db
 from tests import form_property
-from tests.form_registry import FIELD_LEVEL, NO_FIELDS, VIEW_LEVEL, discover, runtime_forms
+from tests.form_registry import COLUMNS, FIELD_LEVEL, NO_FIELDS, VIEW_LEVEL, discover, runtime_forms
 
 EXAMPLES = int(os.environ.get("FORM_EXAMPLES", "40"))
 PROPERTY = settings(
@@ -102,29 +101,14 @@ def test_patterns_mean_ascii(form_app, name) -> None:
                     assert validator.regex.flags & re.ASCII, (name, field_name)
 
 
-def _models_of(module) -> list[type]:
-    return [
-        value
-        for _n, value in inspect.getmembers(module, inspect.isclass)
-        if hasattr(value, "__table__")
-    ]
-
-
-@pytest.mark.parametrize("name", sorted(set(DISCOVERED) - NO_FIELDS))
-def test_text_limits_are_the_columns(form_app, name) -> None:
-    """A text field named like a column of a model its module uses has that column's
-    length: shorter refuses what the database could hold, longer would fail (or, on
-    SQLite, keep more than PostgreSQL would)."""
-    form_class = DISCOVERED[name]
-    module = inspect.getmodule(form_class)
+@pytest.mark.parametrize(("form", "field"), sorted(COLUMNS))
+def test_text_limits_are_the_columns(form_app, form, field) -> None:
+    """A text field stored in a limited column has that column's length as its limit:
+    shorter refuses what the database could hold, longer fails in the database (or, on
+    SQLite, keeps more than PostgreSQL would)."""
+    table, column = COLUMNS[(form, field)]
+    length = db.metadata.tables[table].c[column].type.length
+    assert length is not None, (table, column)
     with form_app.test_request_context(method="POST"):
-        form = form_class(formdata=MultiDict())
-        for field_name, field in _fields(form):
-            limit = form_property.max_length(field)
-            if limit is None or not isinstance(field, TextField):
-                continue
-            for model in _models_of(module):
-                column = model.__table__.c.get(field_name)
-                length = getattr(getattr(column, "type", None), "length", None)
-                if length is not None:
-                    assert limit == length, (name, field_name, model.__name__, limit, length)
+        bound = _form_class(form)(formdata=MultiDict())[field]
+        assert form_property.max_length(bound) == length, (form, field, table, column)
