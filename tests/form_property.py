@@ -122,7 +122,7 @@ def _ascii_digits(text: str) -> bool:
     return text.isascii()
 
 
-def _core_expected(field, sent: str):  # noqa: C901, PLR0911, PLR0912 - one case per kind
+def expected(field, sent: str):  # noqa: C901, PLR0911, PLR0912 - one case per kind
     text = sent.strip()
     if isinstance(field, core.Flag):
         return (
@@ -189,7 +189,7 @@ def check(field, sent: str) -> None:
         assert all(str(message).strip() for message in field.errors), field.errors
         return
     if isinstance(field, core._Raw):
-        want = _core_expected(field, sent)
+        want = expected(field, sent)
         assert want is not REFUSE, (type(field).__name__, sent, field.data)
         assert field.data == want, (sent, field.data, want)
         if isinstance(field.data, int | date) and not isinstance(field.data, bool):

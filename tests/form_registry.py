@@ -82,6 +82,7 @@ VIEW_LEVEL = {
     "app.core.settings.TenantSettingsForm": _CASES,
     "app.auth.forms.InviteForm": _AUTH,
     "app.auth.forms.IdentityProviderForm": _AUTH,
+    "app.regional.budget_forms.BudgetLineForm": _REGIONAL,
 }
 
 # Covered at field level only (tests/core/test_every_form.py).
@@ -116,7 +117,6 @@ FIELD_LEVEL = {
     "app.cases.provider.forms.InvoiceForm",
     "app.cases.provider.forms.ProgressForm",
     "app.regional.budget_forms.ApprovalForm",
-    "app.regional.budget_forms.BudgetLineForm",
     "app.regional.budget_forms.InvoiceForm",
     "app.regional.budget_forms.PlanningForm",
     "app.regional.crossing.ReasonForm",
