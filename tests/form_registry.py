@@ -83,6 +83,7 @@ VIEW_LEVEL = {
     "app.auth.forms.InviteForm": _AUTH,
     "app.auth.forms.IdentityProviderForm": _AUTH,
     "app.regional.budget_forms.BudgetLineForm": _REGIONAL,
+    "app.volunteers.forms.ApplicationForm": _VOLUNTEERS,
 }
 
 # Covered at field level only (tests/core/test_every_form.py).
@@ -126,7 +127,6 @@ FIELD_LEVEL = {
     "app.regional.grant_forms.RegionDistributionForm",
     "app.regional.grant_forms.ReportForm",
     "app.volunteers.forms.AcceptProposalForm",
-    "app.volunteers.forms.ApplicationForm",
     "app.volunteers.forms.CertificateForm",
     "app.volunteers.forms.DecideForm",
     "app.volunteers.forms.HandleSignalForm",
