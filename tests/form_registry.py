@@ -83,6 +83,7 @@ VIEW_LEVEL = {
     "app.auth.forms.InviteForm": _AUTH,
     "app.auth.forms.IdentityProviderForm": _AUTH,
     "app.regional.budget_forms.BudgetLineForm": _REGIONAL,
+    "app.regional.grant_forms.ExpenseForm": _REGIONAL,
     "app.volunteers.forms.ApplicationForm": _VOLUNTEERS,
 }
 
@@ -123,7 +124,6 @@ FIELD_LEVEL = {
     "app.regional.crossing.ReasonForm",
     "app.regional.grant_forms.ApprovalForm",
     "app.regional.grant_forms.DistributionForm",
-    "app.regional.grant_forms.ExpenseForm",
     "app.regional.grant_forms.RegionDistributionForm",
     "app.regional.grant_forms.ReportForm",
     "app.volunteers.forms.AcceptProposalForm",
