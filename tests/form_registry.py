@@ -85,6 +85,7 @@ VIEW_LEVEL = {
     "app.regional.budget_forms.BudgetLineForm": _REGIONAL,
     "app.regional.grant_forms.ExpenseForm": _REGIONAL,
     "app.volunteers.forms.ApplicationForm": _VOLUNTEERS,
+    "app.volunteers.forms.CertificateForm": _VOLUNTEERS,
 }
 
 # Covered at field level only (tests/core/test_every_form.py).
@@ -127,7 +128,6 @@ FIELD_LEVEL = {
     "app.regional.grant_forms.RegionDistributionForm",
     "app.regional.grant_forms.ReportForm",
     "app.volunteers.forms.AcceptProposalForm",
-    "app.volunteers.forms.CertificateForm",
     "app.volunteers.forms.DecideForm",
     "app.volunteers.forms.HandleSignalForm",
     "app.volunteers.forms.InvitationForm",
