@@ -3,7 +3,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
-from wtforms.validators import InputRequired, Regexp
+from wtforms.validators import InputRequired
+
+from app.core.forms import AsciiRegexp
 
 RANGE = _l("Choose a number from %(min)s to %(max)s.")
 NINE_DIGITS = _l("Enter the nine digits of a citizen number.")
@@ -21,6 +23,9 @@ class ClientLookupForm(FlaskForm):
     bsn = StringField(
         _l("Citizen number"),
         filters=[_digits_only],
-        validators=[InputRequired(message=NINE_DIGITS), Regexp(r"^[0-9]{9}$", message=NINE_DIGITS)],
+        validators=[
+            InputRequired(message=NINE_DIGITS),
+            AsciiRegexp(r"^[0-9]{9}$", message=NINE_DIGITS),
+        ],
         render_kw={"inputmode": "numeric"},
     )

@@ -56,7 +56,7 @@ HIDDEN_COLUMNS = {"token_hash", "password_hash", "totp_secret", "id_token"}
 # The features add their own (the uuids that point at their rows) in their vocabulary.
 TECHNICAL_COLUMNS = frozenset({"id", "tenant_id", "version", "submission_key"})
 # History keeps dates as ISO text (a timeline entry's detail).
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def technical_columns() -> frozenset[str]:

@@ -4,12 +4,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app.core.forms import TextField
+from app.core.forms import AsciiRegexp, TextField
 from app.core.permissions import Role
 
-CODE = Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter the 6-digit code from your app."))
+CODE = AsciiRegexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter the 6-digit code from your app."))
 
 
 class PasswordStepForm(FlaskForm):
@@ -63,7 +63,7 @@ class IdentityProviderForm(FlaskForm):
         required=True,
         max_length=100,
         validators=[
-            Regexp(r"^[A-Z][A-Z0-9_]*$", message=_l("Use capitals, digits and _ only.")),
+            AsciiRegexp(r"^[A-Z][A-Z0-9_]*$", message=_l("Use capitals, digits and _ only.")),
         ],
     )
     scopes = TextField(_l("Scopes"), required=True, max_length=255)

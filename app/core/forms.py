@@ -3,8 +3,12 @@
 Every field keeps what was sent or refuses it with a Dutch message next to it: a text
 longer than its column, a text with control characters, a date outside 1900-2100 (or
 not written as YYYY-MM-DD: no week dates, no "2026-1-1"), a number outside its column's
-range or not written as plain digits. Only the surrounding white space of a text is
-dropped (what a browser user cannot see), and an empty text is "none".
+range or not written as plain digits. Digits are the ASCII 0-9 in every field (a number,
+an amount, a date, an id, a code): "٣", "３" or "1_000", which Python's int() would read,
+are refused (``AsciiRegexp`` for the pattern validators). Only the surrounding white
+space of a text is dropped (what a browser user cannot see), and an empty text is "none";
+that is the one filter of these fields (tests/core/test_every_form.py holds every form to
+it).
 
 The shared fields of the portal's forms are ``VersionField`` (the version of the row
 the form was loaded with, for ``app.core.actions.check_version``) and
@@ -22,7 +26,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _
 from flask_wtf import FlaskForm
 from wtforms import Field
-from wtforms.validators import StopValidation
+from wtforms.validators import Regexp, StopValidation
 from wtforms.widgets import CheckboxInput, HiddenInput, TextInput
 
 # PostgreSQL's INTEGER; a larger number fails in the form, not in the database.
@@ -32,11 +36,24 @@ MAX_TEXT = 10_000
 FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2100, 12, 31)
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# re.ASCII everywhere a pattern says \d or \s: Python's \d also matches "٣" and "３",
+# which int() and Decimal() then read as 3, so a value typed in another script would be
+# saved as something else than what the person saw. Digits are 0-9, nothing more.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")
 # C0 controls but tab, line feed and carriage return (a textarea's lines); DEL; C1 controls.
 # PostgreSQL refuses NUL in text, and none of them belongs in a file's text.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class AsciiRegexp(Regexp):
+    """WTForms' ``Regexp`` with ``re.ASCII``: ``\\d`` is 0-9 and ``\\s`` is ASCII white space
+    only, so a code or number written in another script is refused, not read as digits.
+    The one pattern validator of the portal's forms (the registry test checks that no
+    form uses a plain ``Regexp`` with ``\\d``, ``\\w`` or ``\\s``)."""
+
+    def __init__(self, regex, flags: int = 0, message=None) -> None:
+        super().__init__(regex, flags | re.ASCII, message)
 
 
 def incomplete_message():
@@ -57,6 +74,16 @@ class Form(FlaskForm):
         """Whether the form carried the field at all (an optional part of a form)."""
         field = getattr(self, name)
         return field.raw_data is not None and len(field.raw_data) > 0
+
+
+def _uuid(text: str, message) -> uuid.UUID:
+    # uuid.UUID reads its hex digits with int(), which takes "１" for 1: ASCII only.
+    if not text.isascii():
+        raise StopValidation(message)
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise StopValidation(message) from None
 
 
 class _Raw(Field):
@@ -167,10 +194,7 @@ class UuidChoice(_Raw):
     """The id of a row chosen from a list (the view checks that the row exists)."""
 
     def parse(self, text: str) -> uuid.UUID:
-        try:
-            return uuid.UUID(text)
-        except ValueError:
-            raise StopValidation(_("Choose one of the options.")) from None
+        return _uuid(text, _("Choose one of the options."))
 
 
 class Flag(_Raw):
@@ -214,10 +238,7 @@ class SubmissionKeyField(_Raw):
     widget = HiddenInput()
 
     def parse(self, text: str) -> uuid.UUID:
-        try:
-            return uuid.UUID(text)
-        except ValueError:
-            raise StopValidation(incomplete_message()) from None
+        return _uuid(text, incomplete_message())
 
 
 def new_submission_key() -> str:
@@ -230,7 +251,7 @@ def column_length(model, name: str) -> int:
     return length or MAX_TEXT
 
 
-_EUROS = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d{1,9})(?:,(\d{1,2}))?")
+_EUROS = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d{1,9})(?:,(\d{1,2}))?", re.ASCII)
 
 
 class EuroAmount(TextField):

@@ -12,7 +12,7 @@ from app.cases.intake.document import DOMAIN_KEYS, parse_document
 from app.cases.intake.facilities import known_facilities
 from app.cases.intake.forms import IntakeForm, put_errors, submitted_document, values_of
 from app.cases.intake.jobs import access_upload, receive_file, report_of
-from app.cases.intake.services import IntakeRefused, Source, receive_intake_once
+from app.cases.intake.services import Source, receive_intake_once
 from app.cases.labels import (
     LEGAL_TITLE_LABELS,
     MESSAGE_KIND_LABELS,
@@ -21,9 +21,9 @@ from app.cases.labels import (
 )
 from app.cases.models import DomainStatus
 from app.cases.services import life_domain_kinds
+from app.core.actions import act
 from app.core.permissions import Permission, requires
 from app.core.rendering import render
-from app.extensions import db
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
@@ -56,19 +56,22 @@ def intake_submit():
     if errors or not form.validate():
         messages = put_errors(form, errors, intake_field_label)
         return intake_form(status=422, values=values_of(form), errors=messages)
+
+    def done(result):
+        if result.waiting:
+            return redirect(url_for("cases.intake_check", check_id=result.check_id))
+        return redirect(url_for("cases.case_detail", case_id=result.case_id))
+
+    def refused(error, status):
+        messages = put_errors(form, [(error.field or "kind", error.message)], intake_field_label)
+        return intake_form(status=status, values=values_of(form), errors=messages)
+
     # A double click posts the same document twice: both get the one case.
-    try:
-        result = receive_intake_once(document, current_user, Source.FORM)
-    except IntakeRefused as refusal:
-        db.session.rollback()
-        messages = put_errors(
-            form, [(refusal.field or "kind", refusal.message)], intake_field_label
-        )
-        return intake_form(status=422, values=values_of(form), errors=messages)
-    db.session.commit()
-    if result.waiting:
-        return redirect(url_for("cases.intake_check", check_id=result.check_id))
-    return redirect(url_for("cases.case_detail", case_id=result.case_id))
+    return act(
+        lambda: receive_intake_once(document, current_user, Source.FORM),
+        done=done,
+        refused=refused,
+    )
 
 
 @bp.route("/intake/upload", methods=["GET", "POST"])
@@ -86,12 +89,26 @@ def intake_upload():
         return render(
             "cases/upload.html", status=413, report=None, too_large=True, domain_keys=DOMAIN_KEYS
         )
-    report, started = receive_file(upload.filename, content, current_user)
-    db.session.commit()
-    if started is not None:
-        return redirect(url_for("cases.intake_upload_progress", upload_id=started.id), 303)
-    status = 200 if not report.file_error else 422
-    return render("cases/upload.html", status=status, report=report, domain_keys=DOMAIN_KEYS)
+
+    def done(received):
+        report, started = received
+        if started is not None:
+            return redirect(url_for("cases.intake_upload_progress", upload_id=started.id), 303)
+        status = 200 if not report.file_error else 422
+        return render("cases/upload.html", status=status, report=report, domain_keys=DOMAIN_KEYS)
+
+    def refused(error, status):
+        return render(
+            "cases/upload.html",
+            status=status,
+            report=None,
+            refusal=error.message,
+            domain_keys=DOMAIN_KEYS,
+        )
+
+    return act(
+        lambda: receive_file(upload.filename, content, current_user), done=done, refused=refused
+    )
 
 
 @bp.get("/intake/upload/<uuid:upload_id>")

@@ -1,0 +1,185 @@
+"""Every WTForms form class of ``app/``, and which tests hold its values to what was sent.
+
+``discover()`` imports every module of the app and returns the form classes defined in
+it (``wtforms.Form`` subclasses whose module is under ``app``), plus the two forms built
+at run time: the settings form (``app.core.settings.settings_form_class``) and the grant
+distribution's form with a field per municipality (``app.regional.grant_forms``).
+
+``VIEW_LEVEL`` names the forms that also have a view-level property test (submit through
+the test client, then read the database): the form's qualified name -> the test file.
+Every other discovered form is covered at field level only, by
+``tests/core/test_every_form.py``. A new form class must be added to ``FIELD_LEVEL`` or
+``VIEW_LEVEL`` here, or that test fails: a form nobody decided about is not covered.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+
+import wtforms
+
+import app as app_package
+
+
+def qualified(form_class: type) -> str:
+    return f"{form_class.__module__}.{form_class.__qualname__}"
+
+
+def discover() -> dict[str, type]:
+    found: dict[str, type] = {}
+    for module_info in pkgutil.walk_packages(app_package.__path__, "app."):
+        module = importlib.import_module(module_info.name)
+        for _name, value in inspect.getmembers(module, inspect.isclass):
+            if (
+                issubclass(value, wtforms.Form)
+                and value.__module__ == module.__name__
+                and value.__module__.startswith("app.")
+            ):
+                found[qualified(value)] = value
+    return found
+
+
+def runtime_forms(tenants) -> dict[str, type]:
+    """The forms a function builds (call inside an app and request context)."""
+    from app.core.settings import settings_form_class
+    from app.regional.grant_forms import distribution_form
+
+    distribution = type(distribution_form(list(tenants)))
+    return {
+        "app.core.settings.TenantSettingsForm": settings_form_class(),
+        "app.regional.grant_forms.RegionDistributionForm": distribution,
+    }
+
+
+# Forms with no fields of their own: the base classes and a form that carries only CSRF.
+NO_FIELDS = {
+    "app.core.forms.Form",
+    "app.volunteers.forms.RunMatchingForm",
+}
+
+_CASES = "tests/cases/test_forms_property.py"
+_AUTH = "tests/auth/test_forms_property.py"
+_REGIONAL = "tests/regional/test_forms_property.py"
+_VOLUNTEERS = "tests/volunteers/test_forms_property.py"
+
+VIEW_LEVEL = {
+    "app.cases.forms.DetailsForm": _CASES,
+    "app.cases.forms.PhaseForm": _CASES,
+    "app.cases.forms.ReleaseForm": _CASES,
+    "app.cases.forms.DomainForm": _CASES,
+    "app.cases.forms.TaskForm": _CASES,
+    "app.cases.forms.TaskDoneForm": _CASES,
+    "app.cases.forms.NoteForm": _CASES,
+    "app.cases.forms.NoteEditForm": _CASES,
+    "app.cases.forms.ConsentForm": _CASES,
+    "app.cases.forms.ReferralForm": _CASES,
+    "app.cases.forms.OutcomeForm": _CASES,
+    "app.cases.forms.TrajectoryForm": _CASES,
+    "app.cases.forms.TrajectoryUpdateForm": _CASES,
+    "app.cases.forms.TemplateForm": _CASES,
+    "app.core.settings.TenantSettingsForm": _CASES,
+    "app.auth.forms.InviteForm": _AUTH,
+    "app.auth.forms.IdentityProviderForm": _AUTH,
+    "app.regional.budget_forms.BudgetLineForm": _REGIONAL,
+    "app.regional.grant_forms.ExpenseForm": _REGIONAL,
+    "app.volunteers.forms.ApplicationForm": _VOLUNTEERS,
+    "app.volunteers.forms.CertificateForm": _VOLUNTEERS,
+}
+
+# Covered at field level only (tests/core/test_every_form.py).
+FIELD_LEVEL = {
+    "app.audit.forms.ClientLookupForm",
+    "app.auth.forms.CodeStepForm",
+    "app.auth.forms.NewPasswordForm",
+    "app.auth.forms.PasswordStepForm",
+    "app.auth.forms.ResetRequestForm",
+    "app.auth.forms.RoleForm",
+    "app.cases.forms.ReleaseCorrectionForm",
+    "app.cases.forms.ResponsibleForm",
+    "app.cases.forms.TemplateEditForm",
+    "app.cases.forms.TransferAcceptForm",
+    "app.cases.forms.TransferDeclineForm",
+    "app.cases.forms.TransferForm",
+    "app.cases.forms.VoidSnapshotForm",
+    "app.cases.intake.checklist_views.DecisionForm",
+    "app.cases.intake.forms.IntakeForm",
+    "app.cases.involved_views.DocumentForm",
+    "app.cases.involved_views.PersonAddForm",
+    "app.cases.involved_views.PersonEditForm",
+    "app.cases.involved_views.PersonEndForm",
+    "app.cases.involved_views.PersonForm",
+    "app.cases.merge_views.MergeForm",
+    "app.cases.partners.forms.PartnerAddForm",
+    "app.cases.partners.forms.PartnerEditForm",
+    "app.cases.partners.forms.PartnerFields",
+    "app.cases.partners.forms.StaffForm",
+    "app.cases.provider.forms.DecisionForm",
+    "app.cases.provider.forms.EndForm",
+    "app.cases.provider.forms.InvoiceForm",
+    "app.cases.provider.forms.ProgressForm",
+    "app.regional.budget_forms.ApprovalForm",
+    "app.regional.budget_forms.InvoiceForm",
+    "app.regional.budget_forms.PlanningForm",
+    "app.regional.crossing.ReasonForm",
+    "app.regional.grant_forms.ApprovalForm",
+    "app.regional.grant_forms.DistributionForm",
+    "app.regional.grant_forms.RegionDistributionForm",
+    "app.regional.grant_forms.ReportForm",
+    "app.volunteers.forms.AcceptProposalForm",
+    "app.volunteers.forms.DecideForm",
+    "app.volunteers.forms.HandleSignalForm",
+    "app.volunteers.forms.InvitationForm",
+    "app.volunteers.forms.MeetingForm",
+    "app.volunteers.forms.MemberForm",
+    "app.volunteers.forms.PhaseForm",
+    "app.volunteers.forms.ProfessionalForm",
+    "app.volunteers.forms.ReferralForm",
+    "app.volunteers.forms.ReviewForm",
+    "app.volunteers.forms.SignalForm",
+    "app.volunteers.forms.StatusForm",
+    "app.volunteers.forms.TrainingForm",
+}
+
+
+# Text fields stored in a column of limited length: (form, field) -> (table, column). The
+# field's limit must be the column's (tests/core/test_every_form.py reads the length from
+# the model), so a text the database could not hold is refused next to its field, and a
+# text it could hold is not. Fields stored in a TEXT column are limited by MAX_TEXT or a
+# limit of their own and are not listed.
+COLUMNS = {
+    ("app.cases.involved_views.PersonAddForm", "name"): ("case_people", "name"),
+    ("app.cases.involved_views.PersonAddForm", "organisation"): ("case_people", "organisation"),
+    ("app.cases.involved_views.PersonAddForm", "contact"): ("case_people", "contact"),
+    ("app.cases.involved_views.PersonEditForm", "name"): ("case_people", "name"),
+    ("app.cases.involved_views.PersonEditForm", "organisation"): ("case_people", "organisation"),
+    ("app.cases.involved_views.PersonEditForm", "contact"): ("case_people", "contact"),
+    ("app.cases.partners.forms.PartnerAddForm", "name"): ("partners", "name"),
+    ("app.cases.partners.forms.PartnerAddForm", "contact_name"): ("partners", "contact_name"),
+    ("app.cases.partners.forms.PartnerAddForm", "email"): ("partners", "email"),
+    ("app.cases.partners.forms.PartnerAddForm", "phone"): ("partners", "phone"),
+    ("app.cases.partners.forms.PartnerAddForm", "address"): ("partners", "address"),
+    ("app.cases.partners.forms.PartnerEditForm", "name"): ("partners", "name"),
+    ("app.cases.provider.forms.InvoiceForm", "reference"): ("trajectory_invoices", "reference"),
+    ("app.regional.budget_forms.InvoiceForm", "reference"): (
+        "budget_commitments",
+        "invoice_reference",
+    ),
+    ("app.volunteers.forms.ApplicationForm", "first_name"): ("volunteers", "first_name"),
+    ("app.volunteers.forms.ApplicationForm", "last_name"): ("volunteers", "last_name"),
+    ("app.volunteers.forms.ApplicationForm", "email"): ("volunteers", "email"),
+    ("app.volunteers.forms.ApplicationForm", "phone"): ("volunteers", "phone"),
+    ("app.volunteers.forms.ApplicationForm", "postcode"): ("volunteers", "postcode"),
+    ("app.volunteers.forms.CertificateForm", "profile"): ("volunteers", "vog_profile"),
+    ("app.volunteers.forms.ProfessionalForm", "name"): ("circle_professionals", "name"),
+    ("app.volunteers.forms.ProfessionalForm", "organisation"): (
+        "circle_professionals",
+        "organisation",
+    ),
+    ("app.volunteers.forms.ProfessionalForm", "role"): ("circle_professionals", "role"),
+    ("app.cases.forms.TaskForm", "title"): ("tasks", "title"),
+    ("app.cases.forms.TemplateForm", "title"): ("task_templates", "title"),
+    ("app.cases.forms.DetailsForm", "facility"): ("cases", "facility"),
+    ("app.auth.forms.InviteForm", "email"): ("users", "email"),
+}
