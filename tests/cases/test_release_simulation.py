@@ -220,16 +220,22 @@ class Municipality:
         ]
         if not due:
             return
-        rows = db.session.execute(
-            select(Notification.user_id, Notification.dedupe_key).where(
-                Notification.link.in_([f"/cases/{s.case_id}" for s in due])
-            )
-        ).all()
-        held = {(user, key.split(":")[1], key.split(":")[3]) for user, key in rows}
+        # The notices that would do, by their unique key (any of the windows' kinds);
+        # read from the database, so a notice that was not written does not count.
+        wanted = {
+            jobs.release_notice_key(sim.case_id, kind, sim.expected, user): (sim.number, user)
+            for sim in due
+            for user in self.able_to_act(sim)
+            for kind, _days in jobs.RELEASE_NOTICES
+        }
+        keys = db.session.scalars(
+            select(Notification.dedupe_key).where(Notification.dedupe_key.in_(list(wanted)))
+        )
+        held = {wanted[key] for key in keys}
         for sim in due:
             self.figures["warning checks"] += 1
             for user in self.able_to_act(sim):
-                if (user, str(sim.case_id), sim.expected.isoformat()) not in held:
+                if (sim.number, user) not in held:
                     self.misses.append(
                         f"{day}: case {sim.number} (release {sim.expected}) not announced to "
                         f"{'its worker' if user == sim.worker else 'an admin'}"
