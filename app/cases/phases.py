@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.cases import timeline
 from app.cases.errors import CaseError, InvalidTransition
@@ -185,8 +185,22 @@ def move_phases_by_dates(today: date) -> int:
     """The daily plan's step for the bound tenant: every open case whose dates call for
     another phase moves there. Idempotent: a second run the same day moves nothing."""
     weeks = preparation_weeks()
+    # Only the cases whose dates call for another phase than theirs are loaded (the SQL
+    # form of ``_dated_phase``); ``sync_phase`` decides for each as before.
+    preparing = Case.expected_release <= today + timedelta(weeks=weeks)
+    not_released = Case.actual_release.is_(None)
     cases = db.session.scalars(
-        select(Case).where(Case.phase.in_([p.value for p in DATE_DRIVEN]))
+        select(Case).where(
+            Case.phase.in_([p.value for p in DATE_DRIVEN]),
+            or_(
+                Case.actual_release.is_not(None),
+                not_released & preparing & (Case.phase != P.RELEASE_PREPARATION.value),
+                not_released
+                & or_(Case.expected_release.is_(None), ~preparing)
+                & (Case.detention_start <= today)
+                & (Case.phase != P.IN_DETENTION.value),
+            ),
+        )
     ).all()
     return sum(1 for case in cases if sync_phase(case, today, weeks=weeks))
 

@@ -216,6 +216,12 @@ def update_case(case: Case, *, expected_version: int | None, actor, **changes) -
         flush_or_conflict(case)
         timeline.record(case.id, EventKind.CASE_UPDATED, actor, changes=diff)
         reconcile_plan(case, actor)
+        if "case_worker_id" in diff:
+            # A new worker inside the notice window hears of the release now, not only
+            # from tomorrow's daily plan. Imported here: the jobs module uses this one.
+            from app.cases.jobs import release_date_moved
+
+            release_date_moved(case)
     return diff
 
 

@@ -51,6 +51,7 @@ from app.cases import municipality, timeline
 from app.cases import transfer as moves
 from app.cases.errors import CaseError
 from app.cases.handover.models import Trajectory
+from app.cases.jobs import release_date_moved
 from app.cases.models import Case, IncomingState
 from app.cases.plan.models import Task
 from app.cases.timeline import EventKind
@@ -470,6 +471,7 @@ def accept_transfer(user, incoming_id: uuid.UUID, case_worker_id: uuid.UUID | No
         arrived = db.session.get(Case, (receiver_id, case_id), populate_existing=True)
         arrived.case_worker_id = worker.id
         follow_transfer(arrived, receiver, actor)
+        release_date_moved(arrived)  # the new worker is warned now when the release is near
         timeline.record(
             case_id,
             EventKind.TRANSFER_ACCEPTED,

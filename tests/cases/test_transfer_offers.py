@@ -7,7 +7,7 @@ users do; the must-hold lines of issue 16 point 4 are the test names.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -285,3 +285,33 @@ def test_an_accept_the_move_refuses_leaves_the_offer_waiting(
         assert (again.state, again.case_worker_id) == ("offered", None)
     with in_tenant(zutphen):
         assert db.session.get(Case, (zutphen.id, case.id)) is not None
+
+
+def test_the_accepting_case_worker_is_warned_at_once_of_a_near_release(
+    app, tenants, in_tenant, make_case, worker_client, monkeypatch
+):
+    """Issue 11 point 5: a transfer accepted inside the six-week window warns the chosen
+    case worker when it is accepted, not the next morning."""
+    monkeypatch.setitem(app.config, "REDIS_URL", None)  # jobs inline after their commit
+    monkeypatch.setattr("app.notifications.services.enqueue", lambda *_a, **_k: None)
+    zutphen, deventer = tenants["zutphen"], tenants["deventer"]
+    release = date.today() + timedelta(days=20)
+    case = make_case(zutphen, plan=True, expected_release=release)
+    with in_tenant(zutphen):
+        sender = worker_client(UserFactory())
+    with in_tenant(deventer):
+        receiver = UserFactory()
+        chosen = UserFactory(display_name="Eva Casemanager")
+    assert offer(sender, case.id, deventer).status_code == 302
+    incoming = incoming_of(in_tenant, deventer, case.id)
+    accepted = worker_client(receiver).post(
+        f"/cases/transfers/incoming/{incoming.id}/accept", data={"case_worker_id": str(chosen.id)}
+    )
+    assert accepted.status_code == 302
+    with in_tenant(deventer):
+        keys = db.session.scalars(
+            select(Notification.dedupe_key).where(
+                Notification.user_id == chosen.id, Notification.kind == "release_six_weeks"
+            )
+        ).all()
+        assert keys == [f"release:{case.id}:six_weeks:{release.isoformat()}:{chosen.id}"]

@@ -116,3 +116,33 @@ def test_the_queue_count_stops_past_the_list_limit(app, tenants, in_tenant, monk
         db.session.commit()
     page = sign_in(worker).get("/cases/").get_data(as_text=True)
     assert "Meer dan 1.000 open dossiers hebben geen casemanager" in page
+
+
+def test_a_new_case_worker_inside_the_window_is_warned_at_once(
+    app, tenants, in_tenant, make_case, monkeypatch
+):
+    """A reassignment inside the six-week window: the new worker gets the release notice
+    when the change is saved (a job after the commit), not the next morning."""
+    from app.cases import services
+
+    monkeypatch.setitem(app.config, "REDIS_URL", None)  # jobs inline after their commit
+    monkeypatch.setattr("app.notifications.services.enqueue", lambda *_a, **_k: None)
+    lochem = tenants["lochem"]
+    with in_tenant(lochem):
+        first = UserFactory(role=Role.CASE_WORKER.value)
+        second = UserFactory(role=Role.CASE_WORKER.value)
+        db.session.commit()
+        first_id, second_id = first.id, second.id
+    case = make_case(lochem, case_worker_id=first_id, expected_release=TODAY + timedelta(days=20))
+    with in_tenant(lochem):
+        jobs.release_notices(lochem.id, TODAY)
+        db.session.commit()
+        assert {r.user_id for r in _notices()} == {first_id}
+        row = db.session.get(Case, (lochem.id, case.id))
+        services.update_case(row, expected_version=None, actor="Team", case_worker_id=second_id)
+        db.session.commit()
+    with in_tenant(lochem):
+        rows = _notices()
+        assert sorted(str(r.user_id) for r in rows) == sorted([str(first_id), str(second_id)])
+        assert {r.kind for r in rows if r.user_id == second_id} == {"release_six_weeks"}
+        assert all(r.link == f"/cases/{case.id}" for r in rows)
