@@ -218,8 +218,8 @@ def update_case(case: Case, *, expected_version: int | None, actor, **changes) -
         reconcile_plan(case, actor)
         if "case_worker_id" in diff:
             # A new worker inside the notice window hears of the release now, not only
-            # from tomorrow's daily plan. Imported here: the jobs module uses this one.
-            from app.cases.jobs import release_date_moved
+            # from tomorrow's daily plan.
+            from app.cases.jobs import release_date_moved  # import here: jobs imports us
 
             release_date_moved(case)
     return diff

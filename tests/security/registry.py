@@ -1145,6 +1145,9 @@ VALID_JSON: dict[str, Callable[[Bundle], dict]] = {
         "message_id": f"walk-{uuid.uuid4().hex}",
         "domains": {"housing": {"status": "not_arranged", "need": "Woonruimte"}},
     },
+    "intake_api.receive_batch": lambda b: {
+        "documents": [VALID_JSON["intake_api.receive_document"](b) for _ in range(2)]
+    },
 }
 
 
