@@ -228,3 +228,22 @@ def check(field, sent: str) -> None:
     raise AssertionError(
         f"no property for {type(field).__name__}: add it to tests/form_property.py"
     )
+
+
+def page_verdict(sent: str, want, response, row, saved, message) -> str | None:
+    """What is wrong with one submission through a page, or None when it was saved as
+    sent: a 5xx; a refusal without a message (``message``: the pattern of one) or with a
+    row saved anyway; an acceptance of what must be refused; a saved value that differs
+    from ``want`` (``expected``'s answer)."""
+    shown = repr(sent[:30])
+    if response.status_code >= 500:
+        return f"{shown}: {response.status_code}"
+    if response.status_code >= 400:
+        if not message.search(response.get_data(as_text=True)):
+            return f"{shown}: {response.status_code} without a message"
+        return f"{shown}: refused but saved {saved!r}" if row is not None else ""
+    if want is REFUSE:
+        return f"{shown}: accepted ({response.status_code}), saved {saved!r}"
+    if row is None or saved != want:
+        return f"{shown}: saved as {saved!r}, sent for {want!r}"
+    return None

@@ -109,20 +109,11 @@ def test_a_stored_value_is_the_value_sent_or_the_page_says_why_not(
             row = saved_submission(target.model, key)
             saved = None if row is None else getattr(row, target.stored[field])
         want = form_property.expected(bound, sent)
-        shown = repr(sent[:30])
-        if response.status_code >= 500:
-            problems.append(f"{shown}: {response.status_code}")
-        elif response.status_code >= 400:
-            if not MESSAGE.search(response.get_data(as_text=True)):
-                problems.append(f"{shown}: {response.status_code} without a message")
-            if row is not None:
-                problems.append(f"{shown}: refused but saved {saved!r}")
-        elif want is form_property.REFUSE:
-            problems.append(f"{shown}: accepted ({response.status_code}), saved {saved!r}")
-        elif row is None or saved != want:
-            problems.append(f"{shown}: saved as {saved!r}, sent for {want!r}")
-        else:
+        problem = form_property.page_verdict(sent, want, response, row, saved, MESSAGE)
+        if problem is None:
             accepted.append(sent)
+        elif problem:
+            problems.append(problem)
 
     check()
     assert accepted, "no example was saved: the test proves nothing"
