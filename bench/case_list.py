@@ -20,7 +20,6 @@ closing, so 2,000 cases per municipality is a realistic full load.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -31,24 +30,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import flask_migrate  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.auth.models import User  # noqa: E402
 from app.cases.bsn import generate_bsn  # noqa: E402
 from app.cases.models import CORE_LIFE_DOMAINS, Case, Client, LifeDomain  # noqa: E402
 from app.core.context import tenant_app_context  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.tenants.models import Tenant  # noqa: E402
-
-
-def reset_schema(owner_url: str) -> None:
-    engine = create_engine(owner_url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
+from bench.common import migrated_app  # noqa: E402
 
 
 def fill(app, cases_per_tenant: int, rng: random.Random) -> dict[int, uuid.UUID]:
@@ -154,16 +144,7 @@ def main() -> None:
         "--municipalities", type=int, default=5, help="in all; beyond the five by `tenants add`"
     )
     args = parser.parse_args()
-    url, owner = os.environ["DATABASE_URL"], os.environ["MIGRATION_DATABASE_URL"]
-    if not url.startswith("postgresql"):
-        raise SystemExit("the benchmark measures PostgreSQL with row-level security")
-    reset_schema(owner)
-    app = create_app(
-        "testing",
-        {"SQLALCHEMY_DATABASE_URI": url, "MIGRATION_DATABASE_URI": owner, "REDIS_URL": None},
-    )
-    with app.app_context():
-        flask_migrate.upgrade()
+    app = migrated_app()
     add_municipalities(app, args.municipalities)
     rng = random.Random(7)  # noqa: S311 - fictitious bench data
     started = time.perf_counter()

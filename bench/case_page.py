@@ -18,7 +18,6 @@ Usage (a database of its own; it is emptied first):
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -28,10 +27,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import flask_migrate  # noqa: E402
-from sqlalchemy import create_engine, event, insert, select, text  # noqa: E402
+from sqlalchemy import event, insert, select  # noqa: E402
 
-from app import create_app  # noqa: E402
 from app.auth.models import User  # noqa: E402
 from app.auth.services import start_session_for  # noqa: E402
 from app.cases.models import CORE_LIFE_DOMAINS, Case, Client, LifeDomain  # noqa: E402
@@ -41,20 +38,13 @@ from app.cases.timeline import TimelineEntry  # noqa: E402
 from app.core.context import tenant_app_context  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.tenants.models import Tenant  # noqa: E402
+from bench.common import migrated_app  # noqa: E402
 
 BODY = (
     "Gesprek gevoerd over de voortgang op de leefgebieden. Afspraken gemaakt over de "
     "aanvraag van de uitkering en het ophalen van het identiteitsbewijs bij de gemeente. "
     "Volgende week een nieuw gesprek met de reclassering erbij."
 )
-
-
-def reset_schema(owner_url: str) -> None:
-    engine = create_engine(owner_url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def fill(app, rows: int) -> tuple[int, uuid.UUID, uuid.UUID]:
@@ -207,16 +197,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--page-only", action="store_true", help="only the case page")
     args = parser.parse_args()
-    url, owner = os.environ["DATABASE_URL"], os.environ["MIGRATION_DATABASE_URL"]
-    if not url.startswith("postgresql"):
-        raise SystemExit("the benchmark measures PostgreSQL with row-level security")
-    reset_schema(owner)
-    app = create_app(
-        "testing",
-        {"SQLALCHEMY_DATABASE_URI": url, "MIGRATION_DATABASE_URI": owner, "REDIS_URL": None},
-    )
-    with app.app_context():
-        flask_migrate.upgrade()
+    app = migrated_app()
     result = app.test_cli_runner().invoke(args=["tenants", "add-region-defaults"])
     if result.exit_code != 0:
         raise SystemExit(result.output)

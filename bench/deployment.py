@@ -78,6 +78,7 @@ from app.core.context import tenant_app_context  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.tenants.models import Tenant  # noqa: E402
 from bench import probes  # noqa: E402
+from bench.common import reset_schema  # noqa: E402
 
 SCALES = {
     # municipalities, clients per municipality
@@ -114,14 +115,6 @@ def urls(database: str) -> tuple[str, str]:
         f"postgresql+psycopg://nazorg_app:nazorg_app@{base}",
         f"postgresql+psycopg://nazorg_owner:nazorg_owner@{base}",
     )
-
-
-def reset_schema(owner_url: str) -> None:
-    engine = create_engine(owner_url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
 
 
 def add_municipalities(app, total: int) -> None:
