@@ -247,3 +247,23 @@ def page_verdict(sent: str, want, response, row, saved, message) -> str | None:
     if row is None or saved != want:
         return f"{shown}: saved as {saved!r}, sent for {want!r}"
     return None
+
+
+class Verdicts:
+    """The submissions of one field's page property: the ones saved as sent, and what went
+    wrong with the others (``page_verdict``)."""
+
+    def __init__(self) -> None:
+        self.accepted: list[str] = []
+        self.problems: list[str] = []
+
+    def record(self, sent: str, want, response, row, saved, message) -> None:
+        problem = page_verdict(sent, want, response, row, saved, message)
+        if problem is None:
+            self.accepted.append(sent)
+        elif problem:
+            self.problems.append(problem)
+
+    def assert_held(self, field: str) -> None:
+        assert self.accepted, "no example was saved: the test proves nothing"
+        assert not self.problems, f"{field}:\n" + "\n".join(self.problems[:10])
