@@ -790,6 +790,7 @@ def write_results(scale: str, results: dict) -> Path:
     counts, rows = results["rows"], results["pages"]
     rls_off = {r["page"]: r for r in results.get("pages_rls_off", [])}
     explain = {r["page"]: r for r in results.get("probes", {}).get("explain", [])}
+    base = {r["page"]: r for r in results.get("pages_growth_base", []) if r["status"] == 200}
     lines = [
         f"# Deployment benchmark, scale {scale}",
         "",
@@ -798,12 +799,20 @@ def write_results(scale: str, results: dict) -> Path:
         "Rows: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()) + ".",
         "",
         "| page | req/s | p50 ms | p95 ms | ÷ floor | RLS on ÷ off | db ms "
-        "| large tables read whole |",
-        "|---|---|---|---|---|---|---|---|",
+        "| large tables read whole | p50 growth |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+    if base:
+        small = results["growth_base"]
+        lines[4:4] = [
+            f"p50 growth: this scale's p50 ÷ the p50 of the same page on {small['database']} "
+            f"({small['rows'].get('clients', 0):,} clients), measured right after in the same "
+            "run.",
+            "",
+        ]
     for r in rows:
         if r["status"] != 200:
-            lines.append(f"| {r['page']} | answered {r['status']} | | | | | | |")
+            lines.append(f"| {r['page']} | answered {r['status']} | | | | | | | |")
             continue
         off = rls_off.get(r["page"])
         if off and off["status"] != 200:
@@ -812,9 +821,10 @@ def write_results(scale: str, results: dict) -> Path:
         plan = explain.get(r["page"], {})
         db_ms = f"{plan['database_ms']:.1f}" if plan else "–"
         whole = ", ".join(plan.get("large_tables_read_whole", [])) or "none"
+        growth = f"{r['p50_ms'] / base[r['page']]['p50_ms']:.2f}" if r["page"] in base else "–"
         lines.append(
             f"| {r['page']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} "
-            f"| {r['ratio_to_floor']:.2f} | {ratio} | {db_ms} | {whole} |"
+            f"| {r['ratio_to_floor']:.2f} | {ratio} | {db_ms} | {whole} | {growth} |"
         )
     found = results.get("probes", {})
     if "csv_export" in found:
@@ -891,6 +901,11 @@ def main() -> None:
         "(a quick check while working; no results file is written)",
     )
     parser.add_argument("--no-probes", action="store_true", help="pages only (no results file)")
+    parser.add_argument(
+        "--growth-database",
+        help="also measure the same pages on this database, filled at a smaller scale "
+        "(e.g. --scale small --database nazorg_bench first), for the growth of each p50",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -923,6 +938,8 @@ def main() -> None:
     results["pages"], results["probes"] = run_portal(
         app, app_url, owner_url, tenant_id, page_paths, args, probes_too=not args.no_probes
     )
+    if args.growth_database:
+        results.update(growth_base(args.growth_database, page_paths, args))
     if args.rls_off:
         copy = probes.rls_off_copy(owner_url, args.database)
         copy_app_url, copy_owner_url = urls(copy)
@@ -934,6 +951,22 @@ def main() -> None:
         print("partial run: no results file written")
     else:
         print(f"written {write_results(args.scale, results)}")
+
+
+def growth_base(database: str, page_paths: dict, args) -> dict:
+    """The same pages on a database filled at a smaller scale, right after this scale's
+    (not interleaved: the growth column is as noisy as the machine between the two)."""
+    base_app_url, base_owner_url = urls(database)
+    base_app = bench_app(base_app_url, base_owner_url)
+    base_tenant = measured_tenant(base_app)
+    base_paths = {n: p for n, p in pages(base_app, base_tenant).items() if n in page_paths}
+    rows, _ = run_portal(
+        base_app, base_app_url, base_owner_url, base_tenant, base_paths, args, probes_too=False
+    )
+    return {
+        "pages_growth_base": rows,
+        "growth_base": {"database": database, "rows": row_counts(base_owner_url)},
+    }
 
 
 def bench_app(app_url: str, owner_url: str):
