@@ -119,6 +119,11 @@ def urls(database: str) -> tuple[str, str]:
     )
 
 
+# National scale: the municipalities beyond the Deventer region's five form regions of
+# this size, each founded by its centre (the country has a few dozen aftercare regions).
+REGION_SIZE = 13
+
+
 def add_municipalities(app, total: int) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["tenants", "add-region-defaults"])
@@ -127,8 +132,11 @@ def add_municipalities(app, total: int) -> None:
     with app.app_context():
         present = db.session.scalar(db.select(db.func.count()).select_from(Tenant))
     for number in range(present + 1, total + 1):
+        place = (number - present - 1) % REGION_SIZE
+        region = f"regio-{(number - present - 1) // REGION_SIZE + 1:02d}"
+        joins = ["--centre", "--region", region] if place == 0 else ["--region", region]
         result = runner.invoke(
-            args=["tenants", "add", f"gemeente-{number:03d}", f"Gemeente {number:03d}"]
+            args=["tenants", "add", f"gemeente-{number:03d}", f"Gemeente {number:03d}", *joins]
         )
         if result.exit_code != 0:
             raise SystemExit(result.output)
@@ -579,17 +587,26 @@ def age_files(app, tenant_id: int) -> None:
     owner.dispose()
 
 
+# Municipalities filled with seed files of their own; the rest (national scale) get a copy
+# of one of the four non-centre ones (the centre's rows include the volunteer programme,
+# which only a centre has).
+SEEDED = 5
+
+
 def fill(app, municipalities: int, clients: int, rng: random.Random) -> dict[int, uuid.UUID]:
     add_municipalities(app, municipalities)
     with app.app_context():
         tenant_ids = db.session.scalars(db.select(Tenant.id).order_by(Tenant.id)).all()
     workers = {}
     seeds = min(SEEDS_PER_TENANT, clients)
-    for tenant_id in tenant_ids:
+    for tenant_id in tenant_ids[:SEEDED]:
         workers[tenant_id] = make_seed_files(app, tenant_id, rng)
         clone_files(app, tenant_id, max(0, clients // seeds - 1))
         age_files(app, tenant_id)
         make_seed_users(app, tenant_id)
+    sources = tenant_ids[1:SEEDED]
+    for number, tenant_id in enumerate(tenant_ids[SEEDED:]):
+        copy_municipality(app, sources[number % len(sources)], tenant_id)
     owner = create_engine(app.config["MIGRATION_DATABASE_URI"])
     with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # VACUUM as well: autovacuum (off on this machine) keeps a deployment's visibility
@@ -597,6 +614,42 @@ def fill(app, municipalities: int, clients: int, rng: random.Random) -> dict[int
         connection.execute(text("VACUUM ANALYZE"))
     owner.dispose()
     return workers
+
+
+def copy_municipality(app, source: int, target: int) -> None:
+    """Every row of municipality ``source`` again as ``target``'s, table by table in the
+    order of the foreign keys. Keys stay as they are: every tenant-owned key includes
+    ``tenant_id`` (tests/core/test_rls_catalogue.py), so the same uuid in another municipality
+    is another row; a reference to a municipality (``*_tenant_id``) to the source becomes
+    one to the target. Run as the superuser, the one role row-level security lets write
+    rows of a municipality other than the session's; rows the onboarding already made for
+    the target (its settings) are kept (``ON CONFLICT DO NOTHING``)."""
+    admin = create_engine(
+        app.config["MIGRATION_DATABASE_URI"].replace("nazorg_owner:nazorg_owner", "postgres")
+    )
+    with app.app_context():
+        tables = [t for t in db.metadata.sorted_tables if "tenant_id" in t.c]
+    with admin.begin() as connection:
+        for table in tables:
+            columns = ", ".join(f'"{c.name}"' for c in table.c)
+            values = ", ".join(_copied_value(c) for c in table.c)
+            connection.execute(
+                text(
+                    f'INSERT INTO "{table.name}" ({columns}) SELECT {values} '  # noqa: S608
+                    f'FROM "{table.name}" WHERE tenant_id = :source ON CONFLICT DO NOTHING'
+                ),
+                {"source": source, "target": target},
+            )
+    admin.dispose()
+
+
+def _copied_value(column) -> str:
+    refers_to_tenant = any(fk.column.table.name == "tenants" for fk in column.foreign_keys)
+    if column.name == "tenant_id":
+        return ":target"
+    if refers_to_tenant:
+        return f'CASE WHEN "{column.name}" = :source THEN :target ELSE "{column.name}" END'
+    return f'"{column.name}"'
 
 
 def free_port() -> int:
