@@ -9,7 +9,8 @@ The database named by ``--database`` (default nazorg_bench, made by scripts/pg-s
 emptied, migrated and filled:
 
 - the municipalities through the onboarding command (``flask tenants add``), so national
-  scale is 340 tenants made the way a real one is;
+  scale is 340 tenants made the way a real one is (beyond the Deventer region's five, in
+  regions of ``REGION_SIZE`` each founded by its centre);
 - per municipality a few dozen *seed* files made by the test suite's factories (a case
   with its client, life domains, snapshots, phase history, timeline, notes with
   revisions, intake message, tasks, consents, referrals, trajectories: every table that
@@ -23,6 +24,10 @@ emptied, migrated and filled:
   open files' past tasks done, so the overviews see a region's history, not 100,000 new
   files;
 - the access log: ten rows per client;
+- at national scale only the region's five municipalities are seeded and cloned; each of
+  the other 335 gets a copy of one of the four non-centre ones (``copy_municipality``:
+  every tenant-owned row again under the new ``tenant_id``), so the fill takes minutes,
+  not the hours of seeding each with the factories;
 - the clients named as a register names them (``NAME_FILES``: common Dutch family names
   and a long tail), so that the name search meets names, not clones of one name;
 - ``VACUUM ANALYZE`` (autovacuum is off on this machine, PITFALLS).
@@ -45,6 +50,11 @@ with row-level security switched off, for the policies' cost. The pages run as t
 that uses them: the case worker (lists, case page, start page, notifications), the
 regional coordinator of the centre (``/regio``) and a volunteer with a circle (the
 mentor portal).
+
+``--growth-database NAME`` measures the same pages on a second database filled at another
+scale (``--scale small --database NAME`` first) right after, and the table gets each
+page's p50 here ÷ p50 there: growth from 1,000 to 100,000 clients with a small one, or
+national ÷ region when the national run names the region's database.
 """
 
 from __future__ import annotations
