@@ -182,4 +182,21 @@ COLUMNS = {
     ("app.cases.forms.TemplateForm", "title"): ("task_templates", "title"),
     ("app.cases.forms.DetailsForm", "facility"): ("cases", "facility"),
     ("app.auth.forms.InviteForm", "email"): ("users", "email"),
+    ("app.cases.intake.forms.IntakeForm", "given_name"): ("clients", "given_name"),
+    ("app.cases.intake.forms.IntakeForm", "family_name"): ("clients", "family_name"),
+    ("app.cases.intake.forms.IntakeForm", "responsible_municipality"): (
+        "clients",
+        "responsible_outside_name",
+    ),
+    ("app.cases.intake.forms.IntakeForm", "facility"): ("cases", "facility"),
+    ("app.cases.intake.forms.IntakeForm", "prison_number"): ("cases", "prison_number"),
+    ("app.cases.intake.forms.IntakeForm", "probation_officer"): ("cases", "probation_officer"),
+    ("app.cases.intake.forms.IntakeForm", "prison_caseworker_name"): (
+        "cases",
+        "prison_caseworker_name",
+    ),
+    ("app.cases.intake.forms.IntakeForm", "prison_caseworker_contact"): (
+        "cases",
+        "prison_caseworker_contact",
+    ),
 }
