@@ -1,0 +1,80 @@
+"""The page-level form property of one field, for the forms whose test submits through the
+page and then reads the database (``VIEW_LEVEL`` in tests/form_registry.py).
+
+``hold(bound, valid, submit)`` generates the field's values (``form_property.values_for``,
+plus ``valid``, so that the test can tell a save from a refusal) and calls
+``submit(sent) -> Outcome``: the response, the stored state before and after (``None``
+after: nothing was stored) and the field's stored value. The verdict:
+
+- never a 5xx;
+- a 4xx carries a message on the page, and the stored state did not change;
+- an answer below 400 stored what the field's text denotes (``form_property.expected``, or
+  the test's own ``want``), and only for a value the field does not refuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from hypothesis import example, given
+
+from tests import form_property
+from tests.cases.test_forms_property import MESSAGE, PROPERTY
+
+
+@dataclass
+class Outcome:
+    response: Any
+    before: Any
+    after: Any
+    saved: Any
+
+
+def verdict(sent: str, want, outcome: Outcome) -> str | None:
+    """What is wrong with one submission, "" for a proper refusal, None for a proper save."""
+    shown = repr(sent[:30])
+    status = outcome.response.status_code
+    if status >= 500:
+        return f"{shown}: {status}"
+    if status >= 400:
+        if not MESSAGE.search(outcome.response.get_data(as_text=True)):
+            return f"{shown}: {status} without a message"
+        if outcome.after != outcome.before:
+            return f"{shown}: refused ({status}) but changed to {outcome.after!r}"[:300]
+        return ""
+    if want is form_property.REFUSE:
+        return f"{shown}: accepted ({status}), saved {outcome.saved!r}"[:300]
+    if outcome.after is None or outcome.saved != want:
+        return f"{shown}: saved as {outcome.saved!r}, sent for {want!r}"[:300]
+    return None
+
+
+def hold(
+    bound,
+    valid: str,
+    submit: Callable[[str], Outcome],
+    *,
+    want: Callable[[str], Any] | None = None,
+    name: str = "",
+) -> None:
+    """The property for one field (``bound``: the form's field, for values and oracle)."""
+    accepted: list[str] = []
+    problems: list[str] = []
+
+    @PROPERTY
+    @example(sent=valid)
+    @given(sent=form_property.values_for(bound))
+    def check(sent: str) -> None:
+        outcome = submit(sent)
+        expected = want(sent) if want is not None else form_property.expected(bound, sent)
+        problem = verdict(sent, expected, outcome)
+        if problem is None:
+            accepted.append(sent)
+        elif problem:
+            problems.append(problem)
+
+    check()
+    assert accepted, f"{name}: no example was saved, the test proves nothing"
+    assert not problems, f"{name}:\n" + "\n".join(problems[:10])
