@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import select
 
 from app.cases.handover import services as handover
-from app.cases.handover.models import TrajectoryInvoice, TrajectoryReport
+from app.cases.handover.models import Trajectory, TrajectoryInvoice, TrajectoryReport
 from app.cases.models import Case
 from app.cases.partners.forms import PartnerAddForm, PartnerEditForm, StaffForm
 from app.cases.partners.models import Partner, PartnerStaff
@@ -82,7 +82,7 @@ def test_adding_a_partner_keeps_what_was_sent_or_says_why_not(
         with in_tenant(home):
             row = saved_submission(Partner, key)
             saved = None if row is None else getattr(row, field)
-        return Outcome(response, None, None if row is None else saved, saved)
+        return Outcome(response, None, None if row is None else (saved,), saved)
 
     hold(bound(PartnerAddForm, app, field), PARTNER[field], submit, name=field)
 
@@ -246,7 +246,7 @@ def test_the_care_directors_forms_keep_what_was_sent_or_say_why_not(
         with in_tenant(home):
             row = saved_submission(model, key)
             saved = None if row is None else getattr(row, column)
-        return Outcome(response, None, None if row is None else saved, saved)
+        return Outcome(response, None, None if row is None else (saved,), saved)
 
     hold(field_bound, base[field], submit, name=field)
 
@@ -265,9 +265,10 @@ def test_the_decision_on_an_invoice_keeps_what_was_sent_or_says_why_not(
     base = {"decision": "reject", "reason": "Dubbel gefactureerd"}
 
     def submit(sent: str) -> Outcome:
-        trajectory_id, _case_id = trajectory()
+        trajectory_id, case_id = trajectory()
         with in_tenant(home):
-            row, case = provider.access_my_trajectory(worker, trajectory_id)
+            row = db.session.get(Trajectory, (home.id, trajectory_id))
+            case = db.session.get(Case, (home.id, case_id))
             invoice = provider.submit_invoice(
                 row,
                 case,
