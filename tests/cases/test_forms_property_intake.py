@@ -44,6 +44,11 @@ VALID = {
 }
 
 
+def form_document(**overrides) -> dict:
+    """A document as the form posts it (a ticked box sends "1")."""
+    return {**document(), "probation_involved": "1", **overrides}
+
+
 def stored_value(case: Case, field: str):
     if field in CLIENT_FIELDS:
         return getattr(case.client, field)
@@ -72,7 +77,7 @@ def test_an_intake_keeps_what_was_sent_or_says_why_not(app, in_tenant, intake_wo
         field_bound = IntakeForm()[field]
 
     def submit(sent: str) -> Outcome:
-        data = {**document(), "housing_status": "not_arranged", field: sent}
+        data = form_document(housing_status="not_arranged", **{field: sent})
         if field in DOMAIN_FIELDS:
             data["housing_situation" if field == "housing_need" else "housing_need"] = "x"
         response = client.post("/cases/intake", data=data)
@@ -102,7 +107,7 @@ def test_a_decision_on_a_waiting_document_keeps_what_was_sent_or_says_why_not(
         bsn = new_bsn()
         make_case(tenant, client={"bsn": bsn})
         response = client.post(
-            "/cases/intake", data={**document(), "bsn": bsn, "date_of_birth": "1970-01-01"}
+            "/cases/intake", data=form_document(bsn=bsn, date_of_birth="1970-01-01")
         )
         found = re.search(r"/intake/checks/([0-9a-f-]{36})", response.headers["Location"])
         return uuid.UUID(found.group(1))
