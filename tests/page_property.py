@@ -14,6 +14,7 @@ after: nothing was stored) and the field's stored value. The verdict:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -78,3 +79,46 @@ def hold(
     check()
     assert accepted, f"{name}: no example was saved, the test proves nothing"
     assert not problems, f"{name}:\n" + "\n".join(problems[:10])
+
+
+# --- forms that store nothing: the normal next step, or a page with a message ------------------
+
+# The pages' messages: an alert, a field's error.
+NEXT_STEP_MESSAGE = re.compile(r'role="alert"|utrecht-form-field-error-message|error-message')
+
+
+def goes_to(path: str) -> Callable[[Any], bool]:
+    """Whether an answer is a redirect to ``path`` (its query aside)."""
+    return lambda response: (
+        response.status_code in (301, 302, 303)
+        and response.headers["Location"].split("?")[0].endswith(path)
+    )
+
+
+@dataclass
+class Answers:
+    """The answers of one field's submissions to a form that stores nothing: the ones that
+    went on to the normal next step, and what went wrong with the others (a 5xx, another
+    redirect, a page without a message, or a change that only the next step may make)."""
+
+    next_steps: list
+    problems: list
+
+    def judge(self, sent: str, response, normal: Callable[[Any], bool], changed) -> None:
+        shown = repr(sent[:30])
+        status = response.status_code
+        went_on = normal(response)
+        if status >= 500:
+            self.problems.append(f"{shown}: {status}")
+        elif went_on:
+            self.next_steps.append(sent)
+        elif status in (301, 302, 303):
+            self.problems.append(f"{shown}: redirected to {response.headers['Location']}")
+        elif not NEXT_STEP_MESSAGE.search(response.get_data(as_text=True)):
+            self.problems.append(f"{shown}: {status} without a message")
+        if changed and not went_on:
+            self.problems.append(f"{shown}: changed what only the next step may change")
+
+    def assert_held(self, field: str) -> None:
+        assert self.next_steps, f"{field}: no example went on: the test proves nothing"
+        assert not self.problems, f"{field}:\n" + "\n".join(self.problems[:10])

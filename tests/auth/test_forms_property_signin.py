@@ -13,16 +13,10 @@ cut one). The role form stores the role: as sent, or refused with a message on t
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import pytest
 from hypothesis import example, given
-from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.audit.forms import ClientLookupForm
 from app.auth import local, passwords
 from app.auth.forms import (
     CodeStepForm,
@@ -32,7 +26,6 @@ from app.auth.forms import (
     RoleForm,
 )
 from app.auth.models import User
-from app.cases.models import Client
 from app.core.context import tenant_app_context
 from app.core.permissions import Role
 from app.extensions import db
@@ -41,10 +34,7 @@ from tests.auth.local_helpers import STRONG, client_at, next_code
 from tests.cases.test_forms_property import PROPERTY
 from tests.csrf import csrf_token
 from tests.factories import UserFactory
-from tests.page_property import Outcome, hold
-
-# The sign-in pages' messages: the alert of a refusal, a field's error.
-SIGN_IN_MESSAGE = re.compile(r'role="alert"|utrecht-form-field-error-message|error-message')
+from tests.page_property import Answers, Outcome, goes_to, hold
 
 
 def bound(form_class, app, field: str):
@@ -52,43 +42,10 @@ def bound(form_class, app, field: str):
         return form_class()[field]
 
 
-@dataclass
-class Answers:
-    """The answers of one field's submissions: the normal next steps and what went wrong."""
-
-    next_steps: list
-    problems: list
-
-    def judge(self, sent: str, response, normal: Callable[[object], bool], changed) -> None:
-        shown = repr(sent[:30])
-        status = response.status_code
-        if status >= 500:
-            self.problems.append(f"{shown}: {status}")
-        elif normal(response):
-            self.next_steps.append(sent)
-        elif status in (301, 302, 303):
-            self.problems.append(f"{shown}: redirected to {response.headers['Location']}")
-        elif not SIGN_IN_MESSAGE.search(response.get_data(as_text=True)):
-            self.problems.append(f"{shown}: {status} without a message")
-        if changed and not normal(response):
-            self.problems.append(f"{shown}: the account changed ({changed})")
-
-    def assert_held(self, field: str) -> None:
-        assert self.next_steps, f"{field}: no example went on: the test proves nothing"
-        assert not self.problems, f"{field}:\n" + "\n".join(self.problems[:10])
-
-
 def account(in_tenant, tenant, email: str):
     with in_tenant(tenant):
         user = db.session.scalars(select(User).where(User.subject == email)).one()
         return user.password_hash, user.active, user.totp_secret, user.role
-
-
-def goes_to(path: str):
-    return lambda response: (
-        response.status_code in (302, 303)
-        and response.headers["Location"].split("?")[0].endswith(path)
-    )
 
 
 @pytest.mark.parametrize("field", ["email", "password"])
@@ -157,7 +114,7 @@ def test_a_new_password_is_the_one_sent_or_the_page_says_why_not(
     @example(sent="valid" if field == "code" else new)
     @given(sent=form_property.values_for(bound(NewPasswordForm, app, field)))
     def check(sent: str) -> None:
-        with tenant_app_context(lochem.id):
+        with app.app_context(), tenant_app_context(lochem.id):
             token = local.request_reset(volunteer["email"])
             db.session.commit()
         link = f"/auth/lochem/reset/{token}"
@@ -174,7 +131,9 @@ def test_a_new_password_is_the_one_sent_or_the_page_says_why_not(
         after = account(in_tenant, lochem, volunteer["email"])
         went_on = goes_to("/auth/lochem/local")(response)
         answers.judge(sent, response, goes_to("/auth/lochem/local"), after != before)
-        if went_on and not passwords.verify_password(after[0], data["password"]):
+        with app.app_context():
+            kept = passwords.verify_password(after[0], data["password"])
+        if went_on and not kept:
             answers.problems.append(f"{sent[:30]!r}: the stored password is not the one sent")
 
     check()
@@ -208,41 +167,6 @@ def test_a_reset_request_answers_the_same_or_says_why_not(
 
     check()
     answers.assert_held("email")
-
-
-def test_the_privacy_lookup_finds_the_client_sent_or_says_why_not(
-    app, tenants, in_tenant, make_case, sign_in
-):
-    """The documented filter: spaces and dots in the number are dropped. A number that is
-    no client's gives the page with its message; the number of the client opens its report."""
-    raalte = tenants["raalte"]
-    case = make_case(raalte)
-    with in_tenant(raalte):
-        officer = UserFactory(role=Role.PRIVACY_OFFICER.value)
-        client_id = case.client_id
-        bsn = db.session.get(Client, (raalte.id, client_id)).bsn
-    client = sign_in(officer)
-    token = csrf_token(client, "/privacy/")
-    answers = Answers([], [])
-    field = bound(ClientLookupForm, app, "bsn")
-
-    @PROPERTY
-    @example(sent=bsn)
-    @example(sent=f"{bsn[:4]}.{bsn[4:6]}.{bsn[6:]}")
-    @given(sent=st.one_of(form_property.values_for(field), st.just(bsn)))
-    def check(sent: str) -> None:
-        response = client.post("/privacy/", data={"bsn": sent, "csrf_token": token})
-        denotes = sent.replace(" ", "").replace(".", "").strip() == bsn
-
-        def normal(answer) -> bool:
-            return denotes and goes_to(f"/privacy/clients/{client_id}")(answer)
-
-        answers.judge(sent, response, normal, False)
-        if response.status_code in (302, 303) and not denotes:
-            answers.problems.append(f"{sent[:30]!r}: opened a client for another number")
-
-    check()
-    answers.assert_held("bsn")
 
 
 def test_a_role_is_the_one_sent_or_the_list_says_why_not(app, tenants, in_tenant, sign_in):
