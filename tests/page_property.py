@@ -2,7 +2,8 @@
 page and then reads the database (``VIEW_LEVEL`` in tests/form_registry.py).
 
 ``hold(bound, valid, submit)`` generates the field's values (``form_property.values_for``,
-plus ``valid``, so that the test can tell a save from a refusal) and calls
+plus ``valid``, so that the test can tell a save from a refusal, and texts at and one past
+the field's limit) and calls
 ``submit(sent) -> Outcome``: the response, the stored state before and after (``None``
 after: nothing was stored) and the field's stored value. The verdict:
 
@@ -21,6 +22,7 @@ from typing import Any
 
 from hypothesis import example, given
 
+from app.core import forms as core
 from tests import form_property
 from tests.cases.test_forms_property import MESSAGE, PROPERTY
 
@@ -52,6 +54,16 @@ def verdict(sent: str, want, outcome: Outcome) -> str | None:
     return None
 
 
+def edge_examples(bound) -> list[str]:
+    """A text at its field's limit (kept whole, multi-byte letters included) and one past
+    it (refused): the generated values reach the limit only now and then, and a cut below
+    the limit would go unseen."""
+    limit = form_property.max_length(bound)
+    if limit is None or isinstance(bound, core.EuroAmount) or limit > 20_000:
+        return []
+    return ["é" * limit, " " + "x" * limit + " ", "x" * (limit + 1)]
+
+
 def hold(
     bound,
     valid: str,
@@ -64,9 +76,6 @@ def hold(
     accepted: list[str] = []
     problems: list[str] = []
 
-    @PROPERTY
-    @example(sent=valid)
-    @given(sent=form_property.values_for(bound))
     def check(sent: str) -> None:
         outcome = submit(sent)
         expected = want(sent) if want is not None else form_property.expected(bound, sent)
@@ -76,7 +85,10 @@ def hold(
         elif problem:
             problems.append(problem)
 
-    check()
+    run = given(sent=form_property.values_for(bound))(check)
+    for sent in reversed([valid, *edge_examples(bound)]):
+        run = example(sent=sent)(run)
+    PROPERTY(run)()
     assert accepted, f"{name}: no example was saved, the test proves nothing"
     assert not problems, f"{name}:\n" + "\n".join(problems[:10])
 
