@@ -15,6 +15,7 @@ the tenant admin).
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, timedelta
 
@@ -326,3 +327,25 @@ def _the_decision_on_an_invoice_keeps_what_was_sent_or_says_why_not(
         return Outcome(response, before, after, saved)
 
     hold(bound(provider_forms.DecisionForm, app, field), base[field], submit, name=field)
+
+
+def test_a_box_ticked_on_a_partner_not_in_use_puts_it_in_use(tenants, in_tenant, admin_client):
+    """The checkbox sends what the page rendered as its value: for a row that is off, the
+    box once carried value="False", so ticking it saved "off" again."""
+    home = tenants["deventer"]
+    with in_tenant(home):
+        partner = PartnerFactory(active=False, takes_referrals=False)
+        db.session.commit()
+        partner_id, version = partner.id, partner.version
+    page = admin_client.get(f"/cases/admin/partners/{partner_id}").get_data(as_text=True)
+    boxes = {
+        name: re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+        for name in ("active", "takes_referrals", "takes_trajectories")
+    }
+    values = {name: re.search(r'value="([^"]*)"', box).group(1) for name, box in boxes.items()}
+    assert values == {"active": "1", "takes_referrals": "1", "takes_trajectories": "1"}
+    assert "checked" not in boxes["active"] and "checked" in boxes["takes_trajectories"]
+    data = {**PARTNER, "version": str(version), "active": values["active"]}
+    assert admin_client.post(f"/cases/admin/partners/{partner_id}", data=data).status_code == 302
+    with in_tenant(home):
+        assert db.session.get(Partner, (home.id, partner_id)).active is True
