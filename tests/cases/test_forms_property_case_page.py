@@ -15,6 +15,7 @@ case to offer) gets one per example.
 from __future__ import annotations
 
 import io
+import itertools
 import uuid
 from datetime import date, timedelta
 
@@ -61,12 +62,28 @@ def load(tenant, case_id) -> Case:
     return db.session.get(Case, (tenant.id, case_id))
 
 
+def by_turns_htmx(client, headers: dict | None = None):
+    """Every other POST as htmx sends it: a refusal answered as a fragment must carry its
+    message too."""
+    turns = itertools.count()
+    original = client.post
+
+    def post(*args, **kwargs):
+        sent = {**(headers or {}), **kwargs.pop("headers", {})}
+        if next(turns) % 2:
+            sent["HX-Request"] = "true"
+        return original(*args, headers=sent, **kwargs)
+
+    client.post = post
+    return client
+
+
 @pytest.fixture
 def raalte(tenants, in_tenant, worker_client):
     tenant = tenants["raalte"]
     with in_tenant(tenant):
         worker = UserFactory()
-    return tenant, worker, worker_client(worker)
+    return tenant, worker, by_turns_htmx(worker_client(worker))
 
 
 @pytest.fixture
@@ -75,10 +92,7 @@ def raalte_admin(tenants, in_tenant, sign_in):
     with in_tenant(tenant):
         admin = UserFactory(role=Role.TENANT_ADMIN.value)
     client = sign_in(admin)
-    headers = csrf_headers(client, "/cases/admin/templates")
-    original = client.post
-    client.post = lambda *a, **k: original(*a, **{**k, "headers": headers})
-    return tenant, client
+    return tenant, by_turns_htmx(client, csrf_headers(client, "/cases/admin/templates"))
 
 
 def last_event(case_id, kind: EventKind):
