@@ -69,6 +69,7 @@ _SIGN_IN = "tests/auth/test_forms_property_signin.py"
 _CASE_PAGE = "tests/cases/test_forms_property_case_page.py"
 _INTAKE = "tests/cases/test_forms_property_intake.py"
 _PARTNERS = "tests/cases/test_forms_property_partners.py"
+_REGIONAL_PAGES = "tests/regional/test_forms_property_pages.py"
 
 VIEW_LEVEL = {
     "app.cases.forms.DetailsForm": _CASES,
@@ -90,6 +91,14 @@ VIEW_LEVEL = {
     "app.auth.forms.IdentityProviderForm": _AUTH,
     "app.regional.budget_forms.BudgetLineForm": _REGIONAL,
     "app.regional.grant_forms.ExpenseForm": _REGIONAL,
+    "app.regional.budget_forms.ApprovalForm": _REGIONAL_PAGES,
+    "app.regional.budget_forms.InvoiceForm": _REGIONAL_PAGES,
+    "app.regional.budget_forms.PlanningForm": _REGIONAL_PAGES,
+    "app.regional.crossing.ReasonForm": _REGIONAL_PAGES,
+    "app.regional.grant_forms.ApprovalForm": _REGIONAL_PAGES,
+    "app.regional.grant_forms.DistributionForm": _REGIONAL_PAGES,
+    "app.regional.grant_forms.RegionDistributionForm": _REGIONAL_PAGES,
+    "app.regional.grant_forms.ReportForm": _REGIONAL_PAGES,
     "app.volunteers.forms.ApplicationForm": _VOLUNTEERS,
     "app.volunteers.forms.CertificateForm": _VOLUNTEERS,
     # PersonForm and PartnerFields are the fields their add and edit forms share; they are
@@ -127,14 +136,6 @@ VIEW_LEVEL = {
 
 # Covered at field level only (tests/core/test_every_form.py).
 FIELD_LEVEL = {
-    "app.regional.budget_forms.ApprovalForm",
-    "app.regional.budget_forms.InvoiceForm",
-    "app.regional.budget_forms.PlanningForm",
-    "app.regional.crossing.ReasonForm",
-    "app.regional.grant_forms.ApprovalForm",
-    "app.regional.grant_forms.DistributionForm",
-    "app.regional.grant_forms.RegionDistributionForm",
-    "app.regional.grant_forms.ReportForm",
     "app.volunteers.forms.AcceptProposalForm",
     "app.volunteers.forms.DecideForm",
     "app.volunteers.forms.HandleSignalForm",
