@@ -57,14 +57,13 @@ def hold(
     state: Callable[[Any], Any],
     saved: Callable[[Any], Any],
     want: Callable[[Any, str], Any],
+    also: tuple[str, ...] = (),
 ) -> None:
     """The property of one field: ``post(world, sent, htmx)`` submits the page with the
-    field set to ``sent``; ``want(world, sent)`` is the oracle (``REFUSE`` or the value)."""
+    field set to ``sent``; ``want(world, sent)`` is the oracle (``REFUSE`` or the value).
+    ``also``: values every run tries (what a crafted request would send)."""
     verdicts = ChangeVerdicts()
 
-    @PROPERTY
-    @example(sent=valid, htmx=False)  # the test can tell a save from a refusal
-    @given(sent=values, htmx=st.booleans())
     def check(sent: str, htmx: bool) -> None:
         world = fresh()
         before = state(world)
@@ -72,7 +71,11 @@ def hold(
         after = state(world)
         verdicts.record_change(sent, want(world, sent), response, before, after, saved(world))
 
-    check()
+    check = given(sent=values, htmx=st.booleans())(check)
+    # The valid value always runs: the test can tell a save from a refusal.
+    for value in (valid, *also):
+        check = example(sent=value, htmx=False)(check)
+    PROPERTY(check)()
     verdicts.assert_held(name)
 
 

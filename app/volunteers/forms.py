@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from flask_babel import lazy_gettext as _
 from wtforms import Field
@@ -39,6 +40,9 @@ LANGUAGES = ("nl", "en", "ar", "tr", "pl", "ro", "so", "ti", "fa", "pap", "fr", 
 SLOTS = tuple(f"{day.value}:{part.value}" for day in Weekday for part in DayPart)
 _POSTCODE = re.compile(r"([1-9][0-9]{3}) ?([A-Za-z]{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# An id as the page writes it: 32 hexadecimal ASCII digits, dashes optional. uuid.UUID()
+# alone would also read "urn:uuid:…", braces and digits of other scripts.
+_ID = re.compile(r"[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
 
 
 class MultiChoice(Field):
@@ -76,6 +80,25 @@ class MultiChoiceAny(Field):
             self.data = []
             raise StopValidation(_("Choose one of the options."))
         self.data = sorted(set(chosen))
+
+
+class MultiId(Field):
+    """Any number of row ids ticked on a list (the service checks each row again); a text
+    that is not an id as the page writes it is refused, never read as another."""
+
+    def __init__(self, label=None, **kwargs) -> None:
+        super().__init__(label, **kwargs)
+        self.data = []
+
+    def process_formdata(self, valuelist) -> None:
+        self.raw = list(valuelist)
+
+    def pre_validate(self, form) -> None:
+        chosen = [text.strip() for text in getattr(self, "raw", []) if text.strip()]
+        if len(chosen) > 20 or any(not _ID.fullmatch(text) for text in chosen):
+            self.data = []
+            raise StopValidation(_("Choose one of the options."))
+        self.data = list(dict.fromkeys(uuid.UUID(text) for text in chosen))
 
 
 class Postcode(TextField):
@@ -200,7 +223,7 @@ class SignalForm(Form):
 
 
 class AcceptProposalForm(Form):
-    volunteer_ids = MultiChoiceAny(_("Volunteers"))
+    volunteer_ids = MultiId(_("Volunteers"))
     version = VersionField()
 
 
