@@ -27,6 +27,7 @@ from app.cases.handover import services as handover
 from app.cases.models import Case, Client
 from app.cases.services import open_case
 from app.core.actions import saved_submission
+from app.core.forms import column_length
 from app.core.permissions import Role
 from app.extensions import db
 from app.volunteers import forms
@@ -226,10 +227,10 @@ def test_a_referral_carries_what_was_sent_or_says_why_not(
     with in_tenant(lochem):
         worker = UserFactory(role=Role.CASE_WORKER.value, display_name="Lotte Lochem")
 
-    def fresh():
+    def fresh(given_name="Karim"):
         with app.test_request_context(), in_tenant(lochem):
             client = Client(
-                given_name="Karim",
+                given_name=given_name,
                 family_name="Lochem",
                 date_of_birth=date(1988, 4, 1),
                 bsn=generate_bsn(RNG),
@@ -267,6 +268,22 @@ def test_a_referral_carries_what_was_sent_or_says_why_not(
                 select(ProgrammeReferral).where(ProgrammeReferral.source_case_id == case_id)
             ).one_or_none()
             return NO_ROW if found is None else REFERRAL_COPY[field](found)
+
+    if field == "carry_first_name":
+        # The longest first name a file holds is carried whole, never cut or refused.
+        longest = "K" * column_length(Client, "given_name")
+        case_id = fresh(longest)
+        response = client.post(
+            f"/mentor/referrals/{case_id}", data=REFERRAL, headers=headers(False)
+        )
+        assert response.status_code == 302, response.status_code
+        with in_tenant(centre):
+            carried = db.session.scalars(
+                select(ProgrammeReferral.first_name).where(
+                    ProgrammeReferral.source_case_id == case_id
+                )
+            ).one()
+        assert carried == longest
 
     hold(
         field,
