@@ -143,6 +143,27 @@ def test_a_status_change_keeps_what_was_sent_or_says_why_not(
     )
 
 
+def test_a_reason_with_the_current_status_is_refused_not_dropped(
+    app, centre, in_tenant, coordinator
+) -> None:
+    """The form opens on the current status: a reason sent with it is refused with a
+    message (nothing to record it with), not dropped behind a "saved"."""
+    client, headers = coordinator
+    with in_tenant(centre):
+        volunteer = VolunteerFactory()
+        db.session.commit()
+    path = f"/mentor/coordinator/volunteers/{volunteer.id}/status"
+    data = {"status": "aangemeld", "reason": "Gesprek gehad", "version": "1"}
+    refused = client.post(path, data=data, headers=headers(False))
+    assert refused.status_code == 422
+    assert "heeft deze status al" in refused.get_data(as_text=True)
+    # Without a reason the same status is no change, and no refusal either.
+    assert client.post(path, data={**data, "reason": ""}, headers=headers(False)).status_code == 302
+    with in_tenant(centre):
+        found = db.session.get(Volunteer, (centre.id, volunteer.id))
+        assert (found.status, found.version, found.history) == ("aangemeld", 1, [])
+
+
 TRAINING = {"module": "introduction", "completed_on": (TODAY - timedelta(days=10)).isoformat()}
 
 
