@@ -24,11 +24,13 @@ import uuid
 from datetime import date
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import delete, select
 
 from app.audit.models import AccessAction, AccessLogEntry
 from app.cases.models import CasePhase
 from app.core.actions import saved_submission
+from app.core.forms import column_length
 from app.core.permissions import Role
 from app.extensions import db
 from app.regional import crossing
@@ -282,6 +284,17 @@ def test_a_reason_keeps_what_was_sent_or_says_why_not(
         saved=logged,
         want=field_oracle(bound),
     )
+
+
+@pytest.mark.parametrize("locale", ["nl", "en"])
+def test_the_longest_reason_fits_the_access_log_whole(app, locale) -> None:
+    limit = column_length(AccessLogEntry, "detail")
+    explanation = "x" * crossing.EXPLANATION_MAX
+    with app.test_request_context(), force_locale(locale):
+        for code in crossing.REASONS:
+            logged = crossing.Reason(code, explanation).logged
+            assert len(logged) <= limit, (code, len(logged))
+            assert logged.endswith(f": {explanation}")
 
 
 # --- the grant -------------------------------------------------------------------------------
