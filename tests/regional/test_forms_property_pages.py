@@ -46,7 +46,13 @@ from app.regional.grant_models import (
 )
 from tests import form_property
 from tests.csrf import csrf_token
-from tests.factories import CaseFactory, CommitmentFactory, GrantDistributionFactory, UserFactory
+from tests.factories import (
+    CaseFactory,
+    CommitmentFactory,
+    GrantApprovalFactory,
+    GrantDistributionFactory,
+    UserFactory,
+)
 from tests.form_pages import REFUSE, field_oracle, hold
 
 YEAR = date.today().year
@@ -303,15 +309,17 @@ def test_the_longest_reason_fits_the_access_log_whole(app, locale) -> None:
 def test_a_grant_approval_keeps_its_reason_or_says_why_not(
     app, in_tenant, coordinator_client
 ) -> None:
-    """Each submission approves a new distribution of a year without one (the reason is
-    optional then: an empty one is kept as none)."""
+    """Each submission approves a second distribution of a year whose first is approved:
+    the page asks the reason for replacing it then (and refuses none with a message)."""
     centre, client, headers = coordinator_client
     bound = _bound(app, GrantApprovalForm, "reason")
     years = itertools.count(2001)
 
     def fresh():
         with in_tenant(centre):
-            distribution = GrantDistributionFactory(year=next(years))
+            year = next(years)
+            GrantApprovalFactory(distribution=GrantDistributionFactory(year=year))
+            distribution = GrantDistributionFactory(year=year)
             db.session.commit()
             return distribution.id, uuid.uuid4()
 
@@ -351,7 +359,9 @@ def test_a_distribution_keeps_what_was_sent_or_says_why_not(
     app, tenants, in_tenant, coordinator_client, field
 ) -> None:
     """The grant, its key and one whole number per municipality (the form is built for the
-    region: ``RegionDistributionForm``; ``weight`` is Deventer's number)."""
+    region: ``RegionDistributionForm``; ``weight`` is Deventer's number). The key is the
+    number of ex-detainees, whose reference year is kept; with a fixed share the reference
+    year is not kept (the page always carries it, labelled "for ex-detainees")."""
     centre, client, headers = coordinator_client
     region = sorted(tenants.values(), key=lambda t: t.id)
     weights = {weight_field(t): "10" for t in region}
