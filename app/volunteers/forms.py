@@ -40,6 +40,8 @@ LANGUAGES = ("nl", "en", "ar", "tr", "pl", "ro", "so", "ti", "fa", "pap", "fr", 
 SLOTS = tuple(f"{day.value}:{part.value}" for day in Weekday for part in DayPart)
 _POSTCODE = re.compile(r"([1-9][0-9]{3}) ?([A-Za-z]{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The length of a portal account's name (users.display_name; a test holds the two equal).
+ACCOUNT_NAME_MAX = 200
 # An id as the page writes it: 32 hexadecimal ASCII digits, dashes optional. uuid.UUID()
 # alone would also read "urn:uuid:…", braces and digits of other scripts.
 _ID = re.compile(r"[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
@@ -155,6 +157,19 @@ class ApplicationForm(Form):
     website = TextField(_("Leave this field empty"), max_length=200)
     started = Field(widget=HiddenInput())
     submission_key = SubmissionKeyField()
+
+    def validate_last_name(self, field) -> None:
+        """On activation the volunteer's portal account is named "first last", which must
+        fit the account's name (users.display_name): refused here, where the name can
+        still be changed, rather than failing when the coordinator activates them."""
+        first, last = self.first_name.data or "", field.data or ""
+        if first and last and len(first) + 1 + len(last) > ACCOUNT_NAME_MAX:
+            raise StopValidation(
+                _(
+                    "First and last name together can have at most %(n)s characters.",
+                    n=ACCOUNT_NAME_MAX - 1,
+                )
+            )
 
 
 class StatusForm(Form):

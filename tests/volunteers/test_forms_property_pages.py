@@ -22,6 +22,7 @@ import pytest
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.cases.bsn import generate_bsn
 from app.cases.handover import services as handover
 from app.cases.models import Case, Client
@@ -30,7 +31,7 @@ from app.core.actions import saved_submission
 from app.core.forms import column_length
 from app.core.permissions import Role
 from app.extensions import db
-from app.volunteers import forms
+from app.volunteers import forms, ratelimit
 from app.volunteers.matching_runs import OPEN
 from app.volunteers.models import (
     Circle,
@@ -42,6 +43,7 @@ from app.volunteers.models import (
     Meeting,
     OuterMember,
     ProgrammeReferral,
+    TrainingModule,
     Volunteer,
 )
 from tests import form_property
@@ -51,10 +53,12 @@ from tests.factories import (
     CircleMemberFactory,
     CircleSignalFactory,
     ProgrammeReferralFactory,
+    TrainingCompletionFactory,
     UserFactory,
     VolunteerFactory,
 )
 from tests.form_pages import REFUSE, field_oracle, hold, multi_oracle, multi_values
+from tests.volunteers.test_volunteers import APPLY, _application
 
 TODAY = date.today()
 RNG = random.Random(29)
@@ -162,6 +166,57 @@ def test_a_reason_with_the_current_status_is_refused_not_dropped(
     with in_tenant(centre):
         found = db.session.get(Volunteer, (centre.id, volunteer.id))
         assert (found.status, found.version, found.history) == ("aangemeld", 1, [])
+
+
+def test_the_longest_names_are_activated_whole(
+    app, tenants, centre, in_tenant, coordinator, monkeypatch
+) -> None:
+    """Activation invites the volunteer to the portal as "first last" (the account's name,
+    users.display_name): the application refuses a pair of names that would not fit it,
+    with a message, and the longest pair it takes is activated and kept whole."""
+    assert db.metadata.tables["users"].c.display_name.type.length == forms.ACCOUNT_NAME_MAX
+    monkeypatch.setitem(app.config, "VOLUNTEER_APPLICATIONS_PER_HOUR", 10_000)
+    first = "A" * column_length(Volunteer, "first_name")
+    last = "B" * (forms.ACCOUNT_NAME_MAX - 1 - len(first))
+    public = app.test_client()
+    token = csrf_token(public, APPLY)
+    with app.test_request_context():
+        ratelimit.reset()
+    too_long = public.post(
+        APPLY,
+        data={**_application(app, first_name=first, last_name=last + "B"), "csrf_token": token},
+    )
+    assert too_long.status_code == 422
+    assert "hoogstens 199 tekens" in too_long.get_data(as_text=True)
+    key = uuid.uuid4()
+    taken = public.post(
+        APPLY,
+        data={
+            **_application(app, first_name=first, last_name=last, submission_key=str(key)),
+            "csrf_token": token,
+        },
+    )
+    assert taken.status_code == 302, taken.status_code
+    with in_tenant(centre):
+        volunteer = saved_submission(Volunteer, key)
+        volunteer.status = "getraind"
+        volunteer.vog_issued_on = TODAY - timedelta(days=30)
+        volunteer.vog_profile = "45"
+        for module in TrainingModule:
+            TrainingCompletionFactory(volunteer=volunteer, module=module.value)
+        db.session.commit()
+    client, headers = coordinator
+    response = client.post(
+        f"/mentor/coordinator/volunteers/{volunteer.id}/status",
+        data={"status": "actief", "reason": "", "version": str(volunteer.version)},
+        headers=headers(False),
+    )
+    assert response.status_code == 302, response.status_code
+    with in_tenant(centre):
+        found = db.session.get(Volunteer, (centre.id, volunteer.id))
+        account = db.session.get(User, (centre.id, found.user_id)) if found.user_id else None
+    assert found.status == "actief"
+    assert account is not None and account.display_name == f"{first} {last}"
 
 
 TRAINING = {"module": "introduction", "completed_on": (TODAY - timedelta(days=10)).isoformat()}
