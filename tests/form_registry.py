@@ -8,6 +8,8 @@ distribution's form with a field per municipality (``app.regional.grant_forms``)
 ``VIEW_LEVEL`` names the forms that also have a view-level property test (submit through
 the test client, then read the database; for a form that stores nothing, the normal next
 step or a page with a message): the form's qualified name -> the test file.
+A form that changes a row or takes a decision is held by ``tests/form_pages.py``'s
+``hold`` (the state before and after, a world of its own for each submission).
 Every other discovered form is covered at field level only, by
 ``tests/core/test_every_form.py``. A new form class must be added to ``FIELD_LEVEL`` or
 ``VIEW_LEVEL`` here, or that test fails: a form nobody decided about is not covered.
