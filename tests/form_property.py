@@ -95,7 +95,7 @@ def values_for(field) -> st.SearchStrategy[str]:
         valid = st.dates().map(date.isoformat)
     elif isinstance(field, core.WholeNumber | core.VersionField):
         valid = st.integers(-(10**13), 10**13).map(str)
-    elif isinstance(field, core.UuidChoice | core.SubmissionKeyField):
+    elif isinstance(field, core.UuidChoice | core.SubmissionKeyField | volunteer_forms.MultiId):
         valid = st.uuids().map(str)
     elif isinstance(field, core.Choice | volunteer_forms.MultiChoice):
         valid = st.sampled_from([str(getattr(v, "value", v)) for v in field.values] or [""])
@@ -196,6 +196,11 @@ def check(field, sent: str) -> None:
     if isinstance(field, volunteer_forms.MultiChoice | volunteer_forms.MultiChoiceAny):
         want = sorted({sent.strip()} - {""})
         assert field.data == want, (sent, field.data)
+        return
+    if isinstance(field, volunteer_forms.MultiId):
+        text = sent.strip()
+        assert text.isascii(), (sent, field.data)
+        assert field.data == ([uuid.UUID(text)] if text else []), (sent, field.data)
         return
     if isinstance(field, core.Field) and type(field).__name__ == "Field":
         return  # a bare hidden field the view reads itself (the form's start time)
