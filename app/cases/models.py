@@ -46,6 +46,7 @@ class IncomingState(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
 
+
 class CasePhase(StrEnum):
     REGISTERED = "registered"
     IN_DETENTION = "in_detention"
