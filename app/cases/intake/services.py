@@ -29,6 +29,7 @@ from app.cases.labels import intake_field_label
 from app.cases.models import Case, CasePhase, Client, MonitorMoment
 from app.cases.plan import services as plan
 from app.cases.timeline import EventKind
+from app.core import bulk
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
 
@@ -598,12 +599,12 @@ def _receive_bulk(
 def _open_new_cases(
     new: list[tuple[int, IntakeDocument, str]], actor, source: Source, today: date
 ) -> list[DocumentAnswer]:
-    """A case for each document of a new client, as ``receive_intake`` opens one, in two
-    flushes whatever their number: the clients and cases first (the tasks and message keys
-    refer to a case by a foreign key without a relationship, so the unit of work would not
-    order them after it), then the plans (``plan.generate_plans``), measurements, notices
-    and message keys. What the build reads (templates, the region's municipalities, the
-    life domains' setting) is read before it, with autoflush off during it."""
+    """A case for each document of a new client, as ``receive_intake`` opens one, written
+    in one flush whatever their number: the clients, cases, plans
+    (``plan.generate_plans``), measurements, notices and message keys are built in
+    memory with autoflush off, then ``bulk.flush_new`` writes them with one INSERT per
+    table, in foreign-key order. What the build reads (templates, the region's
+    municipalities, the life domains' setting) is read before it."""
     plan.templates()  # the default template is installed (and flushed) before the build
     region = (
         municipality.region_tenants()
@@ -611,39 +612,22 @@ def _open_new_cases(
         else None
     )
     services.life_domain_kinds()
-    _one_insert_per_table()
     built = []
     with db.session.no_autoflush:
         for index, document, key in new:
             client = _new_client(document, region)
             case = _new_case(client, document, MessageKind(document.kind), actor, source, today)
             built.append((index, document, key, client, case))
-    db.session.flush()
-    plan.generate_plans([case for *_rest, case in built], actor, today)
-    for _index, document, key, _client, case in built:
-        _after_new_case(case, key, source, document, actor)
-    db.session.flush()
+        plan.generate_plans([case for *_rest, case in built], actor, today)
+        for _index, document, key, _client, case in built:
+            _after_new_case(case, key, source, document, actor)
+    bulk.flush_new(db.session)
     return [
         DocumentAnswer(
             index, document.message_id, Answer.CREATED, case_id=case.id, client_id=client.id
         )
         for index, document, _key, client, case in built
     ]
-
-
-# PostgreSQL takes up to 65,535 values a statement; SQLAlchemy stops at 32,700 and 1,000
-# rows a page by default. Raised, a batch of up to about 200 documents (some 3,000 tasks of
-# the default template, 20 values each) goes in one INSERT per table; beyond that the
-# tasks take one more INSERT per 65,000 values.
-MAX_VALUES_PER_INSERT = 65_000
-
-
-def _one_insert_per_table() -> None:
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        # The engine's dialect (one per engine): the limit is PostgreSQL's, not the batch's.
-        connection.dialect.insertmanyvalues_max_parameters = MAX_VALUES_PER_INSERT
-    connection.execution_options(insertmanyvalues_page_size=MAX_VALUES_PER_INSERT)
 
 
 def _log_documents(answers: list[DocumentAnswer]) -> None:
