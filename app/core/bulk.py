@@ -11,7 +11,7 @@ cached for a long statement), and the database took the unnest form 2-3 times fa
 Elsewhere (SQLite in the demo) ``flush_new`` is the ordinary flush, and ``insert_rows``
 one ``executemany``.
 
-``insert_rows(connection, table, rows)`` is the same statement for plain dicts (the
+``insert_rows(session, table, rows)`` is the same statement for plain dicts (the
 access log).
 
 What a flush does for a new object and ``flush_new`` does too: the session's
@@ -38,24 +38,30 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Table, bindparam, func, insert, inspect, null, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, Session, scoped_session
 from sqlalchemy.orm.interfaces import MANYTOMANY, MANYTOONE, ONETOMANY
 
+from app.core.tenancy import refuse_foreign_tenant_rows
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[dict]) -> None:
+
+def insert_rows(session: Session | scoped_session, table: Table, rows: Sequence[dict]) -> None:
     """Insert ``rows`` (dicts keyed by column name, all with the same keys) in one
-    statement. The caller is responsible for what a flush would check (the tenant):
-    this is Core, below the session's hooks, and row-level security still applies."""
+    statement on the session's connection. Below the flush, so the tenant is checked
+    here as for any bulk write: every row must carry the session's tenant
+    (``tenancy.refuse_foreign_tenant_rows``); row-level security applies as always."""
     if not rows:
         return
+    if isinstance(session, scoped_session):
+        session = session()
+    refuse_foreign_tenant_rows(session, table, [row.get("tenant_id") for row in rows])
+    connection = session.connection()
     names = tuple(rows[0])
     if connection.dialect.name != "postgresql":
         connection.execute(insert(table), list(rows))
         return
-    statement = _unnest_insert(table, names)
     connection.execute(
-        statement, {f"v{i}": [row[name] for row in rows] for i, name in enumerate(names)}
+        _unnest_insert(table, names),
+        {f"v{i}": [row[name] for row in rows] for i, name in enumerate(names)},
     )
 
 
@@ -101,9 +107,8 @@ def flush_new(session: Session | scoped_session) -> None:
         row = _row_of(state)
         groups[(state.mapper.local_table, tuple(row))].append(row)
     order = {table: n for n, table in enumerate(_sorted_tables(states))}
-    connection = session.connection()
     for (table, _names), table_rows in sorted(groups.items(), key=lambda g: order[g[0][0]]):
-        insert_rows(connection, table, table_rows)
+        insert_rows(session, table, table_rows)
     # What the flush does with the objects it wrote (the unit of work's last step): each
     # gets its identity, its history is reset and the transaction records it as new, so
     # that rolling back a savepoint around this expunges it as it would after a flush.
