@@ -176,3 +176,37 @@ def test_a_rolled_back_savepoint_forgets_them_as_after_a_flush(tenants, in_tenan
         assert not any(obj in db.session for obj in built)
         case = next(obj for obj in built if isinstance(obj, Case))
         assert db.session.scalar(select(Case.id).where(Case.id == case.id)) is None
+
+
+def test_rows_without_objects_are_those_the_flush_writes(tenants, in_tenant):
+    deventer = tenants["deventer"]
+    with in_tenant(deventer):
+        case = next(obj for obj in build(1) if isinstance(obj, Case))
+        bulk.flush_new(db.session)
+        values = {
+            "case_id": case.id,
+            "domain": "income",
+            "phase": "release_preparation",
+            "title": "Uitkering aanvragen",
+            "responsible": "income",
+            "due_date": date(2027, 2, 1),
+            "anchor": "release",
+            "offset_days": -28,
+        }
+        flushed = Task(**values)
+        db.session.add(flushed)
+        db.session.flush()
+        row = dict(values)
+        bulk.insert_new_rows(db.session, Task, [row])
+        # What the flush fills in is in the row too: the tenant, the id, the defaults.
+        assert row["tenant_id"] == deventer.id
+        assert isinstance(row["id"], uuid.UUID)
+        assert (row["status"], row["version"], row["before_release"]) == ("open", 1, True)
+        tasks = Task.__table__
+        written = {
+            r.id: {k: v for k, v in r._mapping.items() if k not in ("id", *PER_BUILD)}
+            for r in db.session.execute(select(tasks).where(tasks.c.case_id == case.id))
+        }
+        assert written[row["id"]] == written[flushed.id]
+        with pytest.raises(TenantViolation):
+            bulk.insert_new_rows(db.session, Task, [dict(values, tenant_id=tenants["zutphen"].id)])

@@ -28,6 +28,7 @@ from app.cases.jobs import release_date_moved
 from app.cases.labels import intake_field_label
 from app.cases.models import Case, CasePhase, Client, MonitorMoment
 from app.cases.plan import services as plan
+from app.cases.plan.models import Task
 from app.cases.timeline import EventKind
 from app.core import bulk
 from app.core.tenancy import current_tenant_id
@@ -495,8 +496,8 @@ def receive_intake_batch(
       same batch again creates nothing);
     - a document of a new client whose number and key no earlier document of the batch
       has (the bulk of a prison's messages) opens its case in memory, the plans of all
-      of them are made by ``plan.generate_plans`` and the rows go out in one flush: one
-      INSERT per table;
+      of them are made at once (``plan.plan_rows``) and the rows go out with one
+      ``INSERT ... SELECT FROM unnest`` per table (``app.core.bulk``);
     - the rest (a known client: a new version or a new detention; a number or key met
       earlier in the batch; a follow-up message) is received one by one after that, in
       the batch's order, through ``receive_intake_once``: a few statements each. None of
@@ -600,10 +601,11 @@ def _open_new_cases(
     new: list[tuple[int, IntakeDocument, str]], actor, source: Source, today: date
 ) -> list[DocumentAnswer]:
     """A case for each document of a new client, as ``receive_intake`` opens one, written
-    in one flush whatever their number: the clients, cases, plans
-    (``plan.generate_plans``), measurements, notices and message keys are built in
-    memory with autoflush off, then ``bulk.flush_new`` writes them with one INSERT per
-    table, in foreign-key order. What the build reads (templates, the region's
+    with one INSERT per table whatever their number: the clients, cases, measurements,
+    notices and message keys are built in memory with autoflush off and written by
+    ``bulk.flush_new`` in foreign-key order; the plans' tasks (``plan.plan_rows``, the
+    tasks ``generate_plans`` makes, as rows: some fifteen a case) after them by
+    ``bulk.insert_new_rows``. What the build reads (templates, the region's
     municipalities, the life domains' setting) is read before it."""
     plan.templates()  # the default template is installed (and flushed) before the build
     region = (
@@ -618,10 +620,11 @@ def _open_new_cases(
             client = _new_client(document, region)
             case = _new_case(client, document, MessageKind(document.kind), actor, source, today)
             built.append((index, document, key, client, case))
-        plan.generate_plans([case for *_rest, case in built], actor, today)
+        tasks = plan.plan_rows([case for *_rest, case in built], actor, today)
         for _index, document, key, _client, case in built:
             _after_new_case(case, key, source, document, actor)
     bulk.flush_new(db.session)
+    bulk.insert_new_rows(db.session, Task, tasks)
     return [
         DocumentAnswer(
             index, document.message_id, Answer.CREATED, case_id=case.id, client_id=client.id

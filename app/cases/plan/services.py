@@ -381,22 +381,29 @@ def _current_due(case: Case, task: Task) -> date:
 
 
 def _task_from(case: Case, template: TaskTemplate, today: date) -> Task:
+    task = Task(**_task_values(case, template, today))
+    db.session.add(task)
+    return task
+
+
+def _task_values(case: Case, template: TaskTemplate, today: date) -> dict:
+    """The attributes of the template's task for the case, made today."""
     due, kept = _new_due(case, template, today)
-    return Task(
-        case_id=case.id,
-        template_id=template.id,
-        domain=template.domain,
-        phase=template.phase,
-        title=template.title,
-        description=template.description,
-        responsible=template.responsible,
-        due_date=due,
-        anchor=template.anchor,
-        offset_days=kept,
-        before_release=not _not_before_release(template),
-        status=TaskStatus.OPEN.value,
-        position=template.position,
-    )
+    return {
+        "case_id": case.id,
+        "template_id": template.id,
+        "domain": template.domain,
+        "phase": template.phase,
+        "title": template.title,
+        "description": template.description,
+        "responsible": template.responsible,
+        "due_date": due,
+        "anchor": template.anchor,
+        "offset_days": kept,
+        "before_release": not _not_before_release(template),
+        "status": TaskStatus.OPEN.value,
+        "position": template.position,
+    }
 
 
 def generate_plan(case: Case, actor, today: date | None = None) -> list[Task]:
@@ -405,23 +412,34 @@ def generate_plan(case: Case, actor, today: date | None = None) -> list[Task]:
 
 
 def generate_plans(cases: list[Case], actor, today: date | None = None) -> list[list[Task]]:
-    """The plans of several new cases at once (a batch of intakes), each the same tasks
-    and timeline row as ``generate_plan`` makes for it alone: the templates are read
-    once and the active trajectories of all the cases in one query, so the statements
-    sent do not grow with the number of cases (the rows go out in the caller's flush)."""
+    """The plans of several new cases at once, each the same tasks and timeline row as
+    ``generate_plan`` makes for it alone: the templates are read once and the active
+    trajectories of all the cases in one query, so the statements sent do not grow with
+    the number of cases (the rows go out in the caller's flush)."""
+    return _plans(cases, actor, today, _task_from)
+
+
+def plan_rows(cases: list[Case], actor, today: date | None = None) -> list[dict]:
+    """The tasks of ``generate_plans`` as rows (a ``Task``'s attributes), for a batch of
+    new cases that writes them with ``bulk.insert_new_rows`` after the cases (the intake
+    batch: some fifteen tasks a case, which as ORM objects cost more to build than to
+    write). The timeline row of each plan is added to the session as by
+    ``generate_plans``."""
+    return [row for rows in _plans(cases, actor, today, _task_values) for row in rows]
+
+
+def _plans(cases: list[Case], actor, today: date | None, make) -> list[list]:
     today = today or date.today()
     active = cases_in_trajectory([case.id for case in cases])
     rows = templates()
     plans = []
     for case in cases:
         trajectory = case.id in active
-        tasks = []
-        for template in rows:
-            if not applies(case, template, trajectory=trajectory):
-                continue
-            task = _task_from(case, template, today)
-            db.session.add(task)
-            tasks.append(task)
+        tasks = [
+            make(case, template, today)
+            for template in rows
+            if applies(case, template, trajectory=trajectory)
+        ]
         timeline.record(
             case.id,
             EventKind.PLAN_GENERATED,
