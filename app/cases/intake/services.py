@@ -604,7 +604,8 @@ def _open_new_cases(
     with one INSERT per table whatever their number: the clients, cases, measurements,
     notices and message keys are built in memory with autoflush off and written by
     ``bulk.flush_new`` in foreign-key order; the plans' tasks (``plan.plan_rows``, the
-    tasks ``generate_plans`` makes, as rows: some fifteen a case) after them by
+    tasks ``generate_plans`` makes, as rows: some fifteen a case) and the timeline's
+    events (``timeline.gathered_as_rows``: five a case) after them by
     ``bulk.insert_new_rows``. What the build reads (templates, the region's
     municipalities, the life domains' setting) is read before it."""
     plan.templates()  # the default template is installed (and flushed) before the build
@@ -615,7 +616,7 @@ def _open_new_cases(
     )
     services.life_domain_kinds()
     built = []
-    with db.session.no_autoflush:
+    with db.session.no_autoflush, timeline.gathered_as_rows() as events:
         for index, document, key in new:
             client = _new_client(document, region)
             case = _new_case(client, document, MessageKind(document.kind), actor, source, today)
@@ -625,6 +626,7 @@ def _open_new_cases(
             _after_new_case(case, key, source, document, actor)
     bulk.flush_new(db.session)
     bulk.insert_new_rows(db.session, Task, tasks)
+    bulk.insert_new_rows(db.session, timeline.TimelineEntry, events)
     return [
         DocumentAnswer(
             index, document.message_id, Answer.CREATED, case_id=case.id, client_id=client.id
