@@ -26,7 +26,7 @@ from app.cases.intake.facilities import known_facilities
 from app.cases.intake.models import IntakeMessage, MessageKind
 from app.cases.jobs import release_date_moved
 from app.cases.labels import intake_field_label
-from app.cases.models import Case, CasePhase, Client, MonitorMoment
+from app.cases.models import Case, CasePhase, Client, DomainSnapshot, MonitorMoment
 from app.cases.plan import services as plan
 from app.cases.plan.models import Task
 from app.cases.timeline import EventKind
@@ -248,10 +248,18 @@ def _new_case(
     return case
 
 
-def _after_new_case(case: Case, key: str, source: Source, document: IntakeDocument, actor) -> None:
-    """What follows the plan of a new case: the intake measurement, the release notice
-    (a release within six weeks is announced at intake) and the message key."""
-    services.take_snapshot(case, MonitorMoment.INTAKE, actor)
+def _after_new_case(
+    case: Case,
+    key: str,
+    source: Source,
+    document: IntakeDocument,
+    actor,
+    snapshot_rows: list[dict] | None = None,
+) -> None:
+    """What follows the plan of a new case: the intake measurement (into
+    ``snapshot_rows`` when given: ``take_snapshot``'s rows), the release notice (a release
+    within six weeks is announced at intake) and the message key."""
+    services.take_snapshot(case, MonitorMoment.INTAKE, actor, rows=snapshot_rows)
     release_date_moved(case)
     _remember(key, source, case.id, document)
 
@@ -604,10 +612,11 @@ def _open_new_cases(
     with one INSERT per table whatever their number: the clients, cases, measurements,
     notices and message keys are built in memory with autoflush off and written by
     ``bulk.flush_new`` in foreign-key order; the plans' tasks (``plan.plan_rows``, the
-    tasks ``generate_plans`` makes, as rows: some fifteen a case) and the timeline's
-    events (``timeline.gathered_as_rows``: five a case) after them by
-    ``bulk.insert_new_rows``. What the build reads (templates, the region's
-    municipalities, the life domains' setting) is read before it."""
+    tasks ``generate_plans`` makes, as rows: some fifteen a case), the intake
+    measurement (``take_snapshot``'s rows: one a life domain) and the timeline's events
+    (``timeline.gathered_as_rows``: five a case) after them by ``bulk.insert_new_rows``.
+    What the build reads (templates, the region's municipalities, the life domains'
+    setting) is read before it."""
     plan.templates()  # the default template is installed (and flushed) before the build
     region = (
         municipality.region_tenants()
@@ -622,10 +631,12 @@ def _open_new_cases(
             case = _new_case(client, document, MessageKind(document.kind), actor, source, today)
             built.append((index, document, key, client, case))
         tasks = plan.plan_rows([case for *_rest, case in built], actor, today)
+        snapshots: list[dict] = []
         for _index, document, key, _client, case in built:
-            _after_new_case(case, key, source, document, actor)
+            _after_new_case(case, key, source, document, actor, snapshots)
     bulk.flush_new(db.session)
     bulk.insert_new_rows(db.session, Task, tasks)
+    bulk.insert_new_rows(db.session, DomainSnapshot, snapshots)
     bulk.insert_new_rows(db.session, timeline.TimelineEntry, events)
     return [
         DocumentAnswer(
