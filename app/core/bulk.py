@@ -11,8 +11,7 @@ of the time parsing that statement's 30,000 placeholders (a regular expression o
 the whole text, not cached for a long statement); the unnest form took the database
 2-3 times less, and psycopg dumps an array in binary format in a fifth of the time of
 text (9-16 ms against 54-66 ms for the 1,500 rows).
-Elsewhere (SQLite in the demo) ``flush_new`` is the ordinary flush, and ``insert_rows``
-one ``executemany``.
+Elsewhere (SQLite in the demo) the same rows go out as one ``executemany`` per table.
 
 ``insert_rows(session, table, rows)`` is the same statement for plain dicts of column
 values (the access log); ``insert_new_rows(session, Model, rows)`` for dicts of a
@@ -32,7 +31,9 @@ ordinary flush afterwards.
 
 What it does not do, and then it leaves everything to the ordinary flush: objects of a
 mapper with inheritance or with a many-to-many collection, or a column default that
-is an SQL expression or needs the statement's context.
+is an SQL expression or needs the statement's context. (The ordinary flush orders
+tables only along relationships: a row that refers to another by a bare foreign key,
+such as a task or a message key, may then need its parent flushed first.)
 """
 
 from __future__ import annotations
@@ -111,11 +112,7 @@ def flush_new(session: Session | scoped_session) -> None:
     set of columns left to a server default), then flush the rest as usual."""
     session = _real(session)
     new = list(session.new)
-    if (
-        not new
-        or session.get_bind().dialect.name != "postgresql"
-        or not all(_plan(inspect(obj).mapper) for obj in new)
-    ):
+    if not new or not all(_plan(inspect(obj).mapper) for obj in new):
         session.flush()
         return
     session.dispatch.before_flush(session, None, None)
@@ -131,9 +128,10 @@ def flush_new(session: Session | scoped_session) -> None:
         return
     for state in states:
         _copy_foreign_keys(state)
+    unnest = _unnest(session)
     groups: dict[tuple[Mapper, tuple[str, ...]], list[list]] = defaultdict(list)
     for state in states:
-        names, values = _row_of(state)
+        names, values = _row_from(_plan(state.mapper), state.dict, unnest)
         groups[(state.mapper, names)].append(values)
     order = {
         table: n for n, table in enumerate(states[0].mapper.local_table.metadata.sorted_tables)
@@ -162,17 +160,18 @@ def insert_new_rows(session: Session | scoped_session, model: type, rows: list[d
     session = _real(session)
     mapper = inspect(model)
     plan = _plan(mapper)
-    if plan is None or session.get_bind().dialect.name != "postgresql":
+    if plan is None:
         session.add_all(model(**row) for row in rows)
         session.flush()
         return
+    unnest = _unnest(session)
     tenant_id = current_tenant_id(session)
     groups: dict[tuple[str, ...], list[list]] = defaultdict(list)
     for row in rows:
         if "tenant_id" in mapper.attrs and row.get("tenant_id") is None:
             row["tenant_id"] = tenant_id
         _fill_defaults_of(plan, mapper, row)
-        names, values = _row_from(plan, row)
+        names, values = _row_from(plan, row, unnest)
         groups[names].append(values)
     for names, values in groups.items():
         _insert_checked(session, mapper.local_table, names, values)
@@ -182,7 +181,16 @@ def _insert_checked(session: Session, table: Table, names: tuple[str, ...], rows
     if "tenant_id" in names:
         at = names.index("tenant_id")
         refuse_foreign_tenant_rows(session, table, [row[at] for row in rows])
-    _insert_columns(session, table, names, list(zip(*rows, strict=True)))
+    if _unnest(session):
+        _insert_columns(session, table, names, list(zip(*rows, strict=True)))
+    else:
+        rows = [dict(zip(names, row, strict=True)) for row in rows]
+        session.connection().execute(insert(table), rows)
+
+
+def _unnest(session: Session) -> bool:
+    """PostgreSQL: the unnest form; elsewhere (SQLite in the demo) one ``executemany``."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def _real(session: Session | scoped_session) -> Session:
@@ -310,19 +318,16 @@ def _copy_foreign_keys(state) -> None:
                     target[target_key] = values.get(source_key)
 
 
-def _row_of(state) -> tuple[tuple[str, ...], list]:
-    return _row_from(_plan(state.mapper), state.dict)
-
-
-def _row_from(plan: _Plan, values: dict) -> tuple[tuple[str, ...], list]:
+def _row_from(plan: _Plan, values: dict, unnest: bool) -> tuple[tuple[str, ...], list]:
     """The column names and values of a row, as the flush writes them: a column never
     given holds SQL NULL (also a JSON column, where a given None is JSON null), and one
-    that is None with a server default is left to the database."""
+    that is None with a server default is left to the database. Without unnest a JSON
+    column never given is left out too (an ``executemany`` binds None as JSON null)."""
     names, row = [], []
     for column in plan.columns:
         value = values.get(column.key)
         if value is None and not (column.evaluates_none and column.key in values):
-            if column.server_default:
+            if column.server_default or (column.evaluates_none and not unnest):
                 continue
             if column.evaluates_none:
                 value = _SQL_NULL
