@@ -9,7 +9,8 @@ The database named by ``--database`` (default nazorg_bench, made by scripts/pg-s
 emptied, migrated and filled:
 
 - the municipalities through the onboarding command (``flask tenants add``), so national
-  scale is 340 tenants made the way a real one is;
+  scale is 340 tenants made the way a real one is (beyond the Deventer region's five, in
+  regions of ``REGION_SIZE`` each founded by its centre);
 - per municipality a few dozen *seed* files made by the test suite's factories (a case
   with its client, life domains, snapshots, phase history, timeline, notes with
   revisions, intake message, tasks, consents, referrals, trajectories: every table that
@@ -23,7 +24,13 @@ emptied, migrated and filled:
   open files' past tasks done, so the overviews see a region's history, not 100,000 new
   files;
 - the access log: ten rows per client;
-- ``ANALYZE`` (autovacuum is off on this machine, PITFALLS).
+- at national scale only the region's five municipalities are seeded and cloned; each of
+  the other 335 gets a copy of one of the four non-centre ones (``copy_municipality``:
+  every tenant-owned row again under the new ``tenant_id``), so the fill takes minutes,
+  not the hours of seeding each with the factories;
+- the clients named as a register names them (``NAME_FILES``: common Dutch family names
+  and a long tail), so that the name search meets names, not clones of one name;
+- ``VACUUM ANALYZE`` (autovacuum is off on this machine, PITFALLS).
 
 Then gunicorn (2 sync workers, production settings) serves it on loopback and wrk drives
 each page for ``--seconds`` with ``--connections`` connections and a signed-in case
@@ -43,6 +50,11 @@ with row-level security switched off, for the policies' cost. The pages run as t
 that uses them: the case worker (lists, case page, start page, notifications), the
 regional coordinator of the centre (``/regio``) and a volunteer with a circle (the
 mentor portal).
+
+``--growth-database NAME`` measures the same pages on a second database filled at another
+scale (``--scale small --database NAME`` first) right after, and the table gets each
+page's p50 here ÷ p50 there: growth from 1,000 to 100,000 clients with a small one, or
+national ÷ region when the national run names the region's database.
 """
 
 from __future__ import annotations
@@ -117,6 +129,11 @@ def urls(database: str) -> tuple[str, str]:
     )
 
 
+# National scale: the municipalities beyond the Deventer region's five form regions of
+# this size, each founded by its centre (the country has a few dozen aftercare regions).
+REGION_SIZE = 13
+
+
 def add_municipalities(app, total: int) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["tenants", "add-region-defaults"])
@@ -125,8 +142,11 @@ def add_municipalities(app, total: int) -> None:
     with app.app_context():
         present = db.session.scalar(db.select(db.func.count()).select_from(Tenant))
     for number in range(present + 1, total + 1):
+        place = (number - present - 1) % REGION_SIZE
+        region = f"regio-{(number - present - 1) // REGION_SIZE + 1:02d}"
+        joins = ["--centre", "--region", region] if place == 0 else ["--region", region]
         result = runner.invoke(
-            args=["tenants", "add", f"gemeente-{number:03d}", f"Gemeente {number:03d}"]
+            args=["tenants", "add", f"gemeente-{number:03d}", f"Gemeente {number:03d}", *joins]
         )
         if result.exit_code != 0:
             raise SystemExit(result.output)
@@ -307,16 +327,280 @@ AGE_FILES = [
 ]
 
 
+# Names as a register has them: four in ten clients carry one of the common Dutch family
+# names (each about 0.4%, as "de Jong" or "Bakker" do), the rest one of a long tail of
+# compound names; given names from a list of sixty. Cloned names ("Achternaam12-345") share
+# every trigram, which no real register does, so the name search's trigram index was never
+# worth using on them: the search measured the bench's names, not a search.
+COMMON_FAMILY_NAMES = (
+    "de Jong",
+    "Jansen",
+    "de Vries",
+    "van den Berg",
+    "van Dijk",
+    "Bakker",
+    "Janssen",
+    "Visser",
+    "Smit",
+    "Meijer",
+    "de Boer",
+    "Mulder",
+    "de Groot",
+    "Bos",
+    "Vos",
+    "Peters",
+    "Hendriks",
+    "van Leeuwen",
+    "Dekker",
+    "Brouwer",
+    "de Wit",
+    "Dijkstra",
+    "Smits",
+    "de Graaf",
+    "van der Meer",
+    "van der Linden",
+    "Kok",
+    "Jacobs",
+    "de Haan",
+    "Vermeulen",
+    "van den Heuvel",
+    "van der Veen",
+    "van den Broek",
+    "de Bruijn",
+    "de Bruin",
+    "van der Heijden",
+    "Schouten",
+    "van Beek",
+    "Willems",
+    "van Vliet",
+    "van de Ven",
+    "Hoekstra",
+    "Maas",
+    "Verhoeven",
+    "Koster",
+    "van Dam",
+    "van der Wal",
+    "Prins",
+    "Blom",
+    "Huisman",
+    "Peeters",
+    "de Jonge",
+    "Kuipers",
+    "van Veen",
+    "Post",
+    "Kuiper",
+    "Veenstra",
+    "Kramer",
+    "van den Brink",
+    "Scholten",
+    "van Wijk",
+    "Postma",
+    "Martens",
+    "Vink",
+    "de Ruiter",
+    "Timmermans",
+    "Groen",
+    "Gerritsen",
+    "Jonker",
+    "van Loon",
+    "Boer",
+    "van der Velde",
+    "Willemsen",
+    "Smeets",
+    "de Lange",
+    "de Vos",
+    "Bosch",
+    "van Dongen",
+    "Schipper",
+    "de Koning",
+    "van der Laan",
+    "Koning",
+    "van der Velden",
+    "Driessen",
+    "van Doorn",
+    "Hermans",
+    "Evers",
+    "van den Bosch",
+    "van der Meulen",
+    "Hofman",
+    "Bosman",
+    "Wouters",
+    "Sanders",
+    "van der Zande",
+    "Heijnen",
+    "Haan",
+    "Lammers",
+)
+FAMILY_NAME_STARTS = (
+    "Ver",
+    "Hoog",
+    "Groot",
+    "Klein",
+    "Wester",
+    "Ooster",
+    "Zuider",
+    "Noorder",
+    "Lang",
+    "Bree",
+    "Stolk",
+    "Haver",
+    "Rog",
+    "Ter",
+    "Oude",
+    "Nieuw",
+    "Brink",
+    "Velt",
+    "Wolt",
+    "Harm",
+    "Gerrit",
+    "Jan",
+    "Klaas",
+    "Pieter",
+    "Dirk",
+    "Huis",
+    "Molen",
+    "Kerk",
+    "Dijk",
+    "Berg",
+    "Beek",
+    "Bosch",
+    "Veld",
+    "Horst",
+    "Hof",
+    "Water",
+    "Zand",
+    "Steen",
+    "Hout",
+    "Rijn",
+)
+FAMILY_NAME_ENDS = (
+    "man",
+    "mans",
+    "sma",
+    "stra",
+    "inga",
+    "ink",
+    "ing",
+    "kamp",
+    "veld",
+    "berg",
+    "hof",
+    "hout",
+    "horst",
+    "beek",
+    "dijk",
+    "wijk",
+    "broek",
+    "meer",
+    "huis",
+    "laar",
+    "voort",
+    "donk",
+    "kes",
+    "ers",
+    "ema",
+    "enga",
+    "heim",
+    "haar",
+    "loo",
+    "rode",
+)
+GIVEN_NAMES = (
+    "Jan",
+    "Piet",
+    "Kees",
+    "Mohamed",
+    "Dennis",
+    "Kevin",
+    "Mark",
+    "Jeroen",
+    "Sander",
+    "Ricardo",
+    "Patrick",
+    "Ahmed",
+    "Youssef",
+    "Stefan",
+    "Bas",
+    "Tim",
+    "Rik",
+    "Daan",
+    "Anouk",
+    "Sanne",
+    "Linda",
+    "Sandra",
+    "Priscilla",
+    "Fatima",
+    "Naima",
+    "Esther",
+    "Marco",
+    "Erik",
+    "Richard",
+    "Michel",
+    "Ronald",
+    "Frank",
+    "Peter",
+    "Hans",
+    "Henk",
+    "Mustafa",
+    "Ibrahim",
+    "Omar",
+    "Milan",
+    "Lars",
+    "Thijs",
+    "Ruben",
+    "Jesse",
+    "Bram",
+    "Niels",
+    "Wouter",
+    "Gerard",
+    "Wim",
+    "Willem",
+    "Ferdi",
+    "Jordy",
+    "Mitchell",
+    "Romano",
+    "Rachid",
+    "Hakan",
+    "Emre",
+    "Dylan",
+    "Sven",
+    "Luuk",
+    "Joey",
+)
+
+
+def _pick(values: tuple[str, ...], salt: str) -> str:
+    """SQL for one of ``values``, chosen by a hash of the row's id (the same on every run)."""
+    array = ", ".join("'" + value.replace("'", "''") + "'" for value in values)
+    return f"(ARRAY[{array}])[1 + abs(hashtext(id::text || '{salt}')) % {len(values)}]"
+
+
+NAME_FILES = (
+    f"UPDATE clients SET given_name = {_pick(GIVEN_NAMES, 'g')}, "  # noqa: S608 - our lists
+    "family_name = CASE WHEN abs(hashtext(id::text || 'f')) % 10 < 4 "
+    f"THEN {_pick(COMMON_FAMILY_NAMES, 'c')} "
+    f"ELSE {_pick(FAMILY_NAME_STARTS, 's')} || {_pick(FAMILY_NAME_ENDS, 'e')} END "
+    "WHERE tenant_id = :tenant"
+)
+
+
 def age_files(app, tenant_id: int) -> None:
-    """The municipality's files spread over ten years (``AGE_FILES``)."""
+    """The municipality's files spread over ten years (``AGE_FILES``), its clients named
+    as a register would name them (``NAME_FILES``)."""
     owner = create_engine(app.config["MIGRATION_DATABASE_URI"])
     with owner.begin() as connection:
         connection.execute(
             text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)}
         )
-        for statement in AGE_FILES:
+        for statement in (*AGE_FILES, NAME_FILES):
             connection.execute(text(statement), {"tenant": tenant_id})
     owner.dispose()
+
+
+# Municipalities filled with seed files of their own; the rest (national scale) get a copy
+# of one of the four non-centre ones (the centre's rows include the volunteer programme,
+# which only a centre has).
+SEEDED = 5
 
 
 def fill(app, municipalities: int, clients: int, rng: random.Random) -> dict[int, uuid.UUID]:
@@ -325,16 +609,57 @@ def fill(app, municipalities: int, clients: int, rng: random.Random) -> dict[int
         tenant_ids = db.session.scalars(db.select(Tenant.id).order_by(Tenant.id)).all()
     workers = {}
     seeds = min(SEEDS_PER_TENANT, clients)
-    for tenant_id in tenant_ids:
+    for tenant_id in tenant_ids[:SEEDED]:
         workers[tenant_id] = make_seed_files(app, tenant_id, rng)
         clone_files(app, tenant_id, max(0, clients // seeds - 1))
         age_files(app, tenant_id)
         make_seed_users(app, tenant_id)
+    sources = tenant_ids[1:SEEDED]
+    for number, tenant_id in enumerate(tenant_ids[SEEDED:]):
+        copy_municipality(app, sources[number % len(sources)], tenant_id)
     owner = create_engine(app.config["MIGRATION_DATABASE_URI"])
     with owner.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("ANALYZE"))
+        # VACUUM as well: autovacuum (off on this machine) keeps a deployment's visibility
+        # map current, without which every index-only scan visits the table.
+        connection.execute(text("VACUUM ANALYZE"))
     owner.dispose()
     return workers
+
+
+def copy_municipality(app, source: int, target: int) -> None:
+    """Every row of municipality ``source`` again as ``target``'s, table by table in the
+    order of the foreign keys. Keys stay as they are: every tenant-owned key includes
+    ``tenant_id`` (tests/core/test_rls_catalogue.py), so the same uuid in another municipality
+    is another row; a reference to a municipality (``*_tenant_id``) to the source becomes
+    one to the target. Run as the superuser, the one role row-level security lets write
+    rows of a municipality other than the session's; rows the onboarding already made for
+    the target (its settings) are kept (``ON CONFLICT DO NOTHING``)."""
+    admin = create_engine(
+        app.config["MIGRATION_DATABASE_URI"].replace("nazorg_owner:nazorg_owner", "postgres")
+    )
+    with app.app_context():
+        tables = [t for t in db.metadata.sorted_tables if "tenant_id" in t.c]
+    with admin.begin() as connection:
+        for table in tables:
+            columns = ", ".join(f'"{c.name}"' for c in table.c)
+            values = ", ".join(_copied_value(c) for c in table.c)
+            connection.execute(
+                text(
+                    f'INSERT INTO "{table.name}" ({columns}) SELECT {values} '  # noqa: S608
+                    f'FROM "{table.name}" WHERE tenant_id = :source ON CONFLICT DO NOTHING'
+                ),
+                {"source": source, "target": target},
+            )
+    admin.dispose()
+
+
+def _copied_value(column) -> str:
+    refers_to_tenant = any(fk.column.table.name == "tenants" for fk in column.foreign_keys)
+    if column.name == "tenant_id":
+        return ":target"
+    if refers_to_tenant:
+        return f'CASE WHEN "{column.name}" = :source THEN :target ELSE "{column.name}" END'
+    return f'"{column.name}"'
 
 
 def free_port() -> int:
@@ -444,7 +769,7 @@ def pages(app, tenant_id: int) -> dict[str, tuple[str, str]]:
         bsn = db.session.execute(text("SELECT bsn FROM clients ORDER BY id LIMIT 1")).scalar()
     return {
         "case list, first page": ("/cases/", "worker"),
-        "case list, name search": ("/cases/?q=Achternaam12", "worker"),
+        "case list, name search": ("/cases/?q=bakker", "worker"),
         "case list, exact BSN": (f"/cases/?q={bsn}", "worker"),
         "case list, release within 30 days": ("/cases/?release_within=30", "worker"),
         "case list, sorted by name": ("/cases/?sort=name", "worker"),
@@ -528,6 +853,7 @@ def write_results(scale: str, results: dict) -> Path:
     counts, rows = results["rows"], results["pages"]
     rls_off = {r["page"]: r for r in results.get("pages_rls_off", [])}
     explain = {r["page"]: r for r in results.get("probes", {}).get("explain", [])}
+    base = {r["page"]: r for r in results.get("pages_growth_base", []) if r["status"] == 200}
     lines = [
         f"# Deployment benchmark, scale {scale}",
         "",
@@ -536,12 +862,20 @@ def write_results(scale: str, results: dict) -> Path:
         "Rows: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()) + ".",
         "",
         "| page | req/s | p50 ms | p95 ms | ÷ floor | RLS on ÷ off | db ms "
-        "| large tables read whole |",
-        "|---|---|---|---|---|---|---|---|",
+        "| large tables read whole | p50 growth |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
+    if base:
+        small = results["growth_base"]
+        lines[4:4] = [
+            f"p50 growth: this scale's p50 ÷ the p50 of the same page on {small['database']} "
+            f"({small['rows'].get('clients', 0):,} clients), measured right after in the same "
+            "run.",
+            "",
+        ]
     for r in rows:
         if r["status"] != 200:
-            lines.append(f"| {r['page']} | answered {r['status']} | | | | | | |")
+            lines.append(f"| {r['page']} | answered {r['status']} | | | | | | | |")
             continue
         off = rls_off.get(r["page"])
         if off and off["status"] != 200:
@@ -550,9 +884,10 @@ def write_results(scale: str, results: dict) -> Path:
         plan = explain.get(r["page"], {})
         db_ms = f"{plan['database_ms']:.1f}" if plan else "–"
         whole = ", ".join(plan.get("large_tables_read_whole", [])) or "none"
+        growth = f"{r['p50_ms'] / base[r['page']]['p50_ms']:.2f}" if r["page"] in base else "–"
         lines.append(
             f"| {r['page']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | {r['p95_ms']:.1f} "
-            f"| {r['ratio_to_floor']:.2f} | {ratio} | {db_ms} | {whole} |"
+            f"| {r['ratio_to_floor']:.2f} | {ratio} | {db_ms} | {whole} | {growth} |"
         )
     found = results.get("probes", {})
     if "csv_export" in found:
@@ -629,6 +964,11 @@ def main() -> None:
         "(a quick check while working; no results file is written)",
     )
     parser.add_argument("--no-probes", action="store_true", help="pages only (no results file)")
+    parser.add_argument(
+        "--growth-database",
+        help="also measure the same pages on this database, filled at a smaller scale "
+        "(e.g. --scale small --database nazorg_bench first), for the growth of each p50",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
@@ -661,6 +1001,8 @@ def main() -> None:
     results["pages"], results["probes"] = run_portal(
         app, app_url, owner_url, tenant_id, page_paths, args, probes_too=not args.no_probes
     )
+    if args.growth_database:
+        results.update(growth_base(args.growth_database, page_paths, args))
     if args.rls_off:
         copy = probes.rls_off_copy(owner_url, args.database)
         copy_app_url, copy_owner_url = urls(copy)
@@ -672,6 +1014,22 @@ def main() -> None:
         print("partial run: no results file written")
     else:
         print(f"written {write_results(args.scale, results)}")
+
+
+def growth_base(database: str, page_paths: dict, args) -> dict:
+    """The same pages on a database filled at a smaller scale, right after this scale's
+    (not interleaved: the growth column is as noisy as the machine between the two)."""
+    base_app_url, base_owner_url = urls(database)
+    base_app = bench_app(base_app_url, base_owner_url)
+    base_tenant = measured_tenant(base_app)
+    base_paths = {n: p for n, p in pages(base_app, base_tenant).items() if n in page_paths}
+    rows, _ = run_portal(
+        base_app, base_app_url, base_owner_url, base_tenant, base_paths, args, probes_too=False
+    )
+    return {
+        "pages_growth_base": rows,
+        "growth_base": {"database": database, "rows": row_counts(base_owner_url)},
+    }
 
 
 def bench_app(app_url: str, owner_url: str):

@@ -41,12 +41,10 @@ def _back_to_list(_result=None):
 
 
 def _refused_on_list(error, status: int):
-    """The last admin (409: the change conflicts with the others' state) is shown on the
-    list with the reason; another refusal (an unknown role) as a message on it."""
-    if status == 409:
-        return _list_page(error.message, 409)
-    flash(str(error.message), "error")
-    return _back_to_list()
+    """The list again, with the reason on it and the refusal's status: the last admin
+    (409: the change conflicts with the others' state) or another refusal (422: a role
+    this municipality cannot give). A redirect here answered a refusal as a success."""
+    return _list_page(error.message, status)
 
 
 @bp.post("/accounts/<uuid:user_id>/role")
@@ -55,7 +53,9 @@ def change_role(user_id: uuid.UUID):
     form = RoleForm()
     user = accounts.access_user(current_user, user_id)
     if not form.validate_on_submit():
-        return _back_to_list()
+        # A role that is not in the list (no page sends one): refused on the list, not
+        # passed over with a redirect that looks like a saved change.
+        return _list_page(_("Unknown role."), 422)
     return act(
         lambda: accounts.change_role(current_user, user, form.role.data),
         done=_back_to_list,

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from app.core.forms import AsciiRegexp, TextField
+from app.core.forms import AsciiRegexp, Flag, TextField
 from app.core.permissions import Role
 
 CODE = AsciiRegexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter the 6-digit code from your app."))
@@ -72,7 +72,7 @@ class IdentityProviderForm(FlaskForm):
         _l("Role mapping (one per line: value = role)"), validators=[DataRequired()]
     )
     required_acr = TextField(_l("Required acr value (second factor)"), max_length=255)
-    enabled = BooleanField(_l("Sign-in through this provider is on"))
+    enabled = Flag(_l("Sign-in through this provider is on"))
 
 
 class RoleForm(FlaskForm):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import SharedTable, TenantScoped, Timestamped, UTCDateTime, enum_check, utcnow
 from app.core.permissions import Role
+from app.core.tenants import Tenant
 from app.extensions import db
 
 
@@ -45,6 +46,10 @@ class User(TenantScoped, Timestamped, db.Model):
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # Loaded with the session (auth.sessions): the signed-in user holds its municipality,
+    # so the page's header finds it in the identity map (which keeps only what is held).
+    tenant: Mapped[Tenant] = relationship(viewonly=True)
 
     @property
     def is_authenticated(self) -> bool:

@@ -53,6 +53,7 @@ from app.core.navigation import add_nav_entry
 from app.core.permissions import Permission
 from app.core.registry import entries
 from app.core.settings import get_setting, register_setting
+from app.core.signals import release_changed
 from app.jobs.schedule import add_daily_jobs
 from app.notifications.services import add_digest, add_link_namer
 
@@ -117,6 +118,8 @@ def init_app(app: Flask) -> None:
     add_vocabulary(app, access_request.VOCABULARY)
     add_vocabulary(app, checklist.VOCABULARY)
     register_subjects(app, client_model=Client, find_client_by_bsn=services.find_client_by_bsn)
+    # A referral whose help starts after the release follows the release date.
+    release_changed.connect(handover.follow_release, weak=False)
     # What hangs on a client or a case: transfer, retention and the access request walk it.
     register_walk_root(app, Client, "client_id")
     register_walk_root(app, Case, "case_id")

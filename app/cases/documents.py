@@ -202,6 +202,14 @@ def add_document(
     """Store a document (or, with ``series_of``, a new version beside the earlier ones)."""
     if kind not in {k.value for k in DocumentKind}:
         raise CaseError(_("Choose a kind of document from the list."), field="kind")
+    title = (title or "").strip()
+    limit = CaseDocument.__table__.c.title.type.length
+    if len(title) > limit:
+        # Refused, never cut: the form refuses it first; this guards the other callers.
+        raise CaseError(
+            _("Use at most %(n)s characters (now %(length)s).", n=limit, length=len(title)),
+            field="title",
+        )
     media_type, extension = check_content(filename, content)
 
     def build() -> CaseDocument:
@@ -225,7 +233,7 @@ def add_document(
             series_id=series_id,
             version_number=number,
             kind=kind,
-            title=(title or "").strip()[:200] or name,
+            title=title or name,
             filename=name,
             media_type=media_type,
             size_bytes=len(content),

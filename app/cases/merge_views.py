@@ -40,7 +40,10 @@ class MergeForm(Form):
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
         for field in (self.survivor_bsn, self.merged_bsn):
-            if field.data and not (field.data.isdigit() and len(field.data) == 9):
+            # isascii: "٣" passes isdigit(); a citizen number is written in 0-9 only.
+            if field.data and not (
+                field.data.isascii() and field.data.isdigit() and len(field.data) == 9
+            ):
                 field.errors = [NINE_DIGITS]
                 valid = False
         if not self.confirm.data and not self.confirm.errors:

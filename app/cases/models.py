@@ -46,6 +46,7 @@ class IncomingState(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
 
+
 class CasePhase(StrEnum):
     REGISTERED = "registered"
     IN_DETENTION = "in_detention"
@@ -301,7 +302,10 @@ class Case(TenantScoped, Timestamped, db.Model):
 
     @property
     def stay(self) -> StayKind | None:
-        return derive_stay(self.detention_start, self.expected_release)
+        """The plan's rule: the sentence counts from the first judgement; the start of
+        detention stands in while the intake has not brought the judgement date. The
+        badge and the plan (``plan.stay_of``) read this one rule."""
+        return derive_stay(self.judgement_date or self.detention_start, self.expected_release)
 
     @property
     def is_closed(self) -> bool:

@@ -1,7 +1,9 @@
 """The release date: moving the expected date, and recording the release itself.
 
 Both move the plan along through ``plan.reconcile_plan``: the open tasks anchored on
-the date that moved, and the task set when the stay changes with it.
+the date that moved, and the task set when the stay changes with it. Each change also
+sends ``signals.release_changed``, so that what else is dated from the release follows
+it without this module knowing it (the referrals whose help starts after the release).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from app.cases.services import (
     void_snapshot,
 )
 from app.cases.timeline import EventKind
-from app.core.signals import case_released
+from app.core.signals import case_released, release_changed
 from app.extensions import db
 
 
@@ -47,6 +49,8 @@ def move_expected_release(case: Case, new_date: date | None, actor) -> int:
     timeline.record(
         case.id, EventKind.RELEASE_MOVED, actor, old=old, new=new_date, shift_days=shift
     )
+    db.session.flush()
+    release_changed.send(case, cause="release_moved", actor=actor)
     release_date_moved(case)  # the notice, if the new date calls for one
     if not case.is_closed:
         phases.sync_phase(case, date.today(), actor)  # e.g. into or out of release preparation
@@ -84,6 +88,7 @@ def record_release(case: Case, released_on: date, actor, *, today: date | None =
     if not has_snapshot(case, MonitorMoment.RELEASE):
         take_snapshot(case, MonitorMoment.RELEASE, actor, today=today)
     db.session.flush()
+    release_changed.send(case, cause="released", actor=actor)
     notify_unannounced_release(case, released_on, today)  # no release unannounced
     case_released.send(case, released_on=released_on, actor=actor)
 
@@ -129,3 +134,4 @@ def correct_release(
     if six and not (window[0] <= six[0].taken_at.date() <= window[1]):
         void_snapshot(case, MonitorMoment.SIX_MONTHS, str(why), actor)
     db.session.flush()
+    release_changed.send(case, cause="release_corrected", actor=actor)

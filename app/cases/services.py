@@ -13,7 +13,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
 from app.audit.tracking import note_access
@@ -52,7 +52,7 @@ def access_case(user: User, case_id: uuid.UUID) -> Case:
         select(Case)
         .where(Case.id == case_id)
         .options(
-            selectinload(Case.client),
+            joinedload(Case.client),
             selectinload(Case.life_domains),
             selectinload(Case.snapshots),
         )

@@ -45,6 +45,8 @@ class EventKind(StrEnum):
     CONSENT = "consent"
     REFERRAL = "referral"
     REFERRAL_OUTCOME = "referral_outcome"
+    # An open referral's start followed the release (help that starts only after it).
+    REFERRAL_START_MOVED = "referral_start_moved"
     TRAJECTORY = "trajectory"
     TRAJECTORY_UPDATED = "trajectory_updated"
     # The care director's own reports (the provider view) and the invoice's decision.

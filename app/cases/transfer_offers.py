@@ -42,7 +42,17 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import JSON, ForeignKeyConstraint, Index, Integer, String, Text, select, update
+from sqlalchemy import (
+    JSON,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.exceptions import NotFound
 
@@ -647,10 +657,9 @@ def _notify_sender(case: Case, receiver: Tenant, offer_id: uuid.UUID) -> None:
 
 def transfer_panel(case: Case) -> dict:
     """The case page's transfer section and the municipality of responsibility: three
-    statements (the municipalities, this case's offers, the transfer that brought it)."""
-    tenants = list(db.session.scalars(select(Tenant).order_by(Tenant.name)))
-    own = next((t for t in tenants if t.id == case.tenant_id), None)
-    region = [t for t in tenants if own is None or t.region == own.region]
+    statements (this case's offers, the municipalities of the region and of those offers,
+    the transfer that brought it). Only the region's municipalities are read: at national
+    scale the table holds 340 (the own one comes from the session, with the user)."""
     offers = db.session.scalars(
         select(moves.CaseTransfer)
         .where(
@@ -661,6 +670,20 @@ def transfer_panel(case: Case) -> dict:
         )
         .order_by(moves.CaseTransfer.started_at.desc())
     ).all()
+    own = db.session.get(Tenant, case.tenant_id)
+    tenants = list(
+        db.session.scalars(
+            select(Tenant)
+            .where(
+                or_(
+                    Tenant.region == own.region,
+                    Tenant.id.in_({o.target_tenant_id for o in offers}),
+                )
+            )
+            .order_by(Tenant.name)
+        )
+    )
+    region = [t for t in tenants if t.region == own.region]
     responsible = municipality.responsible_of(case, region)
     other = responsible.other_in_region
     return {

@@ -94,3 +94,20 @@ def incoming_decline(incoming_id: uuid.UUID):
         row = offers.access_incoming(current_user, incoming_id)
         return _page(row, status=422, decline_errors={error.field or "reason": error.message})
     return redirect(url_for("cases.incoming_transfers"))
+
+
+@bp.get("/transfers/outgoing")
+@requires(Permission.CASE_READ)
+def outgoing_transfers():
+    """The cases this municipality handed to another one, on a page of their own: the case
+    list no longer reads these tombstones (up to 50) on every view, and their names reach
+    only whoever opens this page, with a row of its own in the access log."""
+    shown = transfers.outgoing_transfers()
+    note_access(
+        tenant_id=current_user.tenant_id,
+        client_id=None,
+        object_type="case_list",
+        object_id=None,
+        detail=f"{len(shown)} outgoing transfers",
+    )
+    return render("cases/outgoing_transfers.html", transfers=shown)

@@ -155,7 +155,6 @@ def case_list():
         render(
             "cases/list.html",
             block=block,
-            transfers=transfers.outgoing_transfers() if block == "content" else [],
             unassigned_queue=queue.start_panel() if block == "content" else None,
             page=result,
             query=result.query,

@@ -198,18 +198,30 @@ class UuidChoice(_Raw):
 
 
 class Flag(_Raw):
-    """A checkbox: on when sent as 1, on, true, yes or ja; off when absent or empty."""
+    """A checkbox: on when the ticked box is sent, off when it is absent or empty.
+
+    Only what a checkbox of the portal sends is taken: "1" (the value every template and
+    ``_value`` give the box), "on" (a browser's value for a box without one) and "y"
+    (WTForms' own checkbox, on a page rendered before this field replaced it); "0" is the
+    task list's hidden "not done". Anything else ("true", "ja", "2") was not sent by a
+    page: it is refused with a message, never read as on.
+    """
 
     widget = CheckboxInput()
-    ON = frozenset({"1", "on", "true", "yes", "ja"})
-    OFF = frozenset({"0", "off", "false", "no", "nee"})
+    ON = frozenset({"1", "on", "y"})
+    OFF = frozenset({"", "0"})
 
     def pre_validate(self, form) -> None:
-        text = (self.raw or "").strip().lower()
-        if text and text not in self.ON | self.OFF:
+        text = self.raw or ""
+        if text not in self.ON | self.OFF:
             self.data = False
-            raise StopValidation(_("Choose one of the options."))
+            raise StopValidation(_("Tick the box or leave it empty."))
         self.data = text in self.ON
+
+    def _value(self) -> str:
+        # The value the ticked box sends; whether it is ticked is ``checked`` (the data).
+        # str(False) here made a box ticked on an "off" row send "False", read as off.
+        return "1"
 
 
 class VersionField(_Raw):

@@ -2,6 +2,10 @@
 without the aftercare file knowing them.
 
 - ``case_released``: sender the case, after the release was recorded (flushed).
+- ``release_changed``: sender the case, after its expected release moved or its release
+  was recorded or corrected (flushed, not committed); keywords ``cause``
+  (``release_moved``, ``released`` or ``release_corrected``) and ``actor``. What is
+  dated from the release follows it (the referrals whose help starts after it).
 - ``case_transferring``: sender the case in the sender's session, before it is copied;
   keyword ``to_tenant_id``.
 - ``case_destroyed``: sender the retention sweep, keyword ``record_id`` for every case
@@ -27,6 +31,7 @@ from blinker import Namespace
 
 _signals = Namespace()
 case_released = _signals.signal("case-released")
+release_changed = _signals.signal("release-changed")
 case_transferring = _signals.signal("case-transferring")
 case_destroyed = _signals.signal("case-destroyed")
 trajectory_handed_over = _signals.signal("trajectory-handed-over")

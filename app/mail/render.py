@@ -15,7 +15,9 @@ from datetime import date
 from flask import current_app
 from flask_babel import force_locale
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: ``\d`` also matches other scripts' digits ("٢٠٢٦-…"), which
+# date.fromisoformat refuses, so a text that merely looks like a date broke the mail job.
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 @dataclass(frozen=True)

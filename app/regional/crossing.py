@@ -67,8 +67,9 @@ class Reason:
 
     @property
     def logged(self) -> str:
-        """What the access log keeps: the choice and the text."""
-        return f"regionale inzage, reden: {REASONS[self.code]}: {self.text}"[:300]
+        """What the access log keeps: the choice and the text, whole (the longest choice
+        with an explanation of ``EXPLANATION_MAX`` fits the log's column: a test holds it)."""
+        return f"regionale inzage, reden: {REASONS[self.code]}: {self.text}"
 
 
 @dataclass(frozen=True)

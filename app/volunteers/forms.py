@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 from flask_babel import lazy_gettext as _
 from wtforms import Field
@@ -39,6 +40,11 @@ LANGUAGES = ("nl", "en", "ar", "tr", "pl", "ro", "so", "ti", "fa", "pap", "fr", 
 SLOTS = tuple(f"{day.value}:{part.value}" for day in Weekday for part in DayPart)
 _POSTCODE = re.compile(r"([1-9][0-9]{3}) ?([A-Za-z]{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# The length of a portal account's name (users.display_name; a test holds the two equal).
+ACCOUNT_NAME_MAX = 200
+# An id as the page writes it: 32 hexadecimal ASCII digits, dashes optional. uuid.UUID()
+# alone would also read "urn:uuid:…", braces and digits of other scripts.
+_ID = re.compile(r"[0-9a-fA-F]{8}-?(?:[0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
 
 
 class MultiChoice(Field):
@@ -76,6 +82,25 @@ class MultiChoiceAny(Field):
             self.data = []
             raise StopValidation(_("Choose one of the options."))
         self.data = sorted(set(chosen))
+
+
+class MultiId(Field):
+    """Any number of row ids ticked on a list (the service checks each row again); a text
+    that is not an id as the page writes it is refused, never read as another."""
+
+    def __init__(self, label=None, **kwargs) -> None:
+        super().__init__(label, **kwargs)
+        self.data = []
+
+    def process_formdata(self, valuelist) -> None:
+        self.raw = list(valuelist)
+
+    def pre_validate(self, form) -> None:
+        chosen = [text.strip() for text in getattr(self, "raw", []) if text.strip()]
+        if len(chosen) > 20 or any(not _ID.fullmatch(text) for text in chosen):
+            self.data = []
+            raise StopValidation(_("Choose one of the options."))
+        self.data = list(dict.fromkeys(uuid.UUID(text) for text in chosen))
 
 
 class Postcode(TextField):
@@ -132,6 +157,19 @@ class ApplicationForm(Form):
     website = TextField(_("Leave this field empty"), max_length=200)
     started = Field(widget=HiddenInput())
     submission_key = SubmissionKeyField()
+
+    def validate_last_name(self, field) -> None:
+        """On activation the volunteer's portal account is named "first last", which must
+        fit the account's name (users.display_name): refused here, where the name can
+        still be changed, rather than failing when the coordinator activates them."""
+        first, last = self.first_name.data or "", field.data or ""
+        if first and last and len(first) + 1 + len(last) > ACCOUNT_NAME_MAX:
+            raise StopValidation(
+                _(
+                    "First and last name together can have at most %(n)s characters.",
+                    n=ACCOUNT_NAME_MAX - 1,
+                )
+            )
 
 
 class StatusForm(Form):
@@ -200,7 +238,7 @@ class SignalForm(Form):
 
 
 class AcceptProposalForm(Form):
-    volunteer_ids = MultiChoiceAny(_("Volunteers"))
+    volunteer_ids = MultiId(_("Volunteers"))
     version = VersionField()
 
 

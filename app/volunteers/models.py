@@ -189,7 +189,8 @@ class ProgrammeReferral(TenantScoped, Timestamped, db.Model):
     referred_by_id: Mapped[uuid.UUID | None]
     referred_by_name: Mapped[str] = mapped_column(String(200))
     # What the case worker chose to carry; None where they chose not to.
-    first_name: Mapped[str | None] = mapped_column(String(100))
+    # As long as the file's given name it copies (clients.given_name): carried whole.
+    first_name: Mapped[str | None] = mapped_column(String(120))
     municipality: Mapped[str | None] = mapped_column(String(120))
     languages: Mapped[list] = mapped_column(JSON, default=list)
     availability: Mapped[list] = mapped_column(JSON, default=list)

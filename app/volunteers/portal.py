@@ -144,12 +144,19 @@ def log_meeting(
                 _("A meeting cannot be logged before it took place."), field="held_on"
             )
         allowed = {member.volunteer.first_name for member in circles.inner_circle(circle)}
+        if not set(present) <= allowed:
+            # A name ticked on a page loaded before a member left, or sent by hand: the
+            # log would otherwise say less than the volunteer ticked, without telling.
+            raise VolunteerRefused(
+                _("Tick only members of this circle; reload the page to see who they are."),
+                field="present",
+            )
         return Meeting(
             circle_id=circle.id,
             volunteer_id=volunteer.id,
             held_on=held_on,
             duration_minutes=duration_minutes,
-            present=sorted(name for name in set(present) if name in allowed),
+            present=sorted(set(present)),
             minutes=minutes.strip(),
         )
 

@@ -168,6 +168,13 @@ def change_status(
         raise VolunteerRefused(_("Choose a status from the list."), field="status") from None
     current = VolunteerStatus(volunteer.status)
     if target is current:
+        if reason.strip():
+            # The form shows the current status chosen: a reason typed without choosing
+            # another would otherwise be dropped while the page says "saved".
+            raise VolunteerRefused(
+                _("The volunteer has this status already: choose the new status."),
+                field="status",
+            )
         return volunteer
     if target not in TRANSITIONS[current]:
         raise VolunteerRefused(

@@ -383,18 +383,10 @@ def coordinator_accept_proposal(run_id: uuid.UUID, programme_referral_id: uuid.U
     form = forms.AcceptProposalForm()
 
     def work(run):
-        chosen = []
-        for text in form.volunteer_ids.data:
-            try:
-                chosen.append(uuid.UUID(text))
-            except ValueError:
-                raise services.VolunteerRefused(
-                    _("Choose one of the options."), field="volunteer_ids"
-                ) from None
         return matching_runs.accept(
             run,
             programme_referral_id,
-            chosen,
+            form.volunteer_ids.data,
             current_user,
             today=date.today(),
             version=form.version.data,

@@ -413,7 +413,7 @@ NUMBERS = st.one_of(
         ["30000000", "21474836", "21474837", "1e3", "٣", " 12 ", "+5", "0x10", "1_000", ""]
     ),
 )
-FLAGS = st.sampled_from(["1", "0", "on", "ja", "", "x", "\x00", "2"])
+FLAGS = st.sampled_from(["1", "0", "on", "y", "ja", "true", "", "x", "\x00", "2"])
 
 
 def values_for(target: Target) -> st.SearchStrategy[str]:
@@ -435,7 +435,7 @@ def expected(target: Target, sent: str):
     if target.kind == "number":
         return int(text) if text else None
     if target.kind == "flag":
-        return "done" if text.lower() in {"1", "on", "ja"} else "open"
+        return "done" if sent in {"1", "on", "y"} else "open"
     return text or None
 
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.audit.models import AccessLogEntry
 from app.cases import notes
 from app.cases.consent import Recipient, may_share_with
 from app.cases.errors import CaseError
@@ -90,8 +91,18 @@ def test_after_a_transfer_zutphen_gets_404_and_deventer_sees_the_full_history(
         kinds = {e.kind: e for e in entries_for(case.id)}
         assert set(kinds) == {"transfer_out", "transfer_accepted"}  # the tombstones
         assert kinds["transfer_out"].detail["target"] == "Deventer"
+    # The case list links to the transferred cases but no longer names them on every view;
+    # their page does, and its opening is in the access log.
     listing = zutphen.get("/cases/").get_data(as_text=True)
-    assert "Ricardo Wolters → Deventer" in listing
+    assert 'data-testid="outgoing-transfers-link"' in listing and "Ricardo" not in listing
+    gone = zutphen.get("/cases/transfers/outgoing").get_data(as_text=True)
+    assert "Ricardo Wolters" in gone and "Deventer" in gone and "Verhuisd" in gone
+    with in_tenant(tenants["zutphen"]):
+        assert db.session.scalars(
+            select(AccessLogEntry.detail)
+            .where(AccessLogEntry.object_type == "case_list")
+            .order_by(AccessLogEntry.occurred_at)
+        ).all()[-1:] == ["1 outgoing transfers"]
 
 
 def test_a_known_client_in_the_receiving_municipality_is_not_duplicated(

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.jobs.schedule import plan_day
 from app.mail import send_mail
 from app.mail.backends import sent_messages
+from app.mail.render import with_dates
 from app.notifications.models import Notification
 from tests.factories import CaseFactory, LifeDomainFactory, UserFactory
 from tests.jobs.worker_process import mail_through_a_worker
@@ -133,3 +134,9 @@ def test_every_text_of_the_mail_templates_is_translated():
         catalogue = read_po(handle, locale="nl")
     translated = {m.id for m in catalogue if m.id and m.string and not m.fuzzy}
     assert found and sorted(found - translated) == []
+
+
+def test_a_job_argument_becomes_a_date_only_when_written_in_ascii_digits() -> None:
+    arabic_indic = "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0662"  # looks like a date
+    values = with_dates({"on": "2026-01-02", "text": arabic_indic, "list": ["2026-13-01x"]})
+    assert values == {"on": date(2026, 1, 2), "text": arabic_indic, "list": ["2026-13-01x"]}

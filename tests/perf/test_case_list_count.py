@@ -3,6 +3,7 @@ count of the whole municipality on every page."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from app.cases import listing
@@ -26,9 +27,11 @@ def test_beyond_a_thousand_the_list_says_more_than_and_counts_no_further(
         page = client.get("/cases/").get_data(as_text=True)
     assert "Gevonden dossiers: meer dan 1.000" in page
     assert "Pagina 1<" in page and 'data-testid="next-page"' in page
-    # The list's own count and the unassigned queue's above it: both stop at the cap.
-    counts = [s for s in statements if s.startswith("SELECT count(*)")]
-    assert len(counts) == 2 and all("LIMIT" in count for count in counts)
+    # The list's own count (a column of the page's statement) and the unassigned queue's
+    # above it: both count the ids of a subquery that stops at the cap.
+    capped = re.compile(r"count\(\*\).*FROM \(SELECT cases\.id AS id\s.*LIMIT", re.S)
+    counts = [s for s in statements if "count(*)" in s]
+    assert len(counts) == 2 and all(capped.search(count) for count in counts)
     # Paging on past the cap still finds the last page and its cases.
     last = client.get("/cases/?page=41").get_data(as_text=True)
     assert "Gevonden dossiers: 1005" in last and "Pagina 41 van 41" in last

@@ -114,16 +114,18 @@ def test_the_notification_list(app, deventer, in_tenant, sign_in):
 
 
 # Pinned: a change here is a deliberate change of what the page asks the database.
-# The session and its user; the count and the page (client, case worker and overdue
-# count in the page's one statement); the outgoing transfers; the count of the
-# unassigned queue shown above the list; the team for the filter; the tenant; the access
-# log's insert.
-CASE_LIST = 9
-# The session and its user; one read of the tenants table (the centre and its region, kept
+# Every signed-in page starts with one statement: the session with its user and the user's
+# municipality (the header's tenant comes from the identity map).
+# The case list: the page with its client, case worker, overdue count and the capped count
+# of the matches in one statement; the count of the unassigned queue shown above the
+# list; the team for the filter; the access log's insert. (The outgoing transfers have a
+# page of their own.)
+CASE_LIST = 5
+# The session; one read of the tenants table (the centre and its region, kept
 # for the request: it was five); the seven grouped queries of the figures (phases, releases
 # soon, overdue tasks, the cohort's measurements, the cohort and its returns, trajectories,
 # releases per month); and the security event of the regional read (its user and the row).
-REGIONAL_OVERVIEW = 12
+REGIONAL_OVERVIEW = 11
 # 19, plus the circle programme's panel: the consent for volunteers and the file's own
 # timeline (whether the client was referred), read in the municipality's own session.
 # Plus the transfer section (h16a): this case's open or declined offers, and the accepted
@@ -131,5 +133,7 @@ REGIONAL_OVERVIEW = 12
 # Issue 14 (25): the plan, the notes (and their revisions) and the timeline a page each
 # (app/cases/sections.py); the sharing panel reads the consent recordings once, not twice;
 # the circle panel reads the one latest referral event, not the whole timeline.
-CASE_PAGE = 25
-NOTIFICATION_LIST = 5
+# 23: the session brings its user and municipality, the case brings its client (joined).
+CASE_PAGE = 23
+# The session; the page of notices; its unread count.
+NOTIFICATION_LIST = 3

@@ -80,7 +80,7 @@ def test_a_meeting_is_logged_once(app, world, sign_in, in_tenant):
         "csrf_token": token,
         "held_on": TODAY.isoformat(),
         "duration_minutes": "90",
-        "present": ["Vera", "Otto", "Indringer"],
+        "present": ["Vera", "Otto"],
         "minutes": "Gesproken over werk en de week.",
         "submission_key": str(uuid.uuid4()),
     }
@@ -96,6 +96,13 @@ def test_a_meeting_is_logged_once(app, world, sign_in, in_tenant):
     )
     assert future.status_code == 422
     assert "Gesproken over werk en de week." in future.get_data(as_text=True)
+    # A name that is not a member of the circle is refused, not dropped from the log.
+    stranger = client.post(
+        f"{path}/meetings",
+        data={**data, "present": ["Vera", "Indringer"], "submission_key": str(uuid.uuid4())},
+    )
+    assert stranger.status_code == 422
+    assert "alleen leden van deze cirkel" in stranger.get_data(as_text=True)
     with in_tenant(centre):
         [meeting] = db.session.scalars(select(Meeting)).all()
         assert meeting.present == ["Otto", "Vera"]

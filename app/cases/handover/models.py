@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.cases.models import LifeDomainKind
 from app.cases.partners.models import PartnerKind
+from app.cases.plan.models import STARTS_AFTER_RELEASE
 from app.core.db import TenantScoped, Timestamped, UTCDateTime, enum_check, utcnow
 from app.extensions import db
 
@@ -117,6 +118,11 @@ class Referral(TenantScoped, Timestamped, db.Model):
     submission_key: Mapped[uuid.UUID | None]
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def waits_for_release(self) -> bool:
+        """Help that only starts after the release (the panel says so while no date is known)."""
+        return self.partner_kind in STARTS_AFTER_RELEASE
 
 
 class Trajectory(TenantScoped, Timestamped, db.Model):

@@ -147,6 +147,7 @@ def refer(
                 field="domain",
             )
         partner_id, kind, name = referral_target(partner)
+        sent_on = today or date.today()
         return Referral(
             case_id=case.id,
             domain=domain,
@@ -155,14 +156,17 @@ def refer(
             partner_id=partner_id,
             request=request,
             status=ReferralStatus.SENT.value,
-            sent_on=today or date.today(),
-            starts_on=referral_start(case, kind),
+            sent_on=sent_on,
+            starts_on=referral_start(case, kind, sent_on),
             referred_by=timeline.actor_name(actor),
         )
 
     referral, created = create_once(Referral, submission_key, build)
     if created:
-        after = referral.partner_kind in STARTS_AFTER_RELEASE and case.actual_release is None
+        after = referral.partner_kind in STARTS_AFTER_RELEASE and (
+            case.actual_release is None
+            or (referral.starts_on or referral.sent_on) > referral.sent_on
+        )
         timeline.record(
             case.id,
             EventKind.REFERRAL,
@@ -177,15 +181,71 @@ def refer(
     return referral
 
 
-def referral_start(case: Case, kind: str) -> date | None:
-    """The day the partner's help starts: for a partner whose help only starts after the
-    release (debt help), the day after the expected release while the client is detained
-    (None while that date is unknown: "after the release"); otherwise when it is sent."""
-    if kind not in STARTS_AFTER_RELEASE or case.actual_release is not None:
+def referral_start(case: Case, kind: str | None, sent_on: date) -> date | None:
+    """The day the partner's help starts; None: when the referral is sent.
+
+    For a partner whose help only starts after the release (debt help: DOMAIN.md, debt
+    counselling starts when there is income) it is the day after the release (the
+    recorded one, else the expected one), or the day it was sent when that is later (a
+    referral made after the release starts at once, and its date says so). While the
+    client is detained and no release date is known it is None: "after the release",
+    the date follows as soon as one is set (``follow_release``)."""
+    if kind not in STARTS_AFTER_RELEASE:
         return None
-    if case.expected_release is None:
+    release = case.actual_release or case.expected_release
+    if release is None:
         return None
-    return case.expected_release + timedelta(days=1)
+    return max(release + timedelta(days=1), sent_on)
+
+
+# Why an open referral's start moved, as the timeline keeps it (``follow_release``'s
+# ``cause``; ``_event_text.html`` says it in words).
+RELEASE_CAUSES = ("release_moved", "released", "release_corrected")
+
+
+def follow_release(case: Case, *, cause: str, actor=None, **_kwargs) -> int:
+    """The open referrals whose help starts after the release follow the release date.
+
+    Listens to ``signals.release_changed`` (the expected release moved, the release
+    recorded or corrected: ``cases/release.py``). A referral still waiting for the
+    partner's answer (status sent) to a partner of ``STARTS_AFTER_RELEASE`` gets the start
+    ``referral_start`` gives for the dates as they stand now, and the file says why (one
+    ``referral_start_moved`` entry per referral that moved, with the cause). An accepted
+    referral keeps its start: the partner agreed on it, and the case worker talks to them
+    about a change; a rejected or finished one is history. Other partners' help starts
+    when sent and does not move; a closed case is left as it is. Returns how many moved."""
+    if cause not in RELEASE_CAUSES:
+        raise ValueError(cause)
+    if case.is_closed:
+        return 0
+    waiting = db.session.scalars(
+        select(Referral).where(
+            Referral.case_id == case.id,
+            Referral.status == ReferralStatus.SENT.value,
+            Referral.partner_kind.in_(sorted(STARTS_AFTER_RELEASE)),
+        )
+    )
+    moved = 0
+    for referral in waiting:
+        start = referral_start(case, referral.partner_kind, referral.sent_on)
+        if start == referral.starts_on:
+            continue
+        timeline.record(
+            case.id,
+            EventKind.REFERRAL_START_MOVED,
+            actor,
+            referral=referral.id,
+            partner=referral.partner,
+            partner_kind=referral.partner_kind,
+            domain=referral.domain,
+            old=referral.starts_on,
+            new=start,
+            cause=cause,
+            release=case.actual_release or case.expected_release,
+        )
+        referral.starts_on = start
+        moved += 1
+    return moved
 
 
 # The plan's party codes that referrals named before partners were data, and their kind

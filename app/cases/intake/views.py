@@ -52,8 +52,9 @@ def intake():
 @requires(Permission.CASE_WRITE)
 def intake_submit():
     form = IntakeForm()
+    valid = form.validate()
     document, errors = parse_document(submitted_document(form, request.form))
-    if errors or not form.validate():
+    if errors or not valid:
         messages = put_errors(form, errors, intake_field_label)
         return intake_form(status=422, values=values_of(form), errors=messages)
 

@@ -26,7 +26,7 @@ from werkzeug.exceptions import NotFound
 from app.cases import timeline
 from app.cases.errors import CaseError
 from app.cases.handover.models import Trajectory, TrajectoryStatus
-from app.cases.models import Case, DomainStatus, LifeDomain, StayKind, derive_stay
+from app.cases.models import Case, DomainStatus, LifeDomain, StayKind
 from app.cases.plan.models import (
     Anchor,
     PlanPhase,
@@ -51,13 +51,15 @@ def default_template_rows() -> list[dict]:
 
 def templates(include_inactive: bool = False, *, install: bool = True) -> list[TaskTemplate]:
     """This municipality's templates; the default is copied in when it has none yet
-    (unless ``install`` is false: a page that only shows them must not write)."""
-    if install and db.session.scalar(select(func.count()).select_from(TaskTemplate)) == 0:
-        install_default_template()
+    (unless ``install`` is false: a page that only shows them must not write).
+
+    One statement: all of them are read and the ones not in use left out here, so that
+    "none yet" needs no count of its own (the plan reads them on every change of a case)."""
     query = select(TaskTemplate).order_by(TaskTemplate.position, TaskTemplate.title)
-    if not include_inactive:
-        query = query.where(TaskTemplate.active.is_(True))
-    return list(db.session.scalars(query))
+    rows = list(db.session.scalars(query))
+    if not rows and install:
+        rows = install_default_template()
+    return rows if include_inactive else [t for t in rows if t.active]
 
 
 def default_template_preview() -> list[TaskTemplate]:
@@ -94,13 +96,10 @@ def install_default_template() -> list[TaskTemplate]:
 
 
 def stay_of(case: Case) -> StayKind:
-    """Short or long stay: four months or more to the expected release is long.
-
-    The plan counts the sentence from the first judgement; the intake does not carry the
-    judgement date yet, so the start of detention stands in (the seam: a ``judgement_date``
-    on the case, once the intake brings it, takes over here)."""
-    start = getattr(case, "judgement_date", None) or case.detention_start
-    return derive_stay(start, case.expected_release) or StayKind.SHORT
+    """Short or long stay (``Case.stay``: four months or more from the first judgement,
+    or else the start of detention, to the expected release is long); short while a
+    date is unknown."""
+    return case.stay or StayKind.SHORT
 
 
 def target_groups(case: Case) -> set[str]:
@@ -321,7 +320,12 @@ def _release_of(case: Case) -> date | None:
 
 
 def _not_before_release(template: TaskTemplate) -> bool:
+    """Whether the template's task waits for the release; the order of steps, when the
+    template gives one, decides over its phase (a "during detention" task in the phase
+    after release is still due by the release)."""
     order = template_conditions(template).get("order")
+    if order == DURING_DETENTION:
+        return False
     return order == NOT_BEFORE_RELEASE or template.phase == PlanPhase.AFTER_RELEASE.value
 
 
@@ -362,7 +366,7 @@ def _new_due(
         release = _release_of(case)
         if release is not None and due < release:
             due = release
-    elif template.phase != PlanPhase.AFTER_RELEASE.value:
+    else:
         if case.actual_release is not None:
             due = min(due, today)  # released already: what was for before is due now
         else:
@@ -514,28 +518,45 @@ def reconcile_plan(case: Case, actor=None, today: date | None = None) -> dict[st
     an open task whose template no longer applies is closed as not applicable, with the
     reason in the history (never deleted); a template that now applies gets its task (a
     task closed as not applicable is opened again). Done tasks and tasks added by hand
-    are left as they are; so are tasks of templates no longer in use. A closed case, or
-    one without a plan, is left alone."""
+    are left as they are; so are tasks of templates no longer in use. A task whose
+    template was deleted belongs to a template in use of the same life domain and title,
+    if there is one (after going back to the default template an open case does not get
+    its tasks a second time). A closed case, or one without a plan, is left alone."""
     counts = {"moved": 0, "closed": 0, "added": 0}
     if case.is_closed or case.id is None:
         return counts
-    db.session.flush()
-    if not has_plan(case):
+    db.session.flush()  # what the caller changed, before the plan reads it
+    tasks = tasks_of(case)
+    by_template = {t.template_id: t for t in tasks if t.template_id is not None}
+    # A task from a template says the plan was made; only without one is the history read.
+    if not by_template and not has_plan(case):
         return counts
-    today = today or date.today()
-    trajectory = in_trajectory(case)
-    by_template = {t.template_id: t for t in tasks_of(case) if t.template_id is not None}
     if case.transferred_from and not by_template:
         return counts  # came from another municipality: its plan travels without templates
-    for task in tasks_of(case):
+    today = today or date.today()
+    for task in tasks:
         if task.is_open:
             due = _current_due(case, task)
             if due != task.due_date:
                 task.due_date = due
                 counts["moved"] += 1
-    for template in templates():
+    every = templates(include_inactive=True)
+    rows = [t for t in every if t.active]
+    # A task whose template was deleted (the editor's delete, or going back to the default
+    # template) is the task of a template of the same life domain and title: it is taken
+    # over rather than made a second time.
+    known = {t.id for t in every}
+    orphans = {
+        (t.domain, t.title): t for t in tasks if t.template_id and t.template_id not in known
+    }
+    # The trajectory is read only when a template asks for it.
+    wanted = any("trajectory" in template_conditions(t) for t in rows)
+    trajectory = in_trajectory(case) if wanted else None
+    for template in rows:
         reason = why_not(case, template, trajectory=trajectory)
         task = by_template.get(template.id)
+        if task is None and (task := orphans.pop((template.domain, template.title), None)):
+            task.template_id = template.id
         if reason is not None:
             if task is not None and task.is_open:
                 task.status = TaskStatus.NOT_APPLICABLE.value
