@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app, g, has_request_context, request
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from werkzeug.exceptions import NotFound
 
 from app.audit.models import AccessAction, AccessLogEntry
 from app.audit.subjects import subjects
 from app.core.audit import report_refused_access
+from app.core.bulk import insert_rows
 from app.core.context import tenant_app_context
 from app.core.db import utcnow
 from app.core.tenancy import reads_one_tenant, transaction_wrote
@@ -29,8 +30,6 @@ from app.extensions import db
 
 _PENDING = "_pending_access_rows"
 _ACTIVE = "_access_rows_gathered"
-# A multi-row INSERT binds every value; PostgreSQL allows 65,535 parameters a statement.
-ROWS_PER_INSERT = 2_000
 
 
 def access_row(
@@ -118,10 +117,9 @@ def write_in_read_only_transaction(rows: list[dict]) -> bool:
 
 
 def insert_access_rows(rows: list[dict]) -> None:
-    """The INSERTs of ``rows`` in the session's transaction (no commit)."""
-    table = AccessLogEntry.__table__
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        db.session.execute(insert(table).values(rows[start : start + ROWS_PER_INSERT]))
+    """The INSERT of ``rows`` in the session's transaction (no commit): one statement
+    whatever their number (``bulk.insert_rows``: an array per column)."""
+    insert_rows(db.session, AccessLogEntry.__table__, rows)
 
 
 def write_access_rows(rows: Iterable[dict]) -> None:

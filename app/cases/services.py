@@ -289,7 +289,12 @@ def refuse_out_of_time(case: Case, moment: MonitorMoment, today: date) -> None:
 
 
 def take_snapshot(
-    case: Case, moment: MonitorMoment, actor, *, today: date | None = None
+    case: Case,
+    moment: MonitorMoment,
+    actor,
+    *,
+    today: date | None = None,
+    rows: list[dict] | None = None,
 ) -> list[DomainSnapshot]:
     """Record every life domain's status at ``moment``, once.
 
@@ -297,6 +302,11 @@ def take_snapshot(
     would overwrite it with today's status, so a recorded moment is refused (void it
     first, with a reason, when it was taken by mistake). The release and six-month
     moments are refused outside their time (``refuse_out_of_time``).
+
+    ``rows``: the measurement goes there as rows (a ``DomainSnapshot``'s attributes)
+    instead of objects, for a batch of new cases that writes them itself with
+    ``bulk.insert_new_rows`` (the intake batch); the case's snapshots in memory do not
+    show it then, and nothing is returned.
     """
     moment = MonitorMoment(moment)
     if has_snapshot(case, moment):
@@ -309,14 +319,18 @@ def take_snapshot(
     refuse_out_of_time(case, moment, today or date.today())
     taken = []
     for domain in case.life_domains:
-        snapshot = DomainSnapshot(
-            case_id=case.id,
-            domain=domain.domain,
-            moment=moment.value,
-            status=domain.status,
-            taken_at=utcnow(),
-            actor_name=timeline.actor_name(actor),
-        )
+        values = {
+            "case_id": case.id,
+            "domain": domain.domain,
+            "moment": moment.value,
+            "status": domain.status,
+            "taken_at": utcnow(),
+            "actor_name": timeline.actor_name(actor),
+        }
+        if rows is not None:
+            rows.append(values)
+            continue
+        snapshot = DomainSnapshot(**values)
         case.snapshots.append(snapshot)
         taken.append(snapshot)
     timeline.record(

@@ -8,6 +8,8 @@ while every other row of the case goes with it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -99,12 +101,45 @@ def actor_name(actor) -> str:
     return actor.display_name
 
 
-def record(case_id: uuid.UUID, kind: EventKind, actor, **detail: Any) -> TimelineEntry:
-    entry = TimelineEntry(
-        case_id=case_id, kind=kind.value, actor_name=actor_name(actor), detail=_plain(detail)
-    )
+def record(case_id: uuid.UUID, kind: EventKind, actor, **detail: Any) -> TimelineEntry | None:
+    """Add an event to the case's timeline; inside ``gathered_as_rows`` it is gathered as
+    a row instead (and None returned)."""
+    values = {
+        "case_id": case_id,
+        "kind": kind.value,
+        "actor_name": actor_name(actor),
+        "detail": _plain(detail),
+    }
+    gathered = db.session().info.get(_GATHERED)
+    if gathered is not None:
+        gathered.append(values)
+        return None
+    entry = TimelineEntry(**values)
     db.session.add(entry)
     return entry
+
+
+_GATHERED = "timeline_rows"
+
+
+@contextmanager
+def gathered_as_rows() -> Iterator[list[dict]]:
+    """Within the block, ``record`` gathers the events as rows (a ``TimelineEntry``'s
+    attributes) instead of adding objects to the session, for a batch that writes them
+    with ``bulk.insert_new_rows`` (the intake batch: five events a new case, which as
+    ORM objects cost more to build and flush than the rows they become). Nothing in
+    the block may read its own events back: they are not in the session."""
+    session = db.session()
+    previous = session.info.get(_GATHERED)
+    rows: list[dict] = []
+    session.info[_GATHERED] = rows
+    try:
+        yield rows
+    finally:
+        if previous is None:
+            session.info.pop(_GATHERED, None)
+        else:
+            session.info[_GATHERED] = previous
 
 
 def entries_for(case_id: uuid.UUID) -> list[TimelineEntry]:

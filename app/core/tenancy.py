@@ -133,11 +133,20 @@ def _refuse_foreign_tenant_values(state: ORMExecuteState) -> None:
     """Bulk INSERT and UPDATE skip the flush hook: their ``tenant_id`` values are checked
     here. An INSERT must name the session's tenant; an UPDATE may not name another one."""
     table = getattr(state.statement, "table", None)
-    if table is None or table.name not in _tenant_table_names():
+    if table is None:
         return
-    tenant_id = state.session.info.get(TENANT_KEY)
-    given = _tenant_values(state)
-    if state.is_insert and (tenant_id is None or not given):
+    refuse_foreign_tenant_rows(state.session, table, _tenant_values(state), insert=state.is_insert)
+
+
+def refuse_foreign_tenant_rows(
+    session: Session, table, given: list, *, insert: bool = True
+) -> None:
+    """A bulk write below the flush (``given``: the ``tenant_id`` of every row it writes)
+    must name the session's tenant and no other; raises ``TenantViolation``."""
+    if table.name not in _tenant_table_names():
+        return
+    tenant_id = session.info.get(TENANT_KEY)
+    if insert and (tenant_id is None or not given):
         raise TenantViolation(f"bulk insert into {table.name} must name the session's tenant")
     if any(value != tenant_id for value in given):
         security_log.warning(

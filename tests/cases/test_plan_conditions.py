@@ -166,6 +166,7 @@ def test_a_task_that_stops_applying_is_closed_with_its_reason_and_comes_back(
         case = load(case)
         plan.generate_plan(case, user)
         db.session.commit()
+        planned = len(plan.tasks_of(case))
         identity = case.domain("identity")
         titles = {t.title: t for t in plan.tasks_of(case)}
         check = next(t for title, t in titles.items() if title.startswith("Vaststellen of er"))
@@ -196,6 +197,7 @@ def test_a_task_that_stops_applying_is_closed_with_its_reason_and_comes_back(
         )
         db.session.commit()
         assert db.session.get(Task, (check.tenant_id, check.id)).status == "open"
+        assert len(plan.tasks_of(case)) == planned  # opened again, not added again
 
 
 def test_the_stay_and_the_detention_length_follow_a_date_move(tenants, in_tenant, make_case):

@@ -26,9 +26,11 @@ from app.cases.intake.facilities import known_facilities
 from app.cases.intake.models import IntakeMessage, MessageKind
 from app.cases.jobs import release_date_moved
 from app.cases.labels import intake_field_label
-from app.cases.models import Case, CasePhase, Client, MonitorMoment
+from app.cases.models import Case, CasePhase, Client, DomainSnapshot, MonitorMoment
 from app.cases.plan import services as plan
+from app.cases.plan.models import Task
 from app.cases.timeline import EventKind
+from app.core import bulk
 from app.core.tenancy import current_tenant_id
 from app.extensions import db
 
@@ -246,10 +248,18 @@ def _new_case(
     return case
 
 
-def _after_new_case(case: Case, key: str, source: Source, document: IntakeDocument, actor) -> None:
-    """What follows the plan of a new case: the intake measurement, the release notice
-    (a release within six weeks is announced at intake) and the message key."""
-    services.take_snapshot(case, MonitorMoment.INTAKE, actor)
+def _after_new_case(
+    case: Case,
+    key: str,
+    source: Source,
+    document: IntakeDocument,
+    actor,
+    snapshot_rows: list[dict] | None = None,
+) -> None:
+    """What follows the plan of a new case: the intake measurement (into
+    ``snapshot_rows`` when given: ``take_snapshot``'s rows), the release notice (a release
+    within six weeks is announced at intake) and the message key."""
+    services.take_snapshot(case, MonitorMoment.INTAKE, actor, rows=snapshot_rows)
     release_date_moved(case)
     _remember(key, source, case.id, document)
 
@@ -494,8 +504,8 @@ def receive_intake_batch(
       same batch again creates nothing);
     - a document of a new client whose number and key no earlier document of the batch
       has (the bulk of a prison's messages) opens its case in memory, the plans of all
-      of them are made by ``plan.generate_plans`` and the rows go out in one flush: one
-      INSERT per table;
+      of them are made at once (``plan.plan_rows``) and the rows go out with one
+      ``INSERT ... SELECT FROM unnest`` per table (``app.core.bulk``);
     - the rest (a known client: a new version or a new detention; a number or key met
       earlier in the batch; a follow-up message) is received one by one after that, in
       the batch's order, through ``receive_intake_once``: a few statements each. None of
@@ -598,12 +608,15 @@ def _receive_bulk(
 def _open_new_cases(
     new: list[tuple[int, IntakeDocument, str]], actor, source: Source, today: date
 ) -> list[DocumentAnswer]:
-    """A case for each document of a new client, as ``receive_intake`` opens one, in two
-    flushes whatever their number: the clients and cases first (the tasks and message keys
-    refer to a case by a foreign key without a relationship, so the unit of work would not
-    order them after it), then the plans (``plan.generate_plans``), measurements, notices
-    and message keys. What the build reads (templates, the region's municipalities, the
-    life domains' setting) is read before it, with autoflush off during it."""
+    """A case for each document of a new client, as ``receive_intake`` opens one, written
+    with one INSERT per table whatever their number: the clients, cases, measurements,
+    notices and message keys are built in memory with autoflush off and written by
+    ``bulk.flush_new`` in foreign-key order; the plans' tasks (``plan.plan_rows``, the
+    tasks ``generate_plans`` makes, as rows: some fifteen a case), the intake
+    measurement (``take_snapshot``'s rows: one a life domain) and the timeline's events
+    (``timeline.gathered_as_rows``: five a case) after them by ``bulk.insert_new_rows``.
+    What the build reads (templates, the region's municipalities, the life domains'
+    setting) is read before it."""
     plan.templates()  # the default template is installed (and flushed) before the build
     region = (
         municipality.region_tenants()
@@ -611,39 +624,26 @@ def _open_new_cases(
         else None
     )
     services.life_domain_kinds()
-    _one_insert_per_table()
     built = []
-    with db.session.no_autoflush:
+    with db.session.no_autoflush, timeline.gathered_as_rows() as events:
         for index, document, key in new:
             client = _new_client(document, region)
             case = _new_case(client, document, MessageKind(document.kind), actor, source, today)
             built.append((index, document, key, client, case))
-    db.session.flush()
-    plan.generate_plans([case for *_rest, case in built], actor, today)
-    for _index, document, key, _client, case in built:
-        _after_new_case(case, key, source, document, actor)
-    db.session.flush()
+        tasks = plan.plan_rows([case for *_rest, case in built], actor, today)
+        snapshots: list[dict] = []
+        for _index, document, key, _client, case in built:
+            _after_new_case(case, key, source, document, actor, snapshots)
+    bulk.flush_new(db.session)
+    bulk.insert_new_rows(db.session, Task, tasks)
+    bulk.insert_new_rows(db.session, DomainSnapshot, snapshots)
+    bulk.insert_new_rows(db.session, timeline.TimelineEntry, events)
     return [
         DocumentAnswer(
             index, document.message_id, Answer.CREATED, case_id=case.id, client_id=client.id
         )
         for index, document, _key, client, case in built
     ]
-
-
-# PostgreSQL takes up to 65,535 values a statement; SQLAlchemy stops at 32,700 and 1,000
-# rows a page by default. Raised, a batch of up to about 200 documents (some 3,000 tasks of
-# the default template, 20 values each) goes in one INSERT per table; beyond that the
-# tasks take one more INSERT per 65,000 values.
-MAX_VALUES_PER_INSERT = 65_000
-
-
-def _one_insert_per_table() -> None:
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        # The engine's dialect (one per engine): the limit is PostgreSQL's, not the batch's.
-        connection.dialect.insertmanyvalues_max_parameters = MAX_VALUES_PER_INSERT
-    connection.execution_options(insertmanyvalues_page_size=MAX_VALUES_PER_INSERT)
 
 
 def _log_documents(answers: list[DocumentAnswer]) -> None:

@@ -26,7 +26,7 @@ from werkzeug.exceptions import NotFound
 from app.cases import timeline
 from app.cases.errors import CaseError
 from app.cases.handover.models import Trajectory, TrajectoryStatus
-from app.cases.models import Case, DomainStatus, StayKind
+from app.cases.models import Case, DomainStatus, LifeDomain, StayKind
 from app.cases.plan.models import (
     Anchor,
     PlanPhase,
@@ -145,10 +145,20 @@ def template_conditions(template: TaskTemplate) -> dict:
     return conditions
 
 
-def why_not(case: Case, template: TaskTemplate, *, trajectory: bool | None = None) -> str | None:
+def why_not(
+    case: Case,
+    template: TaskTemplate,
+    *,
+    trajectory: bool | None = None,
+    stay: StayKind | None = None,
+    domains: dict[str, LifeDomain] | None = None,
+) -> str | None:
     """None when the template's task applies to the case; else the first condition that
-    fails, by its key (the history shows it in words: ``_event_text.html``)."""
-    domain = case.domain(template.domain)
+    fails, by its key (the history shows it in words: ``_event_text.html``).
+
+    ``trajectory``, ``stay`` and ``domains`` (the case's life domains by kind): what the
+    caller knows already, for many templates of one case (``_plans``)."""
+    domain = case.domain(template.domain) if domains is None else domains.get(template.domain)
     if domain is None:
         return "domain"
     conditions = template_conditions(template)
@@ -158,8 +168,8 @@ def why_not(case: Case, template: TaskTemplate, *, trajectory: bool | None = Non
     groups = conditions.get("target_groups")
     if groups and not target_groups(case) & set(groups):
         return "target_groups"
-    stay = conditions.get("stay")
-    if stay and stay_of(case).value != stay:
+    wanted_stay = conditions.get("stay")
+    if wanted_stay and (stay or stay_of(case)).value != wanted_stay:
         return "stay"
     low, high = conditions.get("min_detention_months"), conditions.get("max_detention_months")
     if low is not None and not _longer_than(case, low):
@@ -174,8 +184,8 @@ def why_not(case: Case, template: TaskTemplate, *, trajectory: bool | None = Non
     return None
 
 
-def applies(case: Case, template: TaskTemplate, *, trajectory: bool | None = None) -> bool:
-    return why_not(case, template, trajectory=trajectory) is None
+def applies(case: Case, template: TaskTemplate, **known) -> bool:
+    return why_not(case, template, **known) is None
 
 
 # Words for the conditions (the template editor and the task's history).
@@ -341,11 +351,14 @@ def due_date_for(case: Case, template: TaskTemplate, today: date) -> date | None
     return _new_due(case, template, today)[0]
 
 
-def _new_due(case: Case, template: TaskTemplate, today: date) -> tuple[date, int]:
+def _new_due(
+    case: Case, template: TaskTemplate, today: date, stay: StayKind | None = None
+) -> tuple[date, int]:
     """(due date, offset kept on the task) for a task made today."""
     anchor = Anchor(template.anchor)
     offset = template.offset_days
-    if stay_of(case) == StayKind.SHORT and template.short_stay_offset_days is not None:
+    stay = stay or stay_of(case)
+    if stay == StayKind.SHORT and template.short_stay_offset_days is not None:
         offset = template.short_stay_offset_days
     base = anchor_date(case, anchor)
     due = (base or _fallback_date(case, today)) + timedelta(days=offset)
@@ -384,23 +397,32 @@ def _current_due(case: Case, task: Task) -> date:
     return due
 
 
-def _task_from(case: Case, template: TaskTemplate, today: date) -> Task:
-    due, kept = _new_due(case, template, today)
-    return Task(
-        case_id=case.id,
-        template_id=template.id,
-        domain=template.domain,
-        phase=template.phase,
-        title=template.title,
-        description=template.description,
-        responsible=template.responsible,
-        due_date=due,
-        anchor=template.anchor,
-        offset_days=kept,
-        before_release=not _not_before_release(template),
-        status=TaskStatus.OPEN.value,
-        position=template.position,
-    )
+def _task_from(
+    case: Case, template: TaskTemplate, today: date, stay: StayKind | None = None
+) -> Task:
+    return Task(**_task_values(case, template, today, stay))
+
+
+def _task_values(
+    case: Case, template: TaskTemplate, today: date, stay: StayKind | None = None
+) -> dict:
+    """The attributes of the template's task for the case, made today."""
+    due, kept = _new_due(case, template, today, stay)
+    return {
+        "case_id": case.id,
+        "template_id": template.id,
+        "domain": template.domain,
+        "phase": template.phase,
+        "title": template.title,
+        "description": template.description,
+        "responsible": template.responsible,
+        "due_date": due,
+        "anchor": template.anchor,
+        "offset_days": kept,
+        "before_release": not _not_before_release(template),
+        "status": TaskStatus.OPEN.value,
+        "position": template.position,
+    }
 
 
 def generate_plan(case: Case, actor, today: date | None = None) -> list[Task]:
@@ -409,29 +431,52 @@ def generate_plan(case: Case, actor, today: date | None = None) -> list[Task]:
 
 
 def generate_plans(cases: list[Case], actor, today: date | None = None) -> list[list[Task]]:
-    """The plans of several new cases at once (a batch of intakes), each the same tasks
-    and timeline row as ``generate_plan`` makes for it alone: the templates are read
-    once and the active trajectories of all the cases in one query, so the statements
-    sent do not grow with the number of cases (the rows go out in the caller's flush)."""
+    """The plans of several new cases at once, each the same tasks and timeline row as
+    ``generate_plan`` makes for it alone: the templates are read once and the active
+    trajectories of all the cases in one query, so the statements sent do not grow with
+    the number of cases (the rows go out in the caller's flush)."""
+
+    def add_task(case: Case, template: TaskTemplate, today: date, stay: StayKind) -> Task:
+        task = _task_from(case, template, today, stay)
+        db.session.add(task)
+        return task
+
+    return _plans(cases, actor, today, add_task)
+
+
+def plan_rows(cases: list[Case], actor, today: date | None = None) -> list[dict]:
+    """The tasks of ``generate_plans`` as rows (a ``Task``'s attributes), for a batch of
+    new cases that writes them with ``bulk.insert_new_rows`` after the cases (the intake
+    batch: some fifteen tasks a case, which as ORM objects cost more to build than to
+    write). The timeline row of each plan is added to the session as by
+    ``generate_plans``."""
+    return [row for rows in _plans(cases, actor, today, _task_values) for row in rows]
+
+
+def _plans(cases: list[Case], actor, today: date | None, make) -> list[list]:
     today = today or date.today()
     active = cases_in_trajectory([case.id for case in cases])
     rows = templates()
     plans = []
     for case in cases:
-        trajectory = case.id in active
-        tasks = []
-        for template in rows:
-            if not applies(case, template, trajectory=trajectory):
-                continue
-            task = _task_from(case, template, today)
-            db.session.add(task)
-            tasks.append(task)
+        # Read once a case, not once a template (some twenty templates).
+        stay = stay_of(case)
+        known = {
+            "trajectory": case.id in active,
+            "stay": stay,
+            "domains": {domain.domain: domain for domain in case.life_domains},
+        }
+        tasks = [
+            make(case, template, today, stay)
+            for template in rows
+            if applies(case, template, **known)
+        ]
         timeline.record(
             case.id,
             EventKind.PLAN_GENERATED,
             actor,
             tasks=len(tasks),
-            stay=stay_of(case).value,
+            stay=stay.value,
         )
         plans.append(tasks)
     return plans
