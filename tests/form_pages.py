@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from tests import form_property
 from tests.cases.test_forms_property import MESSAGE, PROPERTY
+from tests.csrf import csrf_token
 
 REFUSE = form_property.REFUSE
 
@@ -112,3 +113,20 @@ def multi_values(choices: list[str]) -> st.SearchStrategy[str]:
         st.sampled_from(["", "  ", "x", "\x00", "١"]),
         st.text(max_size=20),
     )
+
+
+def htmx_headers(client, page: str) -> Callable[[bool], dict]:
+    """The CSRF header of ``page``'s form, with htmx's request header when asked: the page
+    properties send every other POST as htmx."""
+    token = csrf_token(client, page)
+
+    def headers(htmx: bool) -> dict:
+        return {"X-CSRFToken": token, **({"HX-Request": "true"} if htmx else {})}
+
+    return headers
+
+
+def bound_field(app, form_class, field: str):
+    """``form_class``'s field ``field``, bound as on a POST (its validators and limits)."""
+    with app.test_request_context(method="POST"):
+        return form_class()[field]

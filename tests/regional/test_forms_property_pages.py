@@ -45,7 +45,6 @@ from app.regional.grant_models import (
     GrantShare,
 )
 from tests import form_property
-from tests.csrf import csrf_token
 from tests.factories import (
     CaseFactory,
     CommitmentFactory,
@@ -53,24 +52,10 @@ from tests.factories import (
     GrantDistributionFactory,
     UserFactory,
 )
-from tests.form_pages import REFUSE, field_oracle, hold
+from tests.form_pages import REFUSE, bound_field, field_oracle, hold, htmx_headers
 
 YEAR = date.today().year
 NO_ROW = "<no row>"
-
-
-def _headers(client, page: str):
-    token = csrf_token(client, page)
-
-    def headers(htmx: bool) -> dict:
-        return {"X-CSRFToken": token, **({"HX-Request": "true"} if htmx else {})}
-
-    return headers
-
-
-def _bound(app, form_class, field: str):
-    with app.test_request_context(method="POST"):
-        return form_class()[field]
 
 
 @pytest.fixture
@@ -78,7 +63,7 @@ def admin_client(tenants, in_tenant, sign_in):
     with in_tenant(tenants["raalte"]):
         admin = UserFactory(role=Role.TENANT_ADMIN.value)
     client = sign_in(admin)
-    return tenants["raalte"], client, _headers(client, "/begroting")
+    return tenants["raalte"], client, htmx_headers(client, "/begroting")
 
 
 @pytest.fixture
@@ -86,7 +71,7 @@ def coordinator_client(tenants, in_tenant, sign_in):
     with in_tenant(tenants["deventer"]):
         coordinator = UserFactory(role=Role.REGIONAL_COORDINATOR.value)
     client = sign_in(coordinator)
-    return tenants["deventer"], client, _headers(client, "/regio/verdeling")
+    return tenants["deventer"], client, htmx_headers(client, "/regio/verdeling")
 
 
 # --- the budget ------------------------------------------------------------------------------
@@ -102,7 +87,7 @@ def test_the_planning_keeps_what_was_sent_or_says_why_not(
     """The year's planning figures: one row per year, written over by each save (so each
     submission starts from a municipality without any)."""
     tenant, client, headers = admin_client
-    bound = _bound(app, PlanningForm, field)
+    bound = bound_field(app, PlanningForm, field)
 
     def fresh():
         with in_tenant(tenant):
@@ -151,7 +136,7 @@ def test_a_budget_approval_keeps_what_was_sent_or_says_why_not(
     app, in_tenant, admin_client, field
 ) -> None:
     tenant, client, headers = admin_client
-    bound = _bound(app, ApprovalForm, field)
+    bound = bound_field(app, ApprovalForm, field)
     read = _by_key(in_tenant, tenant, BudgetApproval, field)
     hold(
         field,
@@ -183,7 +168,7 @@ def test_an_invoice_keeps_what_was_sent_or_says_why_not(
 ) -> None:
     """An invoice is recorded once on a commitment: each submission gets a new one."""
     tenant, client, headers = admin_client
-    bound = _bound(app, InvoiceForm, field)
+    bound = bound_field(app, InvoiceForm, field)
 
     def fresh():
         with in_tenant(tenant):
@@ -248,8 +233,8 @@ def test_a_reason_keeps_what_was_sent_or_says_why_not(
     with in_tenant(raalte):
         CaseFactory(phase=CasePhase.IN_DETENTION.value)
         db.session.commit()
-    headers = _headers(client, LIST)
-    bound = _bound(app, crossing.ReasonForm, field)
+    headers = htmx_headers(client, LIST)
+    bound = bound_field(app, crossing.ReasonForm, field)
 
     def fresh():
         with client.session_transaction() as cookie:
@@ -312,7 +297,7 @@ def test_a_grant_approval_keeps_its_reason_or_says_why_not(
     """Each submission approves a second distribution of a year whose first is approved:
     the page asks the reason for replacing it then (and refuses none with a message)."""
     centre, client, headers = coordinator_client
-    bound = _bound(app, GrantApprovalForm, "reason")
+    bound = bound_field(app, GrantApprovalForm, "reason")
     years = itertools.count(2001)
 
     def fresh():
@@ -405,7 +390,7 @@ def test_a_report_is_started_for_the_year_sent_or_the_page_says_why_not(
     """A report is made for the year sent (a report of that year still being made is the
     answer instead of a second one: each submission starts from none)."""
     centre, client, headers = coordinator_client
-    bound = _bound(app, ReportForm, "year")
+    bound = bound_field(app, ReportForm, "year")
 
     def fresh():
         with in_tenant(centre):

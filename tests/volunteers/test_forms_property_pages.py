@@ -57,27 +57,21 @@ from tests.factories import (
     UserFactory,
     VolunteerFactory,
 )
-from tests.form_pages import REFUSE, field_oracle, hold, multi_oracle, multi_values
+from tests.form_pages import (
+    REFUSE,
+    bound_field,
+    field_oracle,
+    hold,
+    htmx_headers,
+    multi_oracle,
+    multi_values,
+)
 from tests.volunteers.test_volunteers import APPLY, _application
 
 TODAY = date.today()
 RNG = random.Random(29)
 NO_ROW = "<no row>"
 UUID_TEXT = re.compile(r"[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}")
-
-
-def _headers(client, page: str):
-    token = csrf_token(client, page)
-
-    def headers(htmx: bool) -> dict:
-        return {"X-CSRFToken": token, **({"HX-Request": "true"} if htmx else {})}
-
-    return headers
-
-
-def _bound(app, form_class, field: str):
-    with app.test_request_context(method="POST"):
-        return form_class()[field]
 
 
 def _active(**fields):
@@ -96,7 +90,7 @@ def coordinator(centre, in_tenant, sign_in):
     with in_tenant(centre):
         user = UserFactory(role=Role.CIRCLE_COORDINATOR.value, display_name="Cirkel Coördinator")
     client = sign_in(user)
-    return client, _headers(client, "/mentor/coordinator/")
+    return client, htmx_headers(client, "/mentor/coordinator/")
 
 
 # --- the volunteer's file --------------------------------------------------------------------
@@ -111,7 +105,7 @@ def test_a_status_change_keeps_what_was_sent_or_says_why_not(
     """From "aangemeld": the same status stores nothing new (and is no refusal), a next
     status is stored with its reason in the history, any other is refused."""
     client, headers = coordinator
-    bound = _bound(app, forms.StatusForm, field)
+    bound = bound_field(app, forms.StatusForm, field)
 
     def fresh():
         with in_tenant(centre):
@@ -227,7 +221,7 @@ def test_a_training_keeps_what_was_sent_or_says_why_not(
     app, centre, in_tenant, coordinator, field
 ) -> None:
     client, headers = coordinator
-    bound = _bound(app, forms.TrainingForm, field)
+    bound = bound_field(app, forms.TrainingForm, field)
 
     def fresh():
         with in_tenant(centre):
@@ -328,12 +322,12 @@ def test_a_referral_carries_what_was_sent_or_says_why_not(
             return case.id
 
     client = sign_in(worker)
-    headers = _headers(client, f"/cases/{fresh()}")
+    headers = htmx_headers(client, f"/cases/{fresh()}")
     if field in MULTI:
         values = multi_values(list(MULTI[field]))
         want = multi_oracle(lambda _w, allowed=set(MULTI[field]): allowed)
     else:
-        bound = _bound(app, forms.ReferralForm, field)
+        bound = bound_field(app, forms.ReferralForm, field)
         values = form_property.values_for(bound)
         empty = "" if field in ("needs", "places_to_avoid") else None
         want = field_oracle(bound, when_empty=empty)
@@ -430,7 +424,7 @@ def test_a_member_is_the_volunteer_sent_or_the_page_says_why_not(
     with in_tenant(centre):
         volunteer = _active()
         db.session.commit()
-    bound = _bound(app, forms.MemberForm, "volunteer_id")
+    bound = bound_field(app, forms.MemberForm, "volunteer_id")
 
     def fresh():
         with in_tenant(centre):
@@ -473,7 +467,7 @@ def test_a_phase_keeps_what_was_sent_or_says_why_not(
     with in_tenant(centre):
         volunteers = [_active(first_name=f"Lid{n}") for n in range(3)]
         db.session.commit()
-    bound = _bound(app, forms.PhaseForm, field)
+    bound = bound_field(app, forms.PhaseForm, field)
 
     def fresh():
         with in_tenant(centre):
@@ -533,7 +527,7 @@ def test_a_review_or_professional_keeps_what_was_sent_or_says_why_not(
 ) -> None:
     """Added to a circle in its intensive phase (a closing evaluation is refused there)."""
     client, headers = coordinator
-    bound = _bound(app, form, field)
+    bound = bound_field(app, form, field)
     read = _one(model, list(base))
 
     def fresh():
@@ -654,7 +648,7 @@ def test_a_rejection_needs_the_version_the_page_showed(app, centre, in_tenant, c
     """The decision's only input is the run's version: the one shown rejects the proposal,
     any other is refused with a message and the proposal stays open."""
     client, headers = coordinator
-    bound = _bound(app, forms.DecideForm, "version")
+    bound = bound_field(app, forms.DecideForm, "version")
     with in_tenant(centre):
         volunteers = [_active(first_name=f"Lid{n}") for n in range(3)]
         db.session.commit()
@@ -697,7 +691,7 @@ def test_a_handled_signal_is_passed_on_as_ticked_or_the_page_says_why_not(
     app, centre, in_tenant, coordinator
 ) -> None:
     client, headers = coordinator
-    bound = _bound(app, forms.HandleSignalForm, "forward")
+    bound = bound_field(app, forms.HandleSignalForm, "forward")
 
     def fresh():
         with in_tenant(centre):
@@ -745,14 +739,14 @@ def mentor(centre, in_tenant, sign_in):
         CircleMemberFactory(circle=circle, volunteer=other)
         db.session.commit()
     client = sign_in(user)
-    return client, _headers(client, "/mentor/"), me, circle
+    return client, htmx_headers(client, "/mentor/"), me, circle
 
 
 def test_an_invitation_is_answered_as_sent_or_the_page_says_why_not(
     app, centre, in_tenant, mentor
 ) -> None:
     client, headers, me, _circle = mentor
-    bound = _bound(app, forms.InvitationForm, "answer")
+    bound = bound_field(app, forms.InvitationForm, "answer")
 
     def fresh():
         with in_tenant(centre):
@@ -808,7 +802,7 @@ def test_a_meeting_or_signal_keeps_what_was_sent_or_says_why_not(
         values = multi_values(["Vera", "Otto", "Indringer"])
         want = multi_oracle(lambda _w: {"Vera", "Otto"})
     else:
-        bound = _bound(app, form, field)
+        bound = bound_field(app, form, field)
         values = form_property.values_for(bound)
         want = field_oracle(bound, when_empty="" if field == "minutes" else None)
 
