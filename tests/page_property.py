@@ -71,8 +71,9 @@ def hold(
     *,
     want: Callable[[str], Any] | None = None,
     name: str = "",
-) -> None:
-    """The property for one field (``bound``: the form's field, for values and oracle)."""
+) -> Held:
+    """The property for one field (``bound``: the form's field, for values and oracle):
+    every example submitted and judged; the test asserts on what this returns."""
     accepted: list[str] = []
     problems: list[str] = []
 
@@ -89,8 +90,23 @@ def hold(
     for sent in reversed([valid, *edge_examples(bound)]):
         run = example(sent=sent)(run)
     PROPERTY(run)()
-    assert accepted, f"{name}: no example was saved, the test proves nothing"
-    assert not problems, f"{name}:\n" + "\n".join(problems[:10])
+    return Held(name, accepted, problems)
+
+
+@dataclass
+class Held:
+    """What one field's examples came to: the values saved as sent, and what went wrong
+    with the others. A field none of whose examples was saved proves nothing."""
+
+    name: str
+    saved: list[str]
+    problems: list[str]
+
+    @property
+    def report(self) -> str:
+        if not self.saved:
+            return f"{self.name}: no example was saved, the test proves nothing"
+        return f"{self.name}:\n" + "\n".join(self.problems[:10])
 
 
 # --- forms that store nothing: the normal next step, or a page with a message ------------------
@@ -131,6 +147,7 @@ class Answers:
         if changed and not went_on:
             self.problems.append(f"{shown}: changed what only the next step may change")
 
-    def assert_held(self, field: str) -> None:
-        assert self.next_steps, f"{field}: no example went on: the test proves nothing"
-        assert not self.problems, f"{field}:\n" + "\n".join(self.problems[:10])
+    def report(self, field: str) -> str:
+        if not self.next_steps:
+            return f"{field}: no example went on: the test proves nothing"
+        return f"{field}:\n" + "\n".join(self.problems[:10])

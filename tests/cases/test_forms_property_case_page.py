@@ -144,7 +144,8 @@ def _a_release_correction_keeps_what_was_sent_or_says_why_not(
         after = stored(case_id)
         return Outcome(response, before, after, after[0] if field == "released_on" else after[1])
 
-    hold(bound(ReleaseCorrectionForm, app, field), base[field], submit, name=field)
+    held = hold(bound(ReleaseCorrectionForm, app, field), base[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 def test_voiding_a_measurement_keeps_the_reason_sent_or_says_why_not(
@@ -170,7 +171,8 @@ def test_voiding_a_measurement_keeps_the_reason_sent_or_says_why_not(
         saved = next(iter(after)) if len(after) == 1 else after
         return Outcome(response, before, after, saved)
 
-    hold(bound(VoidSnapshotForm, app, "reason"), "Verkeerde dag", submit, name="reason")
+    held = hold(bound(VoidSnapshotForm, app, "reason"), "Verkeerde dag", submit, name="reason")
+    assert held.saved and not held.problems, held.report
 
 
 # --- the municipality of responsibility and the transfer -------------------------------------
@@ -215,7 +217,8 @@ def _the_municipality_of_responsibility_is_what_was_sent_or_says_why_not(
         return Outcome(response, before, after, after[1 if field == "responsible_tenant" else 2])
 
     field_bound = bound(ResponsibleForm, app, field, values=slugs)
-    hold(field_bound, base[field], submit, name=field)
+    held = hold(field_bound, base[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 def test_a_transfer_offer_keeps_what_was_sent_or_says_why_not(
@@ -246,7 +249,8 @@ def _a_transfer_offer_keeps_what_was_sent_or_says_why_not(
             saved = row is not None
         return Outcome(response, None, None if row is None else (saved,), saved)
 
-    hold(bound(TransferForm, app, field), base[field], submit, name=field)
+    held = hold(bound(TransferForm, app, field), base[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 # --- the people involved and the documents ---------------------------------------------------
@@ -283,7 +287,8 @@ def _adding_a_person_keeps_what_was_sent_or_says_why_not(app, in_tenant, raalte_
             saved = None if row is None else getattr(row, field)
         return Outcome(response, None, None if row is None else (saved,), saved)
 
-    hold(bound(PersonAddForm, app, field), PERSON[field], submit, name=field)
+    held = hold(bound(PersonAddForm, app, field), PERSON[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 def a_person(in_tenant, tenant, case_id, worker) -> uuid.UUID:
@@ -314,7 +319,8 @@ def _changing_a_person_keeps_what_was_sent_or_says_why_not(app, in_tenant, raalt
         after = stored()
         return Outcome(response, before, after, after[1])
 
-    hold(bound(PersonEditForm, app, field), PERSON[field], submit, name=field)
+    held = hold(bound(PersonEditForm, app, field), PERSON[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 def test_ending_a_person_keeps_what_was_sent_or_says_why_not(app, in_tenant, raalte_case):
@@ -339,7 +345,8 @@ def _ending_a_person_keeps_what_was_sent_or_says_why_not(app, in_tenant, raalte_
         after = stored(person_id)
         return Outcome(response, before, after, after[1 if field == "ended_on" else 2])
 
-    hold(bound(PersonEndForm, app, field), base[field], submit, name=field)
+    held = hold(bound(PersonEndForm, app, field), base[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 def test_a_document_keeps_what_was_sent_or_says_why_not(app, in_tenant, raalte_case):
@@ -374,7 +381,8 @@ def _a_document_keeps_what_was_sent_or_says_why_not(app, in_tenant, raalte_case,
         expected = form_property.expected(field_bound, sent)
         return "brief.pdf" if field == "title" and expected is None else expected
 
-    hold(field_bound, base[field], submit, want=want, name=field)
+    held = hold(field_bound, base[field], submit, want=want, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 # --- the tenant admin: a task template, the merge of two clients -----------------------------
@@ -439,7 +447,8 @@ def _editing_a_task_template_keeps_what_was_sent_or_says_why_not(
         expected = form_property.expected(field_bound, sent)
         return 0 if field == "position" and expected is None else expected
 
-    hold(field_bound, TEMPLATE[field], submit, want=want, name=field)
+    held = hold(field_bound, TEMPLATE[field], submit, want=want, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 def test_a_merge_is_of_the_clients_sent_or_says_why_not(app, in_tenant, make_case, raalte_admin):
@@ -486,7 +495,8 @@ def _a_merge_is_of_the_clients_sent_or_says_why_not(app, in_tenant, make_case, r
         return form_property.expected(field_bound, sent)
 
     valid = {"survivor_bsn": "stays", "merged_bsn": "goes", "reason": "Dubbel", "confirm": "1"}
-    hold(field_bound, valid[field], submit, want=want, name=field)
+    held = hold(field_bound, valid[field], submit, want=want, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 # --- the receiver's answer to a transfer -----------------------------------------------------
@@ -538,7 +548,8 @@ def test_accepting_a_transfer_takes_the_case_worker_sent_or_says_why_not(app, of
     def want(sent: str):
         return chosen_id if sent == "chosen" else form_property.expected(field_bound, sent)
 
-    hold(field_bound, "chosen", submit, want=want, name="case_worker_id")
+    held = hold(field_bound, "chosen", submit, want=want, name="case_worker_id")
+    assert held.saved and not held.problems, held.report
 
 
 def test_declining_a_transfer_keeps_the_reason_sent_or_says_why_not(app, offers_to_deventer):
@@ -554,4 +565,5 @@ def test_declining_a_transfer_keeps_the_reason_sent_or_says_why_not(app, offers_
         return Outcome(response, before, after, after[2])
 
     field_bound = bound(TransferDeclineForm, app, "reason")
-    hold(field_bound, "Hij staat hier niet ingeschreven", submit, name="reason")
+    held = hold(field_bound, "Hij staat hier niet ingeschreven", submit, name="reason")
+    assert held.saved and not held.problems, held.report

@@ -94,7 +94,8 @@ def _an_intake_keeps_what_was_sent_or_says_why_not(app, in_tenant, intake_worker
             saved = None if case is None else stored_value(case, field)
         return Outcome(response, None, None if case is None else (saved,), saved)
 
-    hold(field_bound, VALID[field], submit, name=field)
+    held = hold(field_bound, VALID[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 # --- the check of a waiting document -----------------------------------------------------------
@@ -139,4 +140,5 @@ def _a_decision_on_a_waiting_document_keeps_what_was_sent_or_says_why_not(
 
     with app.test_request_context(method="POST"):
         field_bound = DecisionForm()[field]
-    hold(field_bound, base[field], submit, name=field)
+    held = hold(field_bound, base[field], submit, name=field)
+    assert held.saved and not held.problems, held.report

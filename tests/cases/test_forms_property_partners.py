@@ -93,7 +93,8 @@ def _adding_a_partner_keeps_what_was_sent_or_says_why_not(
             saved = None if row is None else getattr(row, field)
         return Outcome(response, None, None if row is None else (saved,), saved)
 
-    hold(bound(PartnerAddForm, app, field), PARTNER[field], submit, name=field)
+    held = hold(bound(PartnerAddForm, app, field), PARTNER[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 def test_editing_a_partner_keeps_what_was_sent_or_says_why_not(
@@ -126,7 +127,8 @@ def _editing_a_partner_keeps_what_was_sent_or_says_why_not(
         after = stored()
         return Outcome(response, before, after, after[1])
 
-    hold(bound(PartnerEditForm, app, field), PARTNER[field], submit, name=field)
+    held = hold(bound(PartnerEditForm, app, field), PARTNER[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 @pytest.fixture
@@ -178,7 +180,8 @@ def test_binding_a_provider_worker_binds_the_account_sent_or_says_why_not(
     def want(sent: str):
         return fresh[-1] if sent == "fresh" else form_property.expected(field, sent)
 
-    hold(field, "fresh", submit, want=want, name="user_id")
+    held = hold(field, "fresh", submit, want=want, name="user_id")
+    assert held.saved and not held.problems, held.report
 
 
 def test_binding_a_provider_worker_does_the_action_sent_or_says_why_not(
@@ -193,7 +196,8 @@ def test_binding_a_provider_worker_does_the_action_sent_or_says_why_not(
         after = bound_ids()
         return Outcome(response, before, after, "bind" if worker_id in after else "unbind")
 
-    hold(bound(StaffForm, app, "action"), "bind", submit, name="action")
+    held = hold(bound(StaffForm, app, "action"), "bind", submit, name="action")
+    assert held.saved and not held.problems, held.report
 
 
 # --- the care director's pages -------------------------------------------------------------
@@ -270,7 +274,8 @@ def _care_director_field(
             saved = None if row is None else getattr(row, column)
         return Outcome(response, None, None if row is None else (saved,), saved)
 
-    hold(field_bound, base[field], submit, name=field)
+    held = hold(field_bound, base[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 def test_the_decision_on_an_invoice_keeps_what_was_sent_or_says_why_not(
@@ -326,7 +331,8 @@ def _the_decision_on_an_invoice_keeps_what_was_sent_or_says_why_not(
             saved = after[1]
         return Outcome(response, before, after, saved)
 
-    hold(bound(provider_forms.DecisionForm, app, field), base[field], submit, name=field)
+    held = hold(bound(provider_forms.DecisionForm, app, field), base[field], submit, name=field)
+    assert held.saved and not held.problems, held.report
 
 
 def test_a_box_ticked_on_a_partner_not_in_use_puts_it_in_use(tenants, in_tenant, admin_client):
