@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
+from datetime import date
 from pathlib import Path
 
 import flask_migrate
@@ -97,6 +99,33 @@ def app(tmp_path_factory) -> Iterator[Flask]:
         add_region_defaults()
     empty_tenant_tables(app)
     yield app
+
+
+# The day the test modules were imported: their module-level ``TODAY``.
+IMPORT_DAY = date.today()
+
+
+def follow_the_clock(modules: dict, import_day: date, today: date) -> list[str]:
+    """Move every test module's ``TODAY`` that is ``import_day`` to ``today``; the names moved.
+
+    The full suite takes twenty minutes; started before midnight, a test after it compared
+    its module's ``TODAY`` (yesterday) with the date the app recorded (today) and failed in
+    CI. Every test module, since a helper imported from another module reads its own
+    ``TODAY``; only a ``TODAY`` that is the import day moves, fixed dates stay fixed.
+    """
+    if today == import_day:
+        return []
+    moved = []
+    for name, module in list(modules.items()):
+        if name.startswith("tests.") and getattr(module, "TODAY", None) == import_day:
+            module.TODAY = today
+            moved.append(name)
+    return moved
+
+
+@pytest.fixture(autouse=True)
+def today_is_the_day_the_test_runs() -> None:
+    follow_the_clock(sys.modules, IMPORT_DAY, date.today())
 
 
 @pytest.fixture(autouse=True)

@@ -71,13 +71,18 @@ class Caller:
         all_headers = {"X-CSRFToken": self.token, **(headers or {})}
         if htmx:
             all_headers["HX-Request"] = "true"
+        # Buffered: a streamed answer (the export) is read and closed here, in its own
+        # request context; left open, it was closed later by the garbage collector, which
+        # popped the wrong context ("Popped wrong request context" in CI's warnings).
         if method == "GET":
-            response = self.client.get(url, headers=all_headers, query_string=query)
+            response = self.client.get(url, headers=all_headers, query_string=query, buffered=True)
         elif json is not None:
-            response = self.client.post(url, json=json, headers=all_headers)
+            response = self.client.post(url, json=json, headers=all_headers, buffered=True)
         else:
             data = {"csrf_token": self.token, **(form or {})}
-            response = self.client.open(url, method=method, data=data, headers=all_headers)
+            response = self.client.open(
+                url, method=method, data=data, headers=all_headers, buffered=True
+            )
         if endpoint.startswith(SESSION_ENDPOINT_PREFIXES):
             self.renew()
         return response
