@@ -212,14 +212,18 @@ ALL_LABELS = {
 }
 
 
+# The same tables keyed by the stored value (a list shows dozens of labels a page).
+_BY_VALUE = {
+    kind: {key.value: text for key, text in labels.items()} for kind, labels in ALL_LABELS.items()
+}
+
+
 def label(kind: str, value) -> str:
     if value is None:
         return ""
     value = getattr(value, "value", value)
-    for key, text in ALL_LABELS.get(kind, {}).items():
-        if key.value == value:
-            return str(text)
-    return str(value)
+    text = _BY_VALUE.get(kind, {}).get(value)
+    return str(value) if text is None else str(text)
 
 
 def partner_kind_label(kind: str | None) -> str:

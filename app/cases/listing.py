@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, exists, func, literal_column, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only, selectinload
 
 from app.auth.api import User
@@ -114,6 +114,8 @@ class CasePage:
     overdue_counts: dict[uuid.UUID, int] = field(default_factory=dict)
     per_page: int = PER_PAGE
     more: bool = False  # more than ``total`` match: the count stopped there
+    # The values of the ``also`` columns of ``search_cases``, by name.
+    also: dict[str, object] = field(default_factory=dict)
 
     @property
     def pages(self) -> int:
@@ -222,16 +224,27 @@ def ordered(stmt, query: CaseQuery):
     return stmt.order_by(*keys, Case.id)
 
 
-def search_cases(query: CaseQuery, today: date | None = None, per_page: int = PER_PAGE) -> CasePage:
-    """The page of ``query``, in one statement when the page has rows: the capped count of
-    the matches comes as a column of the page (a round trip was a tenth of the list's
-    time). An empty page (nothing matches, or the page lies past the end: a bookmark
-    after cases were closed) counts on its own and shows the last page instead."""
+def search_cases(
+    query: CaseQuery,
+    today: date | None = None,
+    per_page: int = PER_PAGE,
+    *,
+    also: dict[str, ColumnElement] | None = None,
+) -> CasePage:
+    """The page of ``query``, in one statement: the capped count of the matches comes as a
+    column of the page (a round trip was a tenth of the list's time), and so do the
+    uncorrelated scalar columns ``also`` (by name: what else the page shows, such as the
+    unassigned queue's count, in ``CasePage.also``). An empty page (nothing matches, or the
+    page lies past the end: a bookmark after cases were closed) counts on its own, with
+    ``also`` in that statement, and shows the last page instead."""
     today = today or date.today()
+    also = also or {}
     stmt = filtered(query, today)
     cap = max(COUNT_LIMIT, query.page * per_page)
-    rows = _page_rows(stmt, query, today, query.page, per_page, counted_up_to=cap)
-    counted = rows[0][2] if rows else count_up_to(stmt, cap)
+    extra = [_capped_count(stmt, cap), *also.values()]
+    rows = _page_rows(stmt, query, today, query.page, per_page, extra)
+    first = rows[0][2:] if rows else db.session.execute(select(*extra)).one()
+    counted, also_values = first[0], dict(zip(also, first[1:], strict=True))
     more = counted > cap
     total = cap if more else counted
     page = query.page if more else min(query.page, max(1, math.ceil(total / per_page)))
@@ -239,17 +252,14 @@ def search_cases(query: CaseQuery, today: date | None = None, per_page: int = PE
         rows = _page_rows(stmt, query, today, page, per_page)
     cases = [row[0] for row in rows]
     counts = {row[0].id: row[1] for row in rows if row[1]}
-    return CasePage(replace(query, page=page), cases, total, counts, per_page, more)
+    return CasePage(replace(query, page=page), cases, total, counts, per_page, more, also_values)
 
 
-def _page_rows(stmt, query, today, page, per_page, counted_up_to=None) -> list:
-    """(case, overdue count[, matches up to ``counted_up_to`` + 1]) of one page: the client
-    through the filter's own join, the case worker joined, the overdue count a column."""
-    columns = [_overdue_count(today)]
-    if counted_up_to is not None:
-        columns.append(_capped_count(stmt, counted_up_to))
+def _page_rows(stmt, query, today, page, per_page, extra=()) -> list:
+    """(case, overdue count, *``extra``) of one page: the client through the filter's own
+    join, the case worker joined, the overdue count a column."""
     return db.session.execute(
-        ordered(with_client(stmt, query).add_columns(*columns), query)
+        ordered(with_client(stmt, query).add_columns(_overdue_count(today), *extra), query)
         .options(*SHOWN_COLUMNS)
         .limit(per_page)
         .offset((page - 1) * per_page)

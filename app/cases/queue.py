@@ -8,7 +8,7 @@ start page. The release notices of such a case go to the tenant admins
 from __future__ import annotations
 
 from flask_login import current_user
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import ColumnElement, and_, func, select, union_all
 
 from app.auth.api import User
 from app.cases.listing import COUNT_LIMIT
@@ -20,8 +20,9 @@ from app.extensions import db
 SEES_QUEUE = frozenset({Permission.CASE_WRITE, Permission.TENANT_ADMIN})
 
 
-def unassigned_count() -> int:
-    """Open cases without an active case worker, counted up to ``COUNT_LIMIT`` + 1: the
+def unassigned_count_column() -> ColumnElement:
+    """Open cases without an active case worker, counted up to ``COUNT_LIMIT`` + 1, as a
+    scalar subquery (the case list reads it as a column of its page statement): the
     queue is on every case-list view, so its cost must not grow with the municipality
     (the panel says "more than 1,000" beyond, as the list does)."""
     # Two arms, each read through the index on (tenant_id, case_worker_id): an OR with a
@@ -35,15 +36,24 @@ def unassigned_count() -> int:
         .where(still_open, User.active.is_(False))
     )
     queue = union_all(without_worker, with_inactive_worker).limit(COUNT_LIMIT + 1).subquery()
-    return db.session.scalar(select(func.count()).select_from(queue))
+    return select(func.count()).select_from(queue).scalar_subquery()
 
 
-def start_panel() -> dict | None:
+def unassigned_count() -> int:
+    return db.session.scalar(select(unassigned_count_column()))
+
+
+def sees_queue() -> bool:
+    return any(role_has(current_user.role, frozenset({p})) for p in SEES_QUEUE)
+
+
+def start_panel(counted: int | None = None) -> dict | None:
     """The queue on the start page (registered as a start panel: the template to include
-    and what it shows, as ``panel``); None for roles that do not see it."""
-    if not any(role_has(current_user.role, frozenset({p})) for p in SEES_QUEUE):
+    and what it shows, as ``panel``); None for roles that do not see it. ``counted``: the
+    count read already (``unassigned_count_column`` in another statement)."""
+    if not sees_queue():
         return None
-    count = unassigned_count()
+    count = unassigned_count() if counted is None else counted
     return {
         "template": "cases/_unassigned.html",
         "unassigned": min(count, COUNT_LIMIT),

@@ -73,19 +73,10 @@ def access_life_domain(user: User, case: Case, domain_id: uuid.UUID) -> LifeDoma
     return domain
 
 
-def case_workers() -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.role == Role.CASE_WORKER.value, User.active.is_(True))
-            .order_by(User.display_name)
-        )
-    )
-
-
 def case_worker_choices() -> list:
-    """The case-worker choice list of the case's form: id and name of each active case
-    worker, not the whole accounts (rows with ``id`` and ``display_name``)."""
+    """The case-worker choice lists (the case's form, the case list's filter, an incoming
+    transfer): id and name of each active case worker, not the whole accounts (rows with
+    ``id`` and ``display_name``)."""
     return list(
         db.session.execute(
             select(User.id, User.display_name)

@@ -36,7 +36,7 @@ def _page(row, *, status: int = 200, **extra):
         "cases/incoming_transfer.html",
         status=status,
         incoming=row,
-        workers=services.case_workers(),
+        workers=services.case_worker_choices(),
         waiting=row.state in (offers.IncomingState.OFFERED, offers.IncomingState.ACCEPTING),
         **extra,
     )

@@ -141,7 +141,11 @@ def on_case(case, work, *, anchor: str, errors_name: str, field: str, conflict_f
 @access_action(AccessAction.SEARCH)
 def case_list():
     query = listing.CaseQuery.from_args(request.args)
-    result = listing.search_cases(query)
+    block = "results" if htmx and htmx.target == "case-results" else "content"
+    # The queue's count comes in the page's own statement (one round trip fewer).
+    with_queue = block == "content" and queue.sees_queue()
+    also = {"unassigned": queue.unassigned_count_column()} if with_queue else {}
+    result = listing.search_cases(query, also=also)
     # One row for the list, not one per name on it; opening a case is a row of its own.
     note_access(
         tenant_id=current_user.tenant_id,
@@ -150,15 +154,14 @@ def case_list():
         object_id=None,
         detail=f"{result.total} results",
     )
-    block = "results" if htmx and htmx.target == "case-results" else "content"
     response = make_response(
         render(
             "cases/list.html",
             block=block,
-            unassigned_queue=queue.start_panel() if block == "content" else None,
+            unassigned_queue=queue.start_panel(result.also["unassigned"]) if with_queue else None,
             page=result,
             query=result.query,
-            workers=services.case_workers(),
+            workers=services.case_worker_choices(),
             phases=list(CasePhase),
         )
     )

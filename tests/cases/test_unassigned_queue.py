@@ -103,6 +103,28 @@ def test_the_queue_is_on_the_start_page_of_the_admin_and_the_case_list(
     assert 'data-testid="unassigned-queue"' not in other.get_data(as_text=True)
 
 
+def test_the_queue_is_counted_when_the_list_finds_nothing_and_left_out_of_htmx_results(
+    tenants, in_tenant, make_case, sign_in
+):
+    """The queue's count rides on the list's page statement; a search without matches
+    has no page row to carry it and counts it in the statement of the empty page."""
+    olst = tenants["olst-wijhe"]
+    make_case(olst, client={"given_name": "Anna", "family_name": "Visser"})
+    make_case(olst, client={"given_name": "Bram", "family_name": "Visser"})
+    with in_tenant(olst):
+        worker = UserFactory(role=Role.CASE_WORKER.value)
+    client = sign_in(worker)
+    nothing = client.get("/cases/?q=Zzyzx").get_data(as_text=True)
+    assert "2 open dossiers" in nothing and 'data-testid="case-row"' not in nothing
+    found = client.get("/cases/?q=Visser").get_data(as_text=True)
+    assert "2 open dossiers" in found and found.count('data-testid="case-row"') == 2
+    results = client.get(
+        "/cases/?q=Visser", headers={"HX-Request": "true", "HX-Target": "case-results"}
+    ).get_data(as_text=True)
+    assert results.count('data-testid="case-row"') == 2
+    assert 'data-testid="unassigned-queue"' not in results
+
+
 def test_the_queue_count_stops_past_the_list_limit(app, tenants, in_tenant, monkeypatch, sign_in):
     """The queue is on every case-list view: its count is capped like the list's, so its
     cost does not grow with the municipality."""

@@ -9,6 +9,7 @@ from tests.conftest import follow_the_clock
 
 YESTERDAY = date(2026, 12, 6)
 TODAY_ = date(2026, 12, 7)
+A_MONDAY = date(2027, 3, 1)
 
 
 def module(name: str, today) -> types.ModuleType:
@@ -26,11 +27,11 @@ def test_a_module_imported_yesterday_sees_today() -> None:
 
 
 def test_fixed_dates_and_other_packages_stay() -> None:
-    fixed = module("tests.jobs.test_schedule", date(2027, 3, 1))
+    fixed = module("tests.jobs.test_schedule", A_MONDAY)
     not_a_test = module("app.cases.plan", YESTERDAY)
     modules = {"tests.jobs.test_schedule": fixed, "app.cases.plan": not_a_test}
     assert follow_the_clock(modules, YESTERDAY, TODAY_) == []
-    assert fixed.TODAY == date(2027, 3, 1)
+    assert fixed.TODAY == A_MONDAY
     assert not_a_test.TODAY == YESTERDAY
 
 

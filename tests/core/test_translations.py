@@ -85,3 +85,23 @@ def test_a_lazy_message_with_typed_input_is_escaped_in_a_page(app):
         message = lazy_gettext("Line %(n)s: %(role)s is not a role.", n=1, role="<b>x</b>")
         page = render_template_string("{{ message }}", message=message)
     assert "<b>" not in page and "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_the_requests_catalogue_follows_a_forced_or_refreshed_locale(app):
+    """The catalogue is kept for the request (``extensions.RequestDomain``), next to its
+    locale: a mail rendered in another language inside a request (``force_locale``) and a
+    refreshed choice get their own texts, in templates and in lazy labels alike."""
+    from flask import render_template_string, session
+    from flask_babel import force_locale, refresh
+    from flask_babel import lazy_gettext as _l
+
+    label = _l("Cases")
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        session["locale"] = "nl"
+        assert render_template_string("{{ _('Cases') }}") == "Nazorgdossiers" == str(label)
+        with force_locale("en"):
+            assert render_template_string("{{ _('Cases') }}") == "Cases" == str(label)
+        assert render_template_string("{{ _('Cases') }}") == "Nazorgdossiers" == str(label)
+        session["locale"] = "en"
+        refresh()
+        assert render_template_string("{{ _('Cases') }}") == "Cases" == str(label)

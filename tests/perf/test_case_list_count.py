@@ -27,11 +27,11 @@ def test_beyond_a_thousand_the_list_says_more_than_and_counts_no_further(
         page = client.get("/cases/").get_data(as_text=True)
     assert "Gevonden dossiers: meer dan 1.000" in page
     assert "Pagina 1<" in page and 'data-testid="next-page"' in page
-    # The list's own count (a column of the page's statement) and the unassigned queue's
-    # above it: both count the ids of a subquery that stops at the cap.
-    capped = re.compile(r"count\(\*\).*FROM \(SELECT cases\.id AS id\s.*LIMIT", re.S)
+    # The list's own count and the unassigned queue's above it, both columns of the page's
+    # one statement: each counts the ids of a subquery that stops at the cap.
+    capped = re.compile(r"count\(\*\)[^()]*FROM \(SELECT cases\.id AS id\s.*?LIMIT", re.S)
     counts = [s for s in statements if "count(*)" in s]
-    assert len(counts) == 2 and all(capped.search(count) for count in counts)
+    assert len(counts) == 1 and len(capped.findall(counts[0])) == 2
     # Paging on past the cap still finds the last page and its cases.
     last = client.get("/cases/?page=41").get_data(as_text=True)
     assert "Gevonden dossiers: 1005" in last and "Pagina 41 van 41" in last
