@@ -301,8 +301,11 @@ def build(
     period: Period,
     today: date,
     read_at: datetime | None = None,
+    protections: dict | None = None,
 ) -> Overview:
-    """The rows as shown: exact for ``own_tenant_id``, protected for the others."""
+    """The rows as shown: exact for ``own_tenant_id``, protected for the others.
+    ``protections``: where the protection of these figures is kept with them (it is the
+    same for the same figures and viewer, and was a quarter of the page's time)."""
     months = month_starts(period.end)
     raws = {t.id: raw.get(t.id, CohortRaw()) for t in tenants}
     domains = _domains(list(raws.values()))
@@ -321,7 +324,12 @@ def build(
         sums += row_sums(REGION, domains)
     exact = {cell for cell in values if cell[0] == own_tenant_id}
     guarded = {cell for cell in values if cell[0] not in (own_tenant_id, REGION)}
-    protection = protect(values, sums, exact, guarded) if guarded else Protection(set(), set())
+    memo_key = (own_tenant_id, with_region, tuple(t.id for t in tenants))
+    protection = (protections or {}).get(memo_key)
+    if protection is None:
+        protection = protect(values, sums, exact, guarded) if guarded else Protection(set(), set())
+        if protections is not None:
+            protections[memo_key] = protection
 
     def make_row(key, name, slug, costs) -> Row:
         row = Row(key=key, name=name, slug=slug, own=key == own_tenant_id, costs=costs)
@@ -378,12 +386,20 @@ def may_see_region(user) -> bool:
 FIGURES = TimedCache()
 
 
-def _figures(key: tuple, compute) -> tuple[dict[int, CohortRaw], datetime, bool]:
+@dataclass(frozen=True)
+class KeptFigures:
+    """The figures as read, and their small-cell protections by viewer (``build``)."""
+
+    raw: dict[int, CohortRaw]
+    protections: dict = field(default_factory=dict)
+
+
+def _figures(key: tuple, compute) -> tuple[KeptFigures, datetime, bool]:
     """The figures of ``key`` (whose figures they are, the period and the day), when they
     were read, and whether they were kept from an earlier request."""
     seconds = current_app.config["OVERVIEW_CACHE_SECONDS"]
-    raw, age = FIGURES.get_or_compute(key, seconds, compute)
-    return raw, utcnow() - timedelta(seconds=age or 0), age is not None
+    kept, age = FIGURES.get_or_compute(key, seconds, lambda: KeptFigures(compute()))
+    return kept, utcnow() - timedelta(seconds=age or 0), age is not None
 
 
 def regional_overview(user, period: Period, *, today: date | None = None) -> Overview:
@@ -404,7 +420,7 @@ def regional_overview(user, period: Period, *, today: date | None = None) -> Ove
             return read_cohort_figures(period.start, period.end, today)
 
     key = ("region", user.tenant_id, period.start, period.end, today)
-    raw, read_at, kept = _figures(key, read)
+    figures, read_at, kept = _figures(key, read)
     if kept:
         purpose = "regional monitor overview (kept figures)"
         report_security_event(
@@ -419,12 +435,13 @@ def regional_overview(user, period: Period, *, today: date | None = None) -> Ove
         )
     return build(
         tenants,
-        raw,
+        figures.raw,
         own_tenant_id=user.tenant_id,
         with_region=True,
         period=period,
         today=today,
         read_at=read_at,
+        protections=figures.protections,
     )
 
 
@@ -433,15 +450,16 @@ def own_overview(user, period: Period, *, today: date | None = None) -> Overview
     today = today or date.today()
     tenant = tenant_of(user.tenant_id)
     key = ("own", tenant.id, period.start, period.end, today)
-    raw, read_at, _kept = _figures(
+    figures, read_at, _kept = _figures(
         key, lambda: read_cohort_figures(period.start, period.end, today)
     )
     return build(
         [tenant],
-        raw,
+        figures.raw,
         own_tenant_id=tenant.id,
         with_region=False,
         period=period,
         today=today,
         read_at=read_at,
+        protections=figures.protections,
     )

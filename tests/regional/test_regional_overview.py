@@ -589,3 +589,21 @@ def test_a_municipality_never_gets_the_regions_kept_figures(
 def test_without_keeping_the_page_says_nothing_about_when(region, coordinator, sign_in):
     _status, _tables, html = overview_tables(sign_in, coordinator)
     assert 'data-testid="figures-read-at"' not in html
+
+
+def test_kept_figures_keep_their_protection_and_show_the_same_cells(
+    kept, region, coordinator, sign_in, monkeypatch
+):
+    """The small-cell protection of kept figures is worked out once and kept with them:
+    the second page shows exactly what the first did, hidden cells included."""
+    calls = []
+    original = overview.protect
+    monkeypatch.setattr(overview, "protect", lambda *a: calls.append(1) or original(*a))
+    _status, first, first_html = overview_tables(sign_in, coordinator)
+    _status, second, second_html = overview_tables(sign_in, coordinator)
+    assert len(calls) == 1
+    assert second == first
+    assert second_html.count(overview.SMALL_CELL_TEXT) == first_html.count(overview.SMALL_CELL_TEXT)
+    overview.FIGURES.clear()
+    overview_tables(sign_in, coordinator)
+    assert len(calls) == 2
