@@ -10,7 +10,7 @@ import logging
 import uuid
 from enum import StrEnum
 
-from flask import current_app, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import inspect as sa_inspect
 
 from app.auth.models import SecurityEvent, User
@@ -109,7 +109,29 @@ def _record_reported_event(
         detail=(detail or "")[:500] or None,
         occurred_at=utcnow(),
     )
-    after_response(_write_reported_event, tenant_id=tenant_id, row=row)
+    account = _signed_in_account(tenant_id, row["user_id"])
+    after_response(_write_reported_event, tenant_id=tenant_id, row=row, account=account)
+
+
+# The account of a reported event's user, not known at the time of the report.
+UNKNOWN = object()
+
+
+def _signed_in_account(tenant_id: int, user_id):
+    """The account (OIDC subject) of ``user_id`` when that is the signed-in user of this
+    request with the account still loaded; else ``UNKNOWN``, for the writer to look up.
+    (Every page of the regional overview with kept figures reports an event: the lookup
+    was a statement of its own.)"""
+    if user_id is None or not has_request_context():
+        return UNKNOWN
+    # The user Flask-Login has loaded in this context, never a load of one here: a report
+    # made inside another municipality's context must not read the user there.
+    user = g.get("_login_user")
+    state = sa_inspect(user, raiseerr=False) if user is not None else None
+    identity = getattr(state, "identity", None)
+    if identity != (tenant_id, user_id) or "subject" in state.unloaded:
+        return UNKNOWN
+    return user.subject
 
 
 def _reporting_user(user_id) -> uuid.UUID | None:
@@ -129,10 +151,13 @@ def _reporting_user(user_id) -> uuid.UUID | None:
     return identity[1] if identity else None
 
 
-def _write_reported_event(tenant_id: int, row: dict) -> None:
-    """Write the event with the account of its user (looked up in the event's tenant)."""
+def _write_reported_event(tenant_id: int, row: dict, account=UNKNOWN) -> None:
+    """Write the event with the account of its user (looked up in the event's tenant
+    unless known)."""
     with current_app.app_context(), tenant_app_context(tenant_id):
-        if row["user_id"] is not None:
+        if account is not UNKNOWN:
+            row = dict(row, account=account)
+        elif row["user_id"] is not None:
             user = db.session.get(User, (tenant_id, row["user_id"]))
             row = dict(row, account=user.subject if user is not None else None)
         db.session.add(SecurityEvent(**row))

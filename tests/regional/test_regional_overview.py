@@ -607,3 +607,25 @@ def test_kept_figures_keep_their_protection_and_show_the_same_cells(
     overview.FIGURES.clear()
     overview_tables(sign_in, coordinator)
     assert len(calls) == 2
+
+
+def test_the_kept_figures_event_names_the_account_without_reading_it_again(
+    app, kept, region, coordinator, sign_in, tenants, in_tenant
+):
+    """The event of every page with kept figures takes the account from the signed-in
+    user of the request (a statement less a page); the row names it as a lookup would."""
+    from app.auth.models import SecurityEvent
+    from tests.perf.statements import queries_captured
+
+    client = sign_in(coordinator)
+    assert client.get("/regio").status_code == 200
+    with queries_captured(app) as statements:
+        assert client.get("/regio").status_code == 200
+    # (The session reads its user with its tenant: a statement that starts at the tenants.)
+    assert not [s for s in statements if s.lstrip().startswith("SELECT users.")]
+    with in_tenant(tenants["deventer"]):
+        shown = db.session.scalars(
+            select(SecurityEvent).where(SecurityEvent.event == "regional_read")
+        ).all()
+    kept_rows = [e for e in shown if e.detail == "regional monitor overview (kept figures)"]
+    assert [(e.account, e.user_id) for e in kept_rows] == [(coordinator.subject, coordinator.id)]
