@@ -14,11 +14,11 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
-from sqlalchemy.orm import contains_eager, selectinload
 
 from app.auth.api import User
 from app.cases.models import Case, CasePhase, Client
 from app.cases.plan.models import Task, TaskStatus
+from app.core.db import plan_for_these_values
 from app.extensions import db
 
 SORTS = ("release", "name", "phase", "updated")
@@ -274,6 +274,7 @@ def search_cases(
     ``also`` in that statement, and shows the last page instead."""
     today = today or date.today()
     also = also or {}
+    plan_the_search(query)
     stmt = filtered(query, today)
     cap = max(COUNT_LIMIT, query.page * per_page)
     extra = [_capped_count(stmt, cap), *also.values()]
@@ -318,11 +319,7 @@ def count_up_to(stmt, cap: int) -> int:
     return db.session.scalar(select(_capped_count(stmt, cap)))
 
 
-def all_matching(query: CaseQuery, today: date | None = None) -> list[Case]:
-    """Every case that matches (for the CSV export), in the list's order."""
-    stmt = ordered(with_client(filtered(query, today or date.today()), query), query)
-    return list(
-        db.session.scalars(
-            stmt.options(contains_eager(Case.client), selectinload(Case.case_worker))
-        )
-    )
+def plan_the_search(query: CaseQuery) -> None:
+    """A name search is planned for its pattern (``core.db.plan_for_these_values``)."""
+    if query.q and not query.bsn:
+        plan_for_these_values(db.session)

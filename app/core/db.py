@@ -13,7 +13,15 @@ import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Integer, MetaData, TypeDecorator
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    TypeDecorator,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -123,3 +131,15 @@ class TenantScoped:
 def declares_regional_read(model: type) -> bool:
     """True when ``model`` opts in to the centre municipality's regional read."""
     return bool(model.__dict__.get("__regional_read__", False))
+
+
+def plan_for_these_values(session) -> None:
+    """Have PostgreSQL plan every statement of the rest of this transaction for its own
+    values, not reuse a plan made for any values (``plan_cache_mode``, local to the
+    transaction). For a statement whose best plan depends on a value the planner can
+    only judge when it sees it: the name search's ``ILIKE '%bakker%'``. psycopg prepares a
+    statement run five times on a connection, PostgreSQL then switches to a generic plan
+    that cannot judge the pattern, and the search took 17-20 ms instead of 4.5 at 20,000
+    cases a municipality (measured in-process, 2026-12-07). Elsewhere (SQLite) nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"))

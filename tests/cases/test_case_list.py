@@ -6,6 +6,8 @@ import csv
 import io
 from datetime import date, timedelta
 
+import pytest
+
 from app.cases import listing
 from app.cases.models import Case
 from app.cases.plan.models import Task
@@ -140,3 +142,25 @@ def test_case_list_csv_export(tenants, in_tenant, make_case, sign_in, caplog):
     everything = sign_in(anna).get("/cases/export.csv").get_data(as_text=True)
     assert "'=HYPERLINK(1) Visser" in everything
     assert any(getattr(r, "kind", None) == "case_list_csv" for r in caplog.records)
+
+
+@pytest.mark.postgres
+def test_a_name_search_is_planned_for_its_pattern(tenants, in_tenant, make_case):
+    """psycopg prepares a statement run five times on a connection and PostgreSQL then may
+    reuse a plan made for any pattern, which reads the municipality's cases in list order
+    to find a rare name (17-20 ms instead of 4.5 at 20,000 cases). A name search asks for
+    a plan of its own, for the rest of its transaction only; other lists keep the cache."""
+    from sqlalchemy import text
+
+    setup_cases(tenants, in_tenant, make_case)
+
+    def plan_mode_after(query) -> str:
+        with in_tenant(tenants["deventer"]):
+            listing.search_cases(query)
+            mode = db.session.scalar(text("SHOW plan_cache_mode"))
+            db.session.rollback()
+            return mode
+
+    assert plan_mode_after(listing.CaseQuery(q="vis")) == "force_custom_plan"
+    assert plan_mode_after(listing.CaseQuery()) == "auto"
+    assert plan_mode_after(listing.CaseQuery(q="111222333")) == "auto"  # a citizen number
