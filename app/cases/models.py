@@ -351,6 +351,9 @@ class DomainSnapshot(TenantScoped, db.Model):
     __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "case_id"], ["cases.tenant_id", "cases.id"]),
+        # The case's measurements, voided ones included (the partial index below serves
+        # only the valid ones: the case page read all 20,000 of a municipality's rows).
+        Index("ix_life_domain_snapshots_tenant_id_case_id", "tenant_id", "case_id"),
         # One valid measurement per domain and moment; voided ones stay as history.
         Index(
             "uq_life_domain_snapshots_valid",
