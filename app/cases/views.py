@@ -237,24 +237,24 @@ def section_answer(case_id: uuid.UUID, section: str):
     )
 
 
-@bp.get("/<uuid:case_id>/panels/<name>")
+@bp.get("/<uuid:case_id>/panels/<panel>")
 @requires(Permission.CASE_READ)
-def case_panel(case_id: uuid.UUID, name: str):
+def case_panel(case_id: uuid.UUID, panel: str):
     """One panel of the case page (``app.cases.panels``): with htmx its content, in place
     of the link the page showed; without JavaScript the case page with that panel open.
     The case is read, and its reading logged, as the case page does."""
     case = services.access_case(current_user, case_id)
-    panel = panels.find_panel(case, name)
-    if panel is None:
+    found = panels.find_panel(case, panel)
+    if found is None:
         abort(404)
     if not wants_fragment():
-        return case_page(case, open_panels={name})
+        return case_page(case, open_panels={found.name})
     return render(
         "cases/_panel.html",
         block="panel_body",
         **_panel_names(case),
-        **panel.context(case),
-        panel=panel,
+        **found.context(case),
+        panel=found,
         panel_open=True,
     )
 

@@ -236,7 +236,41 @@ def test_the_transfer_panel_is_only_there_for_who_may_offer_it(
         coordinator = UserFactory(role=Role.REGIONAL_COORDINATOR.value)
     client = sign_in(coordinator)
     page = client.get(f"/cases/{case.id}")
-    if page.status_code == 200:
-        assert 'id="transfer"' not in page.get_data(as_text=True)
-        assert 'id="people"' in page.get_data(as_text=True)
-        assert client.get(f"/cases/{case.id}/panels/transfer", headers=HTMX).status_code == 404
+    assert page.status_code == 200  # the regional coordinator reads the case, writes nothing
+    assert 'id="transfer"' not in page.get_data(as_text=True)
+    assert 'id="people"' in page.get_data(as_text=True)
+    assert client.get(f"/cases/{case.id}/panels/transfer", headers=HTMX).status_code == 404
+    assert client.get(f"/cases/{case.id}/panels/people", headers=HTMX).status_code == 200
+
+
+def test_the_timeline_s_next_page_without_javascript_opens_the_timeline_at_that_page(
+    tenants, in_tenant, make_case, sign_in
+):
+    from datetime import UTC, datetime, timedelta
+
+    from app.cases.models import Case
+    from app.cases.sections import EVENTS_PER_PAGE
+    from tests.factories import TimelineEntryFactory
+
+    deventer = tenants["deventer"]
+    case = make_case(deventer)  # opening it wrote one event, older than these
+    with in_tenant(deventer):
+        worker = UserFactory()
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        db.session.add_all(
+            TimelineEntryFactory.build(
+                case=loaded,
+                tenant_id=deventer.id,
+                kind="note_added",
+                actor_name=f"Medewerker {n:02d}",
+                at=datetime.now(UTC) + timedelta(minutes=n),
+            )
+            for n in range(EVENTS_PER_PAGE)
+        )
+        db.session.commit()
+    answer = sign_in(worker).get(f"/cases/{case.id}/timeline?page=2")
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "<html" in page
+    timeline = section(page, "timeline")
+    assert 'data-kind="opened"' in timeline and "Medewerker" not in timeline
+    assert is_deferred(page, "people", case.id)
