@@ -19,6 +19,7 @@ from app.cases import (
     jobs,
     queue,
     retention,
+    sections,
     services,
     transfer_offers,
 )
@@ -126,12 +127,16 @@ def init_app(app: Flask) -> None:
 
 
 def _add_panels(app: Flask) -> None:
-    """The file's own sections below the plan (their markup is cases/_sections.html)."""
+    """The file's own sections below the plan and the notes, each a panel of the case page
+    (``app.cases.panels``: shown on demand)."""
     add_case_panel(
         app,
         "sharing",
         _sharing_panel,
+        title=_l("Sharing with partners"),
+        template="cases/_sharing_panel.html",
         order=10,
+        errors=("consent_errors",),
     )
     add_case_panel(
         app,
@@ -141,6 +146,10 @@ def _add_panels(app: Flask) -> None:
             # The partners to choose from, only where the form to refer is shown.
             "referral_partners": partners.partners_by_kind() if editable(case) else {},
         },
+        title=_l("Referrals"),
+        template="cases/_referrals_panel.html",
+        order=20,
+        errors=("referral_errors", "outcome_errors"),
     )
     add_case_panel(
         app,
@@ -148,23 +157,51 @@ def _add_panels(app: Flask) -> None:
         lambda case: {
             **_trajectory_panel(case),
             "default_cost_euros": get_setting("cases.trajectory_default_cost_euros"),
+            # The trajectories that stayed with the municipality that sent the case here.
+            "arrived_by": transfer_offers.accepted_here(case.id),
         },
+        title=_l("Hand-over to the care director"),
+        template="cases/_trajectories_panel.html",
+        order=30,
+        errors=("trajectory_errors", "trajectory_update_errors"),
     )
     # The notes are not a panel: the case page pages them (app.cases.sections).
-    add_case_panel(app, "transfer", transfer_offers.transfer_panel)
+    add_case_panel(
+        app,
+        "transfer",
+        transfer_offers.transfer_panel,
+        title=_l("Transfer to another municipality"),
+        template="cases/_transfer_panel.html",
+        order=35,
+        errors=("transfer_errors",),
+        shown=editable,
+    )
     add_case_panel(
         app,
         "people",
         involved_views.people_panel,
+        title=_l("People involved"),
         template="cases/_people_panel.html",
         order=40,
+        errors=("person_errors",),
     )
     add_case_panel(
         app,
         "documents",
         involved_views.documents_panel,
+        title=_l("Documents"),
         template="cases/_documents_panel.html",
         order=45,
+        errors=("document_errors",),
+    )
+    # The timeline comes last, a page at a time like the notes (app.cases.sections).
+    add_case_panel(
+        app,
+        "timeline",
+        lambda case: {"timeline": sections.timeline_page(case.id)},
+        title=_l("Timeline"),
+        template="cases/_timeline_panel.html",
+        order=1000,
     )
 
 

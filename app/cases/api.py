@@ -32,7 +32,7 @@ from app.cases.models import (
     LifeDomainKind,
     MonitorMoment,
 )
-from app.cases.panels import add_case_panel
+from app.cases.panels import add_case_panel, case_page_url
 from app.cases.partners.models import Partner, PartnerKind
 from app.cases.partners.services import bind_staff as bind_provider_worker
 from app.cases.partners.services import (
@@ -74,6 +74,7 @@ __all__ = [
     "TrajectoryStatus",
     "access_case",
     "add_case_panel",
+    "case_page_url",
     "clients_of_trajectories",
     "bind_provider_worker",
     "care_director",

@@ -1,17 +1,27 @@
 """The panels of the case page: what a feature shows on the file, registered in its
 ``init_app`` (``add_case_panel``; other features reach it through ``app.cases.api``).
 
-A panel gives the names its template reads (``context(case)``) and, for a feature's own
-panel, the template the case page includes after the file's sections. The case page
+A panel is a section below the plan and the notes: its name (the section's id and its
+address, ``/cases/<id>/panels/<name>``), its title (the section's heading), the names its
+template reads (``context(case)``) and the template of the section's content. The case page
 knows no panel by name.
+
+Panels come on demand (issue 14): the case page shows each panel's heading and, in place of
+its content, a link that htmx follows once the panel scrolls into view; the panel's
+``context`` is then not called. A panel is shown at once (``open``) when the user asked for
+it (``?open=name``, the link without JavaScript, the redirect after one of its forms), or
+when one of its forms is shown again with its errors (``errors``: the names under which the
+views pass them). ``shown`` (cheap: no statements) leaves a panel off the page for a case or
+a user it does not concern.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from flask import Flask
+from flask import Flask, url_for
 
 from app.core.registry import entries
 
@@ -21,9 +31,15 @@ REGISTRY = "case_panels"
 @dataclass(frozen=True)
 class CasePanel:
     name: str
+    title: object  # a lazy string: the section's heading
     context: Callable[[object], dict]
-    template: str | None = None
+    template: str
     order: int = 100
+    errors: tuple[str, ...] = ()
+    shown: Callable[[object], bool] | None = None
+
+    def is_shown(self, case) -> bool:
+        return self.shown is None or self.shown(case)
 
 
 def add_case_panel(
@@ -31,20 +47,61 @@ def add_case_panel(
     name: str,
     context: Callable[[object], dict],
     *,
-    template: str | None = None,
+    title,
+    template: str,
     order: int = 100,
+    errors: Iterable[str] = (),
+    shown: Callable[[object], bool] | None = None,
 ) -> None:
     registered = entries(REGISTRY, app)
     if any(panel.name == name for panel in registered):
         raise ValueError(f"a case panel named {name!r} exists already")
-    registered.append(CasePanel(name, context, template, order))
+    registered.append(CasePanel(name, title, context, template, order, tuple(errors), shown))
 
 
-def panel_context(case) -> dict:
-    """Every panel's names for ``case``, and ``case_panels``: the templates to include."""
-    panels = sorted(entries(REGISTRY), key=lambda panel: panel.order)
+def panels_of(case) -> list[CasePanel]:
+    """The panels the case page shows for ``case``, in their order."""
+    return sorted(
+        (panel for panel in entries(REGISTRY) if panel.is_shown(case)),
+        key=lambda panel: panel.order,
+    )
+
+
+def find_panel(case, name: str) -> CasePanel | None:
+    """The panel called ``name`` if the case page shows it for ``case``."""
+    return next((panel for panel in panels_of(case) if panel.name == name), None)
+
+
+def open_names(raw: str | None) -> set[str]:
+    """The panels ``?open=`` names (comma separated); unknown names are left to the page."""
+    return {name.strip() for name in (raw or "").split(",") if name.strip()}
+
+
+def panel_context(case, open_panels: Iterable[str] | None = None, shown: dict | None = None):
+    """The names of the open panels' templates for ``case``, and ``case_panels``: each
+    panel with whether it is open. ``open_panels`` None opens every panel (the PDF); a
+    panel is open too when ``shown`` (the page's other names) holds one of its errors."""
+    shown = shown or {}
     context: dict = {}
-    for panel in panels:
-        context.update(panel.context(case))
-    context["case_panels"] = [panel.template for panel in panels if panel.template]
+    listed = []
+    for panel in panels_of(case):
+        is_open = (
+            open_panels is None
+            or panel.name in open_panels
+            or any(shown.get(name) for name in panel.errors)
+        )
+        if is_open:
+            context.update(panel.context(case))
+        listed.append((panel, is_open))
+    context["case_panels"] = listed
     return context
+
+
+def case_page_url(case_id, anchor: str = "") -> str:
+    """The case page's address at ``anchor`` (``"#name"``); a panel's anchor opens that
+    panel (``?open=name``), so that the user lands on the panel a form of theirs sent."""
+    url = url_for("cases.case_detail", case_id=case_id)
+    name = anchor.removeprefix("#")
+    if name and any(panel.name == name for panel in entries(REGISTRY)):
+        url += "?" + urlencode({"open": name})
+    return url + anchor

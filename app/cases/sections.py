@@ -124,10 +124,10 @@ def timeline_page(case_id: uuid.UUID, number: int = 1) -> SectionPage:
 
 
 def section_pages(case: Case, pages: dict[str, int] | None = None) -> dict[str, SectionPage]:
-    """Each section's page for the case page: page 1, or the number ``pages`` names."""
+    """The plan's and the notes' page for the case page: page 1, or the number ``pages``
+    names (the timeline is a panel: ``app.cases.panels``, shown on demand)."""
     pages = pages or {}
     return {
         "plan": plan_page(case, pages.get("tasks", 1)),
         "note_page": notes_page(case, pages.get("notes", 1)),
-        "timeline": timeline_page(case.id, pages.get("timeline", 1)),
     }

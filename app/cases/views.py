@@ -21,6 +21,7 @@ from app.cases import (
     listing,
     municipality,
     notes,
+    panels,
     phases,
     queue,
     release,
@@ -35,7 +36,6 @@ from app.cases.blueprint import bp
 from app.cases.errors import CaseError
 from app.cases.labels import template_helpers
 from app.cases.models import CasePhase, DomainStatus, MonitorMoment
-from app.cases.panels import panel_context
 from app.cases.plan import services as plan
 from app.cases.release_day import release_checklist
 from app.core.actions import act, check_version
@@ -52,10 +52,19 @@ def editable(case) -> bool:
     )
 
 
+def _panel_names(case) -> dict:
+    """What every panel's form reads besides its own names (``app.cases.panels``)."""
+    return {
+        "case": case,
+        "today_iso": date.today().isoformat(),
+        "new_submission_key": forms.new_submission_key,
+    }
+
+
 def _file_context(case) -> dict:
     """What the case page and the PDF of the file both show (the short parts)."""
     return {
-        "case": case,
+        **_panel_names(case),
         "matrix": services.monitor_matrix(case),
         "moments": list(MonitorMoment),
         "next_phases": phases.allowed_next(case),
@@ -64,18 +73,22 @@ def _file_context(case) -> dict:
         "six_month_window": services.six_month_window(case),
         "voided_snapshots": [s for s in case.snapshots if s.voided_at is not None],
         "statuses": list(DomainStatus),
-        "today_iso": date.today().isoformat(),
-        "new_submission_key": forms.new_submission_key,
-        **extra_sections(case),
+        # The header and the facts name it; the transfer panel proposes it.
+        "responsible": municipality.responsible_of(case),
     }
 
 
-def case_context(case, pages: dict[str, int] | None = None) -> dict:
+def case_context(
+    case, pages: dict[str, int] | None = None, open_panels=(), shown: dict | None = None
+) -> dict:
     """Everything the case page shows: the long sections a page at a time (``pages``: a
-    section's page number by its name, ``app.cases.sections``; page 1 otherwise), and of
-    the lists behind the forms only what the forms show."""
+    section's page number by its name, ``app.cases.sections``; page 1 otherwise), of the
+    lists behind the forms only what the forms show, and of the panels
+    (``app.cases.panels``) only the open ones': those in ``open_panels`` and those whose
+    errors ``shown`` holds (a refused form of theirs)."""
     return {
         **_file_context(case),
+        **panels.panel_context(case, open_panels, shown),
         **sections.section_pages(case, pages),
         "release_day": release_checklist(case, date.today(), limit=release_day.SHOWN_ON_CASE_PAGE),
         "workers": services.case_worker_choices() if editable(case) else [],
@@ -86,23 +99,35 @@ def file_context(case) -> dict:
     """Everything the PDF of the file shows: the whole plan, notes and timeline, never paged."""
     return {
         **_file_context(case),
+        **panels.panel_context(case),
         "tasks": plan.tasks_of(case),
         "notes": notes.notes_of(case),
         "events": timeline.entries_for(case.id),
     }
 
 
-def extra_sections(case) -> dict:
-    """The panels' names (``app.cases.panels``: the file's own and other features')."""
-    return panel_context(case)
+def case_page(
+    case,
+    *,
+    status: int = 200,
+    pages: dict[str, int] | None = None,
+    open_panels=(),
+    **extra,
+):
+    """The case page; ``extra`` holds what a refused form shows again (its errors open
+    their panel) and overrides the page's names."""
+    context = case_context(case, pages, {*open_panels, *_asked_open()}, extra)
+    return render("cases/detail.html", status=status, **{**context, **extra})
 
 
-def case_page(case, *, status: int = 200, pages: dict[str, int] | None = None, **extra):
-    return render("cases/detail.html", status=status, **{**case_context(case, pages), **extra})
+def _asked_open() -> set[str]:
+    """The panels the address asks for (``?open=a,b``; an unknown name opens nothing)."""
+    return panels.open_names(request.args.get("open"))
 
 
 def back_to_case(case, anchor: str = ""):
-    return redirect(url_for("cases.case_detail", case_id=case.id) + anchor)
+    """The case page at ``anchor``; a panel's anchor opens that panel."""
+    return redirect(panels.case_page_url(case.id, anchor))
 
 
 def again_on_case_page(
@@ -191,6 +216,10 @@ def section_answer(case_id: uuid.UUID, section: str):
     number = sections.page_number(request.args.get("page"))
     case = services.access_case(current_user, case_id)
     if not wants_fragment():
+        if section == "timeline":  # a panel: open, at that page
+            return case_page(
+                case, open_panels={"timeline"}, timeline=sections.timeline_page(case.id, number)
+            )
         return case_page(case, pages={section: number})
     if section == "tasks":
         return render(
@@ -204,10 +233,32 @@ def section_answer(case_id: uuid.UUID, section: str):
             note_page=sections.notes_page(case, number),
         )
     return render(
-        "cases/detail.html",
+        "cases/_timeline_panel.html",
         block="timeline_items",
         case=case,
         timeline=sections.timeline_page(case.id, number),
+    )
+
+
+@bp.get("/<uuid:case_id>/panels/<panel>")
+@requires(Permission.CASE_READ)
+def case_panel(case_id: uuid.UUID, panel: str):
+    """One panel of the case page (``app.cases.panels``): with htmx its content, in place
+    of the link the page showed; without JavaScript the case page with that panel open.
+    The case is read, and its reading logged, as the case page does."""
+    case = services.access_case(current_user, case_id)
+    found = panels.find_panel(case, panel)
+    if found is None:
+        abort(404)
+    if not wants_fragment():
+        return case_page(case, open_panels={found.name})
+    return render(
+        "cases/_panel.html",
+        block="panel_body",
+        **_panel_names(case),
+        **found.context(case),
+        panel=found,
+        panel_open=True,
     )
 
 
@@ -584,7 +635,7 @@ def transfer(case_id: uuid.UUID):
             )
             if offer.state == transfers.TransferState.DONE:  # a half-done move, finished now
                 return redirect(url_for("cases.case_list"))
-            return redirect(url_for("cases.case_detail", case_id=case_id) + "#transfer")
+            return back_to_case(case, "#transfer")
         except transfers.TransferConflict as conflict:
             db.session.rollback()
             abort(409, description=conflict.message)

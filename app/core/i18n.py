@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import date
+from functools import lru_cache
 
-import babel.dates
 from flask import current_app, session
+from flask_babel import format_date as babel_format_date
 from flask_babel import format_datetime as babel_format_datetime
-from flask_babel import get_locale
+from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -58,14 +58,16 @@ def format_date(value: date | str) -> str:
     """A date in words; an ISO string (as dates are kept in JSON details) is read first."""
     if isinstance(value, str):
         value = date.fromisoformat(value)
-    return _date_in_words(value, str(get_locale()))
+    if type(value) is date:  # a datetime is moved to the user's time zone first
+        return _date_in_words(value, str(get_locale()))
+    return babel_format_date(value, "long")
 
 
-@functools.lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096)
 def _date_in_words(value: date, locale: str) -> str:
-    # A list shows the same dates again and again, and Babel's formatting was a tenth of
-    # the case list's time (a date's words never change; a few thousand kept are ~1 MB).
-    return babel.dates.format_date(value, "long", locale=locale)
+    """A day's words depend on the day and the language only: a page names the same due
+    dates many times, and Babel's formatting was a large part of rendering it."""
+    return babel_format_date(value, "long")
 
 
 def role_choices(centre: bool = False) -> list[tuple[str, str]]:
@@ -78,6 +80,13 @@ def role_choices(centre: bool = False) -> list[tuple[str, str]]:
 
 
 def format_datetime(value) -> str:
+    return _moment_in_words(value, str(get_locale()), str(get_timezone()))
+
+
+@lru_cache(maxsize=4096)
+def _moment_in_words(value, locale: str, timezone: str) -> str:
+    """A moment's words depend on the moment, the language and the time zone only (a page
+    shown again names the same moments: its notes, its timeline)."""
     return babel_format_datetime(value, "short")
 
 

@@ -44,8 +44,9 @@ def init_app(app: Flask) -> None:
     add_daily_jobs(app, jobs)
     add_case_panel(
         app,
-        "circle_referral",
+        "circle-referral",
         _panel_context,
+        title=_l("Circle programme"),
         template="volunteers/_case_panel.html",
         order=60,
     )

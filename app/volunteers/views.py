@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from app.cases.api import access_case
+from app.cases.api import access_case, case_page_url
 from app.core.actions import act
 from app.core.context import tenant_app_context
 from app.core.permissions import Permission, public, requires
@@ -299,7 +299,7 @@ def _referral_page(case_id, form, errors, status):
 def refer_to_programme(case_id: uuid.UUID):
     case = access_case(current_user, case_id)
     form = forms.ReferralForm()
-    back = redirect(url_for("cases.case_detail", case_id=case_id) + "#circle-referral")
+    back = redirect(case_page_url(case_id, "#circle-referral"))
     if not form.validate():
         return _referral_page(case_id, form, form.error_dict(), 422)
     choice = referrals.ReferralChoice(

@@ -128,7 +128,7 @@ def test_the_timeline_is_paged_newest_first(tenants, in_tenant, make_case, sign_
         )
         db.session.commit()
     client = sign_in(worker)
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=timeline").get_data(as_text=True)
     timeline = page.split('data-testid="timeline"', 1)[1].split("</ol>", 1)[0]
     assert timeline.index("Medewerker 19") < timeline.index("Medewerker 00")
     assert 'data-kind="opened"' not in timeline and "Meer tonen" in timeline

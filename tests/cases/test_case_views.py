@@ -97,7 +97,7 @@ def test_the_timeline_speaks_dates_and_the_intake_channel_in_words(
         release.move_expected_release(loaded, date(2027, 2, 3), worker)
         timeline.record(case.id, EventKind.INTAKE, "API", source="api")
         db.session.commit()
-    page = worker_client(worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = worker_client(worker).get(f"/cases/{case.id}?open=timeline").get_data(as_text=True)
     assert "van 12 januari 2027 naar 3 februari 2027" in page
     assert "2027-01-12" not in page
     assert "(Elektronische melding" in page and "(api)" not in page

@@ -23,6 +23,10 @@ from tests.factories import UserFactory, with_sharing_basis
 TODAY = date.today()
 
 
+# The panels that hold a create form (the case page shows them on demand).
+ALL_PANELS = "sharing,referrals,trajectories,people,documents"
+
+
 def load(case):
     return db.session.get(Case, (case.tenant_id, case.id))
 
@@ -106,7 +110,7 @@ def test_referral_refused_on_the_page_with_a_dutch_reason(
         data={"partner": "supported_housing", "domain": "housing", "request": "Begeleid wonen"},
     )
     assert done.status_code == 302
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=referrals,sharing").get_data(as_text=True)
     assert "Begeleid wonen" in page and "Toestemming gegeven" in page
 
 
@@ -203,7 +207,7 @@ def test_a_double_submit_makes_one_trajectory_and_one_referral(
         f"/cases/{case.id}/consents",
         data={"domain": "housing", "basis": "statutory", "effective_on": TODAY.isoformat()},
     )
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open={ALL_PANELS}").get_data(as_text=True)
     trajectory_url, referral_url = f"/cases/{case.id}/trajectories", f"/cases/{case.id}/referrals"
     forms = {
         trajectory_url: {
@@ -229,7 +233,7 @@ def test_a_double_submit_makes_one_trajectory_and_one_referral(
         kinds = [e.kind for e in entries_for(case.id)]
     assert kinds.count("trajectory") == 1 and kinds.count("referral") == 1
     # Every form on a page, and every page, gets a key of its own.
-    again = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    again = client.get(f"/cases/{case.id}?open={ALL_PANELS}").get_data(as_text=True)
     keys = re.findall(r'name="submission_key" value="([^"]+)"', page + again)
     # one fresh key per create form (task, consent, referral, trajectory, note, person
     # involved, document) per page
@@ -277,7 +281,7 @@ def test_a_second_trajectory_and_a_target_group_need_a_reason(
         f"/cases/{case.id}/consents",
         data={"domain": "housing", "basis": "consent_given", "effective_on": TODAY.isoformat()},
     )
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=trajectories").get_data(as_text=True)
     assert 'data-testid="target-group-warning"' in page and "veelplegers" in page
     data = {"start_date": TODAY.isoformat(), "cost_euros": ""}
     refused = client.post(f"/cases/{case.id}/trajectories", data=data)

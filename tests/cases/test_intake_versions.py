@@ -119,7 +119,7 @@ def test_a_second_basic_document_updates_the_case_the_plan_and_shows_the_differe
     # The case page shows the difference in words.
     with in_tenant(tenants["deventer"]):
         worker = UserFactory()
-    page = worker_client(worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = worker_client(worker).get(f"/cases/{case.id}?open=timeline").get_data(as_text=True)
     assert "Versie 2 van de berichten van de inrichting ontvangen: Basisdocument" in page
     assert "Penitentiaire inrichting: PI Zwolle → PI Vught" in page
     assert "Identiteitsbewijs (Status): Niet geregeld → Geregeld" in page

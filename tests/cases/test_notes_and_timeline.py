@@ -67,7 +67,7 @@ def test_the_timeline_records_every_change(tenants, in_tenant, make_case, worker
         kinds = [e.kind for e in entries_for(case.id)]
     for kind in ("opened", "plan_generated", "domain_updated", "phase", "snapshot", "note_added"):
         assert kind in kinds, kind
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=timeline").get_data(as_text=True)
     timeline = page.split('data-testid="timeline"')[1]
     assert "Leefgebied Huisvesting gewijzigd" in timeline and "Kim" in timeline
     assert "Fase gewijzigd van Aangemeld naar In detentie" in timeline

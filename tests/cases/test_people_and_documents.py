@@ -37,7 +37,7 @@ def test_people_are_added_changed_and_ended_with_their_history(
     with in_tenant(zutphen):
         worker = UserFactory(display_name="Casemanager Zutphen")
     client = worker_client(worker)
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=people").get_data(as_text=True)
     assert 'data-testid="people-panel"' in page
     key = submission_key(page, f"/cases/{case.id}/people")
     form = {
@@ -76,7 +76,7 @@ def test_people_are_added_changed_and_ended_with_their_history(
         assert "person_updated" in kinds and "person_ended" in kinds
         update = next(e for e in entries_for(case.id) if e.kind == "person_updated")
         assert update.detail["changes"]["contact"] == ["0575 123456", "petra@reclassering.nl"]
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=people,timeline").get_data(as_text=True)
     assert 'data-testid="people-ended"' in page and "Toezicht afgelopen" in page
     assert "Betrokkene gewijzigd" in page  # the change in the timeline, in Dutch
 

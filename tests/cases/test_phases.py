@@ -73,7 +73,7 @@ def test_phase_change_through_the_page(tenants, in_tenant, make_case, worker_cli
         data={"phase": "closed", "outcome": "deceased", "reason": "", "version": case.version},
     )
     assert done.status_code == 302
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=timeline").get_data(as_text=True)
     assert "Afgesloten" in page and "Overleden" in page
     with in_tenant(tenants["zutphen"]):
         assert db.session.get(Case, (case.tenant_id, case.id)).close_outcome == "deceased"

@@ -180,13 +180,13 @@ def test_the_daily_plan_takes_the_six_month_measurement_within_the_window_only(
         assert not services.has_snapshot(_load(early), MonitorMoment.SIX_MONTHS)
 
 
-
 def release_figures(tenant, domain: str) -> list[int]:
     """[applicable, arranged, unknown] of ``domain`` at release in today's cohort, as the
     regional overview counts them (``cases.cohorts``)."""
     raw = read_cohort_figures(TODAY, TODAY, TODAY)[tenant.id]
     counts = status_counts(raw, "release", domain)
     return [counts["applicable"], counts["arranged"], counts["unknown"]]
+
 
 def test_a_voided_measurement_stays_in_history_and_leaves_the_figures(
     tenants, in_tenant, make_case
@@ -263,7 +263,7 @@ def test_correcting_the_release_date_voids_and_retakes_a_measurement_taken_too_e
         valid = [s for s in release_rows if s.voided_at is None]
         assert len(voided) == len(valid) == len(loaded.life_domains)
         assert all("Datum verkeerd" in s.void_reason for s in voided)
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=timeline").get_data(as_text=True)
     assert "Datum vrijlating gecorrigeerd" in page
 
 

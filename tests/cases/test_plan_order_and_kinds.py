@@ -117,5 +117,9 @@ def test_a_referral_to_debt_help_starts_after_the_release_and_the_file_says_why(
         events = {e.detail["partner_kind"]: e for e in entries_for(case.id) if e.kind == "referral"}
         assert events["debt_help"].detail["starts_after_release"] is True
         assert events["addiction_care"].detail["starts_after_release"] is False
-    page = worker_client(worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = (
+        worker_client(worker)
+        .get(f"/cases/{case.id}?open=referrals,timeline")
+        .get_data(as_text=True)
+    )
     assert "de hulp start pas na de vrijlating" in page

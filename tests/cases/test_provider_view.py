@@ -262,7 +262,9 @@ def test_progress_end_and_invoice_approved_as_spending(app, world, sign_in, in_t
         case_worker = UserFactory(role=Role.CASE_WORKER.value)
         db.session.commit()
         db.session.expunge(case_worker)
-    case_page = sign_in(case_worker).get(f"/cases/{case_id}").get_data(as_text=True)
+    case_page = (
+        sign_in(case_worker).get(f"/cases/{case_id}?open=trajectories").get_data(as_text=True)
+    )
     assert "Kamer bezichtigd." in case_page and "RZ-2026-17" in case_page
 
 

@@ -74,7 +74,11 @@ def test_moving_the_expected_release_moves_an_open_debt_referral_and_says_why(
         release.move_expected_release(loaded, TODAY + timedelta(days=40), worker)
         assert debt.starts_on == TODAY + timedelta(days=41)
         db.session.commit()
-    page = worker_client(worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = (
+        worker_client(worker)
+        .get(f"/cases/{case.id}?open=referrals,timeline")
+        .get_data(as_text=True)
+    )
     assert "de hulp start pas na de vrijlating, en de verwachte vrijlating is verschoven" in page
     assert "Start van de hulp van" in page and "verschoven van" in page
     assert 'data-testid="referral-start"' in page
@@ -113,7 +117,11 @@ def test_an_early_release_brings_the_start_forward_and_a_correction_moves_it(
         release.move_expected_release(loaded, TODAY + timedelta(days=90), worker)
         assert debt.starts_on == TODAY and len(moves(case)) == 3
         db.session.commit()
-    page = worker_client(worker).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = (
+        worker_client(worker)
+        .get(f"/cases/{case.id}?open=referrals,timeline")
+        .get_data(as_text=True)
+    )
     assert "de hulp start pas na de vrijlating, en die is geregistreerd op" in page
     assert "de datum daarvan is gecorrigeerd naar" in page
 

@@ -96,7 +96,7 @@ def test_a_deventer_intake_for_zutphen_is_flagged_with_the_transfer_proposed(
         assert (client.responsible_tenant, client.responsible_confirmed_by) == ("zutphen", None)
         worker = UserFactory()
     browser = worker_client(worker)
-    page = browser.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = browser.get(f"/cases/{case.id}?open=transfer").get_data(as_text=True)
     assert 'data-testid="responsible-elsewhere"' in page
     assert "overdracht aan Zutphen wordt voorgesteld" in page
     assert "voorgesteld, nog niet bevestigd" in page

@@ -69,7 +69,7 @@ def test_after_a_transfer_zutphen_gets_404_and_deventer_sees_the_full_history(
     assert any(r.getMessage() == "case transferred" for r in caplog.records)
 
     assert zutphen.get(f"/cases/{case.id}").status_code == 404
-    page = deventer.get(f"/cases/{case.id}")
+    page = deventer.get(f"/cases/{case.id}?open=timeline")
     body = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Ricardo Wolters" in body and "Overgedragen door Zutphen" in body

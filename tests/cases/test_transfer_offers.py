@@ -107,7 +107,7 @@ def test_the_receivers_notice_arrives_and_it_sees_only_what_the_transfer_offers(
     assert "Geheime notitie" not in body and case.client.bsn not in body
     assert sign_in(admin).get(f"/cases/transfers/incoming/{incoming.id}").status_code == 200
     # the sender keeps the case, readable, with the offer on it
-    sender_page = worker_client(zutphen_worker).get(f"/cases/{case.id}")
+    sender_page = worker_client(zutphen_worker).get(f"/cases/{case.id}?open=transfer")
     assert sender_page.status_code == 200
     assert "wacht op antwoord" in sender_page.get_data(as_text=True)
     # another municipality's offer is 404
@@ -161,7 +161,7 @@ def test_declining_returns_the_case_unchanged_with_the_reason(
         kept_here = db.session.get(IncomingTransfer, (deventer.id, incoming.id))
         assert kept_here.state == "declined" and kept_here.offer_summary is None  # no names kept
         assert [e.kind for e in entries_for(case.id)] == ["transfer_declined"]
-    page = sender.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = sender.get(f"/cases/{case.id}?open=transfer").get_data(as_text=True)
     assert "is geweigerd: Hij staat hier niet ingeschreven" in page
     # the case may be offered again (to another municipality, too)
     assert offer(sender, case.id, tenants["lochem"]).status_code == 302
@@ -255,7 +255,7 @@ def test_trajectories_stay_with_the_sender_and_the_receiver_sees_that_they_exist
     with in_tenant(deventer):
         assert db.session.get(Case, (deventer.id, case.id)) is not None
         assert db.session.scalar(select(func.count()).select_from(Trajectory)) == 0
-    page = worker_client(receiver).get(f"/cases/{case.id}").get_data(as_text=True)
+    page = worker_client(receiver).get(f"/cases/{case.id}?open=trajectories").get_data(as_text=True)
     assert "Trajecten die bij Zutphen blijven" in page and "Regizorg BV" in page
 
 

@@ -28,9 +28,9 @@ from tests.perf.statements import queries_captured
 SMALL, LARGE = 10, 1_000
 
 
-def statements_of(app, client, url: str) -> list[str]:
+def statements_of(app, client, url: str, headers: dict | None = None) -> list[str]:
     with queries_captured(app) as statements:
-        response = client.get(url)
+        response = client.get(url, headers=headers or {})
     assert response.status_code == 200, url
     # Without the transaction's tenant setting (PostgreSQL only): the same pins on SQLite.
     return [s for s in statements if not s.startswith("SELECT set_config('app.tenant_id'")]
@@ -96,6 +96,35 @@ def test_the_case_page(app, deventer, in_tenant, sign_in):
     assert_same_count(small, large, pinned=CASE_PAGE)
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "sharing",
+        "referrals",
+        "trajectories",
+        "transfer",
+        "people",
+        "documents",
+        "circle-referral",
+        "timeline",
+    ],
+)
+def test_each_panel_of_the_case_page(app, deventer, in_tenant, sign_in, name):
+    """A panel's content as htmx fetches it (``/cases/<id>/panels/<name>``)."""
+    with in_tenant(deventer):
+        worker = UserFactory()
+    client = sign_in(worker)
+    fill(in_tenant, deventer, 1)
+    with in_tenant(deventer):
+        case_id = db.session.scalars(select(Case.id)).one()
+    url, htmx = f"/cases/{case_id}/panels/{name}", {"HX-Request": "true"}
+    add_file_rows(in_tenant, deventer, case_id, worker, SMALL)
+    small = statements_of(app, client, url, htmx)
+    add_file_rows(in_tenant, deventer, case_id, worker, LARGE - SMALL)
+    large = statements_of(app, client, url, htmx)
+    assert_same_count(small, large, pinned=CASE_PANELS[name])
+
+
 def add_notices(in_tenant, tenant, user, count: int) -> None:
     with in_tenant(tenant):
         db.session.add_all(NotificationFactory.build_batch(count, user=user, tenant_id=tenant.id))
@@ -135,6 +164,26 @@ REGIONAL_OVERVIEW = 10
 # (app/cases/sections.py); the sharing panel reads the consent recordings once, not twice;
 # the circle panel reads the one latest referral event, not the whole timeline.
 # 23: the session brings its user and municipality, the case brings its client (joined).
-CASE_PAGE = 23
+# Issue 14, panels on demand (app/cases/panels.py): 11. The session; the case with its
+# client, its life domains and its snapshots; the region's municipalities (the
+# municipality of responsibility in the header and the facts); the plan's page; the notes'
+# page and their revisions; the release day's open tasks; the case workers for the details
+# form; the access log's insert. The panels' reads moved to their own requests (below).
+CASE_PAGE = 11
 # The session; the page of notices; its unread count.
 NOTIFICATION_LIST = 3
+# A panel as htmx fetches it: the five statements every panel's request makes (the session;
+# the case read as the case page reads it, with its client, life domains and snapshots;
+# the access log's insert), and then the panel's own reads.
+CASE_PANELS = {
+    "sharing": 5 + 1,  # the consent recordings, once
+    "referrals": 5 + 2,  # the referrals; the partners to refer to (the form)
+    "trajectories": 5 + 3,  # the trajectories; their reports and invoices; the accepted
+    # transfer that brought the case (the trajectories that stayed with the sender)
+    "transfer": 5 + 3,  # the offers; the region's municipalities and the offers'; the
+    # accepted transfer
+    "people": 5 + 1,  # the people involved
+    "documents": 5 + 2,  # the documents; the municipality's settings (the size limit)
+    "circle-referral": 5 + 2,  # the consent for volunteers; the latest referral event
+    "timeline": 5 + 1,  # the timeline's first page
+}

@@ -750,6 +750,8 @@ ARGUMENTS: dict[str, Argument] = {
     # Not objects: the municipality's door (public) and a fixed vocabulary.
     "slug": Argument(lambda b, e: b.tenant.slug, tenant_owned=False),
     "moment": Argument(lambda b, e: "intake", tenant_owned=False),
+    # A panel of the case page (app/cases/panels.py); the case is the tenant-owned object.
+    "panel": Argument(lambda b, e: "people", tenant_owned=False),
 }
 
 

@@ -176,8 +176,38 @@ def test_no_answer_shows_a_field_the_role_may_not_see(
                         f"{actor} of {home_name} {method} {endpoint} (htmx={htmx}, "
                         f"{response.status_code}): {leak}"
                     )
+    # The walk calls the panel URL with one panel (registry.py): every other panel of the
+    # case page (app/cases/panels.py) is searched the same way.
+    endpoint, method = "cases.case_panel", "GET"
+    answer = matrix.answer(endpoint, method, actor)
+    for home_name, caller in callers.items():
+        may_see = answer.fields if (answer.allowed and home_name == "deventer") else set()
+        hidden = all_fields - may_see
+        if home_name == "deventer":
+            hidden = hidden | {OTHER_MUNICIPALITY}
+        for name in panel_names(app):
+            url = f"/cases/{bundle.case().id}/panels/{name}"
+            for htmx in (False, True):
+                response = caller.call(endpoint, method, url, htmx=htmx)
+                calls += 1
+                text = response.get_data().decode("utf-8", "replace")
+                if response.status_code >= 500:
+                    leaks.append(f"{actor} of {home_name} panel {name}: server error")
+                for leak in leaked(text, hidden):
+                    leaks.append(
+                        f"{actor} of {home_name} panel {name} (htmx={htmx}, "
+                        f"{response.status_code}): {leak}"
+                    )
     assert calls > 100
     assert not leaks, f"{len(leaks)} leak(s):\n" + "\n".join(leaks)
+
+
+def panel_names(app) -> list[str]:
+    """The case page's panels (shown on demand: their content is not on the first view)."""
+    from app.cases.panels import REGISTRY
+    from app.core.registry import entries
+
+    return [panel.name for panel in entries(REGISTRY, app)]
 
 
 def test_the_canaries_are_there_for_a_role_that_may_see_them(app, tenants, sign_in, pdf_as_html):
@@ -187,7 +217,13 @@ def test_the_canaries_are_there_for_a_role_that_may_see_them(app, tenants, sign_
     bundle = registry.Bundle(app, home, worker)
     fill_canaries(bundle)
     caller = walker.Caller(app, worker, sign_in)
-    page = caller.call("cases.case_detail", "GET", f"/cases/{bundle.case().id}")
+    # Every panel open: the panels come on demand (app/cases/panels.py).
+    page = caller.call(
+        "cases.case_detail",
+        "GET",
+        f"/cases/{bundle.case().id}",
+        query={"open": ",".join(panel_names(app))},
+    )
     text = page.get_data(as_text=True)
     visible = matrix.answer("cases.case_detail", "GET", "case_worker").fields
     for field in visible:

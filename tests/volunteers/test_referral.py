@@ -130,7 +130,7 @@ def test_the_referral_carries_only_what_was_chosen_into_the_centre(
     for marker in (BSN, *CANARIES.values()):
         assert marker not in page
     # The case page tells the case worker the client is referred.
-    case_page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    case_page = client.get(f"/cases/{case_id}?open=circle-referral").get_data(as_text=True)
     assert 'data-testid="circle-referral-state"' in case_page
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 
-from flask import redirect, url_for
 from flask_login import current_user
 
 from app.cases import forms, services
@@ -12,7 +11,7 @@ from app.cases.blueprint import bp
 from app.cases.handover import services as handover
 from app.cases.partners.models import PartnerKind
 from app.cases.partners.services import partners_by_kind
-from app.cases.views import again_on_case_page, invalid_on_case_page
+from app.cases.views import again_on_case_page, back_to_case, invalid_on_case_page
 from app.core.actions import act
 from app.core.permissions import Permission, requires
 
@@ -22,7 +21,7 @@ def _on_case_page(case, work, *, anchor: str, errors_name: str, field: str):
     the message next to its field (422), or the conflict message (409)."""
     return act(
         work,
-        done=lambda _row: redirect(url_for("cases.case_detail", case_id=case.id) + anchor),
+        done=lambda _row: back_to_case(case, anchor),
         refused=again_on_case_page(case.id, errors_name, field),
     )
 
