@@ -4,9 +4,10 @@ and the timeline. The page shows each section's first page; "Meer tonen" fetches
 ``/cases/<id>/tasks|notes|timeline?page=N``: with htmx the rows of that page, without
 JavaScript the case page with that page of the section).
 
-- The plan: 30 tasks a page, the open ones first, then by due date (then the template's
+- The plan: 20 tasks a page, the open ones first, then by due date (then the template's
   position, the title, the id, so that a page border never splits ties differently).
-- The notes: 20 a page, newest first, each with its earlier versions.
+  A plan made from the templates has 14-16 tasks, so its first page is the whole plan.
+- The notes: 10 a page, newest first, each with its earlier versions.
 - The timeline: 20 events a page, newest first.
 
 Each function reads one row more than it shows, to know whether there is a next page: no
@@ -53,10 +54,11 @@ from app.cases.models import Case
 from app.cases.notes import Note
 from app.cases.plan.models import Task, TaskStatus
 from app.cases.timeline import TimelineEntry
+from app.core.db import inline_number
 from app.extensions import db
 
-TASKS_PER_PAGE = 30
-NOTES_PER_PAGE = 20
+TASKS_PER_PAGE = 20  # a task row was a tenth of the case page's time (30 rows)
+NOTES_PER_PAGE = 10
 EVENTS_PER_PAGE = 20
 # No file has 10,000 pages of anything; the bound keeps the offset a small number.
 MAX_PAGE = 10_000
@@ -87,12 +89,14 @@ def page_number(raw: str | None) -> int:
 
 
 def _page(statement, number: int, size: int) -> SectionPage:
-    rows = list(db.session.scalars(statement.offset((number - 1) * size).limit(size + 1)))
+    # Written into the statement, so PostgreSQL keeps one plan for it (core.db.inline_number).
+    page = statement.offset(inline_number((number - 1) * size)).limit(inline_number(size + 1))
+    rows = list(db.session.scalars(page))
     return SectionPage(rows=rows[:size], number=number, has_more=len(rows) > size)
 
 
 def plan_page(case: Case, number: int = 1) -> SectionPage:
-    """The plan's tasks, 30 a page: the open ones first, then by due date."""
+    """The plan's tasks, a page at a time: the open ones first, then by due date."""
     open_first = when((Task.status == TaskStatus.OPEN.value, 0), else_=1)
     statement = (
         select(Task)
@@ -103,7 +107,7 @@ def plan_page(case: Case, number: int = 1) -> SectionPage:
 
 
 def notes_page(case: Case, number: int = 1) -> SectionPage:
-    """The notes, 20 a page, newest first, with the earlier versions of those 20 only."""
+    """The notes, a page at a time, newest first, with the earlier versions of those only."""
     statement = (
         select(Note)
         .where(Note.case_id == case.id)

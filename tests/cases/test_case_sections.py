@@ -49,8 +49,8 @@ def test_the_first_page_shows_the_newest_notes_and_the_next_page_the_rest(
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     shown = [f"Notitie {n}." for n in range(5, NOTES_PER_PAGE + 5)]
     assert all(body in page for body in shown)
-    assert "Notitie 4." not in page  # the 21st newest waits for "Meer tonen"
-    assert page.index("Notitie 24.") < page.index("Notitie 5.")
+    assert "Notitie 4." not in page  # the page's next newest waits for "Meer tonen"
+    assert page.index(f"Notitie {NOTES_PER_PAGE + 4}.") < page.index("Notitie 5.")
     assert "Meer tonen" in page and f"/cases/{case.id}/notes?page=2" in page
 
     rest = client.get(f"/cases/{case.id}/notes?page=2", headers=HTMX)
