@@ -13,9 +13,13 @@ numbers and decide which columns are related.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
+
+import numpy as np
+from scipy.optimize import linprog
 
 SMALL_CELL_LIMIT = 5
 SMALL_CELL_TEXT = f"< {SMALL_CELL_LIMIT}"
@@ -97,10 +101,12 @@ def withheld_totals(
 # 1. primary: every cell the reader may not see exactly (``exact``: the reader's own
 #    municipality) with a value from 1 to 4 is hidden as "< 5";
 # 2. secondary: the bounds every hidden cell has after the sums are applied over and over
-#    (``bounds_of``) are computed; while one of the guarded cells comes out as a single
-#    value, one more cell of a sum holding it is withheld ("—"): the largest part of 5 or
-#    more that is not exact, else the total; when every sum around it is hidden already,
-#    the hidden totals that still say "< 5" say "—" instead (no upper bound).
+#    (``bounds_of``) are computed, and where they pin nothing, the bounds under all sums at
+#    once (``pinned_down``, linear programming); while one of the guarded cells comes out
+#    as a single value, one more cell of a sum holding it is withheld ("—"): the largest
+#    part of 5 or more that is not exact, else the total; when every sum around it is
+#    hidden already, the hidden totals that still say "< 5" say "—" instead (no upper
+#    bound).
 #
 # ``tests/core/test_suppression_tables.py`` checks the result with a complete search
 # (not these bounds): no guarded hidden cell has only one value consistent with the page.
@@ -219,12 +225,57 @@ def _linked(values: Mapping, sums: list[Sum]) -> list[tuple[set, list[Sum]]]:
     return [(members, groups.get(key, [])) for key, members in cells.items()]
 
 
+def pinned_down(values: Mapping, sums: list[Sum], hidden: set, withheld: set, cells) -> set:
+    """Of ``cells`` (hidden ones), those the page and all its sums together leave a single
+    whole value: the lowest and highest value of each under every sum at once, by linear
+    programming (HiGHS through SciPy). ``bounds_of`` applies one sum at a time and misses a
+    value two sums fix together: a row total of 3 = a + b + 0 where the region's total says
+    a + b = 3 through two other columns (found by the complete search of the tests). The
+    sums of a table with totals per row and column keep the corners of this polytope whole,
+    so a range holding two whole numbers holds values a reader cannot tell apart."""
+    cells = [c for c in cells if c in hidden]
+    if not cells or not sums:
+        return set()
+    order = list(values)
+    index = {cell: i for i, cell in enumerate(order)}
+    equations = np.zeros((len(sums), len(order)))
+    for row, relation in enumerate(sums):
+        equations[row, index[relation.total]] += 1
+        for part in relation.parts:
+            equations[row, index[part]] -= 1
+    known = reader_bounds(values, hidden, withheld)
+    bounds = [(known[c][0], None if known[c][1] >= UNBOUNDED else known[c][1]) for c in order]
+    pinned = set()
+    for cell in cells:
+        lowest = highest = None
+        for sign in (1, -1):
+            objective = np.zeros(len(order))
+            objective[index[cell]] = sign
+            result = linprog(
+                objective, A_eq=equations, b_eq=np.zeros(len(sums)), bounds=bounds, method="highs"
+            )
+            if result.status != 0:  # cannot tell: treat as given away, hide more
+                pinned.add(cell)
+                break
+            if sign == 1:
+                lowest = result.fun
+            else:
+                highest = -result.fun
+        else:
+            if math.ceil(lowest - 1e-6) >= math.floor(highest + 1e-6):
+                pinned.add(cell)
+    return pinned
+
+
 def _protect_linked(values: Mapping, sums: list[Sum], exact: set, guarded: set) -> Protection:
     hidden = {c for c, v in values.items() if c not in exact and is_small(v)}
     withheld: set = set()
     for _round in range(3 * len(values) + 1):
         known = bounds_of(values, sums, hidden, withheld)
         exposed = {c for c in hidden & guarded if known[c][0] >= known[c][1]}
+        if not exposed:
+            # One sum at a time found nothing: all of them at once.
+            exposed = pinned_down(values, sums, hidden, withheld, hidden & guarded)
         if not exposed:
             break
         cell = min(exposed, key=str)

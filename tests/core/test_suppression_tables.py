@@ -141,3 +141,17 @@ def test_own_figures_are_never_hidden():
     values = {("own",): 1, ("other",): 7, ("t",): 8}
     sums = [Sum(("t",), (("own",), ("other",)))]
     assert protect(values, sums, exact={("own",)}).hidden == set()
+
+
+def test_a_value_two_sums_fix_together_is_not_given_away():
+    """Found by the complete search: municipality 2's row total of 3 = 1 + 2 + 0, where the
+    region's column totals 1 and 2 are the same two hidden cells and the region's row total
+    9 minus the shown 6 says they add up to 3. One sum at a time leaves 2 to 4 for the row
+    total; all sums at once pin it to 3, so more has to be withheld."""
+    matrix = [[0, 0, 0], [0, 0, 5], [1, 2, 0], [0, 0, 1]]
+    values, sums, exact = build(matrix)
+    protection = protect(values, sums, exact, guarded_cells(values, exact))
+    assert (2, PARTS) in protection.hidden
+    cap = max(values.values()) + SMALL_CELL_LIMIT
+    for cell in protection.hidden & guarded_cells(values, exact):
+        assert other_solution(values, sums, protection, cell, cap), cell
