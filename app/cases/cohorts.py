@@ -45,6 +45,7 @@ from app.cases.models import (
 )
 from app.cases.plan.models import Task, TaskStatus
 from app.core.dates import add_months, add_years
+from app.core.db import without_nested_loops
 from app.extensions import db
 
 SIX_WEEKS = timedelta(weeks=6)
@@ -90,6 +91,11 @@ def month_starts(end: date, months: int = TREND_MONTHS) -> list[date]:
 def read_cohort_figures(start: date, end: date, today: date) -> dict[int, CohortRaw]:
     """The plain numbers per tenant id for the period ``start``..``end`` (inclusive), in a
     fixed number of grouped queries whatever the number of cases."""
+    with without_nested_loops(db.session):
+        return _read_cohort_figures(start, end, today)
+
+
+def _read_cohort_figures(start: date, end: date, today: date) -> dict[int, CohortRaw]:
     raw: dict[int, CohortRaw] = defaultdict(CohortRaw)
     session = db.session
     not_closed = Case.phase != CasePhase.CLOSED.value

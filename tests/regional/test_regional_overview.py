@@ -629,3 +629,30 @@ def test_the_kept_figures_event_names_the_account_without_reading_it_again(
         ).all()
     kept_rows = [e for e in shown if e.detail == "regional monitor overview (kept figures)"]
     assert [(e.account, e.user_id) for e in kept_rows] == [(coordinator.subject, coordinator.id)]
+
+
+@pytest.mark.postgres
+def test_the_figures_are_read_without_nested_loops_and_the_setting_is_restored(
+    region, tenants, in_tenant, monkeypatch
+):
+    """The grouped statements of the figures run with ``enable_nestloop`` off (a nested
+    loop guessed from the regional policy took 40-57 s at national scale); the statements
+    after them are planned as usual again."""
+    from sqlalchemy import text
+
+    seen = []
+    original = db.session.execute
+
+    def watching(statement, *args, **kwargs):
+        result = original(statement, *args, **kwargs)
+        if "count(" in str(statement):
+            seen.append(db.session.scalar(text("SHOW enable_nestloop")))
+        return result
+
+    with in_tenant(tenants["deventer"]), regional_read(db.session, actor="test", purpose="t"):
+        monkeypatch.setattr(db.session, "execute", watching)
+        read_cohort_figures(PERIOD.start, PERIOD.end, TODAY)
+        monkeypatch.undo()
+        after = db.session.scalar(text("SHOW enable_nestloop"))
+    assert seen and set(seen) == {"off"}
+    assert after == "on"
