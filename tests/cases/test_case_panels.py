@@ -13,9 +13,11 @@ from sqlalchemy import func, select
 
 from app.audit.models import AccessLogEntry
 from app.cases.panels import REGISTRY
+from app.cases.sections import EVENTS_PER_PAGE
 from app.core.permissions import Role
 from app.core.registry import entries
 from app.extensions import db
+from tests.cases.test_case_sections import add_events
 from tests.factories import UserFactory
 
 HTMX = {"HX-Request": "true"}
@@ -246,28 +248,11 @@ def test_the_transfer_panel_is_only_there_for_who_may_offer_it(
 def test_the_timeline_s_next_page_without_javascript_opens_the_timeline_at_that_page(
     tenants, in_tenant, make_case, sign_in
 ):
-    from datetime import UTC, datetime, timedelta
-
-    from app.cases.models import Case
-    from app.cases.sections import EVENTS_PER_PAGE
-    from tests.factories import TimelineEntryFactory
-
     deventer = tenants["deventer"]
     case = make_case(deventer)  # opening it wrote one event, older than these
     with in_tenant(deventer):
         worker = UserFactory()
-        loaded = db.session.get(Case, (case.tenant_id, case.id))
-        db.session.add_all(
-            TimelineEntryFactory.build(
-                case=loaded,
-                tenant_id=deventer.id,
-                kind="note_added",
-                actor_name=f"Medewerker {n:02d}",
-                at=datetime.now(UTC) + timedelta(minutes=n),
-            )
-            for n in range(EVENTS_PER_PAGE)
-        )
-        db.session.commit()
+    add_events(in_tenant, deventer, case, EVENTS_PER_PAGE)
     answer = sign_in(worker).get(f"/cases/{case.id}/timeline?page=2")
     page = answer.get_data(as_text=True)
     assert answer.status_code == 200 and "<html" in page

@@ -19,6 +19,23 @@ HTMX = {"HX-Request": "true"}
 START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
 
+def add_events(in_tenant, tenant, case, count: int) -> None:
+    """``count`` timeline events, newer than the case's own, by "Medewerker 00", "01", ..."""
+    with in_tenant(tenant):
+        loaded = db.session.get(Case, (case.tenant_id, case.id))
+        db.session.add_all(
+            TimelineEntryFactory.build(
+                case=loaded,
+                tenant_id=tenant.id,
+                kind="note_added",
+                actor_name=f"Medewerker {n:02d}",
+                at=datetime.now(UTC) + timedelta(minutes=n),
+            )
+            for n in range(count)
+        )
+        db.session.commit()
+
+
 def add_notes(in_tenant, tenant, case, author, count: int) -> None:
     """Notes "Notitie 0" (oldest) to "Notitie <count - 1>" (newest), an hour apart."""
     with in_tenant(tenant):
@@ -115,18 +132,7 @@ def test_the_timeline_is_paged_newest_first(tenants, in_tenant, make_case, sign_
     case = make_case(deventer)  # opening it wrote one event, older than these
     with in_tenant(deventer):
         worker = UserFactory()
-        loaded = db.session.get(Case, (case.tenant_id, case.id))
-        db.session.add_all(
-            TimelineEntryFactory.build(
-                case=loaded,
-                tenant_id=deventer.id,
-                kind="note_added",
-                actor_name=f"Medewerker {n:02d}",
-                at=datetime.now(UTC) + timedelta(minutes=n),
-            )
-            for n in range(EVENTS_PER_PAGE)
-        )
-        db.session.commit()
+    add_events(in_tenant, deventer, case, EVENTS_PER_PAGE)
     client = sign_in(worker)
     page = client.get(f"/cases/{case.id}?open=timeline").get_data(as_text=True)
     timeline = page.split('data-testid="timeline"', 1)[1].split("</ol>", 1)[0]
