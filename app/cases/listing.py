@@ -153,7 +153,7 @@ class CasePage:
         return max(1, math.ceil(self.total / self.per_page)) + (1 if self.more else 0)
 
 
-# The columns a row of the list shows (``ListedCase``), in its order.
+# The columns a row of the list shows (``ListedCase``), each by its name in the row.
 def _shown_columns(today: date) -> tuple:
     return (
         Case.id,
@@ -164,20 +164,23 @@ def _shown_columns(today: date) -> tuple:
         Client.given_name,
         Client.family_name,
         Client.responsible_tenant,
-        User.display_name,
-        _overdue_count(today),
+        User.display_name.label("case_worker_name"),
+        _overdue_count(today).label("overdue"),
     )
-
-
-_SHOWN = 10  # len(_shown_columns(...)): the ``extra`` columns follow
 
 
 def _listed(row) -> ListedCase:
-    (case_id, phase, facility, release, prolific, given, family, responsible, worker, overdue) = (
-        row[:_SHOWN]
+    client = ListedClient(row.given_name, row.family_name, row.responsible_tenant)
+    return ListedCase(
+        row.id,
+        row.phase,
+        row.facility,
+        row.expected_release,
+        row.prolific_offender,
+        client,
+        row.case_worker_name,
+        row.overdue,
     )
-    client = ListedClient(given, family, responsible)
-    return ListedCase(case_id, phase, facility, release, prolific, client, worker, overdue)
 
 
 def full_name():
@@ -277,10 +280,15 @@ def search_cases(
     plan_the_search(query)
     stmt = filtered(query, today)
     cap = max(COUNT_LIMIT, query.page * per_page)
-    extra = [_capped_count(stmt, cap), *also.values()]
+    # Labelled "also_<name>": never the name of a shown column.
+    extra = [
+        _capped_count(stmt, cap).label("counted"),
+        *(column.label(f"also_{name}") for name, column in also.items()),
+    ]
     rows = _page_rows(stmt, query, today, query.page, per_page, extra)
-    first = rows[0][_SHOWN:] if rows else db.session.execute(select(*extra)).one()
-    counted, also_values = first[0], dict(zip(also, first[1:], strict=True))
+    first = rows[0] if rows else db.session.execute(select(*extra)).one()
+    counted = first.counted
+    also_values = {name: first._mapping[f"also_{name}"] for name in also}
     more = counted > cap
     total = cap if more else counted
     page = query.page if more else min(query.page, max(1, math.ceil(total / per_page)))
@@ -313,10 +321,6 @@ def _capped_count(stmt, cap: int):
     whole filter, not the row of the page it is a column of."""
     limited = stmt.with_only_columns(Case.id).limit(cap + 1).subquery()
     return select(func.count()).select_from(limited).correlate(None).scalar_subquery()
-
-
-def count_up_to(stmt, cap: int) -> int:
-    return db.session.scalar(select(_capped_count(stmt, cap)))
 
 
 def plan_the_search(query: CaseQuery) -> None:

@@ -4,7 +4,6 @@ count of the whole municipality on every page."""
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from app.cases import listing
 from tests.cases.test_export_stream import fill
@@ -38,10 +37,13 @@ def test_beyond_a_thousand_the_list_says_more_than_and_counts_no_further(
     assert last.count('data-testid="case-row"') == 5
 
 
-def test_count_up_to_stops_at_the_cap(app, tenants, in_tenant):
+def test_the_count_stops_at_the_cap(app, tenants, in_tenant, monkeypatch):
     tenant = tenants["lochem"]
     fill(in_tenant, tenant, 30)
     with in_tenant(tenant):
-        stmt = listing.filtered(listing.CaseQuery(), date.today())
-        assert listing.count_up_to(stmt, 10) == 11
-        assert listing.count_up_to(stmt, 100) == 30
+        monkeypatch.setattr(listing, "COUNT_LIMIT", 10)
+        capped = listing.search_cases(listing.CaseQuery(), per_page=5)
+        assert (capped.total, capped.more) == (10, True)
+        monkeypatch.setattr(listing, "COUNT_LIMIT", 100)
+        counted = listing.search_cases(listing.CaseQuery(), per_page=5)
+        assert (counted.total, counted.more) == (30, False)
