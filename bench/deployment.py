@@ -45,8 +45,11 @@ with four clients posting batches of ``--intake-batch`` documents to the batch e
 ``--probe intake`` runs it alone), the CSV export of the first municipality (time to
 first byte, total, the workers' memory above idle), the database's own time of each
 page's statements (``EXPLAIN ANALYZE`` on the same connection, with every sequential
-scan of a large table named) and, with ``--rls-off``, the same pages on a throwaway copy
-with row-level security switched off, for the policies' cost. The pages run as the role
+scan of a large table named), matching 1,000 clients to 3,000 volunteers (``bench/matching.py``'s
+regional scenario, in a process of its own) and, with ``--rls-off``, the same pages on a
+throwaway copy with row-level security switched off, served by a second gunicorn and
+measured in the same rounds (page here, page there, the order turning each round), for
+the policies' cost. The pages run as the role
 that uses them: the case worker (lists, case page, start page, notifications), the
 regional coordinator of the centre (``/regio``) and a volunteer with a circle (the
 mentor portal).
@@ -85,7 +88,12 @@ from sqlalchemy import UniqueConstraint, Uuid, create_engine, text  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.audit.records import dependents  # noqa: E402
-from app.cases.models import Client  # noqa: E402
+from app.cases.models import (  # noqa: E402
+    CORE_LIFE_DOMAINS,
+    Client,
+    DomainStatus,
+    MonitorMoment,
+)
 from app.core.context import tenant_app_context  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.tenants.models import Tenant  # noqa: E402
@@ -204,7 +212,7 @@ def make_seed_files(app, tenant_id: int, rng: random.Random) -> uuid.UUID:
             for _ in range(rng.randint(5, 25)):
                 f.TimelineEntryFactory(case=case)
             f.PhaseChangeFactory(case=case)
-            f.DomainSnapshotFactory(case=case)
+            add_life_domains(f, case, rng, released=release < today)
             f.IntakeMessageFactory(case=case)
             f.DomainConsentFactory(case=case)
             if rng.random() < 0.3:
@@ -213,6 +221,21 @@ def make_seed_files(app, tenant_id: int, rng: random.Random) -> uuid.UUID:
                 f.TrajectoryFactory(case=case)
         db.session.commit()
         return worker.id
+
+
+def add_life_domains(f, case, rng: random.Random, released: bool) -> None:
+    """The five life domains a case is opened with, each with its monitor measurement at
+    intake and, once the client is out, at release (the case page's matrix and panels)."""
+    statuses = [status.value for status in DomainStatus]
+    moments = [MonitorMoment.INTAKE] + ([MonitorMoment.RELEASE] if released else [])
+    for position, kind in enumerate(CORE_LIFE_DOMAINS):
+        f.LifeDomainFactory(
+            case=case, domain=kind.value, position=position, status=rng.choice(statuses)
+        )
+        for moment in moments:
+            f.DomainSnapshotFactory(
+                case=case, domain=kind.value, moment=moment.value, status=rng.choice(statuses)
+            )
 
 
 def clone_expression(column, cloned: set[str], key_columns: set[str]) -> str:
@@ -758,14 +781,22 @@ def bench_users(app, tenant_id: int) -> dict[str, uuid.UUID]:
         }
 
 
+# The case page measured: a file still open (its forms, the case-worker list and the plan's
+# open tasks are on the page) with the longest history of tasks and events.
+LONG_HISTORY = """
+SELECT cases.id FROM cases
+WHERE cases.phase <> 'closed'
+ORDER BY (SELECT count(*) FROM tasks WHERE tasks.case_id = cases.id)
+       + (SELECT count(*) FROM case_events WHERE case_events.case_id = cases.id) DESC,
+         cases.id
+LIMIT 1
+"""
+
+
 def pages(app, tenant_id: int) -> dict[str, tuple[str, str]]:
     """Page name → (path, the role that opens it)."""
     with app.app_context(), tenant_app_context(tenant_id):
-        case_id = db.session.execute(
-            text(
-                "SELECT case_id FROM tasks GROUP BY case_id ORDER BY count(*) DESC, case_id LIMIT 1"
-            )
-        ).scalar()
+        case_id = db.session.execute(text(LONG_HISTORY)).scalar()
         bsn = db.session.execute(text("SELECT bsn FROM clients ORDER BY id LIMIT 1")).scalar()
     return {
         "case list, first page": ("/cases/", "worker"),
@@ -783,13 +814,19 @@ def pages(app, tenant_id: int) -> dict[str, tuple[str, str]]:
     }
 
 
-def measure(base: str, cookies: dict[str, str], page_paths: dict, args) -> list[dict]:
+def measure(base: str, cookies: dict[str, str], page_paths: dict, args, twin=None) -> list[dict]:
+    """Each page's throughput beside the floor's, ``--rounds`` pairs interleaved. With
+    ``twin`` (the base address and cookies of a second portal on the RLS-off copy) every
+    round also measures the page there, right before or after it here (the order turns
+    each round), so that the RLS ratio compares runs seconds apart, not minutes."""
     script = Path(tempfile.mkdtemp()) / "report.lua"
     script.write_text(WRK_SCRIPT, encoding="utf-8")
     floor_cookie = cookies["worker"]
-    wrk(base + "/over", floor_cookie, 1, 2, script)
-    for path, role in page_paths.values():  # both workers booted, caches warm
-        wrk(base + path, cookies[role], 1, 2, script)
+    servers = [(base, cookies)] + ([twin] if twin else [])
+    for server_base, server_cookies in servers:  # every worker booted, caches warm
+        wrk(server_base + "/over", server_cookies["worker"], 1, 2, script)
+        for path, role in page_paths.values():
+            wrk(server_base + path, server_cookies[role], 1, 2, script)
     rows = []
     for name, (path, role) in page_paths.items():
         status = probes.status_of(base + path, cookies[role])
@@ -797,12 +834,19 @@ def measure(base: str, cookies: dict[str, str], page_paths: dict, args) -> list[
             print(f"{name:36} answered {status}: not measured")
             rows.append({"page": name, "path": path, "status": status})
             continue
-        ratios, page_runs = [], []
-        for _ in range(args.rounds):  # pairs interleaved: floor, page, floor, page
+        ratios, page_runs, rls_ratios, off_runs = [], [], [], []
+        for round_number in range(args.rounds):  # pairs interleaved: floor, page, floor, page
             floor = wrk(base + "/over", floor_cookie, args.seconds, args.connections, script)
+            if twin and round_number % 2:
+                off = wrk(twin[0] + path, twin[1][role], args.seconds, args.connections, script)
             page = wrk(base + path, cookies[role], args.seconds, args.connections, script)
+            if twin and not round_number % 2:
+                off = wrk(twin[0] + path, twin[1][role], args.seconds, args.connections, script)
             ratios.append(page["rps"] / max(floor["rps"], 1e-9))
             page_runs.append(page)
+            if twin:
+                rls_ratios.append(page["rps"] / max(off["rps"], 1e-9))
+                off_runs.append(off)
         rows.append(
             {
                 "page": name,
@@ -811,13 +855,17 @@ def measure(base: str, cookies: dict[str, str], page_paths: dict, args) -> list[
                 "p50_ms": statistics.median(r["p50"] for r in page_runs),
                 "p95_ms": statistics.median(r["p95"] for r in page_runs),
                 "ratio_to_floor": statistics.median(ratios),
-                "errors": sum(r["errors"] + r["non2xx"] for r in page_runs),
+                "errors": sum(r["errors"] + r["non2xx"] for r in page_runs + off_runs),
                 "status": status,
             }
         )
+        if twin:
+            rows[-1]["rps_rls_off"] = statistics.median(r["rps"] for r in off_runs)
+            rows[-1]["rls_on_off"] = statistics.median(rls_ratios)
         print(
             f"{name:36} {rows[-1]['rps']:8.1f} rps  p50 {rows[-1]['p50_ms']:7.1f} ms  "
             f"p95 {rows[-1]['p95_ms']:7.1f} ms  floor ratio {rows[-1]['ratio_to_floor']:.2f}"
+            + (f"  RLS on/off {rows[-1]['rls_on_off']:.2f}" if twin else "")
             + (f"  ERRORS {rows[-1]['errors']}" if rows[-1]["errors"] else "")
         )
     return rows
@@ -851,7 +899,6 @@ def write_results(scale: str, results: dict) -> Path:
         encoding="utf-8",
     )
     counts, rows = results["rows"], results["pages"]
-    rls_off = {r["page"]: r for r in results.get("pages_rls_off", [])}
     explain = {r["page"]: r for r in results.get("probes", {}).get("explain", [])}
     base = {r["page"]: r for r in results.get("pages_growth_base", []) if r["status"] == 200}
     lines = [
@@ -877,10 +924,7 @@ def write_results(scale: str, results: dict) -> Path:
         if r["status"] != 200:
             lines.append(f"| {r['page']} | answered {r['status']} | | | | | | | |")
             continue
-        off = rls_off.get(r["page"])
-        if off and off["status"] != 200:
-            off = None
-        ratio = f"{r['ratio_to_floor'] / off['ratio_to_floor']:.2f}" if off else "–"
+        ratio = f"{r['rls_on_off']:.2f}" if "rls_on_off" in r else "–"
         plan = explain.get(r["page"], {})
         db_ms = f"{plan['database_ms']:.1f}" if plan else "–"
         whole = ", ".join(plan.get("large_tables_read_whole", [])) or "none"
@@ -904,6 +948,14 @@ def write_results(scale: str, results: dict) -> Path:
             f"Intake API: {i['documents_per_second']:.1f} documents/s created with "
             f"{i['clients']} clients in batches of {i['batch_size']} (p50 {i['p50_ms']:.0f} ms "
             f"a batch, answers {i['statuses']})."
+        )
+    if "matching" in found:
+        m = found["matching"]
+        lines.append(
+            f"Matching: {m['clients']:,} clients × {m['volunteers']:,} volunteers in "
+            f"{m['seconds']:.2f} s ({m['cpu_seconds']:.2f} s CPU), "
+            f"peak {m['peak_rss_mib']:.0f} MiB, "
+            f"{m['served']:,} served, {'optimal' if m['optimal'] else 'not proven optimal'}."
         )
     path = out / f"deployment-{scale}.md"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -998,18 +1050,23 @@ def main() -> None:
     if args.pages:
         words = [w.strip() for w in args.pages.split(",") if w.strip()]
         page_paths = {n: p for n, p in page_paths.items() if any(w in n for w in words)}
+    # The copy is made first: it needs the filled database without connections.
+    rls_off = probes.rls_off_copy(owner_url, args.database) if args.rls_off else None
     results["pages"], results["probes"] = run_portal(
-        app, app_url, owner_url, tenant_id, page_paths, args, probes_too=not args.no_probes
+        app,
+        app_url,
+        owner_url,
+        tenant_id,
+        page_paths,
+        args,
+        probes_too=not args.no_probes,
+        rls_off=rls_off,
     )
+    if not args.no_probes:
+        results["probes"]["matching"] = probes.matching()
+        print("matching", results["probes"]["matching"])
     if args.growth_database:
         results.update(growth_base(args.growth_database, page_paths, args))
-    if args.rls_off:
-        copy = probes.rls_off_copy(owner_url, args.database)
-        copy_app_url, copy_owner_url = urls(copy)
-        copy_app = bench_app(copy_app_url, copy_owner_url)
-        results["pages_rls_off"], _ = run_portal(
-            copy_app, copy_app_url, copy_owner_url, tenant_id, page_paths, args, probes_too=False
-        )
     if partial:
         print("partial run: no results file written")
     else:
@@ -1045,21 +1102,34 @@ def bench_app(app_url: str, owner_url: str):
     )
 
 
-def run_portal(app, app_url, owner_url, tenant_id, all_pages, args, probes_too=True):
-    """The pages under gunicorn with wrk, then (``probes_too``) the intake API, the export
-    and the database's own time per page."""
-    users = bench_users(app, tenant_id)
-    cookies = {
+def signed_in_cookies(app, tenant_id: int) -> dict[str, str]:
+    """A session cookie for each bench user the database has, by role."""
+    return {
         role: session_cookie(app, tenant_id, user_id)
-        for role, user_id in users.items()
+        for role, user_id in bench_users(app, tenant_id).items()
         if user_id is not None
     }
+
+
+def run_portal(app, app_url, owner_url, tenant_id, all_pages, args, probes_too=True, rls_off=None):
+    """The pages under gunicorn with wrk, then (``probes_too``) the intake API, the export
+    and the database's own time per page. ``rls_off`` names the throwaway copy without
+    row-level security: a second gunicorn serves it and every page is measured there too,
+    interleaved with the measurement here."""
+    cookies = signed_in_cookies(app, tenant_id)
     page_paths = {name: page for name, page in all_pages.items() if page[1] in cookies}
     port = free_port()
     server = start_gunicorn(app_url, port)
+    twin_server, twin = None, None
     extra = {}
     try:
-        rows = measure(f"http://127.0.0.1:{port}", cookies, page_paths, args)
+        if rls_off:
+            twin_app_url, twin_owner_url = urls(rls_off)
+            twin_cookies = signed_in_cookies(bench_app(twin_app_url, twin_owner_url), tenant_id)
+            twin_port = free_port()
+            twin_server = start_gunicorn(twin_app_url, twin_port)
+            twin = (f"http://127.0.0.1:{twin_port}", twin_cookies)
+        rows = measure(f"http://127.0.0.1:{port}", cookies, page_paths, args, twin)
         if probes_too:
             extra["csv_export"] = probes.csv_export(port, cookies["worker"], server.pid)
             print("csv export", extra["csv_export"])
@@ -1071,8 +1141,10 @@ def run_portal(app, app_url, owner_url, tenant_id, all_pages, args, probes_too=T
             )
             print("intake api", extra["intake_api"])
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        for running in (server, twin_server):
+            if running is not None:
+                running.send_signal(signal.SIGTERM)
+                running.wait(timeout=30)
     if probes_too:
         extra["explain"] = probes.explain_pages(
             app,

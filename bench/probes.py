@@ -323,3 +323,16 @@ def rls_off_copy(owner_url: str, database: str) -> str:
             connection.execute(text(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY'))
     engine.dispose()
     return copy
+
+
+def matching(clients: int = 1000, volunteers: int = 3000) -> dict:
+    """Matching ``clients`` waiting clients to ``volunteers`` volunteers: bench/matching.py's
+    regional scenario, in a process of its own (its wall time and peak memory are its alone,
+    not the portal's). The scarce scenario, a search the solver does not finish, stays a run
+    of bench/matching.py."""
+    from argparse import Namespace
+
+    from bench import matching as matching_bench
+
+    settings = Namespace(clients=clients, volunteers=volunteers, seed=7, time_limit=60.0)
+    return matching_bench.run("regional", settings)
