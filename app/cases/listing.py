@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
+from sqlalchemy import ColumnElement, Integer, and_, exists, func, literal, literal_column, select
 
 from app.auth.api import User
 from app.cases.models import Case, CasePhase, Client
 from app.cases.plan.models import Task, TaskStatus
-from app.core.db import inline_number, plan_for_these_values
+from app.core.db import inline_number, one_of, plan_for_these_values
 from app.extensions import db
 
 SORTS = ("release", "name", "phase", "updated")
@@ -272,17 +272,20 @@ def search_cases(
     """The page of ``query``, in one statement: the capped count of the matches comes as a
     column of the page (a round trip was a tenth of the list's time), and so do the
     uncorrelated scalar columns ``also`` (by name: what else the page shows, such as the
-    unassigned queue's count, in ``CasePage.also``). An empty page (nothing matches, or the
-    page lies past the end: a bookmark after cases were closed) counts on its own, with
-    ``also`` in that statement, and shows the last page instead."""
+    unassigned queue's count, in ``CasePage.also``). A name search first reads the ids of
+    its matches (``_name_search``). An empty page (nothing matches, or the page lies past
+    the end: a bookmark after cases were closed) counts on its own, with ``also`` in that
+    statement, and shows the last page instead."""
     today = today or date.today()
     also = also or {}
-    plan_the_search(query)
-    stmt = filtered(query, today)
     cap = max(COUNT_LIMIT, query.page * per_page)
+    stmt = filtered(query, today)
+    counted = _capped_count(stmt, cap)
+    if query.q and not query.bsn:
+        stmt, counted = _name_search(stmt, cap)
     # Labelled "also_<name>": never the name of a shown column.
     extra = [
-        _capped_count(stmt, cap).label("counted"),
+        counted.label("counted"),
         *(column.label(f"also_{name}") for name, column in also.items()),
     ]
     rows = _page_rows(stmt, query, today, query.page, per_page, extra)
@@ -323,7 +326,22 @@ def _capped_count(stmt, cap: int):
     return select(func.count()).select_from(limited).correlate(None).scalar_subquery()
 
 
-def plan_the_search(query: CaseQuery) -> None:
-    """A name search is planned for its pattern (``core.db.plan_for_these_values``)."""
-    if query.q and not query.bsn:
+def _name_search(stmt, cap: int):
+    """A name search as the cases to page through and their count (a column): the ids of
+    its matches first, in a statement of two tables that PostgreSQL plans once for any
+    pattern (the trigram index by municipality, then each client's cases), then the page
+    from those ids, their number the count.
+
+    In one statement the page's plan depended on the pattern: planned for any pattern,
+    PostgreSQL read the municipality's cases in list order to find a rare name (17-20 ms
+    at 20,000 cases a municipality), so it was planned for each search (1.6 ms of planning
+    and the trigram search twice, page and count: 3.4 ms in the database); this way
+    0.6 ms for the ids and the page by primary key (2026-12-07). Beyond ``cap`` matches
+    the ids are not all read: the search runs as one statement, planned for its pattern
+    (``core.db.plan_for_these_values``), and counts up to ``cap``."""
+    ids = db.session.scalars(stmt.with_only_columns(Case.id).limit(inline_number(cap + 1))).all()
+    if len(ids) > cap:
         plan_for_these_values(db.session)
+        return stmt, _capped_count(stmt, cap)
+    matches = select(Case).join(Case.client).where(one_of(db.session, Case.id, ids))
+    return matches, literal(len(ids), Integer)

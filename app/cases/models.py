@@ -139,8 +139,9 @@ class Client(TenantScoped, Timestamped, db.Model):
     __regional_read__ = True  # the case file: the regional read may see it
     __table_args__ = (
         UniqueConstraint("tenant_id", "bsn"),
-        # PostgreSQL's own (migration c3d9e1f7a2b4): the list sorted by name, and the
-        # trigram index of the name search (pg_trgm; see listing.full_name).
+        # PostgreSQL's own (migrations c3d9e1f7a2b4, a3c8e2f4b6d1): the list sorted by
+        # name, and the trigram index of the name search by municipality (pg_trgm and
+        # btree_gin; see listing.full_name).
         Index(
             "ix_clients_tenant_id_sort_name",
             "tenant_id",
@@ -148,7 +149,8 @@ class Client(TenantScoped, Timestamped, db.Model):
             text("lower(given_name)"),
         ).ddl_if(dialect="postgresql"),
         Index(
-            "ix_clients_search_name_trgm",
+            "ix_clients_tenant_id_search_name_trgm",
+            "tenant_id",
             literal_column("((given_name::text || ' '::text) || family_name::text)").label(
                 "search_name"
             ),

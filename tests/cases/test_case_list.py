@@ -145,22 +145,43 @@ def test_case_list_csv_export(tenants, in_tenant, make_case, sign_in, caplog):
 
 
 @pytest.mark.postgres
-def test_a_name_search_is_planned_for_its_pattern(tenants, in_tenant, make_case):
-    """psycopg prepares a statement run five times on a connection and PostgreSQL then may
-    reuse a plan made for any pattern, which reads the municipality's cases in list order
-    to find a rare name (17-20 ms instead of 4.5 at 20,000 cases). A name search asks for
-    a plan of its own, for the rest of its transaction only; other lists keep the cache."""
-    from sqlalchemy import text
+def test_a_name_search_reads_its_matches_first_and_pages_them_by_id(
+    tenants, in_tenant, make_case, monkeypatch
+):
+    """A name search reads the ids of its matches in a statement PostgreSQL plans once for
+    any pattern, then the page by those ids (one array parameter: the same statement for
+    any number of matches), their number the count. Beyond the cap it runs as one
+    statement planned for its pattern (psycopg prepares a statement run five times on a
+    connection and PostgreSQL may then reuse a plan made for any pattern, which reads the
+    municipality's cases in list order to find a rare name), for its transaction only."""
+    from sqlalchemy import event, text
 
     setup_cases(tenants, in_tenant, make_case)
 
-    def plan_mode_after(query) -> str:
+    def search(query, per_page=listing.PER_PAGE) -> tuple[listing.CasePage, list[str], str]:
+        sent = []
+
+        def keep(conn, cursor, statement, parameters, context, executemany):
+            sent.append(statement)
+
         with in_tenant(tenants["deventer"]):
-            listing.search_cases(query)
+            event.listen(db.engine, "before_cursor_execute", keep)
+            try:
+                page = listing.search_cases(query, per_page=per_page)
+            finally:
+                event.remove(db.engine, "before_cursor_execute", keep)
             mode = db.session.scalar(text("SHOW plan_cache_mode"))
             db.session.rollback()
-            return mode
+        return page, [s for s in sent if "set_config('app." not in s], mode
 
-    assert plan_mode_after(listing.CaseQuery(q="vis")) == "force_custom_plan"
-    assert plan_mode_after(listing.CaseQuery()) == "auto"
-    assert plan_mode_after(listing.CaseQuery(q="111222333")) == "auto"  # a citizen number
+    page, sent, mode = search(listing.CaseQuery(q="vis"))
+    assert [c.client.family_name for c in page.cases] == ["Visser"] and page.total == 1
+    assert len(sent) == 2 and sent[0].startswith("SELECT cases.id \nFROM cases")
+    assert "= ANY (" in sent[1] and "ILIKE" not in sent[1] and mode == "auto"
+    assert search(listing.CaseQuery())[2] == "auto"
+    assert search(listing.CaseQuery(q="111222333"))[2] == "auto"  # a citizen number
+
+    monkeypatch.setattr(listing, "COUNT_LIMIT", 0)  # the cap: one page of one case
+    page, sent, mode = search(listing.CaseQuery(q="a"), per_page=1)  # three match
+    assert [c.client.family_name for c in page.cases] == ["Visser"] and page.more
+    assert mode == "force_custom_plan" and "ILIKE" in sent[-1]
