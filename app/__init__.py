@@ -85,6 +85,9 @@ def configure_proxy(app: Flask) -> None:
 
 def configure_extensions(app: Flask) -> None:
     db.init_app(app)
+    # Registered after the session's own teardown, so that it runs before it (Flask runs
+    # them in reverse).
+    app.teardown_appcontext(tenancy.end_read_only_transaction)
     migrate.init_app(
         app, db, directory=os.path.normpath(os.path.join(app.root_path, "..", "migrations"))
     )

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import ColumnElement, Integer, and_, exists, func, literal, literal_column, select
+from sqlalchemy import ColumnElement, and_, exists, func, literal_column, select
 
 from app.auth.api import User
 from app.cases.models import Case, CasePhase, Client
 from app.cases.plan.models import Task, TaskStatus
-from app.core.db import inline_number, one_of, plan_for_these_values
+from app.core.db import inline_number, plan_for_these_values
 from app.extensions import db
 
 SORTS = ("release", "name", "phase", "updated")
@@ -272,31 +272,39 @@ def search_cases(
     """The page of ``query``, in one statement: the capped count of the matches comes as a
     column of the page (a round trip was a tenth of the list's time), and so do the
     uncorrelated scalar columns ``also`` (by name: what else the page shows, such as the
-    unassigned queue's count, in ``CasePage.also``). A name search first reads the ids of
-    its matches (``_name_search``). An empty page (nothing matches, or the page lies past
-    the end: a bookmark after cases were closed) counts on its own, with ``also`` in that
-    statement, and shows the last page instead."""
+    unassigned queue's count, in ``CasePage.also``). A name search reads its matches
+    once, for the page and the count (``_name_matches``). An empty page (nothing matches,
+    or the page lies past the end: a bookmark after cases were closed) counts on its own,
+    with ``also`` in that statement, and shows the last page instead."""
     today = today or date.today()
     also = also or {}
     cap = max(COUNT_LIMIT, query.page * per_page)
     stmt = filtered(query, today)
-    counted = _capped_count(stmt, cap)
-    if query.q and not query.bsn:
-        stmt, counted = _name_search(stmt, cap)
+    paged, counted = stmt, _capped_count(stmt, cap)
+    counted_alone = counted
+    name_search = bool(query.q) and not query.bsn
+    if name_search:
+        paged, counted, counted_alone = _name_matches(stmt, cap)
     # Labelled "also_<name>": never the name of a shown column.
-    extra = [
-        counted.label("counted"),
-        *(column.label(f"also_{name}") for name, column in also.items()),
-    ]
-    rows = _page_rows(stmt, query, today, query.page, per_page, extra)
-    first = rows[0] if rows else db.session.execute(select(*extra)).one()
+    also_columns = [column.label(f"also_{name}") for name, column in also.items()]
+    rows = _page_rows(
+        paged, query, today, query.page, per_page, [counted.label("counted"), *also_columns]
+    )
+    if rows:
+        first = rows[0]
+    else:
+        first = db.session.execute(select(counted_alone.label("counted"), *also_columns)).one()
     counted = first.counted
     also_values = {name: first._mapping[f"also_{name}"] for name in also}
     more = counted > cap
+    if more and name_search:  # the page came from some of the matches: read it whole
+        plan_for_these_values(db.session)
+        paged = stmt
+        rows = _page_rows(stmt, query, today, query.page, per_page)
     total = cap if more else counted
     page = query.page if more else min(query.page, max(1, math.ceil(total / per_page)))
     if page != query.page:
-        rows = _page_rows(stmt, query, today, page, per_page)
+        rows = _page_rows(paged, query, today, page, per_page)
     cases = [_listed(row) for row in rows]
     return CasePage(replace(query, page=page), cases, total, per_page, more, also_values)
 
@@ -326,22 +334,21 @@ def _capped_count(stmt, cap: int):
     return select(func.count()).select_from(limited).correlate(None).scalar_subquery()
 
 
-def _name_search(stmt, cap: int):
-    """A name search as the cases to page through and their count (a column): the ids of
-    its matches first, in a statement of two tables that PostgreSQL plans once for any
-    pattern (the trigram index by municipality, then each client's cases), then the page
-    from those ids, their number the count.
+def _name_matches(stmt, cap: int):
+    """A name search as the cases to page through, their capped count as a column of the
+    page, and the same count on its own (for an empty page): its matches (up to
+    ``cap + 1``) in a subquery that PostgreSQL plans by itself, whatever the page's order
+    (a subquery with a LIMIT is not merged into the statement around it): the trigram
+    index by municipality, then each client's cases. The page takes those cases by their
+    key and sorts them; the count is a window over the same rows.
 
-    In one statement the page's plan depended on the pattern: planned for any pattern,
-    PostgreSQL read the municipality's cases in list order to find a rare name (17-20 ms
-    at 20,000 cases a municipality), so it was planned for each search (1.6 ms of planning
-    and the trigram search twice, page and count: 3.4 ms in the database); this way
-    0.6 ms for the ids and the page by primary key (2026-12-07). Beyond ``cap`` matches
-    the ids are not all read: the search runs as one statement, planned for its pattern
-    (``core.db.plan_for_these_values``), and counts up to ``cap``."""
-    ids = db.session.scalars(stmt.with_only_columns(Case.id).limit(inline_number(cap + 1))).all()
-    if len(ids) > cap:
-        plan_for_these_values(db.session)
-        return stmt, _capped_count(stmt, cap)
-    matches = select(Case).join(Case.client).where(one_of(db.session, Case.id, ids))
-    return matches, literal(len(ids), Integer)
+    Planned as one statement, the page's plan depended on the pattern: planned for any
+    pattern, PostgreSQL read the municipality's cases in list order to find a rare name
+    (17-20 ms at 20,000 cases a municipality), so it was planned for each search (1.6 ms)
+    and ran the trigram search twice, page and count: 3.4 ms in the database
+    (2026-12-07). Beyond ``cap`` matches the page would be sorted from some of them only:
+    ``search_cases`` then reads it again as one statement, planned for its pattern."""
+    matches = stmt.with_only_columns(Case.id).limit(inline_number(cap + 1)).subquery("matches")
+    paged = select(Case).join(matches, matches.c.id == Case.id).join(Case.client)
+    alone = select(func.count()).select_from(matches).scalar_subquery()
+    return paged, func.count().over(), alone

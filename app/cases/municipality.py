@@ -88,11 +88,17 @@ class Responsible:
 
 
 def responsible_of(case, region: list[Tenant] | None = None) -> Responsible:
-    region = region_tenants() if region is None else region
-    by_slug = {t.slug: t for t in region}
+    """The client's municipality of responsibility, as the case page shows it. The region's
+    municipalities are read only when the responsibility (set or proposed) names one other
+    than the case's own: for most files it is their own, already loaded with the session."""
     client = case.client
     slug = client.responsible_tenant
     proposed = propose(client.address, client.intended_address)
+    if region is None:
+        own = db.session.get(Tenant, case.tenant_id)
+        named = {slug, proposed} - {None, OUTSIDE}
+        region = [own] if own is not None and named <= {own.slug} else region_tenants()
+    by_slug = {t.slug: t for t in region}
     if slug == OUTSIDE:
         name = client.responsible_outside_name
     else:

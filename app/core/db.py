@@ -15,15 +15,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
-    ARRAY,
     CheckConstraint,
     DateTime,
     ForeignKey,
     Integer,
     MetaData,
     TypeDecorator,
-    any_,
-    bindparam,
     literal,
     text,
 )
@@ -148,15 +145,6 @@ def plan_for_these_values(session) -> None:
     cases a municipality (measured in-process, 2026-12-07). Elsewhere (SQLite) nothing."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT set_config('plan_cache_mode', 'force_custom_plan', true)"))
-
-
-def one_of(session, column, values):
-    """``column`` is one of ``values``. On PostgreSQL one array parameter (``= ANY``): the
-    statement's text, and so the plan PostgreSQL keeps for it, is the same for any number
-    of values, where ``IN`` writes a parameter per value. Elsewhere (SQLite) ``IN``."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return column.in_(values)
 
 
 def inline_number(number: int):
