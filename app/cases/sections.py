@@ -47,7 +47,7 @@ from typing import Any
 
 from sqlalchemy import case as when
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import NotFound
 
 from app.cases.models import Case
@@ -91,7 +91,7 @@ def page_number(raw: str | None) -> int:
 def _page(statement, number: int, size: int) -> SectionPage:
     # Written into the statement, so PostgreSQL keeps one plan for it (core.db.inline_number).
     page = statement.offset(inline_number((number - 1) * size)).limit(inline_number(size + 1))
-    rows = list(db.session.scalars(page))
+    rows = list(db.session.scalars(page).unique())  # unique: a collection may be joined
     return SectionPage(rows=rows[:size], number=number, has_more=len(rows) > size)
 
 
@@ -107,11 +107,12 @@ def plan_page(case: Case, number: int = 1) -> SectionPage:
 
 
 def notes_page(case: Case, number: int = 1) -> SectionPage:
-    """The notes, a page at a time, newest first, with the earlier versions of those only."""
+    """The notes, a page at a time, newest first, with the earlier versions of those only
+    (joined to the page of notes: one statement, not one more for the versions)."""
     statement = (
         select(Note)
         .where(Note.case_id == case.id)
-        .options(selectinload(Note.revisions))
+        .options(joinedload(Note.revisions))
         .order_by(Note.created_at.desc(), Note.id.desc())
     )
     return _page(statement, number, NOTES_PER_PAGE)

@@ -44,13 +44,17 @@ def _top_level_names(template: str, context: dict) -> dict:
     for node in kept:
         if isinstance(node, nodes.Macro):
             names[node.name] = getattr(module, node.name)
-        elif isinstance(node, nodes.FromImport):
-            imported = env.get_template(node.template.value).make_module()
+            continue
+        # An import "with context" sees the page's names (a row macro calls its helpers).
+        imported = env.get_template(node.template.value).make_module(
+            page_context if node.with_context else None
+        )
+        if isinstance(node, nodes.FromImport):
             for item in node.names:
                 name, alias = item if isinstance(item, tuple) else (item, item)
                 names[alias] = getattr(imported, name)
         else:
-            names[node.target] = env.get_template(node.template.value).make_module()
+            names[node.target] = imported
     return names
 
 

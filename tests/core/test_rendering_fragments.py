@@ -24,6 +24,8 @@ def test_a_fragment_can_use_the_macros_the_page_imports(app, tenants, in_tenant,
     body = fragment.get_data(as_text=True)
     assert "<html" not in body
     assert 'id="details"' in body
+    # The domain rows' macro, imported with the page's context, finds its helpers there.
+    assert 'data-testid="domain-housing"' in body and "Huisvesting" in body
 
 
 def test_a_fragment_can_use_the_macros_the_page_defines(app, tenants, in_tenant, sign_in):

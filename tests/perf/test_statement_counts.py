@@ -170,21 +170,24 @@ REGIONAL_OVERVIEW = 12
 # municipality of responsibility in the header and the facts); the plan's page; the notes'
 # page and their revisions; the release day's open tasks; the case workers for the details
 # form; the access log's insert. The panels' reads moved to their own requests (below).
-CASE_PAGE = 11
+# 8: the life domains come in the case's statement; the notes' revisions in the notes';
+# the region's municipalities only when the responsibility names another municipality
+# than the case's own (here it names none).
+CASE_PAGE = 8
 # The session; the page of notices; its unread count.
 NOTIFICATION_LIST = 3
-# A panel as htmx fetches it: the five statements every panel's request makes (the session;
-# the case read as the case page reads it, with its client, life domains and snapshots;
-# the access log's insert), and then the panel's own reads.
+# A panel as htmx fetches it: the four statements every panel's request makes (the session;
+# the case read as the case page reads it, with its client and life domains, then its
+# snapshots; the access log's insert), and then the panel's own reads.
 CASE_PANELS = {
-    "sharing": 5 + 1,  # the consent recordings, once
-    "referrals": 5 + 2,  # the referrals; the partners to refer to (the form)
-    "trajectories": 5 + 3,  # the trajectories; their reports and invoices; the accepted
+    "sharing": 4 + 1,  # the consent recordings, once
+    "referrals": 4 + 2,  # the referrals; the partners to refer to (the form)
+    "trajectories": 4 + 3,  # the trajectories; their reports and invoices; the accepted
     # transfer that brought the case (the trajectories that stayed with the sender)
-    "transfer": 5 + 3,  # the offers; the region's municipalities and the offers'; the
+    "transfer": 4 + 3,  # the offers; the region's municipalities and the offers'; the
     # accepted transfer
-    "people": 5 + 1,  # the people involved
-    "documents": 5 + 2,  # the documents; the municipality's settings (the size limit)
-    "circle-referral": 5 + 2,  # the consent for volunteers; the latest referral event
-    "timeline": 5 + 1,  # the timeline's first page
+    "people": 4 + 1,  # the people involved
+    "documents": 4 + 2,  # the documents; the municipality's settings (the size limit)
+    "circle-referral": 4 + 2,  # the consent for volunteers; the latest referral event
+    "timeline": 4 + 1,  # the timeline's first page
 }
