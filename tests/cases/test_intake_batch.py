@@ -386,3 +386,24 @@ def test_two_batches_with_the_same_messages_at_once_make_one_case_each(
         assert len({e["case_id"] for e in entries}) == 1
     assert count(Case, tenants["zutphen"], in_tenant) == 5 + 6
     assert count(Client, tenants["zutphen"], in_tenant) == 5 + 6
+
+
+@pytest.mark.postgres
+def test_two_batches_with_the_same_new_clients_in_opposite_orders_both_get_answers(
+    app, tenants, in_tenant, token
+):
+    """Two batches holding the same new clients the other way round, at once: the unique
+    citizen numbers decide, each client is made once and both batches get every answer
+    (a wait on the other's rows in opposite orders could end one as a deadlock)."""
+    api_token = token("zutphen")
+
+    def send(documents):
+        return lambda: post(app, api_token, BATCH, {"documents": documents})
+
+    for attempt in range(3):
+        shared = [document(message_id=f"turn-{attempt}-{n}") for n in range(30)]
+        first, second = at_once([send(shared), send(list(reversed(shared)))])
+        assert first.status_code == second.status_code == 200, (first.json, second.json)
+        statuses = [e["status"] for r in (first, second) for e in r.json["documents"]]
+        assert sorted(statuses) == ["created"] * 30 + ["unchanged"] * 30
+    assert count(Client, tenants["zutphen"], in_tenant) == 3 * 30
