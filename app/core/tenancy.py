@@ -283,11 +283,16 @@ def end_read_only_transaction(error: BaseException | None = None) -> None:
     session = db.session()
     if error is not None or not session.in_transaction() or transaction_wrote(session):
         return
+    # Nothing was written, so nothing loaded is stale: the objects stay as they were read
+    # (as they did when the removal rolled back), also for code that holds them afterwards.
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     except Exception:  # noqa: BLE001 - then it ends as it did: rolled back at removal
         security_log.warning("read-only transaction did not commit", exc_info=True)
         session.rollback()
+    finally:
+        session.expire_on_commit = expire
 
 
 def reads_one_tenant(session: Session | scoped_session, tenant_id: int) -> bool:

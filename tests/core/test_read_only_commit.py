@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from app.cases.models import Client
+from app.core.context import tenant_app_context
 from app.core.tenancy import end_read_only_transaction
 from app.extensions import db
 from tests.factories import CaseFactory, UserFactory
@@ -82,3 +83,13 @@ def test_a_failed_request_is_rolled_back(app, tenants, in_tenant):
         db.session.scalars(select(Client)).all()
         end_read_only_transaction(RuntimeError("the view failed"))
         assert db.session().in_transaction()
+
+
+def test_what_a_read_only_transaction_loaded_stays_readable_after_it(app, tenants, in_tenant):
+    with in_tenant(tenants["deventer"]):
+        CaseFactory(client__given_name="Gelezen")
+        db.session.commit()
+    with app.app_context(), tenant_app_context(tenants["deventer"].id):
+        client = db.session.scalars(select(Client)).one()
+        end_read_only_transaction(None)
+    assert client.given_name == "Gelezen"  # not expired by the commit, so not refreshed
