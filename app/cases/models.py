@@ -156,6 +156,8 @@ class Client(TenantScoped, Timestamped, db.Model):
             ),
             postgresql_using="gin",
             postgresql_ops={"search_name": "gin_trgm_ops"},
+            # No pending list (migration b8e4f1a2c9d3): each search read it whole.
+            postgresql_with={"fastupdate": "off"},
         ).ddl_if(dialect="postgresql"),
     )
 

@@ -120,3 +120,14 @@ def test_the_list_sorted_by_name_reads_the_name_index(app, tenants, in_tenant):
         )
         plan = plan_of(stmt.limit(25))
     assert "ix_clients_tenant_id_sort_name" in plan, plan
+
+
+def test_the_name_search_index_has_no_pending_list(app):
+    """GIN's pending list is read whole by every search until VACUUM merges it: after an
+    intake of 7,900 clients the index part of a search took 2.9 ms instead of 0.2."""
+    with app.app_context():
+        options = db.session.scalar(
+            text("SELECT reloptions FROM pg_class WHERE relname = :name"),
+            {"name": "ix_clients_tenant_id_search_name_trgm"},
+        )
+    assert options == ["fastupdate=off"]
