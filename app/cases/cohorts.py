@@ -45,7 +45,7 @@ from app.cases.models import (
 )
 from app.cases.plan.models import Task, TaskStatus
 from app.core.dates import add_months, add_years
-from app.core.db import without_nested_loops
+from app.core.db import with_hash_joins
 from app.extensions import db
 
 SIX_WEEKS = timedelta(weeks=6)
@@ -91,7 +91,7 @@ def month_starts(end: date, months: int = TREND_MONTHS) -> list[date]:
 def read_cohort_figures(start: date, end: date, today: date) -> dict[int, CohortRaw]:
     """The plain numbers per tenant id for the period ``start``..``end`` (inclusive), in a
     fixed number of grouped queries whatever the number of cases."""
-    with without_nested_loops(db.session):
+    with with_hash_joins(db.session):
         return _read_cohort_figures(start, end, today)
 
 

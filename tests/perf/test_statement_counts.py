@@ -153,8 +153,8 @@ CASE_LIST = 4
 # The session; one read of the tenants table (the centre and its region, kept
 # for the request: it was five); the seven grouped queries of the figures (phases, releases
 # soon, overdue tasks, the cohort's measurements, the cohort and its returns, trajectories,
-# releases per month), between switching nested loops off and on again
-# (``core.db.without_nested_loops``); and the security event of the regional read (its row:
+# releases per month), between switching nested-loop and merge joins off and on again
+# (``core.db.with_hash_joins``); and the security event of the regional read (its row:
 # the account comes from the signed-in user the request has loaded).
 REGIONAL_OVERVIEW = 12
 # 19, plus the circle programme's panel: the consent for volunteers and the file's own
