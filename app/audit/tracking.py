@@ -30,6 +30,7 @@ from app.audit import services
 from app.audit.models import AccessAction
 from app.core.db import utcnow
 from app.core.errors import error_response, new_reference
+from app.core.tenancy import end_read_only_transaction
 from app.extensions import db
 
 F = TypeVar("F", bound=Callable)
@@ -140,8 +141,10 @@ def write_noted_accesses(response: Response) -> Response:
     try:
         if services.write_in_read_only_transaction(rows):
             return response
-        # End the view's transaction first: what it left uncommitted is rolled back at
-        # teardown anyway, and its connection goes back before the log takes one.
+        # End the view's transaction first, as teardown would: one that only read (a
+        # regional read) commits, so psycopg keeps its prepared statements; what a view
+        # left uncommitted is rolled back. Its connection goes back before the log takes one.
+        end_read_only_transaction()
         db.session.rollback()
         services.write_access_rows(rows)
     except Exception:  # noqa: BLE001 - any failure to record means: do not serve the page

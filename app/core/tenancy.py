@@ -289,7 +289,9 @@ def end_read_only_transaction(error: BaseException | None = None) -> None:
     try:
         session.commit()
     except Exception:  # noqa: BLE001 - then it ends as it did: rolled back at removal
-        security_log.warning("read-only transaction did not commit", exc_info=True)
+        logging.getLogger("nazorg.errors").warning(
+            "read-only transaction did not commit", exc_info=True
+        )
         session.rollback()
     finally:
         session.expire_on_commit = expire

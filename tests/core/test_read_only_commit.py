@@ -93,3 +93,25 @@ def test_what_a_read_only_transaction_loaded_stays_readable_after_it(app, tenant
         client = db.session.scalars(select(Client)).one()
         end_read_only_transaction(None)
     assert client.given_name == "Gelezen"  # not expired by the commit, so not refreshed
+
+
+def test_the_access_log_s_own_transaction_follows_a_read_only_view_with_commit(
+    app, tenants, in_tenant, sign_in, rollbacks, monkeypatch
+):
+    """When the access-log rows cannot go in the view's transaction (rows of several
+    municipalities, a regional read), the view's transaction is ended first: one that only
+    read commits, as at teardown, so the connection keeps its prepared statements."""
+    from app.audit import services as audit
+
+    with in_tenant(tenants["deventer"]):
+        user = UserFactory(role="case_worker")
+        db.session.commit()
+    client = sign_in(user)
+    monkeypatch.setattr(audit, "write_in_read_only_transaction", lambda rows: False)
+    with in_tenant(tenants["deventer"]):
+        before = db.session.scalar(text("SELECT count(*) FROM access_log"))
+    assert client.get("/cases/").status_code == 200
+    assert rollbacks == []
+    with in_tenant(tenants["deventer"]):
+        after = db.session.scalar(text("SELECT count(*) FROM access_log"))
+    assert after == before + 1  # the list's row, in a transaction of its own
