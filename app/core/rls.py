@@ -75,7 +75,9 @@ def create_context_functions() -> None:
 def create_region_functions() -> None:
     """``app_regional_tenants()``: the ids of the municipalities in the region of the bound
     centre municipality while its regional read is on, else none. Regions are rows
-    (``tenants.region``), so the policy follows the data, never a hard-coded centre."""
+    (``tenants.region``), so the policy follows the data, never a hard-coded centre.
+    Migration c6d2e8f4a1b7 rewrote it in PL/pgSQL (an SQL function like this one is
+    planned again at every call)."""
     if not is_postgresql():
         return
     op.execute(

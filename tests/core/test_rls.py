@@ -169,3 +169,24 @@ def test_the_regional_switch_is_evaluated_once_per_statement_not_per_row(rows):
     filters = [line for line in plan.splitlines() if "Filter:" in line]
     assert filters and "tenant_id" in filters[0], plan
     assert not any("regional_read" in line or "is_centre" in line for line in filters), plan
+
+
+def test_the_region_is_read_only_under_the_regional_read_and_its_plan_is_kept(rows):
+    """``app_regional_tenants()`` is PL/pgSQL (migration c6d2e8f4a1b7): its statement is
+    planned once per session, not at every call as the SQL function's body was (0.2 ms a
+    statement), and without the regional read it returns at once, reading nothing."""
+    with portal_connection() as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT l.lanname FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang"
+            " WHERE p.proname = 'app_regional_tenants'"
+        )
+        assert cursor.fetchone() == ("plpgsql",)
+        set_tenant(cursor, rows["a"])
+        cursor.execute("SELECT app_regional_tenants()")
+        assert cursor.fetchone() == ([],)
+        set_tenant(cursor, rows["a"], regional=True)  # Deventer is the region's centre
+        cursor.execute("SELECT app_regional_tenants()")
+        assert rows["b"] in cursor.fetchone()[0]
+        set_tenant(cursor, rows["b"], regional=True)  # a municipality that is no centre
+        cursor.execute("SELECT app_regional_tenants()")
+        assert cursor.fetchone() == ([],)
