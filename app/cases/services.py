@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import lazy_gettext as _
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.exceptions import NotFound
 
@@ -38,7 +38,7 @@ from app.cases.timeline import EventKind
 from app.core.actions import check_version, flush_or_conflict
 from app.core.audit import report_refused_access
 from app.core.dates import add_months
-from app.core.db import utcnow
+from app.core.db import json_rows, utcnow
 from app.core.permissions import Role
 from app.core.settings import get_setting
 from app.extensions import db
@@ -80,17 +80,37 @@ def access_life_domain(user: User, case: Case, domain_id: uuid.UUID) -> LifeDoma
     return domain
 
 
-def case_worker_choices() -> list:
-    """The case-worker choice lists (the case's form, the case list's filter, an incoming
-    transfer): id and name of each active case worker, not the whole accounts (rows with
-    ``id`` and ``display_name``)."""
-    return list(
-        db.session.execute(
-            select(User.id, User.display_name)
-            .where(User.role == Role.CASE_WORKER.value, User.active.is_(True))
-            .order_by(User.display_name)
-        )
+class WorkerChoice(NamedTuple):
+    """A case worker as a choice list shows one."""
+
+    id: uuid.UUID
+    display_name: str
+
+
+def _worker_choices():
+    return select(json_rows(User.id, User.display_name)).where(
+        User.role == Role.CASE_WORKER.value, User.active.is_(True)
     )
+
+
+def case_worker_choices() -> list[WorkerChoice]:
+    """The case-worker choice lists (the case's form, the case list's filter, an incoming
+    transfer): id and name of each active case worker, by name."""
+    return worker_choices_from(db.session.scalar(_worker_choices()))
+
+
+def case_worker_choices_column() -> ColumnElement:
+    """The same choices as one column of another statement (read it with
+    ``worker_choices_from``): the case list reads them in its page's statement, a round
+    trip and a statement's ORM work less on every list (about 0.5 ms, 2026-12-07)."""
+    return _worker_choices().scalar_subquery()
+
+
+def worker_choices_from(value) -> list[WorkerChoice]:
+    """The choices that ``case_worker_choices_column`` read, sorted by name without regard
+    to capitals (then as written, then by id: the same order on every database)."""
+    choices = [WorkerChoice(uuid.UUID(str(key)), name) for key, name in value]
+    return sorted(choices, key=lambda c: (c.display_name.casefold(), c.display_name, c.id))
 
 
 # --- settings ---------------------------------------------------------------------------

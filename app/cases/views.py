@@ -167,9 +167,14 @@ def on_case(case, work, *, anchor: str, errors_name: str, field: str, conflict_f
 def case_list():
     query = listing.CaseQuery.from_args(request.args)
     block = "results" if htmx and htmx.target == "case-results" else "content"
-    # The queue's count comes in the page's own statement (one round trip fewer).
+    # The filter's case workers and the queue's count come in the page's own statement
+    # (round trips fewer); a page of results alone (htmx) shows neither.
+    also = {}
+    if block == "content":
+        also["workers"] = services.case_worker_choices_column()
     with_queue = block == "content" and queue.sees_queue()
-    also = {"unassigned": queue.unassigned_count_column()} if with_queue else {}
+    if with_queue:
+        also["unassigned"] = queue.unassigned_count_column()
     result = listing.search_cases(query, also=also)
     # One row for the list, not one per name on it; opening a case is a row of its own.
     note_access(
@@ -186,7 +191,7 @@ def case_list():
             unassigned_queue=queue.start_panel(result.also["unassigned"]) if with_queue else None,
             page=result,
             query=result.query,
-            workers=services.case_worker_choices(),
+            workers=services.worker_choices_from(result.also.get("workers", [])),
             phases=list(CasePhase),
         )
     )

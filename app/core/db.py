@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -24,7 +25,9 @@ from sqlalchemy import (
     literal,
     text,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.sql.functions import FunctionElement
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -179,3 +182,28 @@ def with_hash_joins(session):
     finally:
         if postgres:
             session.execute(text(switch), {"on": "on"})
+
+
+class json_rows(FunctionElement):  # noqa: N801 - an SQL function, named as one
+    """An aggregate: the group's rows as one JSON array of arrays, ``[[a, b], ...]``, in no
+    particular order (``[]`` for no rows). A short list that a page shows beside its own
+    rows (a choice list) comes as a column of the page's statement, without a round trip
+    of its own: ``select(json_rows(a, b)).where(...).scalar_subquery()``. PostgreSQL:
+    ``json_agg(json_build_array(a, b))`` (NULL for no rows, so coalesced); SQLite (the demo):
+    ``json_group_array(json_array(a, b))``. Values come back as JSON has them (a UUID as
+    its text)."""
+
+    type = JSON()
+    inherit_cache = True
+    name = "json_rows"
+
+
+@compiles(json_rows)
+def _json_rows_sqlite(element, compiler, **kw) -> str:
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(json_rows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw) -> str:
+    rows = f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+    return f"coalesce({rows}, '[]'::json)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -189,3 +190,22 @@ def test_a_name_search_reads_its_matches_once_for_the_page_and_the_count(
     page, sent, mode = search(listing.CaseQuery(q="a"), per_page=1)  # three match
     assert [c.client.family_name for c in page.cases] == ["Visser"] and page.more
     assert mode == "force_custom_plan" and "ILIKE" in sent[-1] and "matches" not in sent[-1]
+
+
+def test_the_case_worker_filter_names_the_active_case_workers_of_the_municipality_by_name(
+    tenants, in_tenant, make_case, sign_in
+):
+    """The filter's team comes in the page's own statement (``core.db.json_rows``): still
+    this municipality's active case workers only, sorted by name, the chosen one selected."""
+    anna, _cases = setup_cases(tenants, in_tenant, make_case)
+    with in_tenant(tenants["deventer"]):
+        bert = UserFactory(display_name="bert")  # sorted without regard to capitals
+        UserFactory(display_name="Carla (left)", active=False)
+        UserFactory(display_name="Daan the coordinator", role="tenant_admin")
+    with in_tenant(tenants["zutphen"]):
+        UserFactory(display_name="Zutphen's Eva")
+    body = sign_in(anna).get(f"/cases/?worker={bert.id}").get_data(as_text=True)
+    select = body.split('name="worker"', 1)[1].split("</select>", 1)[0]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select)
+    assert options[2:] == [(str(anna.id), "Anna"), (str(bert.id), "bert")]
+    assert f'<option value="{bert.id}" selected>' in select

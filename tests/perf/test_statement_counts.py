@@ -146,10 +146,10 @@ def test_the_notification_list(app, deventer, in_tenant, sign_in):
 # Every signed-in page starts with one statement: the session with its user and the user's
 # municipality (the header's tenant comes from the identity map).
 # The case list: the page with its client, case worker, overdue count, the capped count
-# of the matches and the capped count of the unassigned queue shown above the list in one
-# statement; the team for the filter; the access log's insert. (The outgoing transfers
-# have a page of their own.)
-CASE_LIST = 4
+# of the matches, the capped count of the unassigned queue shown above the list and the
+# team for the filter (a JSON column, ``core.db.json_rows``) in one statement; the access
+# log's insert. (The outgoing transfers have a page of their own.)
+CASE_LIST = 3
 # The session; one read of the tenants table (the centre and its region, kept
 # for the request: it was five); the seven grouped queries of the figures (phases, releases
 # soon, overdue tasks, the cohort's measurements, the cohort and its returns, trajectories,
