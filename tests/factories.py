@@ -816,6 +816,8 @@ class CommitmentFactory(BaseFactory):
     amount_cents = 150_000
     status = CommitmentStatus.COMMITTED.value
     committed_by = "Medewerker Nazorg"
+
+
 # --- the volunteer programme (rows of the centre municipality) ----------------------------
 
 

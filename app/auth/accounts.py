@@ -150,9 +150,7 @@ def invite(
         raise SettingsRejected(
             _l("This address already has an active account."), field="email"
         ) from None
-    send_account_link(
-        actor.tenant_id, user.email, "invitation", link_for(token), user.display_name
-    )
+    send_account_link(actor.tenant_id, user.email, "invitation", link_for(token), user.display_name)
     return user
 
 

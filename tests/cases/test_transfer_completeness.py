@@ -74,7 +74,9 @@ def expected_after(before: dict[str, int]) -> tuple[dict[str, int], dict[str, in
 
 
 def test_a_transfer_moves_every_table_of_the_file_and_leaves_none_behind(
-    tenants, in_tenant, full_file  # noqa: F811
+    tenants,
+    in_tenant,
+    full_file,  # noqa: F811
 ):
     deventer, lochem = tenants["deventer"], tenants["lochem"]
     case_id = uuid.UUID(full_file["case"])
@@ -107,7 +109,10 @@ def test_a_transfer_moves_every_table_of_the_file_and_leaves_none_behind(
 
 
 def test_a_transfer_interrupted_after_the_copy_finishes_when_run_again_writing_nothing_twice(
-    tenants, in_tenant, full_file, monkeypatch  # noqa: F811
+    tenants,
+    in_tenant,
+    full_file,  # noqa: F811
+    monkeypatch,
 ):
     deventer, zutphen = tenants["deventer"], tenants["zutphen"]
     case_id = uuid.UUID(full_file["case"])
