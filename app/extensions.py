@@ -10,6 +10,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from flask_wtf.csrf import generate_csrf
 
 from app.core.db import Base
 
@@ -57,10 +58,28 @@ class PortalBabel(Babel):
         )
 
 
+class PortalCSRFProtect(CSRFProtect):
+    def init_app(self, app) -> None:
+        super().init_app(app)
+        # Flask-WTF offers its function both ways; a later context processor wins.
+        app.jinja_env.globals["csrf_token"] = request_csrf_token
+        app.context_processor(lambda: {"csrf_token": request_csrf_token})
+
+
+def request_csrf_token() -> str:
+    """Flask-WTF's token for this request, as ``generate_csrf`` gives it, looked up once:
+    a page draws it in every form (the plan: one a task) and each ``generate_csrf`` reads
+    the config and the request's globals again (some 29 function calls, 2026-12-07)."""
+    token = g.get("_portal_csrf_token")
+    if token is None:
+        token = g._portal_csrf_token = generate_csrf()
+    return token
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = PortalCSRFProtect()
 htmx = HTMX()
 babel = PortalBabel()
 oauth = OAuth()

@@ -29,7 +29,7 @@ from app.cases.partners.models import PartnerKind
 from app.cases.people import FIELD_LABELS as PERSON_FIELD_LABELS
 from app.cases.people import ROLE_LABELS as PERSON_ROLE_LABELS
 from app.cases.plan.models import Anchor, PlanPhase, Responsible, TaskStatus
-from app.core.i18n import format_cents, format_date
+from app.core.i18n import format_cents, format_date, in_language
 
 PHASE_LABELS = {
     CasePhase.REGISTERED: _l("Registered"),
@@ -222,8 +222,9 @@ def label(kind: str, value) -> str:
     if value is None:
         return ""
     value = getattr(value, "value", value)
-    text = _BY_VALUE.get(kind, {}).get(value)
-    return str(value) if text is None else str(text)
+    table = _BY_VALUE.get(kind)
+    text = None if table is None else in_language(f"cases.{kind}", table).get(value)
+    return str(value) if text is None else text
 
 
 def partner_kind_label(kind: str | None) -> str:

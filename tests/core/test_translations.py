@@ -105,3 +105,30 @@ def test_the_requests_catalogue_follows_a_forced_or_refreshed_locale(app):
         session["locale"] = "en"
         refresh()
         assert render_template_string("{{ _('Cases') }}") == "Cases" == str(label)
+
+
+def test_a_table_of_labels_kept_in_a_language_follows_the_requests_language(app):
+    """``i18n.in_language`` keeps a table of lazy labels translated per language: a forced
+    locale (a mail in the recipient's language), a later request in another language and
+    a label shown through the case file's ``label`` get the texts of their own language."""
+    from flask import session
+    from flask_babel import force_locale
+    from flask_babel import lazy_gettext as _l
+
+    from app.cases.labels import label
+    from app.core.i18n import in_language
+
+    table = {"worker": _l("Case worker")}
+    with app.test_request_context():
+        session["locale"] = "nl"
+        assert in_language("test.roles", table)["worker"] == "Casemanager"
+        with force_locale("en"):
+            assert in_language("test.roles", table)["worker"] == "Case worker"
+            assert label("task_status", "open") == "Open"
+        assert in_language("test.roles", table)["worker"] == "Casemanager"
+        assert label("task_status", "done") == "Afgerond"
+        assert label("task_status", "unknown value") == "unknown value"
+    with app.test_request_context():
+        session["locale"] = "en"
+        assert in_language("test.roles", table)["worker"] == "Case worker"
+        assert label("task_status", "done") == "Done"
