@@ -85,14 +85,21 @@ def case_context(
     section's page number by its name, ``app.cases.sections``; page 1 otherwise), of the
     lists behind the forms only what the forms show, and of the panels
     (``app.cases.panels``) only the open ones': those in ``open_panels`` and those whose
-    errors ``shown`` holds (a refused form of theirs)."""
+    errors ``shown`` holds (a refused form of theirs); the folded forms likewise."""
+    unfolded = panels.open_forms(open_panels, shown) if editable(case) else set()
     return {
         **_file_context(case),
         **panels.panel_context(case, open_panels, shown),
         **sections.section_pages(case, pages),
+        **_form_names(unfolded),
         "release_day": release_checklist(case, date.today(), limit=release_day.SHOWN_ON_CASE_PAGE),
-        "workers": services.case_worker_choices() if editable(case) else [],
     }
+
+
+def _form_names(unfolded: set[str]) -> dict:
+    """The folded forms shown unfolded, and what only they read."""
+    workers = services.case_worker_choices() if "edit-details" in unfolded else []
+    return {"open_forms": unfolded, "workers": workers}
 
 
 def file_context(case) -> dict:
@@ -264,6 +271,26 @@ def case_panel(case_id: uuid.UUID, panel: str):
         **found.context(case),
         panel=found,
         panel_open=True,
+    )
+
+
+@bp.get("/<uuid:case_id>/forms/<form>")
+@requires(Permission.CASE_WRITE)
+def case_form(case_id: uuid.UUID, form: str):
+    """A folded form of the case page (``panels.FORMS``): with htmx the form, in place of
+    the link the page showed; without JavaScript the case page with the form unfolded. A
+    case whose page shows no forms (closed) has none: 404. The case is read, and its
+    reading logged, as the case page does."""
+    case = services.access_case(current_user, case_id)
+    if form not in panels.FORMS or not editable(case):
+        abort(404)
+    if not wants_fragment():
+        return case_page(case, open_panels={form})
+    return render(
+        "cases/detail.html",
+        block=form.replace("-", "_"),
+        **_panel_names(case),
+        **_form_names({form}),
     )
 
 

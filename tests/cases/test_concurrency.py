@@ -170,7 +170,10 @@ def test_a_stale_form_does_not_overwrite_the_clients_address_changed_since(
         anna, bert = UserFactory(display_name="Anna"), UserFactory(display_name="Bert")
     a, b = worker_client(anna), worker_client(bert)
     url = f"/cases/{case.id}"
-    page_a, page_b = a.get(url).get_data(as_text=True), b.get(url).get_data(as_text=True)
+    # The details form is folded on the page (app.cases.panels.FORMS): asked for unfolded.
+    unfolded = url + "?open=edit-details"
+    page_a = a.get(unfolded).get_data(as_text=True)
+    page_b = b.get(unfolded).get_data(as_text=True)
 
     # Anna changes only the client's address: the case's own version stays as it was.
     first = a.post(url + "/details", data=details_form(page_a, address="Lange Bisschopstraat 2"))
@@ -537,8 +540,9 @@ def test_a_double_submit_of_a_create_form_makes_one_row(
     with in_tenant(tenants["zutphen"]):
         worker = UserFactory()
     client = worker_client(worker)
-    # The consent form is in the sharing panel: the page shows it when asked to.
-    page = client.get(f"/cases/{case.id}?open=sharing").get_data(as_text=True)
+    # The consent form is in the sharing panel, the task form folded: the page shows both
+    # when asked to.
+    page = client.get(f"/cases/{case.id}?open=sharing,add-task").get_data(as_text=True)
     key = submission_key(page, f"/cases/{case.id}/{path}")
     first = client.post(f"/cases/{case.id}/{path}", data=form(case, key))
     second = client.post(f"/cases/{case.id}/{path}", data=form(case, key))
@@ -548,7 +552,7 @@ def test_a_double_submit_of_a_create_form_makes_one_row(
         assert len(rows(case)) == 1
         assert [e.kind for e in entries_for(case.id)].count(event) == 1
     # A new page has a new key: the same text saved again on purpose is a second row.
-    page = client.get(f"/cases/{case.id}?open=sharing").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}?open=sharing,add-task").get_data(as_text=True)
     again = submission_key(page, f"/cases/{case.id}/{path}")
     assert again != key
     assert client.post(f"/cases/{case.id}/{path}", data=form(case, again)).status_code == 302

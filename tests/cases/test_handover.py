@@ -24,7 +24,8 @@ TODAY = date.today()
 
 
 # The panels that hold a create form (the case page shows them on demand).
-ALL_PANELS = "sharing,referrals,trajectories,people,documents"
+# The panels with forms, and the folded task form (app.cases.panels.FORMS).
+ALL_PANELS = "sharing,referrals,trajectories,people,documents,add-task"
 
 
 def load(case):

@@ -125,6 +125,23 @@ def test_each_panel_of_the_case_page(app, deventer, in_tenant, sign_in, name):
     assert_same_count(small, large, pinned=CASE_PANELS[name])
 
 
+@pytest.mark.parametrize("name", ["edit-details", "add-task"])
+def test_each_folded_form_of_the_case_page(app, deventer, in_tenant, sign_in, name):
+    """A folded form as htmx fetches it (``/cases/<id>/forms/<name>``)."""
+    with in_tenant(deventer):
+        worker = UserFactory()
+    client = sign_in(worker)
+    fill(in_tenant, deventer, 1)
+    with in_tenant(deventer):
+        case_id = db.session.scalars(select(Case.id)).one()
+    url, htmx = f"/cases/{case_id}/forms/{name}", {"HX-Request": "true"}
+    add_file_rows(in_tenant, deventer, case_id, worker, SMALL)
+    small = statements_of(app, client, url, htmx)
+    add_file_rows(in_tenant, deventer, case_id, worker, LARGE - SMALL)
+    large = statements_of(app, client, url, htmx)
+    assert_same_count(small, large, pinned=CASE_FORMS[name])
+
+
 def add_notices(in_tenant, tenant, user, count: int) -> None:
     with in_tenant(tenant):
         db.session.add_all(NotificationFactory.build_batch(count, user=user, tenant_id=tenant.id))
@@ -173,12 +190,20 @@ REGIONAL_OVERVIEW = 12
 # 8: the life domains come in the case's statement; the notes' revisions in the notes';
 # the region's municipalities only when the responsibility names another municipality
 # than the case's own (here it names none).
-CASE_PAGE = 8
+# 7: the case workers are read for the details form alone, which is folded on the page and
+# comes on demand (app.cases.panels.FORMS, below).
+CASE_PAGE = 7
 # The session; the page of notices; its unread count.
 NOTIFICATION_LIST = 3
 # A panel as htmx fetches it: the four statements every panel's request makes (the session;
 # the case read as the case page reads it, with its client and life domains, then its
 # snapshots; the access log's insert), and then the panel's own reads.
+# A folded form as htmx fetches it: the session, the case (with its client and life
+# domains, then its snapshots), the access log's insert, and what only the form reads.
+CASE_FORMS = {
+    "edit-details": 4 + 1,  # the team's case workers (the choice of case worker)
+    "add-task": 4,
+}
 CASE_PANELS = {
     "sharing": 4 + 1,  # the consent recordings, once
     "referrals": 4 + 2,  # the referrals; the partners to refer to (the form)

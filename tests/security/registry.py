@@ -752,6 +752,8 @@ ARGUMENTS: dict[str, Argument] = {
     "moment": Argument(lambda b, e: "intake", tenant_owned=False),
     # A panel of the case page (app/cases/panels.py); the case is the tenant-owned object.
     "panel": Argument(lambda b, e: "people", tenant_owned=False),
+    # A folded form of the case page (app/cases/panels.py FORMS).
+    "form": Argument(lambda b, e: "edit-details", tenant_owned=False),
 }
 
 
