@@ -16,6 +16,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.core import (
+    components,
     sqlite,  # noqa: F401 - registers the foreign-key pragma
     tenancy,  # noqa: F401 - registers the tenant scope hooks
 )
@@ -113,3 +114,4 @@ def configure_templates(app: Flask) -> None:
     app.context_processor(template_helpers)
     app.context_processor(lambda: {"navigation": navigation})
     register_filters(app)
+    components.register(app)
