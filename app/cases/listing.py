@@ -249,17 +249,23 @@ def filtered(query: CaseQuery, today: date):
     return stmt
 
 
-def ordered(stmt, query: CaseQuery):
+def sort_keys(query: CaseQuery) -> list:
+    """What the list is sorted by (before the case's id, which makes the order whole)."""
     if query.sort == "name":
-        keys = [func.lower(Client.family_name), func.lower(Client.given_name)]
-    elif query.sort == "phase":
-        keys = [Case.phase, Case.expected_release]
-    elif query.sort == "updated":
-        keys = [Case.updated_at]
-    else:
-        keys = [Case.expected_release]
-    keys = [k.desc().nulls_last() if query.desc else k.asc().nulls_last() for k in keys]
-    return stmt.order_by(*keys, Case.id)
+        return [func.lower(Client.family_name), func.lower(Client.given_name)]
+    if query.sort == "phase":
+        return [Case.phase, Case.expected_release]
+    if query.sort == "updated":
+        return [Case.updated_at]
+    return [Case.expected_release]
+
+
+def _directed(keys, query: CaseQuery) -> list:
+    return [k.desc().nulls_last() if query.desc else k.asc().nulls_last() for k in keys]
+
+
+def ordered(stmt, query: CaseQuery):
+    return stmt.order_by(*_directed(sort_keys(query), query), Case.id)
 
 
 def search_cases(
@@ -280,16 +286,25 @@ def search_cases(
     also = also or {}
     cap = max(COUNT_LIMIT, query.page * per_page)
     stmt = filtered(query, today)
-    paged, counted = stmt, _capped_count(stmt, cap)
-    counted_alone = counted
     name_search = bool(query.q) and not query.bsn
-    if name_search:
-        paged, counted, counted_alone = _name_matches(stmt, cap)
     # Labelled "also_<name>": never the name of a shown column.
     also_columns = [column.label(f"also_{name}") for name, column in also.items()]
-    rows = _page_rows(
-        paged, query, today, query.page, per_page, [counted.label("counted"), *also_columns]
-    )
+    if name_search:
+        matches = _name_matches(stmt, query, cap)
+        counted_alone = select(func.count()).select_from(matches).scalar_subquery()
+
+        def read(page: int, extra=()) -> list:
+            return _page_rows(matches, query, today, page, per_page, extra, counted=True)
+
+        rows = read(query.page, also_columns)  # its count is a window of its own
+    else:
+        counted_alone = _capped_count(stmt, cap)
+        listed = _keyed(stmt, query).subquery("listed")
+
+        def read(page: int, extra=()) -> list:
+            return _page_rows(listed, query, today, page, per_page, extra)
+
+        rows = read(query.page, [counted_alone.label("counted"), *also_columns])
     if rows:
         first = rows[0]
     else:
@@ -299,26 +314,15 @@ def search_cases(
     more = counted > cap
     if more and name_search:  # the page came from some of the matches: read it whole
         plan_for_these_values(db.session)
-        paged = stmt
-        rows = _page_rows(stmt, query, today, query.page, per_page)
+        rows = _page_rows(
+            _keyed(stmt, query).subquery("listed"), query, today, query.page, per_page
+        )
     total = cap if more else counted
     page = query.page if more else min(query.page, max(1, math.ceil(total / per_page)))
     if page != query.page:
-        rows = _page_rows(paged, query, today, page, per_page)
+        rows = read(page)
     cases = [_listed(row) for row in rows]
     return CasePage(replace(query, page=page), cases, total, per_page, more, also_values)
-
-
-def _page_rows(stmt, query, today, page, per_page, extra=()) -> list:
-    """The rows of one page (``_shown_columns``, then ``extra``): the client through the
-    filter's own join, the case worker outer-joined, the overdue count a column."""
-    worker = and_(User.id == Case.case_worker_id, User.tenant_id == Case.tenant_id)
-    shown = with_client(stmt, query).outerjoin(User, worker)
-    return db.session.execute(
-        ordered(shown.with_only_columns(*_shown_columns(today), *extra), query)
-        .limit(inline_number(per_page))
-        .offset(inline_number((page - 1) * per_page))
-    ).all()
 
 
 def with_client(stmt, query: CaseQuery):
@@ -334,13 +338,20 @@ def _capped_count(stmt, cap: int):
     return select(func.count()).select_from(limited).correlate(None).scalar_subquery()
 
 
-def _name_matches(stmt, cap: int):
-    """A name search as the cases to page through, their capped count as a column of the
-    page, and the same count on its own (for an empty page): its matches (up to
-    ``cap + 1``) in a subquery that PostgreSQL plans by itself, whatever the page's order
-    (a subquery with a LIMIT is not merged into the statement around it): the trigram
-    index by municipality, then each client's cases. The page takes those cases by their
-    key and sorts them; the count is a window over the same rows.
+def _keyed(stmt, query: CaseQuery):
+    """``stmt``'s cases as their ids and sort keys (``key_<n>``), the clients joined when
+    the order needs their names."""
+    if query.sort == "name" and not query.q:
+        stmt = stmt.join(Case.client)
+    keys = [key.label(f"key_{n}") for n, key in enumerate(sort_keys(query))]
+    return stmt.with_only_columns(Case.id, *keys)
+
+
+def _name_matches(stmt, query: CaseQuery, cap: int):
+    """A name search's matches (up to ``cap + 1``) with their sort keys: a subquery with a
+    LIMIT, which PostgreSQL plans by itself whatever the page's order (a subquery with a
+    LIMIT is not merged into the statement around it): the trigram index by municipality,
+    then each client's cases.
 
     Planned as one statement, the page's plan depended on the pattern: planned for any
     pattern, PostgreSQL read the municipality's cases in list order to find a rare name
@@ -348,7 +359,34 @@ def _name_matches(stmt, cap: int):
     and ran the trigram search twice, page and count: 3.4 ms in the database
     (2026-12-07). Beyond ``cap`` matches the page would be sorted from some of them only:
     ``search_cases`` then reads it again as one statement, planned for its pattern."""
-    matches = stmt.with_only_columns(Case.id).limit(inline_number(cap + 1)).subquery("matches")
-    paged = select(Case).join(matches, matches.c.id == Case.id).join(Case.client)
-    alone = select(func.count()).select_from(matches).scalar_subquery()
-    return paged, func.count().over(), alone
+    return _keyed(stmt, query).limit(inline_number(cap + 1)).subquery("matches")
+
+
+def _page_rows(keyed, query, today, page, per_page, extra=(), counted=False) -> list:
+    """The rows of one page (``_shown_columns``, with ``counted`` the count of ``keyed`` as
+    a window, then ``extra``): the cases of ``keyed`` (``_keyed``) sorted and paged on
+    their keys alone, and only the page's cases then read with their clients, case workers
+    and overdue counts. Joined first, the database read every case of the order three
+    more times (its case, client and case worker by key) for a page of 25: the 103
+    matches of "bakker" at region scale (0.6 of 1.6 ms), the 280 cases of a municipality
+    sorted by name at national scale (2026-12-07)."""
+    keys = [column for column in keyed.c if column.key.startswith("key_")]
+    order = [*_directed(keys, query), keyed.c.id]
+    window = [func.count().over().label("counted")] if counted else []
+    paged = (
+        select(keyed.c.id, *window, func.row_number().over(order_by=order).label("position"))
+        .order_by(*order)
+        .limit(inline_number(per_page))
+        .offset(inline_number((page - 1) * per_page))
+        .subquery("paged")
+    )
+    worker = and_(User.id == Case.case_worker_id, User.tenant_id == Case.tenant_id)
+    counted_column = [paged.c.counted] if counted else []
+    return db.session.execute(
+        select(*_shown_columns(today), *counted_column, *extra)
+        .select_from(paged)
+        .join(Case, Case.id == paged.c.id)
+        .join(Case.client)
+        .outerjoin(User, worker)
+        .order_by(paged.c.position)
+    ).all()

@@ -145,6 +145,31 @@ def test_case_list_csv_export(tenants, in_tenant, make_case, sign_in, caplog):
     assert any(getattr(r, "kind", None) == "case_list_csv" for r in caplog.records)
 
 
+@pytest.mark.parametrize("sort", ["release", "name", "phase", "updated"])
+@pytest.mark.parametrize("desc", [False, True])
+def test_a_name_search_pages_its_matches_in_the_list_s_order(
+    tenants, in_tenant, make_case, sort, desc
+):
+    """A name search sorts and counts its matches on their keys, then reads the page's
+    cases (``_name_page_rows``): every page holds what the list without the search holds
+    for the same matches, in the same order, with the same count."""
+    setup_cases(tenants, in_tenant, make_case)
+    with in_tenant(tenants["deventer"]):
+        everything = listing.search_cases(
+            listing.CaseQuery(sort=sort, desc=desc), per_page=100
+        ).cases
+        wanted = [c.id for c in everything if "a" in c.client.full_name.lower()]
+        pages = [
+            listing.search_cases(
+                listing.CaseQuery(q="a", sort=sort, desc=desc, page=number), per_page=2
+            )
+            for number in (1, 2)
+        ]
+    assert len(wanted) == 3
+    assert [c.id for page in pages for c in page.cases] == wanted
+    assert [page.total for page in pages] == [3, 3] and [p.query.page for p in pages] == [1, 2]
+
+
 @pytest.mark.postgres
 def test_a_name_search_reads_its_matches_once_for_the_page_and_the_count(
     tenants, in_tenant, make_case, monkeypatch
