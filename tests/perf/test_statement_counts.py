@@ -97,49 +97,40 @@ def test_the_case_page(app, deventer, in_tenant, sign_in):
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("kind", "name"),
     [
-        "sharing",
-        "referrals",
-        "trajectories",
-        "transfer",
-        "people",
-        "documents",
-        "circle-referral",
-        "timeline",
+        *(
+            ("panels", name)
+            for name in (
+                "sharing",
+                "referrals",
+                "trajectories",
+                "transfer",
+                "people",
+                "documents",
+                "circle-referral",
+                "timeline",
+            )
+        ),
+        ("forms", "edit-details"),
+        ("forms", "add-task"),
     ],
 )
-def test_each_panel_of_the_case_page(app, deventer, in_tenant, sign_in, name):
-    """A panel's content as htmx fetches it (``/cases/<id>/panels/<name>``)."""
+def test_each_part_of_the_case_page_on_demand(app, deventer, in_tenant, sign_in, kind, name):
+    """A panel's content or a folded form as htmx fetches it (``/cases/<id>/<kind>/<name>``)."""
     with in_tenant(deventer):
         worker = UserFactory()
     client = sign_in(worker)
     fill(in_tenant, deventer, 1)
     with in_tenant(deventer):
         case_id = db.session.scalars(select(Case.id)).one()
-    url, htmx = f"/cases/{case_id}/panels/{name}", {"HX-Request": "true"}
+    url, htmx = f"/cases/{case_id}/{kind}/{name}", {"HX-Request": "true"}
     add_file_rows(in_tenant, deventer, case_id, worker, SMALL)
     small = statements_of(app, client, url, htmx)
     add_file_rows(in_tenant, deventer, case_id, worker, LARGE - SMALL)
     large = statements_of(app, client, url, htmx)
-    assert_same_count(small, large, pinned=CASE_PANELS[name])
-
-
-@pytest.mark.parametrize("name", ["edit-details", "add-task"])
-def test_each_folded_form_of_the_case_page(app, deventer, in_tenant, sign_in, name):
-    """A folded form as htmx fetches it (``/cases/<id>/forms/<name>``)."""
-    with in_tenant(deventer):
-        worker = UserFactory()
-    client = sign_in(worker)
-    fill(in_tenant, deventer, 1)
-    with in_tenant(deventer):
-        case_id = db.session.scalars(select(Case.id)).one()
-    url, htmx = f"/cases/{case_id}/forms/{name}", {"HX-Request": "true"}
-    add_file_rows(in_tenant, deventer, case_id, worker, SMALL)
-    small = statements_of(app, client, url, htmx)
-    add_file_rows(in_tenant, deventer, case_id, worker, LARGE - SMALL)
-    large = statements_of(app, client, url, htmx)
-    assert_same_count(small, large, pinned=CASE_FORMS[name])
+    pinned = CASE_PANELS if kind == "panels" else CASE_FORMS
+    assert_same_count(small, large, pinned=pinned[name])
 
 
 def add_notices(in_tenant, tenant, user, count: int) -> None:
