@@ -8,6 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from app.cases import listing
 from app.cases.models import Case
@@ -145,29 +146,40 @@ def test_case_list_csv_export(tenants, in_tenant, make_case, sign_in, caplog):
     assert any(getattr(r, "kind", None) == "case_list_csv" for r in caplog.records)
 
 
-@pytest.mark.parametrize("sort", ["release", "name", "phase", "updated"])
+SORT_KEYS = {
+    "release": lambda case: (case.expected_release,),
+    "name": lambda case: (case.client.family_name.lower(), case.client.given_name.lower()),
+    "phase": lambda case: (case.phase, case.expected_release),
+    "updated": lambda case: (case.updated_at,),
+}
+
+
+@pytest.mark.parametrize("sort", sorted(SORT_KEYS))
 @pytest.mark.parametrize("desc", [False, True])
-def test_a_name_search_pages_its_matches_in_the_list_s_order(
+def test_the_list_and_a_name_search_page_their_cases_in_the_asked_order(
     tenants, in_tenant, make_case, sort, desc
 ):
-    """A name search sorts and counts its matches on their keys, then reads the page's
-    cases (``_name_page_rows``): every page holds what the list without the search holds
-    for the same matches, in the same order, with the same count."""
+    """Both are sorted and paged on the cases' keys before the page's cases are read
+    (``listing._page_rows``): each page holds the cases in the asked order (the case's id
+    ascending among equals), and the name search its matches in the same order, with
+    their count."""
     setup_cases(tenants, in_tenant, make_case)
     with in_tenant(tenants["deventer"]):
-        everything = listing.search_cases(
-            listing.CaseQuery(sort=sort, desc=desc), per_page=100
-        ).cases
-        wanted = [c.id for c in everything if "a" in c.client.full_name.lower()]
-        pages = [
-            listing.search_cases(
-                listing.CaseQuery(q="a", sort=sort, desc=desc, page=number), per_page=2
-            )
-            for number in (1, 2)
+        stored = sorted(db.session.scalars(select(Case)).all(), key=lambda case: case.id)
+        # Python's sort is stable with reverse too: equal keys keep the ids ascending.
+        wanted = [case.id for case in sorted(stored, key=SORT_KEYS[sort], reverse=desc)]
+        listed = [
+            listing.search_cases(listing.CaseQuery(sort=sort, desc=desc, page=n), per_page=2)
+            for n in (1, 2)
         ]
-    assert len(wanted) == 3
-    assert [c.id for page in pages for c in page.cases] == wanted
-    assert [page.total for page in pages] == [3, 3] and [p.query.page for p in pages] == [1, 2]
+        searched = [
+            listing.search_cases(listing.CaseQuery(q="a", sort=sort, desc=desc, page=n), per_page=2)
+            for n in (1, 2)
+        ]
+    assert len(wanted) == 3  # every name has an "a"
+    for pages in (listed, searched):
+        assert [c.id for page in pages for c in page.cases] == wanted
+        assert [p.total for p in pages] == [3, 3] and [p.query.page for p in pages] == [1, 2]
 
 
 @pytest.mark.postgres
