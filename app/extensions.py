@@ -10,7 +10,6 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_eval_context
 from markupsafe import Markup
 
@@ -58,9 +57,10 @@ class PortalBabel(Babel):
                 c, s, p, n
             ),
         )
-        # ``_()`` as one call: Jinja's own ``_`` finds ``gettext`` in the context and calls
-        # it, which calls the function above, each through the context's checks (some 40
-        # function calls a text; a case page shows about 120 texts, 2026-12-07).
+        # ``_()`` and ``gettext`` as one call each (the ``gettext`` given above is
+        # replaced): Jinja's own ``_`` finds ``gettext`` in the context and calls it, which
+        # calls the given function, each through the context's checks (some 40 function
+        # calls a text; a case page shows about 120 texts, 2026-12-07).
         direct = self._template_gettext()
         app.jinja_env.globals.update({"_": direct, "gettext": direct})
 
@@ -79,28 +79,10 @@ class PortalBabel(Babel):
         return gettext
 
 
-class PortalCSRFProtect(CSRFProtect):
-    def init_app(self, app) -> None:
-        super().init_app(app)
-        # Flask-WTF offers its function both ways; a later context processor wins.
-        app.jinja_env.globals["csrf_token"] = request_csrf_token
-        app.context_processor(lambda: {"csrf_token": request_csrf_token})
-
-
-def request_csrf_token() -> str:
-    """Flask-WTF's token for this request, as ``generate_csrf`` gives it, looked up once:
-    a page draws it in every form (the plan: one a task) and each ``generate_csrf`` reads
-    the config and the request's globals again (some 29 function calls, 2026-12-07)."""
-    token = g.get("_portal_csrf_token")
-    if token is None:
-        token = g._portal_csrf_token = generate_csrf()
-    return token
-
-
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
-csrf = PortalCSRFProtect()
+csrf = CSRFProtect()
 htmx = HTMX()
 babel = PortalBabel()
 oauth = OAuth()

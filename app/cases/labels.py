@@ -223,7 +223,7 @@ def label(kind: str, value) -> str:
         return ""
     value = getattr(value, "value", value)
     table = _BY_VALUE.get(kind)
-    text = None if table is None else in_language(f"cases.{kind}", table).get(value)
+    text = None if table is None else in_language(table).get(value)
     return str(value) if text is None else text
 
 

@@ -287,6 +287,7 @@ def search_cases(
     cap = max(COUNT_LIMIT, query.page * per_page)
     stmt = filtered(query, today)
     name_search = bool(query.q) and not query.bsn
+    listed = _keyed(stmt, query).subquery("listed")
     # Labelled "also_<name>": never the name of a shown column.
     also_columns = [column.label(f"also_{name}") for name, column in also.items()]
     if name_search:
@@ -299,7 +300,6 @@ def search_cases(
         rows = read(query.page, also_columns)  # its count is a window of its own
     else:
         counted_alone = _capped_count(stmt, cap)
-        listed = _keyed(stmt, query).subquery("listed")
 
         def read(page: int, extra=()) -> list:
             return _page_rows(listed, query, today, page, per_page, extra)
@@ -314,9 +314,7 @@ def search_cases(
     more = counted > cap
     if more and name_search:  # the page came from some of the matches: read it whole
         plan_for_these_values(db.session)
-        rows = _page_rows(
-            _keyed(stmt, query).subquery("listed"), query, today, query.page, per_page
-        )
+        rows = _page_rows(listed, query, today, query.page, per_page)
     total = cap if more else counted
     page = query.page if more else min(query.page, max(1, math.ceil(total / per_page)))
     if page != query.page:

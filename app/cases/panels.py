@@ -88,15 +88,10 @@ def panel_context(case, open_panels: Iterable[str] | None = None, shown: dict | 
     """The names of the open panels' templates for ``case``, and ``case_panels``: each
     panel with whether it is open. ``open_panels`` None opens every panel (the PDF); a
     panel is open too when ``shown`` (the page's other names) holds one of its errors."""
-    shown = shown or {}
     context: dict = {}
     listed = []
     for panel in panels_of(case):
-        is_open = (
-            open_panels is None
-            or panel.name in open_panels
-            or any(shown.get(name) for name in panel.errors)
-        )
+        is_open = _is_open(panel.name, panel.errors, open_panels, shown)
         if is_open:
             context.update(panel.context(case))
         listed.append((panel, is_open))
@@ -109,14 +104,18 @@ FORMS = {"edit-details": "detail_errors", "add-task": "task_errors"}
 
 
 def open_forms(open_panels: Iterable[str] | None, shown: dict | None = None) -> set[str]:
-    """The folded forms the page shows unfolded: those asked for (``open_panels``, None:
-    all of them) and those that come back with their errors (``shown``)."""
-    shown = shown or {}
-    return {
-        name
-        for name, errors in FORMS.items()
-        if open_panels is None or name in open_panels or shown.get(errors)
-    }
+    """The folded forms the page shows unfolded, by the panels' rule."""
+    return {name for name, errors in FORMS.items() if _is_open(name, (errors,), open_panels, shown)}
+
+
+def _is_open(name: str, errors: Iterable[str], open_panels, shown: dict | None) -> bool:
+    """Asked for (``open_panels``; None asks for all), or come back with one of its
+    ``errors`` among the page's names (``shown``: a refused form of its own)."""
+    return (
+        open_panels is None
+        or name in open_panels
+        or any((shown or {}).get(error) for error in errors)
+    )
 
 
 def case_page_url(case_id, anchor: str = "") -> str:

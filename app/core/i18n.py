@@ -43,22 +43,22 @@ def select_locale() -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-# name -> (the catalogue, the table in its language); the catalogue is held so that its
-# id cannot be reused by another language's.
-_TABLES: dict[str, tuple[object, dict]] = {}
+# id of a table -> (the table, its catalogue, the table in that language); the table and
+# the catalogue are held so that neither id can be reused by another object.
+_TABLES: dict[int, tuple[Mapping, object, dict]] = {}
 
 
-def in_language(name: str, texts: Mapping) -> Mapping:
-    """``texts`` (a fixed table of lazy texts, known by ``name``) in the request's
-    language: translated once per language and kept. A lazy text finds the catalogue
-    through the request's globals every time it is shown (some 35 function calls); a case
-    page shows about a hundred labels (2026-12-07)."""
+def in_language(texts: Mapping) -> Mapping:
+    """``texts`` (a table of lazy texts fixed at import, such as a module's labels) in the
+    request's language: translated once per language and kept. A lazy text finds the
+    catalogue through the request's globals every time it is shown (some 35 function
+    calls); a case page shows about a hundred labels (2026-12-07)."""
     translations = babel.domain_instance.get_translations()
-    kept = _TABLES.get(name)
-    if kept is None or kept[0] is not translations:
-        kept = (translations, {key: str(text) for key, text in texts.items()})
-        _TABLES[name] = kept
-    return kept[1]
+    kept = _TABLES.get(id(texts))
+    if kept is None or kept[1] is not translations:
+        kept = (texts, translations, {key: str(text) for key, text in texts.items()})
+        _TABLES[id(texts)] = kept
+    return kept[2]
 
 
 def role_label(role: str) -> str:
@@ -70,13 +70,7 @@ def role_label(role: str) -> str:
 
 def can(permission: str) -> bool:
     user = current_user._get_current_object()  # one look through the proxy, not two
-    return user.is_authenticated and _role_may(user.role, permission)
-
-
-@lru_cache(maxsize=256)
-def _role_may(role: str, permission: str) -> bool:
-    """A role's permissions are fixed in code: a page asks the same few many times."""
-    return role_has(role, frozenset({Permission(permission)}))
+    return user.is_authenticated and role_has(user.role, frozenset({Permission(permission)}))
 
 
 def format_date(value: date | str) -> str:

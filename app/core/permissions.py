@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
+from functools import lru_cache
 from typing import TypeVar
 
 from flask import abort, current_app, request
@@ -137,7 +138,10 @@ def declared_permissions(view: Callable) -> frozenset[Permission] | str | None:
     return getattr(view, _DECLARATION, None)
 
 
+@lru_cache(maxsize=512)
 def role_has(role: str | None, permissions: frozenset[Permission]) -> bool:
+    """Whether ``role`` holds every one of ``permissions``. Kept: the roles' permissions
+    are fixed in code, and a page asks the same few many times (a case page about 35)."""
     try:
         granted = ROLE_PERMISSIONS[Role(role)]
     except ValueError:
